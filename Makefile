@@ -1,0 +1,67 @@
+# Topicfeed. `make html` builds content/ into output/; `make test` runs the whole suite.
+# Both create .venv/ and install the pinned requirements on first use.
+
+PY ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+PELICANOPTS ?=
+
+INPUTDIR ?= $(CURDIR)/content
+OUTPUTDIR ?= $(CURDIR)/output
+CONFFILE ?= $(CURDIR)/pelicanconf.py
+PUBLISHCONF ?= $(CURDIR)/publishconf.py
+PORT ?= 8000
+SITEURL ?=
+STRICT ?= 0
+PYTEST_ARGS ?=
+
+ifneq ($(SITEURL),)
+  SITEOPTS := -e 'SITEURL="$(SITEURL)"' 'FEED_DOMAIN="$(SITEURL)"'
+endif
+ifeq ($(STRICT),1)
+  PELICANOPTS += --fatal errors
+endif
+
+.PHONY: help venv html regenerate clean serve devserver publish test lint
+
+help:
+	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
+	@echo 'make publish     build with publishconf.py, absolute URLs: make publish SITEURL=https://...'
+	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
+	@echo 'make devserver   rebuild on change and serve'
+	@echo 'make clean       remove $(OUTPUTDIR)'
+	@echo 'make test        run the whole test suite'
+	@echo 'make lint        ruff'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+html: venv
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS) $(PELICANOPTS)
+
+regenerate: venv
+	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS) $(PELICANOPTS)
+
+clean:
+	rm -rf $(OUTPUTDIR)
+
+serve: venv
+	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT)
+
+devserver: venv
+	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT) $(SITEOPTS) $(PELICANOPTS)
+
+publish: venv
+	SITEURL='$(SITEURL)' $(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(SITEOPTS) $(PELICANOPTS)
+
+lint: venv
+	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+
+test: venv
+	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

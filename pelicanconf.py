@@ -1,0 +1,67 @@
+"""Topicfeed settings for local builds; every setting is documented in the README."""
+
+SITENAME = "Topicfeed"
+SITEDESCRIPTION = "The latest news on the topic, from every source, in one place."
+SITEURL = ""
+AUTHOR = "Topicfeed"
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["news_reader"]
+
+# News items --------------------------------------------------------------------------------
+NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so
+NEWS_MAX_FILE_BYTES = 1_000_000  # larger files are rejected, not read
+NEWS_STRICT = False  # True (or `make html STRICT=1`) fails the build on any rejected file
+NEWS_ASSET_BASE_URL = ""  # where relative logo paths (/assets/...) resolve; empty drops them
+NEWS_EMBED_HOSTS = [
+    "www.youtube.com",
+    "youtube.com",
+    "www.youtube-nocookie.com",
+    "youtube-nocookie.com",
+    "player.vimeo.com",
+]
+
+# URLs: clean, dated, one folder per page -----------------------------------------------------
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+TAG_URL = "topics/{slug}/"
+TAG_SAVE_AS = "topics/{slug}/index.html"
+TAGS_URL = "topics/"
+TAGS_SAVE_AS = "topics/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "tags", "archives"]
+DEFAULT_PAGINATION = 20
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds (site-wide only for now; relative to SITEURL) -----------------------------------------
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+
+# Templates: everything from an item is escaped -----------------------------------------------
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+RELATIVE_URLS = False
+STATIC_PATHS = ["images", "extra"]
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+# Items never translate each other: the same headline on two days is two stories.
+ARTICLE_TRANSLATION_ID = None

@@ -1,0 +1,408 @@
+"""The news item model: the one place that knows the exporter's spellings.
+
+:func:`build_item` turns the raw YAML mapping of an item (or of one of its related entries) into
+a frozen :class:`NewsItem`, reconciling every variant seen in the wild, and reports what it had
+to drop or could not accept as :class:`Problem` lines. Everything after the reader sees only
+``NewsItem`` objects, never the raw mapping, so ``secured`` and unknown fields cannot leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .embed import DEFAULT_EMBED_HOSTS, Embed, sanitize_embed
+from .text import clean_text, topic_key
+from .urls import clean_url, host_of, story_key
+
+MAX_DIMENSION = 20_000
+FALSE_WORDS = frozenset({"false", "no", "off", "0", "n"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one field of one file; ``fatal`` problems reject the item.
+
+    ``notice`` marks a known exporter variant that was handled (logged at info level), as
+    opposed to a warning about data that looks wrong.
+    """
+
+    path: str
+    field: str
+    message: str
+    fatal: bool = False
+    notice: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    domain: str
+    logo: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """A normalised news item, or a related entry (then without topics, related or flag)."""
+
+    title: str
+    excerpt: str
+    published_at: dt.datetime
+    url: str
+    provider: Provider
+    kind: str = "article"
+    amp_url: str | None = None
+    cdn_amp_url: str | None = None
+    original_url: str | None = None
+    quality: int | None = None
+    heat: int | None = None
+    images: tuple[Image, ...] = ()
+    embed: Embed | None = None
+    topics: tuple[str, ...] = ()
+    related: tuple[NewsItem, ...] = ()
+    published: bool = True
+    category: str = "news"
+    source_path: str = ""
+    url_keys: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> str:
+        """The story's identity: the key of its main URL (stable across builds and sites)."""
+        return self.url_keys[0]
+
+    @property
+    def image(self) -> Image | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == "video"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """The settings the model needs, taken from Pelican's settings by the reader."""
+
+    timezone: dt.tzinfo = dt.UTC
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    asset_base_url: str | None = None
+
+
+class _Collector:
+    """Gathers problems for one file, prefixing fields of related entries with their place."""
+
+    def __init__(self, path: str, prefix: str = "") -> None:
+        self.path = path
+        self.prefix = prefix
+        self.problems: list[Problem] = []
+
+    def warn(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.prefix + name, message))
+
+    def notice(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.prefix + name, message, notice=True))
+
+    def reject(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.prefix + name, message, fatal=True))
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.fatal for p in self.problems)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _text(raw: Mapping[str, Any], name: str, out: _Collector, required: bool) -> str:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            out.reject(name, "missing or empty")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        message = f"expected text, got {type(value).__name__} {_describe(value)}"
+        (out.reject if required else out.warn)(name, message)
+        return ""
+    return clean_text(str(value))
+
+
+def _integer(raw: Mapping[str, Any], name: str, out: _Collector) -> int | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        out.warn(name, f"expected an integer, got {_describe(value)}; treated as unknown")
+        return None
+    return value
+
+
+def _score(raw: Mapping[str, Any], name: str, out: _Collector) -> int | None:
+    """``quality`` and ``heat``: ``-1`` (and any negative number) means unknown."""
+    value = _integer(raw, name, out)
+    return value if value is not None and value >= 0 else None
+
+
+def parse_datetime(value: Any) -> tuple[dt.datetime | None, str | None]:
+    """Parse an ISO 8601 timestamp keeping its offset; returns (value, problem)."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None, f"not a valid ISO 8601 date and time: {_describe(value)}"
+    else:
+        return None, "missing" if value is None else f"expected a timestamp, got {_describe(value)}"
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC), "no UTC offset given; read as UTC"
+    return parsed, None
+
+
+def _published_at(raw: Mapping[str, Any], out: _Collector) -> dt.datetime | None:
+    value, problem = parse_datetime(raw.get("publishedDateTime"))
+    if value is None:
+        out.reject("publishedDateTime", problem or "missing")
+    elif problem:
+        out.warn("publishedDateTime", problem)
+    return value
+
+
+def _dimension(value: Any) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DIMENSION:
+        return value
+    return None
+
+
+def _images(value: Any, name: str, out: _Collector, base: str | None = None) -> tuple[Image, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, list):
+        out.warn(name, f"expected a list of images, got {_describe(value)}; ignored")
+        return ()
+    images: list[Image] = []
+    for index, entry in enumerate(value):
+        if isinstance(entry, str):
+            entry = {"url": entry}
+        if not isinstance(entry, Mapping):
+            out.warn(f"{name}[{index}]", f"expected a map with url, got {_describe(entry)}; ignored")
+            continue
+        url = clean_url(entry.get("url"), base=base)
+        raw_url = entry.get("url")
+        if url is None and isinstance(raw_url, str) and raw_url.startswith("/") and not base:
+            out.notice(
+                f"{name}[{index}].url", f"relative path {raw_url!r} and no NEWS_ASSET_BASE_URL; ignored"
+            )
+            continue
+        if url is None:
+            out.warn(f"{name}[{index}].url", f"not an http(s) URL: {_describe(entry.get('url'))}; ignored")
+            continue
+        title = entry.get("title")
+        images.append(
+            Image(
+                url=url,
+                width=_dimension(entry.get("width")),
+                height=_dimension(entry.get("height")),
+                title=clean_text(title) if isinstance(title, str) else "",
+            )
+        )
+    return tuple(images)
+
+
+def _provider(raw: Mapping[str, Any], story_url: str, out: _Collector, base: str | None) -> Provider:
+    value = raw.get("provider")
+    if value is not None and not isinstance(value, Mapping):
+        out.warn("provider", f"expected a map with name and domain, got {_describe(value)}")
+        value = None
+    value = value or {}
+    name = value.get("name")
+    domain = value.get("domain")
+    domain = clean_text(domain).lower().removeprefix("www.") if isinstance(domain, str) else ""
+    if not domain or "/" in domain or " " in domain:
+        domain = host_of(story_url)
+    name = clean_text(name) if isinstance(name, str) and name.strip() else domain
+    logos = _images(value.get("images"), "provider.images", out, base)
+    return Provider(name=name, domain=domain, logo=logos[0] if logos else None)
+
+
+def _topics(raw: Mapping[str, Any], out: _Collector) -> tuple[str, ...]:
+    value = raw.get("topics")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        out.warn("topics", f"expected a list of names, got {_describe(value)}; ignored")
+        return ()
+    seen: dict[str, str] = {}
+    for index, entry in enumerate(value):
+        if isinstance(entry, bool) or not isinstance(entry, (str, int, float)):
+            out.warn(f"topics[{index}]", f"expected a name, got {_describe(entry)}; ignored")
+            continue
+        name = clean_text(str(entry))
+        key = topic_key(name)
+        if key and key not in seen:
+            seen[key] = name
+    return tuple(seen.values())
+
+
+def _published(raw: Mapping[str, Any], out: _Collector) -> bool:
+    """The exporter's Jekyll convention: published unless it says false; in doubt, unpublished."""
+    if "published" not in raw:
+        return True
+    value = raw["published"]
+    if value is True:
+        return True
+    if value is False:
+        return False
+    if isinstance(value, str) and value.strip().lower() in FALSE_WORDS:
+        out.warn("published", f"the string {_describe(value)} read as false; item not published")
+        return False
+    out.warn("published", f"unclear value {_describe(value)}; item not published")
+    return False
+
+
+def _story_urls(raw: Mapping[str, Any], out: _Collector) -> tuple[str | None, str | None]:
+    """The story URL from ``webUrl``, ``sourceUrl`` or ``originalUrl``, in that order."""
+    story = None
+    for name in ("webUrl", "sourceUrl", "originalUrl"):
+        value = raw.get(name)
+        if value is None:
+            continue
+        url = clean_url(value)
+        if url is None:
+            out.warn(name, f"not an http(s) URL: {_describe(value)}; ignored")
+        elif story is None:
+            story = url
+    if story is None:
+        out.reject("webUrl", "no http(s) story URL in webUrl, sourceUrl or originalUrl")
+    original = clean_url(raw.get("originalUrl"))
+    return story, original
+
+
+def _first_url(raw: Mapping[str, Any], names: tuple[str, ...], out: _Collector) -> str | None:
+    for name in names:
+        value = raw.get(name)
+        if value is None:
+            continue
+        url = clean_url(value)
+        if url is not None:
+            return url
+        out.warn(name, f"not an http(s) URL: {_describe(value)}; ignored")
+    return None
+
+
+def _embed(raw: Mapping[str, Any], kind: str, out: _Collector, settings: ModelSettings) -> Embed | None:
+    value = raw.get("featuredContent")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        out.warn("featuredContent", f"expected HTML text, got {_describe(value)}; ignored")
+        return None
+    embed = sanitize_embed(value, settings.embed_hosts)
+    if embed is None:
+        out.warn("featuredContent", "no iframe from an allowed video host; embed dropped")
+        return None
+    src = clean_url(embed.src)
+    return Embed(src, embed.width, embed.height) if src else None
+
+
+def _kind(raw: Mapping[str, Any], out: _Collector) -> str:
+    value = raw.get("type", "article")
+    if isinstance(value, str) and value.strip().lower() in ("article", "video"):
+        return value.strip().lower()
+    out.warn("type", f"unknown type {_describe(value)}; read as article")
+    return "article"
+
+
+def _related(
+    raw: Mapping[str, Any], path: str, out: _Collector, settings: ModelSettings
+) -> tuple[NewsItem, ...]:
+    value = raw.get("related")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        out.warn("related", f"expected a list of stories, got {_describe(value)}; ignored")
+        return ()
+    entries: list[NewsItem] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        name = f"related[{index}]"
+        if not isinstance(entry, Mapping):
+            out.warn(name, f"expected a map, got {_describe(entry)}; ignored")
+            continue
+        item, problems = build_item(entry, path, settings, related=True, prefix=f"{name}.")
+        if item is None:
+            reasons = "; ".join(f"{p.field}: {p.message}" for p in problems if p.fatal)
+            out.warn(name, f"entry ignored ({reasons})")
+            continue
+        out.problems.extend(p for p in problems if not p.fatal)
+        if not seen.intersection(item.url_keys):
+            entries.append(item)
+        seen.update(item.url_keys)
+    return tuple(entries)
+
+
+def build_item(
+    raw: Mapping[str, Any],
+    path: str,
+    settings: ModelSettings = ModelSettings(),
+    *,
+    related: bool = False,
+    prefix: str = "",
+) -> tuple[NewsItem | None, list[Problem]]:
+    """Normalise one raw item (or related entry); None when a required field is unusable."""
+    out = _Collector(path, prefix)
+    title = _text(raw, "title", out, required=True)
+    published_at = _published_at(raw, out)
+    story, original = _story_urls(raw, out)
+    if out.rejected or story is None or published_at is None:
+        return None, out.problems
+    amp = _first_url(raw, ("ampWebUrl", "ampUrl"), out)
+    cdn_amp = _first_url(raw, ("cdnAmpWebUrl", "cdnAmpUrl"), out)
+    kind = _kind(raw, out)
+    keys = [story_key(url) for url in (story, original, amp, cdn_amp) if url]
+    item = NewsItem(
+        title=title,
+        excerpt=_text(raw, "excerpt", out, required=False),
+        published_at=published_at,
+        url=story,
+        provider=_provider(raw, story, out, settings.asset_base_url),
+        kind=kind,
+        amp_url=amp,
+        cdn_amp_url=cdn_amp,
+        original_url=original if original != story else None,
+        quality=_score(raw, "quality", out),
+        heat=_score(raw, "heat", out),
+        images=_images(raw.get("images"), "images", out),
+        embed=_embed(raw, kind, out, settings),
+        topics=() if related else _topics(raw, out),
+        related=() if related else _related(raw, path, out, settings),
+        published=True if related else _published(raw, out),
+        category=(_text(raw, "category", out, required=False) or "news") if not related else "news",
+        source_path=path,
+        url_keys=tuple(dict.fromkeys(k for k in keys if k)),
+    )
+    return item, out.problems

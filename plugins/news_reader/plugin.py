@@ -1,0 +1,170 @@
+"""Wiring of the news reader into Pelican's signals.
+
+- ``readers_init``: the reader takes the news extensions (``txt``, ``md``).
+- ``article_generator_context``: each file's problems are logged, one line each, and its fate
+  (published, unpublished, rejected) recorded in the ledger, on every build.
+- ``article_generator_pretaxonomy``: article URLs and topic slugs are made unique before
+  Pelican groups articles by tag, so nothing is overwritten and no two topics share a page.
+- ``article_generator_finalized``: in strict mode, any rejected file fails the build.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican import signals
+from pelican.log import FatalLogger
+
+from .model import NewsItem, Problem
+from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
+from .text import short_hash, topic_key
+
+logger = logging.getLogger(__name__)
+
+
+class NewsInputError(RuntimeError):
+    """Raised in strict mode when input files were rejected; Pelican exits non-zero."""
+
+    exitcode = 1
+
+
+@dataclass
+class Ledger:
+    """What became of every news file in this build (the build report reads it)."""
+
+    fates: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[str]:
+        return sorted(path for path, fate in self.fates.items() if fate == "rejected")
+
+
+def _ledger(generator: Any) -> Ledger:
+    ledger = getattr(generator, "news_ledger", None)
+    if ledger is None:
+        ledger = generator.news_ledger = Ledger()
+        generator.context["news_ledger"] = ledger
+    return ledger
+
+
+def add_reader(readers: Any) -> None:
+    for extension in readers.settings.get("NEWS_FILE_EXTENSIONS", NewsReader.file_extensions):
+        readers.reader_classes[extension] = NewsReader
+
+
+def reset_ledger(generator: Any) -> None:
+    generator.news_ledger = None
+    _ledger(generator)
+
+
+def record_file(generator: Any, metadata: dict[str, Any]) -> None:
+    """Log a file's problems and record its fate; runs for cached files too."""
+    problems: list[Problem] = metadata.get(PROBLEMS_KEY) or []
+    item: NewsItem | None = metadata.get(ITEM_KEY)
+    if item is None and not problems:
+        return  # an ordinary Markdown article
+    ledger = _ledger(generator)
+    for problem in problems:
+        ledger.problems.append(problem)
+        try:
+            log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
+            log("%s", problem)
+        except RuntimeError:
+            pass  # --fatal: the line is out; strict mode fails the build once all are read
+    if item is None:
+        path = problems[0].path
+        ledger.fates[path] = "rejected"
+    else:
+        ledger.fates[item.source_path] = "published" if item.published else "unpublished"
+
+
+def _all_articles(generator: Any) -> list[Any]:
+    return [
+        *generator.articles,
+        *generator.translations,
+        *generator.hidden_articles,
+        *generator.hidden_translations,
+        *generator.drafts,
+        *generator.drafts_translations,
+    ]
+
+
+def _identity(article: Any) -> str:
+    item: NewsItem | None = article.metadata.get(ITEM_KEY)
+    return item.key if item is not None else article.relative_source_path
+
+
+def make_urls_unique(generator: Any) -> None:
+    """Give every article its own output file, deterministically.
+
+    Of the articles that would share a file, the earliest (then the smallest story key) keeps
+    the plain slug; each other gets a short hash of its story key appended, so its URL does
+    not depend on which other items happen to be in the feed.
+    """
+    articles = _all_articles(generator)
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for article in articles:
+        groups[article.save_as].append(article)
+    taken = set(groups)
+    for save_as, group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda a: (a.date, _identity(a), a.relative_source_path))
+        for article in group[1:]:
+            base_slug = article.slug
+            seed = _identity(article)
+            length = 6
+            while article.save_as in taken:
+                if length > 40:
+                    seed, length = article.relative_source_path, 6
+                article.slug = f"{base_slug}-{short_hash(seed, length)}"
+                length += 2
+            taken.add(article.save_as)
+            logger.info(
+                "%s: slug: %s is also used by %s; this one is at %s",
+                article.relative_source_path,
+                save_as,
+                group[0].relative_source_path,
+                article.url,
+            )
+
+
+def make_topic_slugs_unique(generator: Any) -> None:
+    """Distinct topics never share a slug: later keys (in sorted order) get a hash suffix."""
+    tags_by_key: dict[str, list[Any]] = defaultdict(list)
+    for article in _all_articles(generator):
+        for tag in getattr(article, "tags", []) or []:
+            tags_by_key[topic_key(tag.name)].append(tag)
+    keys_by_slug: dict[str, list[str]] = defaultdict(list)
+    for key, tags in tags_by_key.items():
+        keys_by_slug[tags[0].slug].append(key)
+    for slug, keys in keys_by_slug.items():
+        for key in sorted(keys)[1:]:
+            for tag in tags_by_key[key]:
+                tag.slug = f"{slug}-{short_hash(key)}"
+
+
+def assign_urls(generator: Any) -> None:
+    make_urls_unique(generator)
+    make_topic_slugs_unique(generator)
+
+
+def enforce_strict(generator: Any) -> None:
+    ledger = _ledger(generator)
+    strict = generator.settings.get("NEWS_STRICT") or FatalLogger.fatal_lvl <= logging.ERROR
+    if strict and ledger.rejected:
+        raise NewsInputError(
+            f"strict mode: {len(ledger.rejected)} news file(s) rejected: {', '.join(ledger.rejected)}"
+        )
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(reset_ledger)
+    signals.article_generator_context.connect(record_file)
+    signals.article_generator_pretaxonomy.connect(assign_urls)
+    signals.article_generator_finalized.connect(enforce_strict)

@@ -1,0 +1,111 @@
+"""The Pelican reader for news items.
+
+``read`` never raises for bad input: it returns metadata with ``status: skip`` and the list of
+problems, which the plugin logs on every build (even when Pelican serves the file from its
+cache). Unpublished items are skipped the same way, so Pelican writes nothing for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import zoneinfo
+from typing import Any, ClassVar
+
+from pelican.contents import Category, Tag
+from pelican.readers import BaseReader, MarkdownReader
+
+from .model import ModelSettings, NewsItem, Problem, build_item
+from .source import SourceError, decode, is_news_item, load_front_matter
+from .text import title_slug, topic_slug
+
+#: Metadata keys the reader sets for the plugin and the theme.
+ITEM_KEY = "news"
+PROBLEMS_KEY = "news_problems"
+
+
+def model_settings(settings: dict[str, Any]) -> ModelSettings:
+    try:
+        timezone: dt.tzinfo = zoneinfo.ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone = dt.UTC
+    return ModelSettings(
+        timezone=timezone,
+        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", ModelSettings.embed_hosts)),
+        asset_base_url=settings.get("NEWS_ASSET_BASE_URL") or None,
+    )
+
+
+class NewsReader(BaseReader):
+    """Reads exporter items (YAML front matter only); other Markdown goes to Pelican's reader."""
+
+    enabled = True
+    file_extensions: ClassVar[list[str]] = ["txt", "md"]
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        self.model_settings = model_settings(settings)
+        self.extensions_read = tuple(settings.get("NEWS_FILE_EXTENSIONS", self.file_extensions))
+        self.max_bytes = int(settings.get("NEWS_MAX_FILE_BYTES", 1_000_000))
+        self._markdown: MarkdownReader | None = None
+
+    def _relative(self, source_path: str) -> str:
+        base = self.settings.get("PATH") or ""
+        try:
+            return os.path.relpath(source_path, base) if base else source_path
+        except ValueError:
+            return source_path
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        path = self._relative(source_path)
+        extension = source_path.rsplit(".", 1)[-1].lower()
+        try:
+            with open(source_path, "rb") as handle:
+                text = decode(handle.read(self.max_bytes + 1), self.max_bytes)
+            if not is_news_item(text, extension, self.extensions_read):
+                return self._read_markdown(source_path)
+            raw, body = load_front_matter(text)
+        except SourceError as error:
+            return self._rejected([Problem(path, error.field, error.message, fatal=True)])
+        except OSError as error:
+            return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
+        item, problems = build_item(raw, path, self.model_settings)
+        if body.strip():
+            problems.append(Problem(path, "(body)", "text after the front matter is ignored"))
+        if item is None:
+            return self._rejected(problems)
+        return self._metadata(item, problems)
+
+    def _read_markdown(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        if self._markdown is None:
+            self._markdown = MarkdownReader(self.settings)
+        if not self._markdown.enabled:
+            raise SourceError("(file)", "Markdown is not installed")
+        return self._markdown.read(source_path)
+
+    @staticmethod
+    def _rejected(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
+        return "", {"status": "skip", PROBLEMS_KEY: problems}
+
+    def _metadata(self, item: NewsItem, problems: list[Problem]) -> tuple[str, dict[str, Any]]:
+        """Pelican metadata for one item: the plain-text fields stay text, escaped by templates."""
+        excerpt_html = f"<p>{html.escape(item.excerpt)}</p>" if item.excerpt else ""
+        tags = []
+        for name in item.topics:
+            tag = Tag(name, self.settings)
+            tag.slug = topic_slug(name)
+            tags.append(tag)
+        metadata: dict[str, Any] = {
+            "title": item.title,
+            "date": item.published_at.astimezone(self.model_settings.timezone),
+            "slug": title_slug(item.title, item.key),
+            "category": Category(item.category, self.settings),
+            "summary": excerpt_html,
+            "status": "published" if item.published else "skip",
+            ITEM_KEY: item,
+            PROBLEMS_KEY: problems,
+        }
+        if tags:
+            metadata["tags"] = tags
+        return excerpt_html, metadata

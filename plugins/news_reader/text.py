@@ -1,0 +1,72 @@
+"""Plain-text and slug helpers shared by the item model and the URL assignment."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+_WS = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+# Symbols that carry meaning in topic names: C++, C#, F#, .NET, R&D, AT&T.
+_SYMBOL_WORDS = (("+", " plus "), ("#", " sharp "), ("&", " and "), ("@", " at "))
+_TOPIC_PLAIN = re.compile(r"[a-z0-9 \-]*")
+
+
+def clean_text(value: str) -> str:
+    """Decode HTML entities left by the exporter and collapse whitespace.
+
+    Entities such as ``&#038;`` are encoding artefacts of the exporter, not markup; what is
+    left is plain text and is escaped by the templates wherever it is shown.
+    """
+    text = unicodedata.normalize("NFC", html.unescape(value))
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
+    return _WS.sub(" ", text).strip()
+
+
+def short_hash(text: str, length: int = 6) -> str:
+    """A short stable hex digest used to tell apart things with the same readable name."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:length]
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII slug of ``text``: lower case, hyphens, cut at a word boundary; may be empty."""
+    ascii_text = unidecode(unicodedata.normalize("NFKC", text)).lower()
+    slug = _NON_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug
+
+
+def title_slug(title: str, fallback_seed: str, max_length: int = 80) -> str:
+    """Slug for an article URL; never empty, even for punctuation-only titles."""
+    return slugify(title, max_length) or f"story-{short_hash(fallback_seed, 8)}"
+
+
+def topic_key(name: str) -> str:
+    """The identity of a topic: names that differ only in case, spacing or hyphens are one."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("_", " ").replace("-", " ")
+    return _WS.sub(" ", folded).strip()
+
+
+def topic_slug(name: str) -> str:
+    """URL slug of a topic, distinct for distinct topic keys.
+
+    Symbols are spelled out (``c-plus-plus``, ``c-sharp``); a name whose characters do not
+    all survive that (CJK, emoji, punctuation) gets a hash of its key appended, so that
+    ``C``, ``C++`` and ``C#`` or two CJK names can never share a page.
+    """
+    key = topic_key(name)
+    spelled = key
+    for symbol, word in _SYMBOL_WORDS:
+        spelled = spelled.replace(symbol, word)
+    slug = slugify(spelled, max_length=60)
+    if not slug:
+        return f"topic-{short_hash(key)}"
+    if not _TOPIC_PLAIN.fullmatch(spelled) or len(slugify(spelled, 10_000)) > 60:
+        return f"{slug}-{short_hash(key)}"
+    return slug

@@ -1,0 +1,130 @@
+"""URL cleaning and story keys.
+
+Every URL that comes from an item passes through :func:`clean_url` before it can reach a page,
+so an attribute can only ever hold an absolute http(s) URL. :func:`story_key` maps the many
+spellings of one story (AMP, Google's AMP cache, ``www.``, tracking parameters, ...) to one key,
+so that the same story is recognised wherever it appears.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_SAFE_QUERY = _SAFE_PATH + "?/"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+#: Query parameters that only track the reader; they never tell two stories apart.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ncid",
+        "cmpid",
+        "ocid",
+        "sr_share",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "__twitter", "_hs")
+
+
+def clean_url(value: object, base: str | None = None) -> str | None:
+    """Return ``value`` as an absolute http(s) URL safe to put in an attribute, or None.
+
+    Exporter files carry HTML entities (``&#038;``), non-ASCII characters, spaces and
+    protocol-relative or site-relative paths; anything that is not http(s) after that
+    (``javascript:``, ``data:``, ``ftp:``) is refused rather than repaired.
+    """
+    if not isinstance(value, str):
+        return None
+    text = html.unescape(value).strip()
+    if not text or _CONTROL.search(text):
+        return None
+    if text.startswith("//"):
+        text = "https:" + text
+    elif text.startswith("/") and base:
+        text = base.rstrip("/") + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if not re.fullmatch(r"[a-z0-9.\-]+|\[[0-9a-f:.]+\]", host.lower()):
+        return None
+    netloc = host.lower()
+    if port is not None:
+        netloc += f":{port}"
+    path = quote(parts.path, safe=_SAFE_PATH) or "/"
+    query = quote(parts.query, safe=_SAFE_QUERY)
+    fragment = quote(parts.fragment, safe=_SAFE_QUERY)
+    return urlunsplit((scheme, netloc, path, query, fragment))
+
+
+def _unwrap_amp_cache(host: str, path: str) -> tuple[str, str] | None:
+    """Turn ``x.cdn.ampproject.org/c/s/host/path`` back into ``host/path``."""
+    if not host.endswith(".cdn.ampproject.org"):
+        return None
+    match = re.match(r"/(?:c|v|i)/(?:s/)?([^/]+)(/.*)?$", path)
+    if not match:
+        return None
+    return match.group(1).lower(), match.group(2) or "/"
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def story_key(value: object) -> str | None:
+    """Return the key under which every spelling of one story URL is filed, or None.
+
+    Rules (documented in the README): scheme dropped; host lower-cased, ``www.`` and default
+    ports removed; Google AMP cache URLs unwrapped to the publisher URL; fragment dropped;
+    tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed and the rest sorted;
+    percent-encoding normalised; trailing slash removed.
+    """
+    url = clean_url(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    path = parts.path
+    unwrapped = _unwrap_amp_cache(host, path)
+    if unwrapped:
+        host, path = unwrapped
+        port = None
+    else:
+        port = parts.port
+    host = host.removeprefix("www.")
+    if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme):
+        host += f":{port}"
+    path = quote(unquote(path), safe=_SAFE_PATH.replace("%", "")).rstrip("/")
+    params = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    query = urlencode(params)
+    return host + path + ("?" + query if query else "")
+
+
+def host_of(url: str) -> str:
+    """The host of an already cleaned URL, without ``www.``, for display."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
