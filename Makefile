@@ -23,7 +23,7 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv html regenerate clean serve devserver publish test lint
+.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
@@ -62,6 +62,9 @@ publish: venv
 lint: venv
 	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
 
-test: venv
+testdeps: venv
+	bash tools/install-test-deps.sh
+
+test: venv testdeps
 	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -48,10 +48,22 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Feeds (site-wide only for now; relative to SITEURL) -----------------------------------------
+# Sources (providers): /sources/ and /sources/{slug}/, slug from the domain (ft.com -> ft-com)
+SOURCE_URL = "sources/{slug}/"
+SOURCE_SAVE_AS = "sources/{slug}/index.html"
+SOURCES_URL = "sources/"
+SOURCES_SAVE_AS = "sources/index.html"
+
+# Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
+FEED_ALL_JSON = "feeds/all.json"
+TAG_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/topics/{slug}.rss.xml"
+TAG_FEED_JSON = "feeds/topics/{slug}.json"
+SOURCE_FEED_ATOM = "feeds/sources/{slug}.atom.xml"
+SOURCE_FEED_RSS = "feeds/sources/{slug}.rss.xml"
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None

@@ -70,3 +70,8 @@ def topic_slug(name: str) -> str:
     if not _TOPIC_PLAIN.fullmatch(spelled) or len(slugify(spelled, 10_000)) > 60:
         return f"{slug}-{short_hash(key)}"
     return slug
+
+
+def source_slug(domain: str) -> str:
+    """URL slug of a source (provider), from its domain: ``ft.com`` becomes ``ft-com``."""
+    return slugify(domain, max_length=80) or f"source-{short_hash(domain)}"

@@ -1,0 +1,75 @@
+"""Shared test fixtures: real Pelican builds (the CLI, as a user runs it) and HTML parsing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TOPICFEED_SHARED", ROOT.parent / "shared"))
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus" / "powerapps-news"
+
+
+@dataclass
+class Build:
+    """A finished build: where it went and what Pelican printed."""
+
+    input: Path
+    output: Path
+    returncode: int
+    log: str
+
+    def path(self, url: str) -> Path:
+        """The file a site-relative URL (``/2020/01/02/slug/``) is served from."""
+        relative = url.split("#")[0].split("?")[0].lstrip("/")
+        target = self.output / relative
+        return target / "index.html" if relative == "" or url.endswith("/") else target
+
+    def soup(self, url: str = "/") -> BeautifulSoup:
+        return BeautifulSoup(self.path(url).read_text(encoding="utf-8"), "html.parser")
+
+    def article_pages(self) -> list[Path]:
+        """Every dated article page: /{yyyy}/{mm}/{dd}/{slug}/index.html."""
+        return sorted(self.output.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
+
+
+def run_pelican(
+    input_dir: Path,
+    output_dir: Path,
+    *,
+    settings_file: Path = ROOT / "pelicanconf.py",
+    extra: dict[str, object] | None = None,
+    options: tuple[str, ...] = (),
+) -> Build:
+    """Build ``input_dir`` with the real ``pelican`` command, from the project root."""
+    command = [sys.executable, "-m", "pelican", str(input_dir), "-o", str(output_dir), "-s", str(settings_file)]
+    for key, value in (extra or {}).items():
+        command += ["-e", f"{key}={json.dumps(value)}"]
+    command += list(options)
+    env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1200)
+    return Build(input_dir, output_dir, result.returncode, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def seeds_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    build = run_pelican(ROOT / "content", tmp_path_factory.mktemp("seeds-site"))
+    assert build.returncode == 0, build.log
+    return build
+
+
+@pytest.fixture(scope="session")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    build = run_pelican(CORPUS, tmp_path_factory.mktemp("corpus-site"))
+    assert build.returncode == 0, build.log
+    return build
