@@ -50,7 +50,16 @@ def run_pelican(
     options: tuple[str, ...] = (),
 ) -> Build:
     """Build ``input_dir`` with the real ``pelican`` command, from the project root."""
-    command = [sys.executable, "-m", "pelican", str(input_dir), "-o", str(output_dir), "-s", str(settings_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(input_dir),
+        "-o",
+        str(output_dir),
+        "-s",
+        str(settings_file),
+    ]
     for key, value in (extra or {}).items():
         command += ["-e", f"{key}={json.dumps(value)}"]
     command += list(options)
