@@ -25,12 +25,6 @@ from .text import short_hash, topic_key
 logger = logging.getLogger(__name__)
 
 
-class NewsInputError(RuntimeError):
-    """Raised in strict mode when input files were rejected; Pelican exits non-zero."""
-
-    exitcode = 1
-
-
 @dataclass
 class Ledger:
     """What became of every news file in this build (the build report reads it)."""
@@ -148,7 +142,26 @@ def make_topic_slugs_unique(generator: Any) -> None:
                 tag.slug = f"{slug}-{short_hash(key)}"
 
 
+def warn_duplicate_stories(generator: Any) -> None:
+    """Two files carrying one story both get pages, but the editor should know."""
+    first_seen: dict[str, str] = {}
+    for article in sorted(generator.articles, key=lambda a: (a.date, a.relative_source_path)):
+        item: NewsItem | None = article.metadata.get(ITEM_KEY)
+        if item is None:
+            continue
+        if item.key in first_seen:
+            logger.warning(
+                "%s: webUrl: same story as %s (%s); both are published",
+                item.source_path,
+                first_seen[item.key],
+                item.url,
+            )
+        else:
+            first_seen[item.key] = item.source_path
+
+
 def assign_urls(generator: Any) -> None:
+    warn_duplicate_stories(generator)
     make_urls_unique(generator)
     make_topic_slugs_unique(generator)
 
@@ -157,9 +170,11 @@ def enforce_strict(generator: Any) -> None:
     ledger = _ledger(generator)
     strict = generator.settings.get("NEWS_STRICT") or FatalLogger.fatal_lvl <= logging.ERROR
     if strict and ledger.rejected:
-        raise NewsInputError(
-            f"strict mode: {len(ledger.rejected)} news file(s) rejected: {', '.join(ledger.rejected)}"
+        # SystemExit, not an exception: Pelican would print a traceback for a data problem.
+        logger.critical(
+            "strict mode: %d news file(s) rejected: %s", len(ledger.rejected), ", ".join(ledger.rejected)
         )
+        raise SystemExit(1)
 
 
 def register() -> None:
