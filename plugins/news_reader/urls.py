@@ -37,6 +37,10 @@ TRACKING_PARAMS = frozenset(
         "cmpid",
         "ocid",
         "sr_share",
+        "mkt_tok",
+        "s_cid",
+        "smid",
+        "wt.mc_id",
     }
 )
 TRACKING_PREFIXES = ("utm_", "__twitter", "_hs")
@@ -99,8 +103,8 @@ def _is_tracking(name: str) -> bool:
 def story_key(value: object) -> str | None:
     """Return the key under which every spelling of one story URL is filed, or None.
 
-    Rules (documented in the README): scheme dropped; host lower-cased, ``www.`` and default
-    ports removed; Google AMP cache URLs unwrapped to the publisher URL; fragment dropped;
+    Rules (documented in the README): scheme dropped; host lower-cased, a trailing dot, ``www.``
+    and default ports removed; Google AMP cache URLs unwrapped to the publisher URL; fragment dropped;
     tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed and the rest sorted;
     percent-encoding normalised; trailing slash removed.
     """
@@ -116,7 +120,7 @@ def story_key(value: object) -> str | None:
         port = None
     else:
         port = parts.port
-    host = host.removeprefix("www.")
+    host = host.rstrip(".").removeprefix("www.")
     if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme):
         host += f":{port}"
     path = quote(unquote(path), safe=_SAFE_PATH.replace("%", "")).rstrip("/")
