@@ -17,7 +17,7 @@ from typing import Any
 from news_reader.model import NewsItem
 from pelican import signals
 
-from .graph import relate
+from .graph import gc_paused, relate
 from .links import Relations
 from .ranking import top_stories
 from .settings import DEFAULTS, read_settings
@@ -52,6 +52,11 @@ def _attach(article: Any, relations: Relations) -> None:
 
 def relate_articles(generator: Any) -> None:
     """The related step for one build; logs its size and time."""
+    with gc_paused():
+        _relate_articles(generator)
+
+
+def _relate_articles(generator: Any) -> None:
     started = time.perf_counter()
     settings = read_settings(generator.settings)
     articles = [a for a in generator.articles if isinstance(a.metadata.get("news"), NewsItem)]

@@ -52,10 +52,9 @@ def top_stories(items: Sequence[NewsItem], settings: RelatedSettings, cluster_of
     if settings.top_stories <= 0:
         return []
     scores = rank_scores(items, settings)
-    by_rank = sorted(
-        range(len(items)),
-        key=lambda i: (-scores[i], -items[i].published_at.timestamp(), items[i].key),
-    )
+    times = [item.published_at.timestamp() for item in items]
+    keys = [item.url_keys[0] for item in items]
+    by_rank = sorted(range(len(items)), key=lambda i: (-scores[i], -times[i], keys[i]))
     chosen: list[int] = []
     clusters_seen: set[int] = set()
     for i in by_rank:

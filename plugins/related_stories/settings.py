@@ -23,7 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "RELATED_WEIGHTS": {"topics": 1.0, "title": 1.0, "date": 0.25},
     "RELATED_THRESHOLD": 0.5,
     "RELATED_DATE_HALF_LIFE_DAYS": 7.0,
-    "RELATED_CANDIDATES": 10,
+    "RELATED_TITLE_WORDS": 5,
+    "RELATED_CANDIDATES": 6,
     "RELATED_CLUSTER_MAX": 10,
     "HOME_TOP_STORIES": 5,
     "HOME_RANK_WEIGHTS": {"heat": 1.0, "quality": 0.5},
@@ -45,6 +46,7 @@ class RelatedSettings:
     date_weight: float = 0.25
     threshold: float = DEFAULTS["RELATED_THRESHOLD"]
     date_half_life_days: float = DEFAULTS["RELATED_DATE_HALF_LIFE_DAYS"]
+    title_words: int = DEFAULTS["RELATED_TITLE_WORDS"]
     candidates: int = DEFAULTS["RELATED_CANDIDATES"]
     cluster_max: int = DEFAULTS["RELATED_CLUSTER_MAX"]
     top_stories: int = DEFAULTS["HOME_TOP_STORIES"]
@@ -99,6 +101,7 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
         date_weight=related["date"],
         threshold=float(_number(settings, "RELATED_THRESHOLD", 0)),
         date_half_life_days=float(_number(settings, "RELATED_DATE_HALF_LIFE_DAYS", 0.001)),
+        title_words=_number(settings, "RELATED_TITLE_WORDS", 0, integer=True),
         candidates=_number(settings, "RELATED_CANDIDATES", 1, integer=True),
         cluster_max=_number(settings, "RELATED_CLUSTER_MAX", 0, integer=True),
         top_stories=_number(settings, "HOME_TOP_STORIES", 0, integer=True),
