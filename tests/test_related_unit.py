@@ -397,7 +397,7 @@ def test_only_the_rarest_title_words_count() -> None:
     items = [*common, target, twin]
     settings = replace(SETTINGS, title_words=1)
     scorer = RelatedScorer(items, settings, date_order(items))
-    assert scorer._words[scorer.rank[8]] == ["quasar"]  # the one word only it and its twin have
+    assert scorer._words[scorer.rank[8]][0] == ["quasar"]  # the one word only it and its twin have
     assert scorer.scores(8)[9] == pytest.approx(
         settings.title_weight * 1.0 + settings.date_weight * 2 ** (-1 / settings.date_half_life_days)
     )

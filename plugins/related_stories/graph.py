@@ -239,6 +239,12 @@ def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSet
     back = backlinks(links, order)
     groups = clusters(items, links, index, order)
     scorer = RelatedScorer(items, settings, order)
+    if links.self_dropped or links.duplicates_dropped:
+        logger.info(
+            "related stories: %d entries naming the item itself and %d repeated entries dropped",
+            links.self_dropped,
+            links.duplicates_dropped,
+        )
 
     ours = [story_link(item, url, tz) for item, url in zip(items, urls, strict=True)]
     computed_links: dict[int, StoryLink] = {}

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, insort
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Sequence
 from operator import itemgetter
@@ -59,7 +59,7 @@ class RelatedScorer:
 
     Items are numbered by their rank in the date order; each posting list holds the ranks of
     the items carrying a term, ascending, so the items nearest in time to an item are the
-    ones around its own place in the list (found by bisection).
+    ones around its own place in the list.
     """
 
     def __init__(self, items: Sequence[NewsItem], settings: RelatedSettings, order: Sequence[int]) -> None:
@@ -73,9 +73,11 @@ class RelatedScorer:
         self.times = [item.published_at.timestamp() for item in items]
         self.rank_times = [self.times[i] for i in self.order]
         # Terms: a topic is "#" + its key, a title word is itself (words never hold a "#").
+        # Each item keeps its terms with their positions in the posting lists, so that finding
+        # its neighbours is an index, not a search.
         keys: dict[str, str] = {}  # topic name -> term, computed once per distinct name
-        topics: list[list[str]] = []
-        words: list[list[str]] = []
+        topics: list[tuple[list[str], list[int]]] = []
+        words: list[tuple[list[str], list[int]]] = []
         postings: defaultdict[str, list[int]] = defaultdict(list)
         for r, i in enumerate(self.order):
             item = items[i]
@@ -88,23 +90,31 @@ class RelatedScorer:
             if len(mine) > 1:
                 mine = sorted(set(mine))
             title = title_words(item.title)
+            places = []
             for term in mine:
-                postings[term].append(r)
+                ranks = postings[term]
+                places.append(len(ranks))
+                ranks.append(r)
+            topics.append((mine, places))
+            places = []
             for term in title:
-                postings[term].append(r)
-            topics.append(mine)
-            words.append(title)
+                ranks = postings[term]
+                places.append(len(ranks))
+                ranks.append(r)
+            words.append((title, places))
         self.postings = dict(postings)
         self.idf = {term: math.log(n / len(ranks)) for term, ranks in postings.items()}
         limit = settings.title_words
         df = {term: len(ranks) for term, ranks in postings.items()}.__getitem__
-        for r, title in enumerate(words):
+        for r, (title, places) in enumerate(words):
             if len(title) > limit:  # keep the rarest (alphabetical among equals), in word order
-                words[r] = sorted(sorted(title, key=df)[:limit])
+                rarest = sorted(zip(map(df, title), range(len(title)), strict=True))[:limit]
+                keep = sorted(k for _, k in rarest)
+                words[r] = ([title[k] for k in keep], [places[k] for k in keep])
         #: the terms that can find another item: (posting list, idf)
         self.useful = {t: (ranks, self.idf[t]) for t, ranks in postings.items() if 1 < len(ranks) < n}
-        self._topics = topics  # by rank
-        self._words = words  # by rank
+        self._topics = topics  # by rank: (terms, positions)
+        self._words = words  # by rank: (terms, positions)
         self.keys = [item.key for item in items]
 
     def _shared(self, r: int) -> dict[int, float]:
@@ -115,7 +125,7 @@ class RelatedScorer:
         idf, useful = self.idf, self.useful
         shared: dict[int, float] = {}
         get = shared.get
-        for terms, kind_weight in (
+        for (terms, places), kind_weight in (
             (self._topics[r], settings.topic_weight),
             (self._words[r], settings.title_weight),
         ):
@@ -123,7 +133,7 @@ class RelatedScorer:
             if total <= 0 or kind_weight <= 0:
                 continue
             scale = kind_weight / total
-            for term in terms:
+            for term, place in zip(terms, places, strict=True):
                 found = useful.get(term)
                 if found is None:
                     continue
@@ -133,7 +143,7 @@ class RelatedScorer:
                 if size <= width:
                     window = ranks
                 else:
-                    lo = bisect_left(ranks, r) - half
+                    lo = place - half
                     if lo < 0:
                         lo = 0
                     elif lo > size - width:
