@@ -10,9 +10,10 @@ The score of a candidate ``B`` for an item ``A`` (the README states it too)::
                          / sum(idf(t) for all A's terms t of that kind)     (0 when A has none)
     idf(t) = ln(N / df(t))      N = published items, df(t) = published items with term t
 
-Topics are compared by their topic key (case, spaces and hyphens ignored); title words are the
-headline's words case-folded, two letters or more, without English stopwords. A rare topic
-counts for much and a topic on every item counts for nothing; each part is in ``[0, 1]``.
+A's terms are all its topics, compared by topic key (case, spaces and hyphens ignored), and the
+``RELATED_TITLE_WORDS`` rarest words of its headline (case-folded, two letters or more, no
+English stopwords; B shares a word when its headline has it). A rare topic counts for much and
+a topic on every item counts for nothing; each part is in ``[0, 1]``.
 
 Sub-quadratic by construction: an inverted index maps each term to the items carrying it, in
 date order. For each of A's terms only the ``RELATED_CANDIDATES`` items nearest to A in that
@@ -107,10 +108,10 @@ class RelatedScorer:
         limit = settings.title_words
         df = {term: len(ranks) for term, ranks in postings.items()}.__getitem__
         for r, (title, places) in enumerate(words):
-            if len(title) > limit:  # keep the rarest (alphabetical among equals), in word order
-                rarest = sorted(zip(map(df, title), range(len(title)), strict=True))[:limit]
-                keep = sorted(k for _, k in rarest)
-                words[r] = ([title[k] for k in keep], [places[k] for k in keep])
+            if len(title) > limit:  # keep the rarest (alphabetical among equals: a stable sort)
+                kept = sorted(sorted(title, key=df)[:limit])
+                place = dict(zip(title, places, strict=True))
+                words[r] = (kept, [place[w] for w in kept])
         #: the terms that can find another item: (posting list, idf)
         self.useful = {t: (ranks, self.idf[t]) for t, ranks in postings.items() if 1 < len(ranks) < n}
         self._topics = topics  # by rank: (terms, positions)
