@@ -183,8 +183,8 @@ def clusters(
                     union(node, known)
             union(i, node)
             outside_nodes[i].append(node)
-    find, size = sets.find, sets.size
-    root = [find(x) for x in range(len(sets.parent))]
+    find, size, parent = sets.find, sets.size, sets.parent
+    root = [x if parent[x] == x else find(x) for x in range(len(parent))]
     members: dict[int, list[int]] = {}
     for x, r in enumerate(root):
         if size[r] > 1:
