@@ -10,7 +10,8 @@ DEFAULT_LANG = "en"
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["news_reader"]
+# atomic_output stays last: it swaps the finished build in after every other plugin is done.
+PLUGINS = ["news_reader", "build_report", "atomic_output"]
 
 # News items --------------------------------------------------------------------------------
 NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so
@@ -24,6 +25,8 @@ NEWS_EMBED_HOSTS = [
     "youtube-nocookie.com",
     "player.vimeo.com",
 ]
+
+BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"

@@ -17,6 +17,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.log import FatalLogger
+from pelican.utils import order_content
 
 from .model import NewsItem, Problem
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
@@ -55,6 +56,16 @@ def reset_ledger(generator: Any) -> None:
     _ledger(generator)
 
 
+def report(ledger: Ledger, problem: Problem) -> None:
+    """Log one problem as one line and keep it for the build report."""
+    ledger.problems.append(problem)
+    log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
+    try:
+        log("%s", problem)
+    except RuntimeError:
+        pass  # --fatal: the line is out; strict mode fails the build once all are read
+
+
 def record_file(generator: Any, metadata: dict[str, Any]) -> None:
     """Log a file's problems and record its fate; runs for cached files too."""
     problems: list[Problem] = metadata.get(PROBLEMS_KEY) or []
@@ -63,12 +74,7 @@ def record_file(generator: Any, metadata: dict[str, Any]) -> None:
         return  # an ordinary Markdown article
     ledger = _ledger(generator)
     for problem in problems:
-        ledger.problems.append(problem)
-        try:
-            log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
-            log("%s", problem)
-        except RuntimeError:
-            pass  # --fatal: the line is out; strict mode fails the build once all are read
+        report(ledger, problem)
     if item is None:
         path = problems[0].path
         ledger.fates[path] = "rejected"
@@ -76,15 +82,19 @@ def record_file(generator: Any, metadata: dict[str, Any]) -> None:
         ledger.fates[item.source_path] = "published" if item.published else "unpublished"
 
 
+#: The ArticlesGenerator lists that hold articles of any status.
+ARTICLE_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
+
+
 def _all_articles(generator: Any) -> list[Any]:
-    return [
-        *generator.articles,
-        *generator.translations,
-        *generator.hidden_articles,
-        *generator.hidden_translations,
-        *generator.drafts,
-        *generator.drafts_translations,
-    ]
+    return [article for name in ARTICLE_LISTS for article in getattr(generator, name)]
 
 
 def _identity(article: Any) -> str:
@@ -150,17 +160,26 @@ def warn_duplicate_stories(generator: Any) -> None:
         if item is None:
             continue
         if item.key in first_seen:
-            logger.warning(
-                "%s: webUrl: same story as %s (%s); both are published",
-                item.source_path,
-                first_seen[item.key],
-                item.url,
-            )
+            message = f"same story as {first_seen[item.key]} ({item.url}); both are published"
+            report(_ledger(generator), Problem(item.source_path, "webUrl", message))
         else:
             first_seen[item.key] = item.source_path
 
 
+def order_deterministically(generator: Any) -> None:
+    """Break ties in ``ARTICLE_ORDER_BY`` by source path, not by the file system's walk order.
+
+    Items published in the same second are common; without this, two builds of the same
+    content could list them in different orders.
+    """
+    for name in ARTICLE_LISTS):
+        articles = getattr(generator, name)
+        articles.sort(key=lambda a: a.relative_source_path)
+        order_content(articles, generator.settings["ARTICLE_ORDER_BY"])
+
+
 def assign_urls(generator: Any) -> None:
+    order_deterministically(generator)
     warn_duplicate_stories(generator)
     make_urls_unique(generator)
     make_topic_slugs_unique(generator)
