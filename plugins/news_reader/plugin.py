@@ -172,7 +172,7 @@ def order_deterministically(generator: Any) -> None:
     Items published in the same second are common; without this, two builds of the same
     content could list them in different orders.
     """
-    for name in ARTICLE_LISTS):
+    for name in ARTICLE_LISTS:
         articles = getattr(generator, name)
         articles.sort(key=lambda a: a.relative_source_path)
         order_content(articles, generator.settings["ARTICLE_ORDER_BY"])
