@@ -12,7 +12,9 @@ from items import item_fields, write_item, write_raw
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +44,20 @@ def test_report_lists_every_input_file_with_its_fate(mixed: Build) -> None:
         "warned.txt": "published",
     }
     summary = report["summary"]
-    assert (summary["items_read"], summary["published"], summary["unpublished"], summary["rejected"]) == (4, 2, 1, 1)
+    assert (summary["items_read"], summary["published"], summary["unpublished"], summary["rejected"]) == (
+        4,
+        2,
+        1,
+        1,
+    )
     assert summary["warnings"] == 1 and summary["pages_written"] > 3
     assert report["rejected"] == [
-        {"file": "broken.txt", "field": "(yaml)", "message": report["rejected"][0]["message"], "level": "error"}
+        {
+            "file": "broken.txt",
+            "field": "(yaml)",
+            "message": report["rejected"][0]["message"],
+            "level": "error",
+        }
     ]
     assert "malformed YAML" in report["rejected"][0]["message"]
     assert report["warnings"][0]["file"] == "warned.txt" and report["warnings"][0]["field"] == "quality"
@@ -81,7 +93,12 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     (content / "bad.txt").unlink()
     assert run_pelican(content, out).returncode == 0
     assert len([p for p in out.rglob("index.html") if "test-story-number" in str(p)]) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken-theme", "content", "site", "site.report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "broken-theme",
+        "content",
+        "site",
+        "site.report.json",
+    ]
 
 
 def test_unpublished_page_does_not_linger_after_rebuild(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 
+from .embed import DEFAULT_EMBED_HOSTS
 from .model import ModelSettings, NewsItem, Problem, build_item
 from .source import SourceError, decode, is_news_item, load_front_matter
 from .text import title_slug, topic_slug
@@ -32,7 +33,7 @@ def model_settings(settings: dict[str, Any]) -> ModelSettings:
         timezone = dt.UTC
     return ModelSettings(
         timezone=timezone,
-        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", ModelSettings.embed_hosts)),
+        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", DEFAULT_EMBED_HOSTS)),
         asset_base_url=settings.get("NEWS_ASSET_BASE_URL") or None,
     )
 
