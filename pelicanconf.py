@@ -11,7 +11,7 @@ DEFAULT_LANG = "en"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
-PLUGINS = ["news_reader", "build_report", "atomic_output"]
+PLUGINS = ["news_reader", "build_report", "build_progress", "atomic_output"]
 
 # News items --------------------------------------------------------------------------------
 NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import filecmp
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, Build, run_pelican
+from conftest import CORPUS, ROOT, Build, run_pelican
 from items import item_fields, write_item, write_raw
 
 
@@ -132,3 +136,21 @@ def test_corpus_build_is_byte_identical_twice(corpus_site: Build, tmp_path: Path
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, (different[:5], comparison.diff_files)
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) for a pseudo-terminal")
+@pytest.mark.parametrize(("ci", "shown"), [("", True), ("true", False)])
+def test_progress_on_a_terminal_only(tmp_path: Path, ci: str, shown: bool) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(3):
+        write_item(content, f"{n}.txt", item_fields(n))
+    command = f"{sys.executable} -m pelican {content} -o {tmp_path / 'out'} -s {ROOT / 'pelicanconf.py'}"
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
+    typescript = tmp_path / "typescript"
+    subprocess.run(
+        ["script", "-qec", command, str(typescript)], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    assert ("Reading items" in typescript.read_text(errors="replace")) is shown
+    plain = run_pelican(content, tmp_path / "out2")
+    assert "Reading items" not in plain.log
