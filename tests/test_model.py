@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 from news_reader.embed import sanitize_embed
 from news_reader.model import ModelSettings, build_item
-from news_reader.source import NewsLoader, SourceError, decode, load_front_matter
+from news_reader.source import SourceError, _parse_with_pyyaml, decode, load_front_matter, parse_yaml
 from news_reader.text import slugify, title_slug, topic_slug
 from news_reader.urls import clean_url, story_key
 
@@ -270,11 +270,31 @@ def test_topic_slugs_distinct():
 
 
 def test_loader_keeps_timestamps_as_text():
-    data, _ = load_front_matter(
-        "---\npublishedDateTime: 2020-13-45T00:00:00Z\nurl: https://x.org/a?b=1&c=2\n---\n"
+    data, _, duplicates = load_front_matter(
+        "---\npublishedDateTime: 2020-13-45T00:00:00Z\nurl: https://x.org/a?b=1&c=2\nflag: yes\n---\n"
     )
-    assert data == {"publishedDateTime": "2020-13-45T00:00:00Z", "url": "https://x.org/a?b=1&c=2"}
-    assert NewsLoader is not None
+    assert data == {
+        "publishedDateTime": "2020-13-45T00:00:00Z",
+        "url": "https://x.org/a?b=1&c=2",
+        "flag": "yes",
+    }
+    assert duplicates == []
+
+
+def test_both_loaders_agree_on_yaml_12_booleans():
+    text = "a: yes\nb: true\nc: off\nd: 2020-02-12T04:00:00Z\ne: -1\nf: ~\n"
+    assert (
+        parse_yaml(text)[0]
+        == _parse_with_pyyaml(text)
+        == {"a": "yes", "b": True, "c": "off", "d": "2020-02-12T04:00:00Z", "e": -1, "f": None}
+    )
+
+
+def test_duplicate_keys_last_wins_with_a_warning():
+    item, problems = None, None
+    data, _, duplicates = load_front_matter("---\nquality: 1\nquality: 2\n---\n")
+    assert data == {"quality": 2} and duplicates == ["quality"]
+    assert item is None and problems is None
 
 
 @pytest.mark.parametrize(

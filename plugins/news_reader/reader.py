@@ -66,7 +66,7 @@ class NewsReader(BaseReader):
                 text = decode(handle.read(self.max_bytes + 1), self.max_bytes)
             if not is_news_item(text, extension, self.extensions_read):
                 return self._read_markdown(source_path)
-            raw, body = load_front_matter(text)
+            raw, body, duplicates = load_front_matter(text)
         except SourceError as error:
             return self._rejected([Problem(path, error.field, error.message, fatal=True)])
         except OSError as error:
@@ -74,6 +74,8 @@ class NewsReader(BaseReader):
         item, problems = build_item(raw, path, self.model_settings)
         if body.strip():
             problems.append(Problem(path, "(body)", "text after the front matter is ignored"))
+        for key in duplicates:
+            problems.append(Problem(path, key, "given more than once; the last value is used"))
         if item is None:
             return self._rejected(problems)
         return self._metadata(item, problems)
