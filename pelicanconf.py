@@ -72,6 +72,23 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 
+# Content-Security-Policy <meta> on every page: no inline script (the theme adds hashes of its
+# own scripts to CSP_SCRIPT_HASHES), frames only from the embed hosts, images from anywhere.
+CSP_SCRIPT_HASHES: list[str] = []
+CSP_DIRECTIVES = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' https: http: data:",
+    "frame-src": "https://www.youtube-nocookie.com https://player.vimeo.com",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "manifest-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "object-src": "'none'",
+}
+
 # Templates: everything from an item is escaped -----------------------------------------------
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 RELATIVE_URLS = False
