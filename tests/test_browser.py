@@ -40,10 +40,8 @@ def page_url(served: ServedBuild, kind: str) -> str | None:
         return "/"
     if kind == "home-page-2":
         return "/page/2/" if (out / "page" / "2" / "index.html").is_file() else None
-    if kind == "article":
-        # The newest story (first on the home page): it has an image and topics in the corpus.
-        link = served.build.soup("/").select_one("main article a[href]")
-        return served.site_path(link["href"]) if link else None
+    if kind == "article":  # the newest story: in the corpus it has a logo, an image and a topic
+        return _first(served.build.article_pages()[-1:], out)
     if kind == "topic-list":
         return "/topics/" if (out / "topics" / "index.html").is_file() else None
     if kind == "topic":  # a topic with several pages
@@ -79,6 +77,8 @@ def test_page_loads_clean(page_context, kind_url: tuple[str, str, int]) -> None:
     try:
         assert report.status == status, url
         assert report.problems == [], f"{kind} {url}"
+        # Nothing but the stories' own images is fetched from anywhere else.
+        assert [r for r in report.offsite_requests if r[0] != "image"] == [], f"{kind} {url}"
         assert report.page.locator("h1").count() == 1, f"{kind} {url}: one <h1>"
         # The stylesheet came from under the sub-path and applies.
         sheets = report.page.evaluate("() => [...document.styleSheets].map(s => s.href)")

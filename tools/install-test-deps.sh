@@ -35,6 +35,10 @@ install_browser_test_deps() {
     log "installing java for the Nu HTML checker"
     apt_install default-jre-headless
   fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing npm"
+    apt_install nodejs npm
+  fi
   # node_modules/ is stale when package-lock.json changed since the last `npm ci`.
   local stamp="$ROOT/node_modules/.topicfeed-lock.sha256"
   local want
