@@ -69,6 +69,16 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 
+# Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
+PLUGINS += ["news_feeds", "news_sitemaps", "pelican.plugins.sitemap"]
+FEED_MAX_ITEMS = 100  # newest entries in each feed
+SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
+FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
+SITEMAP = {"format": "xml"}  # pelican-sitemap: sitemap.xml of every published page
+NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
+NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
+ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
+
 # Templates: everything from an item is escaped -----------------------------------------------
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 RELATIVE_URLS = False

@@ -60,8 +60,8 @@ def run_pelican(
         "-s",
         str(settings_file),
     ]
-    for key, value in (extra or {}).items():
-        command += ["-e", f"{key}={json.dumps(value)}"]
+    if extra:  # one -e for all pairs: a second -e would replace the first (argparse nargs="*")
+        command += ["-e", *(f"{key}={json.dumps(value)}" for key, value in extra.items())]
     command += list(options)
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1200)
