@@ -19,7 +19,7 @@ from news_reader.text import source_slug
 from .entries import entry_ids, news_item
 from .formats import LABELS, MIME_TYPES
 
-#: Context key of the plan; templates use ``feed_links`` (the same object).
+#: Context key of the plan; templates use ``feed_links``, a :class:`FeedLinks` view of it.
 PLAN_KEY = "feed_plan"
 FORMATS = ("atom", "rss", "json")
 #: The feed path settings of each kind of channel, by format.
@@ -58,6 +58,8 @@ class Channel:
 
 @dataclass
 class FeedPlan:
+    """Every channel of the build, with the entry id of every published article."""
+
     site: Channel
     topics: list[Channel]
     sources: list[Channel]
