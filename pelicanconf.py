@@ -11,7 +11,15 @@ DEFAULT_LANG = "en"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
-PLUGINS = ["news_reader", "build_report", "build_progress", "atomic_output"]
+PLUGINS = [
+    "news_reader",
+    "news_feeds",
+    "news_sitemaps",
+    "pelican.plugins.sitemap",
+    "build_report",
+    "build_progress",
+    "atomic_output",
+]
 
 # News items --------------------------------------------------------------------------------
 NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so
@@ -88,6 +96,14 @@ CSP_DIRECTIVES = {
     "form-action": "'self'",
     "object-src": "'none'",
 }
+# Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
+FEED_MAX_ITEMS = 100  # newest entries in each feed
+SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
+FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
+SITEMAP = {"format": "xml"}  # pelican-sitemap: sitemap.xml of every published page
+NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
+NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
+ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
 
 # Templates: everything from an item is escaped -----------------------------------------------
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

@@ -54,4 +54,17 @@ install_browser_test_deps() {
   fi
 }
 
+# Feeds (tests/test_feeds.py): jing validates Atom against the RFC 4287 RELAX NG schema,
+# newsboat is the real feed reader that must load the site feed.
+install_feed_tools() {
+  local package
+  for package in jing newsboat; do
+    if ! command -v "$package" >/dev/null 2>&1; then
+      log "installing $package"
+      apt_install "$package"
+    fi
+  done
+}
+
 install_browser_test_deps
+install_feed_tools
