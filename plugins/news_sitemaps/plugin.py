@@ -103,6 +103,22 @@ def save_robots_txt(pelican: Any) -> None:
         stream.write(robots_txt(pelican.settings))
 
 
+def pin_sitemap_lastmod(generator: Any) -> None:
+    """Index pages in sitemap.xml get the newest item's date as ``lastmod``, not the build time.
+
+    pelican-sitemap falls back to the time its module was imported for pages without a date;
+    that would make two builds of the same content differ. The index pages change exactly when
+    a newer item arrives, so the newest item's date is also the truthful value.
+    """
+    try:
+        from pelican.plugins.sitemap import sitemap  # optional plugin
+    except ImportError:
+        return
+    if generator.articles:
+        sitemap.generator.now = max(article.date for article in generator.articles)
+
+
 def register() -> None:
+    signals.article_generator_finalized.connect(pin_sitemap_lastmod)
     signals.article_writer_finalized.connect(save_news_sitemap)
     signals.finalized.connect(save_robots_txt)
