@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from items import item_fields
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
+from news_reader import urls
 from news_reader.embed import sanitize_embed
 from news_reader.model import ModelSettings, build_item
 from news_reader.source import SourceError, _parse_with_pyyaml, decode, load_front_matter, parse_yaml
@@ -325,3 +328,29 @@ def test_front_matter_errors(text, message):
     with pytest.raises(SourceError) as error:
         load_front_matter(text)
     assert message in error.value.message
+
+
+URL_CHARS = "abcXYZ019/:@!$&'()*+,;=-._~%?#[] é\u00ae\"<>^`{|}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", ""]),
+    host=st.sampled_from(
+        [
+            "example.com",
+            "EXAMPLE.com",
+            "a-b.example.org",
+            "xn--caf-dma.fr",
+            "café.fr",
+            "",
+            "ex_ample.com",
+            "1.2.3.4",
+        ]
+    ),
+    port=st.sampled_from(["", ":8080", ":080", ":99999", ":x"]),
+    rest=st.text(alphabet=URL_CHARS, max_size=30),
+)
+def test_url_fast_path_agrees_with_the_slow_path(scheme, host, port, rest):
+    text = f"{scheme}{host}{port}/{rest}"
+    assert urls._clean_absolute.__wrapped__(text) == urls._clean_slow(text)

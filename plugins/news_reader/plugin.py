@@ -178,11 +178,23 @@ def order_deterministically(generator: Any) -> None:
         order_content(articles, generator.settings["ARTICLE_ORDER_BY"])
 
 
+def freeze_urls(generator: Any) -> None:
+    """Store each article's final URL and file so Pelican stops re-formatting them.
+
+    Pelican recomputes ``url`` and ``save_as`` from the URL settings on every access (a copy of
+    the metadata each time); templates, feeds and sitemaps ask tens of times per article.
+    """
+    for article in _all_articles(generator):
+        article.override_url = article.url
+        article.override_save_as = article.save_as
+
+
 def assign_urls(generator: Any) -> None:
     order_deterministically(generator)
     warn_duplicate_stories(generator)
     make_urls_unique(generator)
     make_topic_slugs_unique(generator)
+    freeze_urls(generator)
 
 
 def enforce_strict(generator: Any) -> None:

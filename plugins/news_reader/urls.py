@@ -8,6 +8,7 @@ so that the same story is recognised wherever it appears.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -42,6 +43,22 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "__twitter", "_hs")
 
 
+# An absolute http(s) URL that clean_url would return unchanged: lower-case host, a path, and
+# only characters that need no escaping. Most URLs are like this; they skip the slow path.
+_ALREADY_CLEAN = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?/[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*"
+    r"(?:#[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*)?"
+)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _clean_absolute(text: str) -> str | None:
+    if _ALREADY_CLEAN.fullmatch(text) and not _BAD_ESCAPE.search(text):
+        return text
+    return _clean_slow(text)
+
+
 def clean_url(value: object, base: str | None = None) -> str | None:
     """Return ``value`` as an absolute http(s) URL safe to put in an attribute, or None.
 
@@ -58,6 +75,10 @@ def clean_url(value: object, base: str | None = None) -> str | None:
         text = "https:" + text
     elif text.startswith("/") and base:
         text = base.rstrip("/") + text
+    return _clean_absolute(text)
+
+
+def _clean_slow(text: str) -> str | None:
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -96,6 +117,7 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=65_536)
 def story_key(value: object) -> str | None:
     """Return the key under which every spelling of one story URL is filed, or None.
 
