@@ -12,6 +12,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
 PLUGINS = [
+    "speedups",
     "news_reader",
     "news_feeds",
     "news_sitemaps",

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from items import item_fields
 
@@ -354,3 +354,16 @@ URL_CHARS = "abcXYZ019/:@!$&'()*+,;=-._~%?#[] é\u00ae\"<>^`{|}"
 def test_url_fast_path_agrees_with_the_slow_path(scheme, host, port, rest):
     text = f"{scheme}{host}{port}/{rest}"
     assert urls._clean_absolute.__wrapped__(text) == urls._clean_slow(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    host=st.sampled_from(
+        ["example.com", "www.example.com", "www.www.example.com", "a-b.cdn.ampproject.org", "x.org"]
+    ),
+    rest=st.text(alphabet="abc019/-._~%?#=&", max_size=25),
+)
+def test_story_key_fast_path_agrees_with_the_rules(host, rest):
+    url = clean_url(f"https://{host}/{rest}")
+    assume(url is not None)
+    assert story_key.__wrapped__(url) == urls._story_key_slow(url)

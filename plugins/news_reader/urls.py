@@ -117,6 +117,11 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# A clean URL whose key is just its host (without www.) and path: no query, fragment, port,
+# escapes or AMP cache host. Most story URLs are like this; they skip the general rules.
+_PLAIN_STORY = re.compile(r"https?://(?:www\.)?([a-z0-9.\-]+)(/[A-Za-z0-9/\-._~]*)")
+
+
 @functools.lru_cache(maxsize=65_536)
 def story_key(value: object) -> str | None:
     """Return the key under which every spelling of one story URL is filed, or None.
@@ -129,6 +134,13 @@ def story_key(value: object) -> str | None:
     url = clean_url(value)
     if url is None:
         return None
+    plain = _PLAIN_STORY.fullmatch(url)
+    if plain and not plain.group(1).endswith(".cdn.ampproject.org") and not plain.group(1).startswith("www."):
+        return plain.group(1) + plain.group(2).rstrip("/")
+    return _story_key_slow(url)
+
+
+def _story_key_slow(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = parts.path
