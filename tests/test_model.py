@@ -333,7 +333,7 @@ def test_front_matter_errors(text, message):
 URL_CHARS = "abcXYZ019/:@!$&'()*+,;=-._~%?#[] é\u00ae\"<>^`{|}"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(
     scheme=st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", ""]),
     host=st.sampled_from(
@@ -356,7 +356,7 @@ def test_url_fast_path_agrees_with_the_slow_path(scheme, host, port, rest):
     assert urls._clean_absolute.__wrapped__(text) == urls._clean_slow(text)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(
     host=st.sampled_from(
         ["example.com", "www.example.com", "www.www.example.com", "a-b.cdn.ampproject.org", "x.org"]

@@ -50,11 +50,13 @@ _ALREADY_CLEAN = re.compile(
     r"(?:#[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*)?"
 )
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_EMPTY_PART = re.compile(r"^[^?#]*\?(?:#|$)|#$")
 
 
 @functools.lru_cache(maxsize=65_536)
 def _clean_absolute(text: str) -> str | None:
-    if _ALREADY_CLEAN.fullmatch(text) and not _BAD_ESCAPE.search(text):
+    # (urlunsplit drops an empty query or fragment: such URLs take the slow path)
+    if _ALREADY_CLEAN.fullmatch(text) and not _BAD_ESCAPE.search(text) and not _EMPTY_PART.search(text):
         return text
     return _clean_slow(text)
 
