@@ -13,6 +13,7 @@ PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
 PLUGINS = [
     "speedups",
+    "fast_writer",
     "news_reader",
     "news_feeds",
     "news_sitemaps",
@@ -35,6 +36,8 @@ NEWS_EMBED_HOSTS = [
     "player.vimeo.com",
 ]
 
+RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
+RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
 BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
