@@ -282,3 +282,107 @@ def test_a_settings_change_starts_a_new_cache(tmp_path: Path) -> None:
     assert [p.relative_to(cold.output) for p in cold.article_pages()] == [
         p.relative_to(build.output) for p in build.article_pages()
     ]
+
+
+# The GitHub Actions workflow ----------------------------------------------------------------------
+
+
+def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
+    """The workflow and the settings it relies on agree: the Pages base URL becomes SITEURL,
+    the cached folder is publishconf's CACHE_PATH, files are compared by hash (a checkout
+    resets mtimes), the artifact is the Makefile's output folder, and only deploy may write."""
+    import hashlib
+
+    import yaml
+    from pelican.settings import read_settings
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["group"] == "pages"
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    steps = {step.get("uses", step.get("name", "")).split("@")[0]: step for step in build["steps"]}
+    assert {"actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/cache"} <= set(
+        steps
+    )
+    assert steps["actions/setup-python"]["with"]["python-version"] == "3.11"
+    (run,) = [step for step in build["steps"] if "make publish" in step.get("run", "")]
+    assert run["env"]["SITEURL"] == "${{ steps.pages.outputs.base_url }}"
+    assert steps["actions/configure-pages"]["id"] == "pages"
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "output"
+    assert "OUTPUTDIR ?= $(CURDIR)/output" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    cache = steps["actions/cache"]["with"]
+    assert "github.run_id" in cache["key"] and cache["restore-keys"].strip()
+
+    settings = read_settings(str(PUBLISHCONF))
+    assert Path(settings["CACHE_PATH"]) == ROOT / cache["path"]
+    assert settings["CACHE_CONTENT"] and settings["LOAD_CONTENT_CACHE"]
+    assert settings["CHECK_MODIFIED_METHOD"] in hashlib.algorithms_available
+    assert "content_cache" in settings["PLUGINS"]
+
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+# make devserver -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
+    """``make devserver``: Pelican rebuilds the same instance on every change (atomic_output
+    starts each run afresh) and its server keeps serving the swapped-in folder."""
+    import signal
+
+    content = tmp_path / "content"
+    content.mkdir()
+    item = write_item(content, "2024-03-02-story.txt", n=1, title="The first headline")
+    port = free_port()
+    home = f"http://127.0.0.1:{port}/"
+    command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", "devserver"]
+    command += [f"INPUTDIR={content}", f"OUTPUTDIR={tmp_path / 'output'}", f"PORT={port}"]
+    log_path = tmp_path / "devserver.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True
+        )
+        try:
+            assert wait_for(lambda: "The first headline" in (fetch(home) or "")), log_path.read_text()
+            item.write_text(
+                item.read_text(encoding="utf-8").replace("The first headline", "A changed headline")
+            )
+            assert wait_for(lambda: "A changed headline" in (fetch(home) or "")), log_path.read_text()
+            assert fetch(home + "2024/03/02/the-first-headline/") is None  # the old page is gone
+            assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
+            assert not list(tmp_path.glob(".output.*"))  # each rebuild was swapped in and cleaned up
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its two worker processes
+            server.wait(timeout=30)
