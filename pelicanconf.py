@@ -118,10 +118,9 @@ LOAD_CONTENT_CACHE = False
 ARTICLE_TRANSLATION_ID = None
 
 # Publishing and search (plugins site_search, github_pages; publishconf.py) -------------------
-DIRECT_TEMPLATES += ["search"]  # the search page (search.html)
-SEARCH_URL = "search/"
-SEARCH_SAVE_AS = "search/index.html"  # empty: no search page and no nav link
-SEARCH_INDEX = True  # run Pagefind on the output after every build
+SEARCH_URL = "search/"  # the search page, search.html (site_search adds it to DIRECT_TEMPLATES)
+SEARCH_SAVE_AS = "search/index.html"  # empty: no search page, no nav link, no index
+SEARCH_INDEX = True  # run Pagefind on the output after every build that has a search page
 SEARCH_BUNDLE_DIR = "pagefind"  # where the Pagefind bundle goes inside the output
 SEARCH_CSP_SCRIPT_SRC = ["'wasm-unsafe-eval'"]  # added to script-src on the search page only
 GITHUB_PAGES_NOJEKYLL = False  # publishconf.py turns it on: write .nojekyll

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import ServedBuild, new_context, open_page
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, run_pelican
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from news_reader.source import decode, load_front_matter
@@ -179,3 +179,21 @@ def test_every_page_links_to_search(served_corpus: ServedBuild) -> None:
     for path in ["/", "/topics/", "/archives/"]:
         nav = served_corpus.build.soup(path).select_one("header nav")
         assert served_corpus.url("/search/") in [a["href"] for a in nav.find_all("a")], path
+
+
+# Without a search page ------------------------------------------------------------------------------
+
+
+def test_a_theme_without_search_html_builds_without_search(tmp_path: Path) -> None:
+    build = run_pelican(ROOT / "content", tmp_path / "site", extra={"THEME": "simple"})
+    assert build.returncode == 0, build.log
+    assert build.article_pages()
+    assert not (build.output / "search").exists()
+    assert not (build.output / "pagefind").exists()
+
+
+def test_search_index_off_keeps_the_page_and_skips_pagefind(tmp_path: Path) -> None:
+    build = run_pelican(ROOT / "content", tmp_path / "site", extra={"SEARCH_INDEX": False})
+    assert build.returncode == 0, build.log
+    assert (build.output / "search" / "index.html").is_file()
+    assert not (build.output / "pagefind").exists()

@@ -1,4 +1,8 @@
-"""Runs Pagefind (the binary shipped by the ``pagefind[bin]`` pin) on the finished output.
+"""The search page and its index: Pagefind (the ``pagefind[bin]`` pin) run on the finished output.
+
+The search page is Pelican's direct template ``search`` (``SEARCH_URL``, ``SEARCH_SAVE_AS``),
+added to ``DIRECT_TEMPLATES`` only when the theme has a ``search.html``, so a theme without one
+(Pelican's ``simple``) still builds, without a search page and without an index.
 
 Pagefind reads the written HTML, so it indexes exactly what is published: unpublished and
 rejected items never get a page. The article template marks its content with
@@ -23,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.generators import PelicanTemplateNotFound
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BUNDLE_DIR = "pagefind"
+SEARCH_TEMPLATE = "search"
 NO_BODY_MARKER = "Did not find a data-pagefind-body element"
 TIMEOUT_SECONDS = 1800
 
@@ -55,10 +61,24 @@ def run_pagefind(output: Path, bundle_dir: str) -> subprocess.CompletedProcess[s
     )
 
 
+def add_search_page(generator: Any) -> None:
+    """Let Pelican write the search page as a direct template, if the theme has one."""
+    settings = generator.settings
+    templates = list(settings.get("DIRECT_TEMPLATES") or [])
+    if not settings.get("SEARCH_SAVE_AS") or SEARCH_TEMPLATE in templates:
+        return
+    try:
+        generator.get_template(SEARCH_TEMPLATE)
+    except PelicanTemplateNotFound:
+        logger.info("search: the theme has no %s.html, so the site has no search page", SEARCH_TEMPLATE)
+        return
+    settings["DIRECT_TEMPLATES"] = [*templates, SEARCH_TEMPLATE]
+
+
 def build_index(pelican: Any) -> None:
     settings = pelican.settings
-    if not settings.get("SEARCH_INDEX", True):
-        return
+    if not settings.get("SEARCH_INDEX", True) or SEARCH_TEMPLATE not in settings.get("DIRECT_TEMPLATES", []):
+        return  # indexing off, or no search page to use an index
     output = Path(pelican.output_path)
     bundle_dir = str(settings.get("SEARCH_BUNDLE_DIR") or DEFAULT_BUNDLE_DIR).strip("/")
     started = time.perf_counter()
@@ -85,4 +105,5 @@ def build_index(pelican: Any) -> None:
 
 
 def register() -> None:
+    signals.article_generator_init.connect(add_search_page)
     signals.finalized.connect(build_index)
