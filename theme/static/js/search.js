@@ -45,10 +45,16 @@ function start(form) {
       status.textContent = "";
       return;
     }
-    const search = debounce ? await pagefind.debouncedSearch(query, {}, 250) : await pagefind.search(query);
-    if (search === null) return; // a newer query replaced this one
+    let search, shown;
+    try {
+      search = debounce ? await pagefind.debouncedSearch(query, {}, 250) : await pagefind.search(query);
+      if (search === null) return; // a newer query replaced this one
+      shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
+    } catch (error) {
+      unavailable(error);
+      return;
+    }
     const found = search.results.length;
-    const shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
     if (input.value.trim() !== query) return; // typed on while the results loaded
     list.replaceChildren(...shown.map(resultItem));
     status.textContent = describe(found, shown.length, query);
