@@ -23,6 +23,7 @@ PAGE_KINDS = [
     ("archives", True),
     ("source-list", False),
     ("source", False),
+    ("search", False),
     ("not-found", False),
 ]
 KIND_IDS = [kind for kind, _ in PAGE_KINDS]
@@ -55,6 +56,8 @@ def page_url(served: ServedBuild, kind: str) -> str | None:
         return "/sources/" if (out / "sources" / "index.html").is_file() else None
     if kind == "source":
         return _first(sorted(out.glob("sources/*/index.html")), out)
+    if kind == "search":
+        return "/search/" if (out / "search" / "index.html").is_file() else None
     if kind == "not-found":
         return "/no/such/page/" if (out / "404.html").is_file() else None
     raise AssertionError(kind)
