@@ -93,8 +93,10 @@ class Fingerprinter:
         kind = type(value)
         name = f"{kind.__module__}.{kind.__qualname__}".encode()
         custom = FINGERPRINTS.get(kind) or getattr(kind, "__fingerprint__", None)
-        if custom is not None:  # the object says what of it can reach a page
-            return name + self._digest(custom(value))
+        if custom is not None:  # the object says what of it can reach a page (None: it cannot)
+            shown = custom(value)
+            if shown is not None:
+                return name + self._digest(shown)
         if isinstance(value, self.pure_types):
             return name + pickle.dumps(value, protocol=5)
         if isinstance(value, (list, tuple)):

@@ -8,11 +8,8 @@ to link unchanged pages from); without it every page is rendered.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -23,7 +20,6 @@ from .writer import FastWriterMixin, flush
 
 logger = logging.getLogger(__name__)
 _state: dict[str, Any] = {}
-PLUGINS_DIR = Path(__file__).resolve().parent.parent
 
 
 def _writer_base(settings: dict[str, Any]) -> type:
@@ -45,28 +41,6 @@ def get_writer(pelican: Any) -> type:
     return FastWriter
 
 
-def _salt(pelican: Any) -> bytes:
-    """What every page key depends on besides the values it reads: code and templates."""
-    digest = hashlib.blake2b(digest_size=20)
-    for package in ("pelican", "jinja2", "markupsafe"):
-        digest.update(f"{package}={metadata.version(package)};".encode())
-    folders = [Path(pelican.theme) / "templates", PLUGINS_DIR]
-    folders += [Path(p) for p in pelican.settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".html", ".py", ".j2", ".xml", ".txt"):
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.digest()
-
-
-def _pure_types() -> tuple[type, ...]:
-    try:
-        from news_reader.model import Image, NewsItem, Problem, Provider
-    except ImportError:
-        return ()
-    return (NewsItem, Image, Provider, Problem)
-
-
 def track_templates(generator: Any) -> None:
     tracking.install(generator)
 
@@ -76,11 +50,12 @@ def write_pages(pelican: Any) -> None:
     if writer is None or not writer.jobs:
         return
     started = time.perf_counter()
-    result = flush(writer, pelican.settings, _salt(pelican), _pure_types())
+    result = flush(writer, pelican.settings)
     logger.info(
-        "fast_writer: %d pages rendered, %d unchanged reused, in %.2fs",
+        "fast_writer: %d pages rendered, %d unchanged reused, %d unchanged feeds reused; %.2fs",
         result.rendered,
         result.reused,
+        result.feeds_reused,
         time.perf_counter() - started,
     )
     pelican.fast_writer_result = result
