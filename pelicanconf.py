@@ -10,7 +10,22 @@ DEFAULT_LANG = "en"
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["news_reader", "related_stories"]
+# atomic_output stays last: it swaps the finished build in after every other plugin is done.
+PLUGINS = [
+    "speedups",
+    "fast_writer",
+    "news_reader",
+    "related_stories",  # story index, related links, clusters, source pages, home ranking
+    "content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
+    "news_feeds",
+    "news_sitemaps",
+    "pelican.plugins.sitemap",
+    "site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
+    "github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
+    "build_report",
+    "build_progress",
+    "atomic_output",
+]
 
 # News items --------------------------------------------------------------------------------
 NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so
@@ -24,6 +39,10 @@ NEWS_EMBED_HOSTS = [
     "youtube-nocookie.com",
     "player.vimeo.com",
 ]
+
+RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
+RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
+BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
@@ -81,6 +100,31 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 
+# Content-Security-Policy <meta> on every page: no inline script (the theme adds hashes of its
+# own scripts to CSP_SCRIPT_HASHES), frames only from the embed hosts, images from anywhere.
+CSP_SCRIPT_HASHES: list[str] = []
+CSP_DIRECTIVES = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' https: http: data:",
+    "frame-src": "https://www.youtube-nocookie.com https://player.vimeo.com",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "manifest-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "object-src": "'none'",
+}
+# Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
+FEED_MAX_ITEMS = 100  # newest entries in each feed
+SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
+FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
+SITEMAP = {"format": "xml"}  # pelican-sitemap: sitemap.xml of every published page
+NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
+NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
+ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
+
 # Templates: everything from an item is escaped -----------------------------------------------
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 RELATIVE_URLS = False
@@ -89,3 +133,12 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 # Items never translate each other: the same headline on two days is two stories.
 ARTICLE_TRANSLATION_ID = None
+
+# Publishing and search (plugins site_search, github_pages; publishconf.py) -------------------
+SEARCH_URL = "search/"  # the search page, search.html (site_search adds it to DIRECT_TEMPLATES)
+SEARCH_SAVE_AS = "search/index.html"  # empty: no search page, no nav link, no index
+SEARCH_INDEX = True  # run Pagefind on the output after every build that has a search page
+SEARCH_BUNDLE_DIR = "pagefind"  # where the Pagefind bundle goes inside the output
+SEARCH_CSP_SCRIPT_SRC = ["'wasm-unsafe-eval'"]  # added to script-src on the search page only
+GITHUB_PAGES_NOJEKYLL = False  # publishconf.py turns it on: write .nojekyll
+GITHUB_PAGES_CNAME = ""  # custom domain of a branch-deployed site (news.example.org): writes CNAME

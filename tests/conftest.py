@@ -17,6 +17,9 @@ SHARED = Path(os.environ.get("TOPICFEED_SHARED", ROOT.parent / "shared"))
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus" / "powerapps-news"
 
+# Browser tests: server, Chromium, axe-core, Nu checker fixtures (tests/browser_support.py).
+pytest_plugins = ["browser_support"]
+
 
 @dataclass
 class Build:
@@ -60,8 +63,8 @@ def run_pelican(
         "-s",
         str(settings_file),
     ]
-    for key, value in (extra or {}).items():
-        command += ["-e", f"{key}={json.dumps(value)}"]
+    if extra:  # one -e for all pairs: pelican keeps only the last -e given
+        command += ["-e", *(f"{key}={json.dumps(value)}" for key, value in extra.items())]
     command += list(options)
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1200)

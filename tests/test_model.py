@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from items import item_fields
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
+from news_reader import urls
 from news_reader.embed import sanitize_embed
 from news_reader.model import ModelSettings, build_item
-from news_reader.source import NewsLoader, SourceError, decode, load_front_matter
+from news_reader.source import SourceError, _parse_with_pyyaml, decode, load_front_matter, parse_yaml
 from news_reader.text import slugify, title_slug, topic_slug
 from news_reader.urls import clean_url, story_key
 
@@ -270,11 +273,31 @@ def test_topic_slugs_distinct():
 
 
 def test_loader_keeps_timestamps_as_text():
-    data, _ = load_front_matter(
-        "---\npublishedDateTime: 2020-13-45T00:00:00Z\nurl: https://x.org/a?b=1&c=2\n---\n"
+    data, _, duplicates = load_front_matter(
+        "---\npublishedDateTime: 2020-13-45T00:00:00Z\nurl: https://x.org/a?b=1&c=2\nflag: yes\n---\n"
     )
-    assert data == {"publishedDateTime": "2020-13-45T00:00:00Z", "url": "https://x.org/a?b=1&c=2"}
-    assert NewsLoader is not None
+    assert data == {
+        "publishedDateTime": "2020-13-45T00:00:00Z",
+        "url": "https://x.org/a?b=1&c=2",
+        "flag": "yes",
+    }
+    assert duplicates == []
+
+
+def test_both_loaders_agree_on_yaml_12_booleans():
+    text = "a: yes\nb: true\nc: off\nd: 2020-02-12T04:00:00Z\ne: -1\nf: ~\n"
+    assert (
+        parse_yaml(text)[0]
+        == _parse_with_pyyaml(text)
+        == {"a": "yes", "b": True, "c": "off", "d": "2020-02-12T04:00:00Z", "e": -1, "f": None}
+    )
+
+
+def test_duplicate_keys_last_wins_with_a_warning():
+    item, problems = None, None
+    data, _, duplicates = load_front_matter("---\nquality: 1\nquality: 2\n---\n")
+    assert data == {"quality": 2} and duplicates == ["quality"]
+    assert item is None and problems is None
 
 
 @pytest.mark.parametrize(
@@ -305,3 +328,42 @@ def test_front_matter_errors(text, message):
     with pytest.raises(SourceError) as error:
         load_front_matter(text)
     assert message in error.value.message
+
+
+URL_CHARS = "abcXYZ019/:@!$&'()*+,;=-._~%?#[] é\u00ae\"<>^`{|}"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", ""]),
+    host=st.sampled_from(
+        [
+            "example.com",
+            "EXAMPLE.com",
+            "a-b.example.org",
+            "xn--caf-dma.fr",
+            "café.fr",
+            "",
+            "ex_ample.com",
+            "1.2.3.4",
+        ]
+    ),
+    port=st.sampled_from(["", ":8080", ":080", ":99999", ":x"]),
+    rest=st.text(alphabet=URL_CHARS, max_size=30),
+)
+def test_url_fast_path_agrees_with_the_slow_path(scheme, host, port, rest):
+    text = f"{scheme}{host}{port}/{rest}"
+    assert urls._clean_absolute.__wrapped__(text) == urls._clean_slow(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    host=st.sampled_from(
+        ["example.com", "www.example.com", "www.www.example.com", "a-b.cdn.ampproject.org", "x.org"]
+    ),
+    rest=st.text(alphabet="abc019/-._~%?#=&", max_size=25),
+)
+def test_story_key_fast_path_agrees_with_the_rules(host, rest):
+    url = clean_url(f"https://{host}/{rest}")
+    assume(url is not None)
+    assert story_key.__wrapped__(url) == urls._story_key_slow(url)

@@ -9,6 +9,7 @@ to drop or could not accept as :class:`Problem` lines. Everything after the read
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ class Problem:
     notice: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.field}: {self.message}"
+        return " ".join(f"{self.path}: {self.field}: {self.message}".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,12 @@ class NewsItem:
     category: str = "news"
     source_path: str = ""
     url_keys: tuple[str, ...] = field(default=(), compare=False)
+    #: A digest of what the item was read from (file, path, settings), set by the reader.
+    fingerprint: str = field(default="", compare=False)
+
+    def __fingerprint__(self) -> str | None:
+        """What fast_writer digests for this item: its source digest, when the reader set one."""
+        return self.fingerprint or None
 
     @property
     def key(self) -> str:
@@ -123,8 +130,13 @@ class _Collector:
         return any(p.fatal for p in self.problems)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 50, 50, 4, 4
+
+
 def _describe(value: Any) -> str:
-    text = repr(value)
+    """A short one-line rendering of a bad value; bounded even for YAML alias bombs."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -17,10 +17,11 @@ from typing import Any
 
 from pelican import signals
 from pelican.log import FatalLogger
+from pelican.utils import order_content
 
 from .model import NewsItem, Problem
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
-from .text import short_hash, topic_key
+from .text import short_hash, topic_key, topic_slug
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,16 @@ def reset_ledger(generator: Any) -> None:
     _ledger(generator)
 
 
+def report(ledger: Ledger, problem: Problem) -> None:
+    """Log one problem as one line and keep it for the build report."""
+    ledger.problems.append(problem)
+    log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
+    try:
+        log("%s", problem)
+    except RuntimeError:
+        pass  # --fatal: the line is out; strict mode fails the build once all are read
+
+
 def record_file(generator: Any, metadata: dict[str, Any]) -> None:
     """Log a file's problems and record its fate; runs for cached files too."""
     problems: list[Problem] = metadata.get(PROBLEMS_KEY) or []
@@ -63,12 +74,7 @@ def record_file(generator: Any, metadata: dict[str, Any]) -> None:
         return  # an ordinary Markdown article
     ledger = _ledger(generator)
     for problem in problems:
-        ledger.problems.append(problem)
-        try:
-            log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
-            log("%s", problem)
-        except RuntimeError:
-            pass  # --fatal: the line is out; strict mode fails the build once all are read
+        report(ledger, problem)
     if item is None:
         path = problems[0].path
         ledger.fates[path] = "rejected"
@@ -76,15 +82,19 @@ def record_file(generator: Any, metadata: dict[str, Any]) -> None:
         ledger.fates[item.source_path] = "published" if item.published else "unpublished"
 
 
+#: The ArticlesGenerator lists that hold articles of any status.
+ARTICLE_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
+
+
 def _all_articles(generator: Any) -> list[Any]:
-    return [
-        *generator.articles,
-        *generator.translations,
-        *generator.hidden_articles,
-        *generator.hidden_translations,
-        *generator.drafts,
-        *generator.drafts_translations,
-    ]
+    return [article for name in ARTICLE_LISTS for article in getattr(generator, name)]
 
 
 def _identity(article: Any) -> str:
@@ -128,18 +138,23 @@ def make_urls_unique(generator: Any) -> None:
 
 
 def make_topic_slugs_unique(generator: Any) -> None:
-    """Distinct topics never share a slug: later keys (in sorted order) get a hash suffix."""
+    """Distinct topics never share a slug: later keys (in sorted order) get a hash suffix.
+
+    Every slug is recomputed from the topic's key, never taken from ``tag.slug``: with
+    Pelican's content cache, the Tag objects of unchanged files come back from the cache with
+    the slug a previous build gave them (suffix included), beside fresh ones from new files.
+    """
     tags_by_key: dict[str, list[Any]] = defaultdict(list)
     for article in _all_articles(generator):
         for tag in getattr(article, "tags", []) or []:
             tags_by_key[topic_key(tag.name)].append(tag)
     keys_by_slug: dict[str, list[str]] = defaultdict(list)
-    for key, tags in tags_by_key.items():
-        keys_by_slug[tags[0].slug].append(key)
+    for key in tags_by_key:
+        keys_by_slug[topic_slug(key)].append(key)
     for slug, keys in keys_by_slug.items():
-        for key in sorted(keys)[1:]:
+        for rank, key in enumerate(sorted(keys)):
             for tag in tags_by_key[key]:
-                tag.slug = f"{slug}-{short_hash(key)}"
+                tag.slug = slug if rank == 0 else f"{slug}-{short_hash(key)}"
 
 
 def warn_duplicate_stories(generator: Any) -> None:
@@ -150,20 +165,41 @@ def warn_duplicate_stories(generator: Any) -> None:
         if item is None:
             continue
         if item.key in first_seen:
-            logger.warning(
-                "%s: webUrl: same story as %s (%s); both are published",
-                item.source_path,
-                first_seen[item.key],
-                item.url,
-            )
+            message = f"same story as {first_seen[item.key]} ({item.url}); both are published"
+            report(_ledger(generator), Problem(item.source_path, "webUrl", message))
         else:
             first_seen[item.key] = item.source_path
 
 
+def order_deterministically(generator: Any) -> None:
+    """Break ties in ``ARTICLE_ORDER_BY`` by source path, not by the file system's walk order.
+
+    Items published in the same second are common; without this, two builds of the same
+    content could list them in different orders.
+    """
+    for name in ARTICLE_LISTS:
+        articles = getattr(generator, name)
+        articles.sort(key=lambda a: a.relative_source_path)
+        order_content(articles, generator.settings["ARTICLE_ORDER_BY"])
+
+
+def freeze_urls(generator: Any) -> None:
+    """Store each article's final URL and file so Pelican stops re-formatting them.
+
+    Pelican recomputes ``url`` and ``save_as`` from the URL settings on every access (a copy of
+    the metadata each time); templates, feeds and sitemaps ask tens of times per article.
+    """
+    for article in _all_articles(generator):
+        article.override_url = article.url
+        article.override_save_as = article.save_as
+
+
 def assign_urls(generator: Any) -> None:
+    order_deterministically(generator)
     warn_duplicate_stories(generator)
     make_urls_unique(generator)
     make_topic_slugs_unique(generator)
+    freeze_urls(generator)
 
 
 def enforce_strict(generator: Any) -> None:

@@ -7,7 +7,9 @@ cache). Unpublished items are skipped the same way, so Pelican writes nothing fo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import html
 import os
 import zoneinfo
@@ -16,6 +18,7 @@ from typing import Any, ClassVar
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 
+from .embed import DEFAULT_EMBED_HOSTS
 from .model import ModelSettings, NewsItem, Problem, build_item
 from .source import SourceError, decode, is_news_item, load_front_matter
 from .text import title_slug, topic_slug
@@ -32,7 +35,7 @@ def model_settings(settings: dict[str, Any]) -> ModelSettings:
         timezone = dt.UTC
     return ModelSettings(
         timezone=timezone,
-        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", ModelSettings.embed_hosts)),
+        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", DEFAULT_EMBED_HOSTS)),
         asset_base_url=settings.get("NEWS_ASSET_BASE_URL") or None,
     )
 
@@ -49,6 +52,11 @@ class NewsReader(BaseReader):
         self.extensions_read = tuple(settings.get("NEWS_FILE_EXTENSIONS", self.file_extensions))
         self.max_bytes = int(settings.get("NEWS_MAX_FILE_BYTES", 1_000_000))
         self._markdown: MarkdownReader | None = None
+        # The item depends on its text, its path and the model settings (code changes are
+        # covered by fast_writer's own key).
+        self._fingerprint_key = hashlib.blake2b(
+            repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
+        ).digest()
 
     def _relative(self, source_path: str) -> str:
         base = self.settings.get("PATH") or ""
@@ -65,14 +73,19 @@ class NewsReader(BaseReader):
                 text = decode(handle.read(self.max_bytes + 1), self.max_bytes)
             if not is_news_item(text, extension, self.extensions_read):
                 return self._read_markdown(source_path)
-            raw, body = load_front_matter(text)
+            raw, body, duplicates = load_front_matter(text)
         except SourceError as error:
             return self._rejected([Problem(path, error.field, error.message, fatal=True)])
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
         item, problems = build_item(raw, path, self.model_settings)
+        if item is not None:
+            source = hashlib.blake2b(f"{path}\0{text}".encode(), digest_size=16, key=self._fingerprint_key)
+            item = dataclasses.replace(item, fingerprint=source.hexdigest())
         if body.strip():
             problems.append(Problem(path, "(body)", "text after the front matter is ignored"))
+        for key in duplicates:
+            problems.append(Problem(path, key, "given more than once; the last value is used"))
         if item is None:
             return self._rejected(problems)
         return self._metadata(item, problems)

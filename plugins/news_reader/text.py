@@ -16,15 +16,26 @@ _SYMBOL_WORDS = (("+", " plus "), ("#", " sharp "), ("&", " and "), ("@", " at "
 _TOPIC_PLAIN = re.compile(r"[a-z0-9 \-]*")
 
 
+# Control and format characters (Unicode categories Cc and Cf) but tab, newline, and the zero-width
+# (non-)joiners that some scripts and emoji need: bidi overrides and invisible characters go.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+    "\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd"
+    "\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
 def clean_text(value: str) -> str:
-    """Decode HTML entities left by the exporter and collapse whitespace.
+    """Decode HTML entities left by the exporter, drop invisible characters, collapse whitespace.
 
     Entities such as ``&#038;`` are encoding artefacts of the exporter, not markup; what is
     left is plain text and is escaped by the templates wherever it is shown.
     """
-    text = unicodedata.normalize("NFC", html.unescape(value))
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
-    return _WS.sub(" ", text).strip()
+    text = html.unescape(value) if "&" in value else value
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def short_hash(text: str, length: int = 6) -> str:

@@ -8,6 +8,7 @@ so that the same story is recognised wherever it appears.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -46,6 +47,24 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "__twitter", "_hs")
 
 
+# An absolute http(s) URL that clean_url would return unchanged: lower-case host, a path, and
+# only characters that need no escaping. Most URLs are like this; they skip the slow path.
+_ALREADY_CLEAN = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?/[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*"
+    r"(?:#[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*)?"
+)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_EMPTY_PART = re.compile(r"^[^?#]*\?(?:#|$)|#$")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _clean_absolute(text: str) -> str | None:
+    # (urlunsplit drops an empty query or fragment: such URLs take the slow path)
+    if _ALREADY_CLEAN.fullmatch(text) and not _BAD_ESCAPE.search(text) and not _EMPTY_PART.search(text):
+        return text
+    return _clean_slow(text)
+
+
 def clean_url(value: object, base: str | None = None) -> str | None:
     """Return ``value`` as an absolute http(s) URL safe to put in an attribute, or None.
 
@@ -62,6 +81,10 @@ def clean_url(value: object, base: str | None = None) -> str | None:
         text = "https:" + text
     elif text.startswith("/") and base:
         text = base.rstrip("/") + text
+    return _clean_absolute(text)
+
+
+def _clean_slow(text: str) -> str | None:
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -100,6 +123,12 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# A clean URL whose key is just its host (without www.) and path: no query, fragment, port,
+# escapes or AMP cache host. Most story URLs are like this; they skip the general rules.
+_PLAIN_STORY = re.compile(r"https?://(?:www\.)?([a-z0-9.\-]+)(/[A-Za-z0-9/\-._~]*)")
+
+
+@functools.lru_cache(maxsize=65_536)
 def story_key(value: object) -> str | None:
     """Return the key under which every spelling of one story URL is filed, or None.
 
@@ -111,6 +140,13 @@ def story_key(value: object) -> str | None:
     url = clean_url(value)
     if url is None:
         return None
+    plain = _PLAIN_STORY.fullmatch(url)
+    if plain and not plain.group(1).endswith(".cdn.ampproject.org") and not plain.group(1).startswith("www."):
+        return plain.group(1) + plain.group(2).rstrip("/")
+    return _story_key_slow(url)
+
+
+def _story_key_slow(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = parts.path

@@ -69,9 +69,9 @@ def _relate_articles(generator: Any) -> None:
     for article, found in zip(articles, relations, strict=True):
         _attach(article, found)
     sources = group_sources(articles, generator.settings)
-    by_domain = {source.domain: source for source in sources}
-    for article in articles:
-        article.source = by_domain[article.metadata["news"].provider.domain]
+    for source in sources:
+        for article in source.articles:
+            article.source = source
     top = top_stories(items, settings, [r.cluster for r in relations])
     generator.context["top_stories"] = [TopStory(articles[i], relations[i].cluster_size - 1) for i in top]
     generator.context["sources"] = sources

@@ -16,13 +16,13 @@ from functools import partial
 from typing import Any
 
 from news_reader.model import Image, NewsItem
-from news_reader.text import short_hash, source_slug
+from news_reader.text import source_slug
 from pelican.generators import Generator
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One provider and its published articles, newest first."""
+    """One source (provider) and its published articles, newest first."""
 
     slug: str
     name: str
@@ -40,42 +40,41 @@ class Source:
     def page_name(self) -> str:
         return os.path.splitext(self.save_as)[0]
 
+    def __fingerprint__(self) -> tuple[Any, ...]:
+        """What a page other than the source's own can show of it (for fast_writer's page keys).
 
-def source_slugs(domains: Sequence[str]) -> dict[str, str]:
-    """A distinct slug per domain: of domains sharing a slug, later ones (sorted) get a hash."""
-    slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for domain in sorted(set(domains)):
-        slug = source_slug(domain)
-        if slug in taken:
-            slug = f"{slug}-{short_hash(domain)}"
-        taken.add(slug)
-        slugs[domain] = slug
-    return slugs
+        An article page shows its source's name and link; it must not be re-rendered because
+        another story of the same source changed. The source pages list their stories from
+        ``articles_page``, which is keyed on its own.
+        """
+        return (self.slug, self.name, self.domain, self.logo, self.url, self.save_as, self.count)
+
+
+def _most_used(counter: Counter[Any]) -> Any:
+    """The most frequent value; among equals, the smallest (deterministic)."""
+    return min(counter, key=lambda value: (-counter[value], value))
 
 
 def group_sources(articles: Sequence[Any], settings: Mapping[str, Any]) -> list[Source]:
-    """Group news articles (newest first, as Pelican orders them) by provider domain.
+    """Group news articles (newest first, as Pelican orders them) by source slug.
 
-    The name shown is the one the provider uses most often (ties: alphabetical); the logo is
-    the newest one given.
+    The slug comes from the provider's domain (``source_slug``), grouped exactly as the source
+    feeds are, so a source page and its feeds always hold the same stories. Shown: the name the
+    provider uses most often and its most used domain (ties: alphabetical), its newest logo.
     """
-    by_domain: dict[str, list[Any]] = {}
+    groups: dict[str, list[Any]] = {}
     for article in articles:
         item: NewsItem = article.news
-        by_domain.setdefault(item.provider.domain, []).append(article)
-    slugs = source_slugs(list(by_domain))
+        groups.setdefault(source_slug(item.provider.domain), []).append(article)
     sources = []
-    for domain, group in by_domain.items():
-        names = Counter(a.news.provider.name for a in group)
-        name = min(names, key=lambda n: (-names[n], n))
-        logo = next((a.news.provider.logo for a in group if a.news.provider.logo), None)
-        slug = slugs[domain]
+    for slug, group in groups.items():
+        providers = [a.news.provider for a in group]
+        logo = next((p.logo for p in providers if p.logo), None)
         sources.append(
             Source(
                 slug=slug,
-                name=name,
-                domain=domain,
+                name=_most_used(Counter(p.name for p in providers)),
+                domain=_most_used(Counter(p.domain for p in providers)),
                 logo=logo,
                 url=settings["SOURCE_URL"].format(slug=slug),
                 save_as=settings["SOURCE_SAVE_AS"].format(slug=slug),

@@ -1,0 +1,5 @@
+"""Build report: every input file with its fate, problems, pages written, time per stage."""
+
+from .plugin import register
+
+__all__ = ["register"]

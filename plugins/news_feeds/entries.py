@@ -1,0 +1,152 @@
+"""Feed entries: what a reader sees of one article, and the id it remembers it by.
+
+Entry ids are what readers use to decide whether an entry is new, so they are derived from the
+story itself and nothing else: not from ``SITEURL``, the slug, the date format or the theme.
+The rule (documented in the README):
+
+- a news item's id is ``urn:uuid:`` + UUIDv5 in the URL namespace of its story key
+  (``NewsItem.key``, the normalised story URL, e.g. ``ft.com/content/db8b...``);
+- when several published items share a story key (the exporter re-posts a story under a new
+  headline), the earliest keeps that id and each later one is told apart by its own instant:
+  UUIDv5 of ``{key}#{published_at in UTC, ISO 8601}``;
+- an ordinary Markdown article (no story) uses UUIDv5 of ``topicfeed:{source path}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import nh3
+from news_reader.reader import ITEM_KEY
+from news_reader.urls import clean_url
+
+
+def _uuid_urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def news_item(article: Any) -> Any | None:
+    """The NewsItem an article was read from, or None for an ordinary Markdown article."""
+    return getattr(article, "metadata", {}).get(ITEM_KEY)
+
+
+def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
+    """The entry id of every article, keyed by its source path; see the module docstring.
+
+    (Keyed by source path, not ``id(article)``: the plan is part of what pages read, and must
+    be the same from one build to the next for fast_writer to recognise unchanged pages.)
+    """
+    ids: dict[str, str] = {}
+    by_key: dict[str, list[tuple[dt.datetime, str, Any]]] = defaultdict(list)
+    for article in articles:
+        item = news_item(article)
+        if item is None:
+            ids[article.relative_source_path] = _uuid_urn(f"topicfeed:{article.relative_source_path}")
+        else:
+            by_key[item.key].append((item.published_at, item.source_path, article))
+    for key, group in by_key.items():
+        group.sort(key=lambda entry: (entry[0], entry[1]))
+        taken: set[str] = set()
+        for index, (published_at, source_path, article) in enumerate(group):
+            name = key if index == 0 else f"{key}#{published_at.astimezone(dt.UTC).isoformat()}"
+            if name in taken:  # same story, same instant: the file name tells them apart
+                name = f"{name}#{source_path}"
+            taken.add(name)
+            ids[article.relative_source_path] = _uuid_urn(name)
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Everything the Atom, RSS and JSON writers need for one article; text fields are plain text."""
+
+    id: str
+    title: str
+    link: str
+    summary: str
+    content_html: str
+    published: dt.datetime
+    updated: dt.datetime
+    author_name: str
+    author_url: str | None = None
+    story_url: str | None = None
+    story_title: str | None = None
+    thumbnail: Thumbnail | None = None
+    categories: tuple[str, ...] = ()
+
+
+def _content_html(item: Any, title: str) -> str:
+    """The entry body: lead image, excerpt and a link to the story, built from escaped text."""
+    parts = []
+    if item.image is not None:
+        size = ""
+        if item.image.width and item.image.height:
+            size = f' width="{item.image.width}" height="{item.image.height}"'
+        alt = html.escape(item.image.title or title)
+        parts.append(f'<p><img src="{html.escape(item.image.url)}" alt="{alt}"{size}></p>')
+    if item.excerpt:
+        parts.append(f"<p>{html.escape(item.excerpt)}</p>")
+    parts.append(f'<p><a href="{html.escape(item.url)}">Read at {html.escape(item.provider.name)}</a></p>')
+    return "\n".join(parts)
+
+
+def safe_html(markup: str) -> str:
+    """Markdown articles are author-written HTML: no script, iframe or other active content."""
+    return nh3.clean(markup, url_schemes={"http", "https", "mailto"})
+
+
+def plain_text(markup: str) -> str:
+    """The text of an HTML fragment (every tag dropped, entities decoded, spaces collapsed)."""
+    return " ".join(html.unescape(nh3.clean(markup, tags=set())).split())
+
+
+def build_entry(article: Any, entry_id: str, absolute: Callable[[str], str]) -> Entry:
+    """The feed entry of ``article``; ``absolute`` turns a site-relative URL into a full one."""
+    item = news_item(article)
+    title = str(article.title)
+    link = absolute(article.url)
+    categories = tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
+    if item is None:
+        content = safe_html(article.get_content(absolute("")))
+        summary = plain_text(str(getattr(article, "summary", "") or ""))
+        author = getattr(article, "author", None)
+        return Entry(
+            id=entry_id,
+            title=title,
+            link=link,
+            summary=summary,
+            content_html=content,
+            published=article.date,
+            updated=getattr(article, "modified", None) or article.date,
+            author_name=str(author.name) if author else "",
+            categories=categories,
+        )
+    image = item.image
+    return Entry(
+        id=entry_id,
+        title=item.title,
+        link=link,
+        summary=item.excerpt,
+        content_html=_content_html(item, item.title),
+        published=item.published_at,
+        updated=item.published_at,
+        author_name=item.provider.name,
+        author_url=clean_url(f"https://{item.provider.domain}/") if item.provider.domain else None,
+        story_url=item.url,
+        story_title=f"{item.title} ({item.provider.name})",
+        thumbnail=Thumbnail(image.url, image.width, image.height) if image else None,
+        categories=categories,
+    )

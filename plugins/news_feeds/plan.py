@@ -1,0 +1,222 @@
+"""The feed plan: which feeds the site has, what is in each, and where they go.
+
+It is computed once per build from the articles generator (after Pelican has grouped the
+articles by tag), stored in the shared context, and read by everything else: the writer (to
+title and fill the feeds Pelican writes itself), the plugin (to write the feeds Pelican has no
+notion of), the OPML file and the templates' autodiscovery links (``feed_links``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from news_reader.text import source_slug
+
+from .entries import entry_ids, news_item
+from .formats import LABELS, MIME_TYPES
+
+#: Context key of the plan; templates use ``feed_links``, a :class:`FeedLinks` view of it.
+PLAN_KEY = "feed_plan"
+FORMATS = ("atom", "rss", "json")
+#: The feed path settings of each kind of channel, by format.
+PATH_SETTINGS = {
+    "site": {"atom": "FEED_ALL_ATOM", "rss": "FEED_ALL_RSS", "json": "FEED_ALL_JSON"},
+    "topic": {"atom": "TAG_FEED_ATOM", "rss": "TAG_FEED_RSS", "json": "TAG_FEED_JSON"},
+    "source": {"atom": "SOURCE_FEED_ATOM", "rss": "SOURCE_FEED_RSS", "json": "SOURCE_FEED_JSON"},
+}
+#: The feeds Pelican's ArticlesGenerator writes itself (through our writer).
+PELICAN_WRITES = {("site", "atom"), ("site", "rss"), ("topic", "atom"), ("topic", "rss")}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """One ``<link rel="alternate">`` (or OPML outline): MIME type, title, absolute href."""
+
+    type: str
+    title: str
+    href: str
+    format: str
+
+
+@dataclass
+class Channel:
+    """One feed in every format: the site, a topic or a source."""
+
+    kind: str
+    slug: str
+    name: str
+    title: str
+    description: str
+    page_url: str
+    articles: Sequence[Any]
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FeedPlan:
+    """Every channel of the build, with the entry id of every published article."""
+
+    site: Channel
+    topics: list[Channel]
+    sources: list[Channel]
+    ids: dict[str, str]
+    feed_domain: str
+    opml_path: str = ""
+    _by_path: dict[str, Channel] = field(default_factory=dict)
+    _by_slug: dict[tuple[str, str], Channel] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for channel in self.channels():
+            self._by_slug[channel.kind, channel.slug] = channel
+            for path in channel.paths.values():
+                self._by_path[path] = channel
+
+    def channels(self) -> Iterable[Channel]:
+        yield self.site
+        yield from self.topics
+        yield from self.sources
+
+    def channel_for(self, path: str | None) -> Channel | None:
+        return self._by_path.get(path or "")
+
+    def entry_id(self, article: Any) -> str:
+        """The stable id of a published article (computed alone for one outside the plan)."""
+        found = self.ids.get(article.relative_source_path)
+        return found if found is not None else entry_ids([article])[article.relative_source_path]
+
+    def url(self, path: str) -> str:
+        """The public URL of an output file, as Pelican builds feed URLs (FEED_DOMAIN)."""
+        base = self.feed_domain
+        return urljoin(base if base.endswith("/") else base + "/", path)
+
+    def links(self, channel: Channel | None) -> list[FeedLink]:
+        if channel is None:
+            return []
+        return [
+            FeedLink(MIME_TYPES[fmt], f"{channel.title} ({LABELS[fmt]})", self.url(path), fmt)
+            for fmt, path in channel.paths.items()
+        ]
+
+    def channel(self, kind: str, slug: str) -> Channel | None:
+        return self._by_slug.get((kind, slug))
+
+
+class FeedLinks:
+    """What templates see as ``feed_links``: the feeds of the site, a topic page, a source page.
+
+    ``feed_links.site``, ``feed_links.topic(tag.slug)``, ``feed_links.source(slug)`` are lists
+    of :class:`FeedLink` (empty when there is no such feed); ``feed_links.opml`` may be None.
+    """
+
+    def __init__(self, plan: FeedPlan) -> None:
+        self._plan = plan
+
+    @property
+    def site(self) -> list[FeedLink]:
+        return self._plan.links(self._plan.site)
+
+    def topic(self, slug: str) -> list[FeedLink]:
+        return self._plan.links(self._plan.channel("topic", slug))
+
+    def source(self, slug: str) -> list[FeedLink]:
+        return self._plan.links(self._plan.channel("source", slug))
+
+    def __fingerprint__(self) -> tuple[Any, ...]:
+        """Everything a template can get from this object (for fast_writer's page keys).
+
+        The plan also holds every article; pages only see the links, which change when a
+        feed is added or renamed, not when an item is edited.
+        """
+        plan = self._plan
+        return (self.site, self.opml, [(c.kind, c.slug, self._plan.links(c)) for c in plan.channels()])
+
+    @property
+    def opml(self) -> FeedLink | None:
+        if not self._plan.opml_path:
+            return None
+        title = f"{self._plan.site.title}: every topic and source feed (OPML)"
+        return FeedLink("text/x-opml", title, self._plan.url(self._plan.opml_path), "opml")
+
+
+def _paths(settings: dict[str, Any], kind: str, slug: str) -> dict[str, str]:
+    paths = {}
+    for fmt in FORMATS:
+        pattern = settings.get(PATH_SETTINGS[kind][fmt])
+        if pattern:
+            paths[fmt] = str(pattern).format(slug=slug)
+    return paths
+
+
+def _sources(articles: Sequence[Any]) -> dict[str, tuple[str, list[Any]]]:
+    """Published news articles by source slug, each with its most used provider name."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        item = news_item(article)
+        if item is None:
+            continue
+        slug = source_slug(item.provider.domain)
+        grouped[slug].append(article)
+        names[slug][item.provider.name] += 1
+    result = {}
+    for slug, group in grouped.items():
+        name = min(names[slug].items(), key=lambda pair: (-pair[1], pair[0]))[0]
+        result[slug] = (name, group)
+    return result
+
+
+def build_plan(generator: Any) -> FeedPlan:
+    """The plan of one build, from Pelican's articles generator (published articles only)."""
+    settings = generator.settings
+    sitename = str(settings.get("SITENAME", ""))
+    description = str(settings.get("SITEDESCRIPTION") or settings.get("SITESUBTITLE") or sitename)
+    articles = list(generator.articles)
+    site = Channel(
+        kind="site",
+        slug="",
+        name=sitename,
+        title=sitename,
+        description=description,
+        page_url="",
+        articles=articles,
+        paths={fmt: str(settings[name]) for fmt, name in PATH_SETTINGS["site"].items() if settings.get(name)},
+    )
+    topics = [
+        Channel(
+            kind="topic",
+            slug=tag.slug,
+            name=tag.name,
+            title=f"{tag.name} · {sitename}",
+            description=f"The latest stories on {tag.name}, from every source.",
+            page_url=tag.url,
+            articles=tagged,
+            paths=_paths(settings, "topic", tag.slug),
+        )
+        for tag, tagged in sorted(generator.tags.items(), key=lambda pair: pair[0].slug)
+    ]
+    source_url = str(settings.get("SOURCE_URL", "sources/{slug}/"))
+    sources = [
+        Channel(
+            kind="source",
+            slug=slug,
+            name=name,
+            title=f"{name} · {sitename}",
+            description=f"The latest stories from {name}.",
+            page_url=source_url.format(slug=slug),
+            articles=group,
+            paths=_paths(settings, "source", slug),
+        )
+        for slug, (name, group) in sorted(_sources(articles).items())
+    ]
+    return FeedPlan(
+        site=site,
+        topics=topics,
+        sources=sources,
+        ids=entry_ids(articles),
+        feed_domain=str(settings.get("FEED_DOMAIN") or ""),
+        opml_path=str(settings.get("FEED_OPML") or ""),
+    )
