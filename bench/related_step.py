@@ -143,7 +143,7 @@ def from_folder(folder: Path) -> list[NewsItem]:
     for path in sorted(folder.iterdir()):
         if path.suffix not in (".txt", ".md"):
             continue
-        raw, _ = load_front_matter(path.read_text(encoding="utf-8"))
+        raw = load_front_matter(path.read_text(encoding="utf-8"))[0]
         item, _ = build_item(raw, path.name)
         if item is not None and item.published:
             items.append(item)

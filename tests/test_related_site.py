@@ -181,10 +181,10 @@ def name_of(urls: dict[str, str], href: str) -> str:
 
 
 def test_every_internal_link_resolves(graph_site: Build) -> None:
-    """Every <a href> on every page; the feed <link>s are checked with the index pages."""
+    """Every <a href> and <link href> on every page (feeds and stylesheet included)."""
     checked = 0
     for path in graph_site.output.rglob("*.html"):
-        for href in re.findall(r'<a [^>]*href="([^"]+)"', path.read_text(encoding="utf-8")):
+        for href in re.findall(r'<(?:a|link) [^>]*href="([^"]+)"', path.read_text(encoding="utf-8")):
             href = unescape(href)
             if href.startswith("/"):
                 assert graph_site.path(href).is_file(), (path, href)
@@ -297,8 +297,7 @@ def test_topic_pages_paginate_newest_first_and_advertise_feeds(
     assert listed == [urls["A"], urls["C"], urls["F"]]
     assert first.find(class_="count").get_text() == "3 stories"
     advertised = [link["href"] for link in first.select('head link[rel="alternate"]')]
-    assert "/feeds/topics/robotics.atom.xml" in advertised
-    assert "/feeds/topics/robotics.rss.xml" in advertised
+    assert advertised[:2] == ["/feeds/topics/robotics.atom.xml", "/feeds/topics/robotics.rss.xml"]
     for href in advertised:
         assert graph_site.path(href).is_file(), href
 
@@ -323,10 +322,13 @@ def test_source_pages(graph_site: Build, urls: dict[str, str]) -> None:
     listed = [a["href"] for page in (first, second) for a in page.select("main .card-title a")]
     assert listed == [urls["A"], urls["C"], urls["F"]]
     assert first.select_one('nav.pagination a[rel="next"]')["href"] == "/sources/robotimes-example/page/2/"
-    # The source feeds themselves are written by the feeds plugin (another issue).
     advertised = [link["href"] for link in first.select('head link[rel="alternate"]')]
-    assert "/feeds/sources/robotimes-example.atom.xml" in advertised
-    assert "/feeds/sources/robotimes-example.rss.xml" in advertised
+    assert advertised[:2] == [
+        "/feeds/sources/robotimes-example.atom.xml",
+        "/feeds/sources/robotimes-example.rss.xml",
+    ]  # its own feeds first, then the site's
+    for href in advertised:
+        assert graph_site.path(href).is_file(), href
     provider = graph_site.soup(urls["A"]).select_one("article.story .provider a")
     assert provider["href"] == "/sources/robotimes-example/"
 
@@ -351,3 +353,15 @@ def test_home_page_top_stories_then_days(graph_site: Build, urls: dict[str, str]
 def test_article_pages_only_for_published(graph_site: Build) -> None:
     assert len(graph_site.article_pages()) == len(PUBLISHED)
     assert not any("hidden" in Path(p).parent.name for p in graph_site.article_pages())
+
+
+def test_a_theme_without_source_templates_still_builds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, fields in ITEMS.items():
+        write_item(content, f"{name.lower()}.txt", fields)
+    build = run_pelican(content, tmp_path / "site", extra={"THEME": "simple"}, options=("--verbose",))
+    assert build.returncode == 0, build.log
+    assert "the theme has no sources.html" in build.log and "the theme has no source.html" in build.log
+    assert not (tmp_path / "site" / "sources").exists()
+    assert len(list((tmp_path / "site").glob("2024/05/*/*/index.html"))) == len(PUBLISHED)

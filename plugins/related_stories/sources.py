@@ -8,6 +8,7 @@ for topics: themes get ``articles_page``, ``articles_paginator`` and the same
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,9 @@ from typing import Any
 
 from news_reader.model import Image, NewsItem
 from news_reader.text import source_slug
-from pelican.generators import Generator
+from pelican.generators import Generator, PelicanTemplateNotFound
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,23 +98,32 @@ class SourcesGenerator(Generator):
     def generate_context(self) -> None:
         """Nothing to read: the plugin fills ``context["sources"]`` from the articles."""
 
+    def _template(self, name: str) -> Any:
+        """The theme's template, or None (with a line in the log) when the theme has none."""
+        try:
+            return self.get_template(name)
+        except PelicanTemplateNotFound:
+            logger.info("related_stories: the theme has no %s.html; those source pages are not written", name)
+            return None
+
     def generate_output(self, writer: Any) -> None:
         sources: list[Source] = self.context.get("sources") or []
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
-        if self.settings.get("SOURCES_SAVE_AS"):
-            save_as = self.settings["SOURCES_SAVE_AS"]
+        save_as = self.settings.get("SOURCES_SAVE_AS")
+        template = self._template("sources") if save_as else None
+        if template is not None:
             write(
                 save_as,
-                self.get_template("sources"),
+                template,
                 self.context,
                 sources=sources,
                 template_name="sources",
                 page_name=os.path.splitext(save_as)[0],
                 url=self.settings.get("SOURCES_URL", save_as),
             )
-        if not self.settings.get("SOURCE_SAVE_AS"):
+        template = self._template("source") if self.settings.get("SOURCE_SAVE_AS") and sources else None
+        if template is None:
             return
-        template = self.get_template("source")
         for source in sources:
             articles = list(source.articles)
             write(
