@@ -15,6 +15,8 @@ PORT ?= 8000
 SITEURL ?=
 STRICT ?= 0
 PYTEST_ARGS ?=
+BENCH_SIZES ?= 1000 10000
+BENCH_RUNS ?= 3
 
 ifneq ($(SITEURL),)
   SITEOPTS := -e 'SITEURL="$(SITEURL)"' 'FEED_DOMAIN="$(SITEURL)"'
@@ -23,7 +25,7 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint
+.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint bench
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
@@ -33,6 +35,7 @@ help:
 	@echo 'make clean       remove $(OUTPUTDIR)'
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
+	@echo 'make bench       Topicfeed vs plain Pelican into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3)'
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -60,11 +63,16 @@ publish: venv
 	SITEURL='$(SITEURL)' $(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(SITEOPTS) $(PELICANOPTS)
 
 lint: venv
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
 
 testdeps: venv
 	bash tools/install-test-deps.sh
 
 test: venv testdeps
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmark (issue 8): generated sets and outputs go to .bench/, results to bench/results/ and
+# BENCHMARKS.md. 100,000 items: make bench BENCH_SIZES=100000 (long; not part of make test).
+bench: venv
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
