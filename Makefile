@@ -17,6 +17,7 @@ STRICT ?= 0
 PYTEST_ARGS ?=
 BENCH_SIZES ?= 1000 10000
 BENCH_RUNS ?= 3
+BENCH_PROFILE_SIZE ?= 10000
 
 ifneq ($(SITEURL),)
   SITEOPTS := -e 'SITEURL="$(SITEURL)"' 'FEED_DOMAIN="$(SITEURL)"'
@@ -25,7 +26,7 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint bench
+.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint bench bench-profile
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
@@ -36,6 +37,7 @@ help:
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
 	@echo 'make bench       Topicfeed vs plain Pelican into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3)'
+	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (pyinstrument, .bench/)'
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -76,3 +78,6 @@ test: venv testdeps
 # BENCHMARKS.md. 100,000 items: make bench BENCH_SIZES=100000 (long; not part of make test).
 bench: venv
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
+bench-profile: venv
+	$(BIN)/python bench/profile.py --size $(BENCH_PROFILE_SIZE)
