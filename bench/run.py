@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -162,7 +163,7 @@ def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
     """The generated set for ``size``, made once and reused while the generator is unchanged."""
     set_dir = work / str(size)
     manifest_path = set_dir / "manifest.json"
-    stamp = f"{seed}:{(BENCH / 'generate.py').stat().st_mtime_ns}"
+    stamp = f"{seed}:{hashlib.sha256((BENCH / 'generate.py').read_bytes()).hexdigest()}"
     stamp_path = set_dir / ".generator"
     if manifest_path.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
         return set_dir, json.loads(manifest_path.read_text())
