@@ -324,11 +324,16 @@ def size_section(result: dict[str, Any]) -> list[str]:
                 ratio(median(result, "topicfeed", scenario, key), median(result, "pelican", scenario, key))
             )
         lines.append("| " + " | ".join(cells) + " |")
+
+    def cpus(system: str) -> tuple[float | None, float | None]:
+        return median(result, system, "changed", "cpu"), median(result, system, "cold", "cpu")
+
     tc, tch = median(result, "topicfeed", "cold", "wall"), median(result, "topicfeed", "changed", "wall")
     pc, pch = median(result, "pelican", "cold", "wall"), median(result, "pelican", "changed", "wall")
     lines += [
         "",
-        f"- One item changed / cold: Topicfeed {ratio(tch, tc)}, plain Pelican {ratio(pch, pc)}.",
+        f"- One item changed / cold, wall (CPU): Topicfeed {ratio(tch, tc)} "
+        f"({ratio(*cpus('topicfeed'))}), plain Pelican {ratio(pch, pc)} ({ratio(*cpus('pelican'))}).",
         f"- Set: {manifest['count']:,} items ({manifest['published']:,} published), "
         f"{manifest['total_bytes'] / 1e6:.1f} MB, {manifest['mean_bytes']:,} bytes per item on average "
         f"({manifest['mean_bytes_with_related']:,} with a related list), {manifest['topics_used']} topics, "
