@@ -80,4 +80,4 @@ bench: venv
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
 
 bench-profile: venv
-	$(BIN)/python bench/profile.py --size $(BENCH_PROFILE_SIZE)
+	$(BIN)/python bench/profile_build.py --size $(BENCH_PROFILE_SIZE)

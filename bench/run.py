@@ -176,7 +176,7 @@ def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
 def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     set_dir, manifest = ensure_set(size, args.seed, args.work)
     systems = [SYSTEMS[name] for name in args.systems]
-    samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in SCENARIOS} for s in systems}
+    samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in args.scenarios} for s in systems}
     stats: dict[str, dict[str, int]] = {}
     load_start = os.getloadavg()
     for round_number in range(1, args.runs + 1):
@@ -184,7 +184,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             output_dir = set_dir / f"output-{system.name}"
             cache_dir = set_dir / f"cache-{system.name}"
             command = pelican_command(system, set_dir / system.input, output_dir, cache_dir)
-            for scenario in SCENARIOS:
+            for scenario in args.scenarios:
                 if scenario == "cold":
                     shutil.rmtree(output_dir, ignore_errors=True)
                     shutil.rmtree(cache_dir, ignore_errors=True)
@@ -209,7 +209,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 if scenario == "cold" and round_number == 1:
                     stats[system.name] = output_stats(output_dir)
     for system in systems:
-        counts = {s.articles for sc in SCENARIOS for s in samples[system.name][sc]}
+        counts = {s.articles for runs in samples[system.name].values() for s in runs}
         if counts != {manifest["published"]}:
             raise RuntimeError(f"{system.label} built {counts} articles, expected {manifest['published']}")
     return {
@@ -264,6 +264,8 @@ def command_line(args: argparse.Namespace, sizes: list[int]) -> str:
         parts += ["--seed", str(args.seed)]
     if args.systems != list(SYSTEMS):
         parts += ["--systems", *args.systems]
+    if args.scenarios != list(SCENARIOS):
+        parts += ["--scenarios", *args.scenarios]
     return shlex.join(parts)
 
 
@@ -425,6 +427,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10_000])
     parser.add_argument("--runs", type=int, default=3, help="rounds per size (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=SCENARIOS,
+        default=list(SCENARIOS),
+        help="warm and changed need cold",
+    )
     parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
     parser.add_argument("--work", type=Path, default=ROOT / ".bench", help="generated sets and outputs")
     parser.add_argument("--results", type=Path, default=BENCH / "results")
