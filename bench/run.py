@@ -407,16 +407,52 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 """
 
 
-def render(results: dict[int, dict[str, Any]]) -> str:
+def profile_section(directory: Path) -> list[str]:
+    """The stored profiles (``bench/profile_build.py``): phase shares and top self times."""
+    profiles = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("profile-*.json"))]
+    if not profiles:
+        return []
+    profiles.sort(key=lambda p: (p["size"], p["system"] != "topicfeed"))
+    lines = [
+        "## Where the time goes (profiles)",
+        "",
+        "py-spy samples of one cold build each (shares of the build; phases overlap, a `-` marks a "
+        "part of the phase above). Regenerate with `make bench-profile` "
+        "(`BENCH_PROFILE_SIZE=10000`).",
+        "",
+    ]
+    for profile in profiles:
+        label = SYSTEMS[profile["system"]].label
+        lines += [
+            f"### {label}, {profile['size']:,} items, cold ({profile['seconds']} s sampled)",
+            "",
+            f"Measured {profile['date']} at commit {profile['commit']}: `{profile['command']}`",
+            "",
+            "| phase | share |",
+            "| --- | --- |",
+            *(f"| {phase} | {share:.1f}% |" for phase, share in profile["phases"] if share >= 0.1),
+            "",
+            "Top self time: "
+            + "; ".join(f"`{name.split('  ')[0]}` {share:.1f}%" for name, share in profile["self"][:10])
+            + ".",
+            "",
+        ]
+    return lines
+
+
+def render(results: dict[int, dict[str, Any]], directory: Path | None = None) -> str:
     lines = [HEADER.rstrip(), "", *targets_section(results), ""]
     for size in sorted(results):
         lines += [*size_section(results[size]), ""]
+    if directory is not None:
+        lines += profile_section(directory)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def load_results(directory: Path) -> dict[int, dict[str, Any]]:
+    """The stored benchmark results, ``N.json`` per size."""
     results = {}
-    for path in sorted(directory.glob("*.json")):
+    for path in sorted(directory.glob("[0-9]*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         results[int(data["size"])] = data
     return results
@@ -448,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             result = bench_size(size, args)
             path = args.results / f"{size}.json"
             path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    args.report.write_text(render(load_results(args.results)), encoding="utf-8")
+    args.report.write_text(render(load_results(args.results), args.results), encoding="utf-8")
     print(f"[bench] wrote {args.report}")
     return 0
 
