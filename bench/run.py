@@ -404,6 +404,8 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
   (the runner checks the edit reached its page). Peak MB is the build process's maximum resident
   set size; CPU is its user + system time, steadier than wall time when other work shares the
   machine.
+- **Same site?** Each size lists both outputs' file counts: until Topicfeed has every page the
+  baseline has (source pages and feeds), the baseline does more work than Topicfeed.
 """
 
 
