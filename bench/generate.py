@@ -158,11 +158,16 @@ class Provider:
 def provider_pool(size: int, rng: random.Random) -> list[Provider]:
     """``size`` providers: real-looking ones first (the most frequent), then synthetic."""
     pairs = list(PROVIDERS)
-    for first, second in itertools.permutations(PROVIDER_WORDS, 2):
+    for number in itertools.count(1):
+        for first, second in itertools.permutations(PROVIDER_WORDS, 2):
+            if len(pairs) >= size:
+                break
+            tld = TLDS[len(pairs) % len(TLDS)]
+            suffix = "" if number == 1 else f" {number}"
+            name = f"The {first} {second}{suffix}"
+            pairs.append((name, f"{first.lower()}{second.lower()}{suffix.strip()}.{tld}"))
         if len(pairs) >= size:
             break
-        tld = TLDS[len(pairs) % len(TLDS)]
-        pairs.append((f"The {first} {second}", f"{first.lower()}{second.lower()}.{tld}"))
     pool = []
     for name, domain in pairs[:size]:
         roll = rng.random()
