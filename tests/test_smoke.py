@@ -39,5 +39,5 @@ def test_seed_004_page(seeds_site: Build) -> None:
 
 
 def test_home_lists_only_the_published_seed(seeds_site: Build) -> None:
-    titles = [a.get_text() for a in seeds_site.soup("/").select("main article h2 a")]
+    titles = [a.get_text() for a in seeds_site.soup("/").select("main section.latest .card-title a")]
     assert titles == ["Met Police rolls out live facial recognition in London"]
