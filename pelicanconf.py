@@ -16,6 +16,7 @@ PLUGINS = [
     "news_reader",
     "news_feeds",
     "news_sitemaps",
+    "news_theme",
     "pelican.plugins.sitemap",
     "build_report",
     "build_progress",
@@ -53,7 +54,7 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "archives"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]  # 404: 404.html, GitHub Pages serves it
 DEFAULT_PAGINATION = 20
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -65,6 +66,12 @@ SOURCE_URL = "sources/{slug}/"
 SOURCE_SAVE_AS = "sources/{slug}/index.html"
 SOURCES_URL = "sources/"
 SOURCES_SAVE_AS = "sources/index.html"
+
+# Theme (plugin news_theme; theme/) -----------------------------------------------------------
+# Monthly archives (Pelican's period archives, template period_archives.html); /archives/ lists them.
+MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
 
 # Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
 FEED_DOMAIN = SITEURL
@@ -101,7 +108,7 @@ CSP_DIRECTIVES = {
 FEED_MAX_ITEMS = 100  # newest entries in each feed
 SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
 FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
-SITEMAP = {"format": "xml"}  # pelican-sitemap: sitemap.xml of every published page
+SITEMAP = {"format": "xml", "exclude": [r"^404\.html$"]}  # pelican-sitemap: every published page
 NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
 NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
 ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
