@@ -54,7 +54,7 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]  # 404: 404.html, GitHub Pages serves it
+DIRECT_TEMPLATES = ["index", "tags", "archives"]  # news_theme adds "404" when the theme has 404.html
 DEFAULT_PAGINATION = 20
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

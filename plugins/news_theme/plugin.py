@@ -1,7 +1,10 @@
 """Wiring of the theme's data into Pelican's signals.
 
 - ``initialized``: the ``page_path`` Jinja filter (the site path of the page being written, for
-  canonical and Open Graph URLs) joins the site's ``JINJA_FILTERS``.
+  canonical and Open Graph URLs) joins the site's ``JINJA_FILTERS``; when the theme has a
+  ``404.html`` template, ``404`` joins ``DIRECT_TEMPLATES``, so ``404.html`` is written at the
+  output root (GitHub Pages serves it for any missing path). A theme without one (Pelican's
+  ``simple``) builds as before.
 - ``article_generator_finalized``: once Pelican has grouped the published articles by tag, each
   article gets ``topic_neighbours`` (older and newer story in its main topic) and, for news
   items, ``json_ld`` (its schema.org ``NewsArticle``, ready for a data ``<script>``).
@@ -11,6 +14,7 @@ Templates only display these; nothing here writes a page.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from news_reader.model import NewsItem
@@ -18,6 +22,8 @@ from pelican import signals
 
 from .jsonld import news_article, script_json
 from .neighbours import topic_neighbours
+
+NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
 
 
 def page_path(output_file: str) -> str:
@@ -27,10 +33,15 @@ def page_path(output_file: str) -> str:
     return output_file
 
 
-def add_filters(pelican: Any) -> None:
-    filters = dict(pelican.settings.get("JINJA_FILTERS") or {})
+def configure(pelican: Any) -> None:
+    settings = pelican.settings
+    filters = dict(settings.get("JINJA_FILTERS") or {})
     filters.setdefault("page_path", page_path)
-    pelican.settings["JINJA_FILTERS"] = filters
+    settings["JINJA_FILTERS"] = filters
+    direct = list(settings.get("DIRECT_TEMPLATES") or [])
+    theme_404 = Path(settings.get("THEME") or "", "templates", f"{NOT_FOUND}.html")
+    if NOT_FOUND not in direct and theme_404.is_file():
+        settings["DIRECT_TEMPLATES"] = [*direct, NOT_FOUND]
 
 
 def attach(generator: Any) -> None:
@@ -49,5 +60,5 @@ def attach(generator: Any) -> None:
 
 
 def register() -> None:
-    signals.initialized.connect(add_filters)
+    signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(attach)
