@@ -35,6 +35,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that drops a connection (a page closed mid-request) is no error here."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def build(content: Path, output: Path, site_url: str) -> None:
     """Build ``content`` into ``output`` with absolute URLs on ``site_url``."""
     settings = {"SITEURL": site_url, "FEED_DOMAIN": site_url, "BUILD_PROGRESS": False}
@@ -77,7 +86,9 @@ def shoot(base_url: str, pages: dict[str, str], out: Path, scheme: str) -> list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--content", type=Path, default=CORPUS, help="folder of news items to build")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where the PNGs go")
     parser.add_argument("--article", help="site path of the article to show (default: the newest)")
@@ -88,14 +99,15 @@ def main() -> None:
         output = Path(tmp) / "site"
         output.mkdir()
         handler = functools.partial(_Quiet, directory=str(output))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
         try:
             build(args.content, output, base_url)
             pages = {"home": "/", "article": args.article or newest_article(output)}
             for path in shoot(base_url, pages, args.out, args.scheme):
-                print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size} bytes")
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                print(f"{shown}: {path.stat().st_size} bytes")
         finally:
             server.shutdown()
             server.server_close()
