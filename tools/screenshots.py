@@ -61,7 +61,7 @@ def newest_article(output: Path) -> str:
     return "/" + pages[-1].parent.relative_to(output).as_posix() + "/"
 
 
-def shoot(base_url: str, pages: dict[str, str], out: Path, scheme: str) -> list[Path]:
+def shoot(base_url: str, pages: dict[str, str], out: Path, scheme: str, full: bool = False) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     written = []
@@ -77,7 +77,7 @@ def shoot(base_url: str, pages: dict[str, str], out: Path, scheme: str) -> list[
                 page.goto(base_url + path, wait_until="load")
                 suffix = "" if scheme == "light" else f"-{scheme}"
                 target = out / f"{name}-{device}{suffix}.png"
-                page.screenshot(path=str(target))
+                page.screenshot(path=str(target), full_page=full)
                 written.append(target)
                 page.close()
             context.close()
@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where the PNGs go")
     parser.add_argument("--article", help="site path of the article to show (default: the newest)")
     parser.add_argument("--scheme", choices=["light", "dark"], default="light", help="colour scheme")
+    parser.add_argument("--full-page", action="store_true", help="the whole page, not the first screen")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +106,7 @@ def main() -> None:
         try:
             build(args.content, output, base_url)
             pages = {"home": "/", "article": args.article or newest_article(output)}
-            for path in shoot(base_url, pages, args.out, args.scheme):
+            for path in shoot(base_url, pages, args.out, args.scheme, args.full_page):
                 shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
                 print(f"{shown}: {path.stat().st_size} bytes")
         finally:
