@@ -7,7 +7,9 @@
   ``simple``) builds as before.
 - ``article_generator_finalized``: once Pelican has grouped the published articles by tag, each
   article gets ``topic_neighbours`` (older and newer story in its main topic) and, for news
-  items, ``json_ld`` (its schema.org ``NewsArticle``, ready for a data ``<script>``).
+  items, ``json_ld`` (its schema.org ``NewsArticle``, ready for a data ``<script>``); the
+  context gets ``popular_topics``, the ``THEME_POPULAR_TOPICS`` topics with the most stories
+  as ``(tag, count)`` pairs (ties by name), for the home page.
 
 Templates only display these; nothing here writes a page.
 """
@@ -23,6 +25,7 @@ from pelican import signals
 from .jsonld import news_article, script_json
 from .neighbours import topic_neighbours
 
+POPULAR_TOPICS = 12  # default of THEME_POPULAR_TOPICS
 NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
 
 
@@ -44,11 +47,20 @@ def configure(pelican: Any) -> None:
         settings["DIRECT_TEMPLATES"] = [*direct, NOT_FOUND]
 
 
+def popular_topics(tags: Any, limit: int) -> list[tuple[Any, int]]:
+    """The ``limit`` topics with the most stories, most first, ties in name order."""
+    counted = [(tag, len(articles)) for tag, articles in dict(tags).items()]
+    counted.sort(key=lambda pair: (-pair[1], str(pair[0].name).casefold(), pair[0].slug))
+    return counted[: max(limit, 0)]
+
+
 def attach(generator: Any) -> None:
     settings = generator.settings
     site_url = str(settings.get("SITEURL") or "")
     site_name = str(settings.get("SITENAME") or "")
     neighbours = topic_neighbours(generator.articles, generator.tags)
+    limit = settings.get("THEME_POPULAR_TOPICS", POPULAR_TOPICS)
+    generator.context["popular_topics"] = popular_topics(generator.tags, int(limit))
     for article in generator.articles:
         article.topic_neighbours = neighbours.get(id(article))
         item = article.metadata.get("news")
