@@ -15,6 +15,11 @@ PORT ?= 8000
 SITEURL ?=
 STRICT ?= 0
 PYTEST_ARGS ?=
+# Publishing to GitHub Pages (README "Publishing"): make github SITEURL=https://USER.github.io/REPO
+GITHUB_PAGES_BRANCH ?= gh-pages
+GITHUB_PAGES_REMOTE ?= origin
+GITHUB_PAGES_CNAME ?=
+GHP_IMPORT_OPTS ?=
 
 ifneq ($(SITEURL),)
   SITEOPTS := -e 'SITEURL="$(SITEURL)"' 'FEED_DOMAIN="$(SITEURL)"'
@@ -23,11 +28,12 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv testdeps html regenerate clean serve devserver publish test lint
+.PHONY: help venv testdeps html regenerate clean serve devserver publish github github-siteurl test lint
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
 	@echo 'make publish     build with publishconf.py, absolute URLs: make publish SITEURL=https://...'
+	@echo 'make github      publish and push $(OUTPUTDIR) to the $(GITHUB_PAGES_BRANCH) branch (SITEURL required)'
 	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
 	@echo 'make devserver   rebuild on change and serve'
 	@echo 'make clean       remove $(OUTPUTDIR)'
@@ -48,7 +54,7 @@ regenerate: venv
 	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS) $(PELICANOPTS)
 
 clean:
-	rm -rf $(OUTPUTDIR)
+	rm -rf $(OUTPUTDIR) $(CURDIR)/cache
 
 serve: venv
 	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT)
@@ -57,7 +63,15 @@ devserver: venv
 	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT) $(SITEOPTS) $(PELICANOPTS)
 
 publish: venv
-	SITEURL='$(SITEURL)' $(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(SITEOPTS) $(PELICANOPTS)
+	SITEURL='$(SITEURL)' GITHUB_PAGES_CNAME='$(GITHUB_PAGES_CNAME)' $(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(SITEOPTS) $(PELICANOPTS)
+
+# ghp-import commits the finished $(OUTPUTDIR) (atomic_output has swapped it in) as the whole tree
+# of $(GITHUB_PAGES_BRANCH) and pushes it; GHP_IMPORT_OPTS='--no-history' keeps one commit only.
+github: github-siteurl publish
+	$(BIN)/ghp-import -m 'Publish $(SITEURL)' -b '$(GITHUB_PAGES_BRANCH)' -r '$(GITHUB_PAGES_REMOTE)' -p $(GHP_IMPORT_OPTS) '$(OUTPUTDIR)'
+
+github-siteurl:
+	@test -n '$(SITEURL)' || { echo 'make github needs the site URL: make github SITEURL=https://USER.github.io/REPO' >&2; exit 2; }
 
 lint: venv
 	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py

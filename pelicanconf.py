@@ -13,11 +13,15 @@ PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
 PLUGINS = [
     "speedups",
+    "fast_writer",
     "news_reader",
+    "content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
     "news_feeds",
     "news_sitemaps",
     "news_theme",
     "pelican.plugins.sitemap",
+    "site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
+    "github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
     "build_report",
     "build_progress",
     "atomic_output",
@@ -36,6 +40,8 @@ NEWS_EMBED_HOSTS = [
     "player.vimeo.com",
 ]
 
+RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
+RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
 BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
@@ -121,3 +127,12 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 # Items never translate each other: the same headline on two days is two stories.
 ARTICLE_TRANSLATION_ID = None
+
+# Publishing and search (plugins site_search, github_pages; publishconf.py) -------------------
+SEARCH_URL = "search/"  # the search page, search.html (site_search adds it to DIRECT_TEMPLATES)
+SEARCH_SAVE_AS = "search/index.html"  # empty: no search page, no nav link, no index
+SEARCH_INDEX = True  # run Pagefind on the output after every build that has a search page
+SEARCH_BUNDLE_DIR = "pagefind"  # where the Pagefind bundle goes inside the output
+SEARCH_CSP_SCRIPT_SRC = ["'wasm-unsafe-eval'"]  # added to script-src on the search page only
+GITHUB_PAGES_NOJEKYLL = False  # publishconf.py turns it on: write .nojekyll
+GITHUB_PAGES_CNAME = ""  # custom domain of a branch-deployed site (news.example.org): writes CNAME

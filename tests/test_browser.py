@@ -25,6 +25,7 @@ PAGE_KINDS = [
     ("video-article", True),
     ("source-list", False),
     ("source", False),
+    ("search", False),
     ("not-found", True),
 ]
 VIDEO_FRAME = "https://www.youtube-nocookie.com/embed/"  # the one non-image request, on video pages
@@ -63,6 +64,8 @@ def page_url(served: ServedBuild, kind: str) -> str | None:
         return "/sources/" if (out / "sources" / "index.html").is_file() else None
     if kind == "source":
         return _first(sorted(out.glob("sources/*/index.html")), out)
+    if kind == "search":
+        return "/search/" if (out / "search" / "index.html").is_file() else None
     if kind == "not-found":
         return "/no/such/page/" if (out / "404.html").is_file() else None
     raise AssertionError(kind)

@@ -114,6 +114,13 @@ def finish(pelican: Any) -> None:
         return
     _mark("write")
     report.output_path = str(pelican.settings.get("OUTPUT_PATH", report.output_path))
+    fast = getattr(pelican, "fast_writer_result", None)
+    if fast is not None:  # fast_writer: how many pages were rendered and how many reused
+        report.rendering = {
+            "pages_rendered": fast.rendered,
+            "pages_reused": fast.reused,
+            "feeds_reused": fast.feeds_reused,
+        }
     _fates(report, generator.context, generator.context.get("news_ledger"))
     path = report_path(pelican.settings, report.output_path)
     report.write(path)

@@ -24,6 +24,7 @@ class Report:
     pages_written: int = 0
     feeds_written: int = 0
     stages: dict[str, float] = field(default_factory=dict)
+    rendering: dict[str, int] = field(default_factory=dict)
 
     @property
     def fates(self) -> Counter[str]:
@@ -54,6 +55,7 @@ class Report:
                 "feeds_written": self.feeds_written,
             },
             "stages_seconds": {name: round(seconds, 3) for name, seconds in self.stages.items()},
+            "rendering": self.rendering,
             "rejected": self.rejected,
             "warnings": self.warnings,
             "notices": [p for p in self.problems if p["level"] == "info"],
@@ -75,6 +77,11 @@ class Report:
             f"unpublished: {data['unpublished']}  rejected: {data['rejected']}  warnings: {data['warnings']}",
             f"Pages written: {data['pages_written']}  feeds: {data['feeds_written']}  time: {stages}",
         ]
+        if self.rendering:
+            lines.append(
+                f"Pages rendered: {self.rendering['pages_rendered']}  unchanged, reused: "
+                f"{self.rendering['pages_reused']} pages, {self.rendering['feeds_reused']} feeds"
+            )
         for problem in self.rejected[:MAX_LINES_SHOWN]:
             lines.append(f"  rejected {problem['file']}: {problem['field']}: {problem['message']}")
         if len(self.rejected) > MAX_LINES_SHOWN:

@@ -36,14 +36,18 @@ def news_item(article: Any) -> Any | None:
     return getattr(article, "metadata", {}).get(ITEM_KEY)
 
 
-def entry_ids(articles: Iterable[Any]) -> dict[int, str]:
-    """The entry id of every article, keyed by ``id(article)``; see the module docstring."""
-    ids: dict[int, str] = {}
+def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
+    """The entry id of every article, keyed by its source path; see the module docstring.
+
+    (Keyed by source path, not ``id(article)``: the plan is part of what pages read, and must
+    be the same from one build to the next for fast_writer to recognise unchanged pages.)
+    """
+    ids: dict[str, str] = {}
     by_key: dict[str, list[tuple[dt.datetime, str, Any]]] = defaultdict(list)
     for article in articles:
         item = news_item(article)
         if item is None:
-            ids[id(article)] = _uuid_urn(f"topicfeed:{article.relative_source_path}")
+            ids[article.relative_source_path] = _uuid_urn(f"topicfeed:{article.relative_source_path}")
         else:
             by_key[item.key].append((item.published_at, item.source_path, article))
     for key, group in by_key.items():
@@ -54,7 +58,7 @@ def entry_ids(articles: Iterable[Any]) -> dict[int, str]:
             if name in taken:  # same story, same instant: the file name tells them apart
                 name = f"{name}#{source_path}"
             taken.add(name)
-            ids[id(article)] = _uuid_urn(name)
+            ids[article.relative_source_path] = _uuid_urn(name)
     return ids
 
 

@@ -63,7 +63,7 @@ class FeedPlan:
     site: Channel
     topics: list[Channel]
     sources: list[Channel]
-    ids: dict[int, str]
+    ids: dict[str, str]
     feed_domain: str
     opml_path: str = ""
     _by_path: dict[str, Channel] = field(default_factory=dict)
@@ -85,8 +85,8 @@ class FeedPlan:
 
     def entry_id(self, article: Any) -> str:
         """The stable id of a published article (computed alone for one outside the plan)."""
-        found = self.ids.get(id(article))
-        return found if found is not None else entry_ids([article])[id(article)]
+        found = self.ids.get(article.relative_source_path)
+        return found if found is not None else entry_ids([article])[article.relative_source_path]
 
     def url(self, path: str) -> str:
         """The public URL of an output file, as Pelican builds feed URLs (FEED_DOMAIN)."""
@@ -124,6 +124,15 @@ class FeedLinks:
 
     def source(self, slug: str) -> list[FeedLink]:
         return self._plan.links(self._plan.channel("source", slug))
+
+    def __fingerprint__(self) -> tuple[Any, ...]:
+        """Everything a template can get from this object (for fast_writer's page keys).
+
+        The plan also holds every article; pages only see the links, which change when a
+        feed is added or renamed, not when an item is edited.
+        """
+        plan = self._plan
+        return (self.site, self.opml, [(c.kind, c.slug, self._plan.links(c)) for c in plan.channels()])
 
     @property
     def opml(self) -> FeedLink | None:

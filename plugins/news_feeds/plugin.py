@@ -22,7 +22,9 @@ from .writer import FeedWriter
 logger = logging.getLogger(__name__)
 
 
-def get_writer(pelican: Any) -> type[FeedWriter]:
+def get_writer(pelican: Any) -> type[FeedWriter] | None:
+    if "fast_writer" in pelican.settings.get("PLUGINS", []):
+        return None  # fast_writer's writer is built on FeedWriter
     return FeedWriter
 
 
@@ -36,7 +38,7 @@ def write_feeds(generator: Any, writer: Any) -> None:
     plan: FeedPlan | None = generator.context.get(PLAN_KEY)
     if plan is None:
         return
-    if not isinstance(writer, FeedWriter):
+    if not isinstance(writer, FeedWriter):  # fast_writer's writer is a FeedWriter too
         logger.error(
             "news_feeds: another plugin replaced Pelican's writer (%s); feeds not written",
             type(writer).__name__,

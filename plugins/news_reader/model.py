@@ -78,6 +78,12 @@ class NewsItem:
     category: str = "news"
     source_path: str = ""
     url_keys: tuple[str, ...] = field(default=(), compare=False)
+    #: A digest of what the item was read from (file, path, settings), set by the reader.
+    fingerprint: str = field(default="", compare=False)
+
+    def __fingerprint__(self) -> str | None:
+        """What fast_writer digests for this item: its source digest, when the reader set one."""
+        return self.fingerprint or None
 
     @property
     def key(self) -> str:

@@ -21,7 +21,7 @@ from pelican.utils import order_content
 
 from .model import NewsItem, Problem
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
-from .text import short_hash, topic_key
+from .text import short_hash, topic_key, topic_slug
 
 logger = logging.getLogger(__name__)
 
@@ -138,18 +138,23 @@ def make_urls_unique(generator: Any) -> None:
 
 
 def make_topic_slugs_unique(generator: Any) -> None:
-    """Distinct topics never share a slug: later keys (in sorted order) get a hash suffix."""
+    """Distinct topics never share a slug: later keys (in sorted order) get a hash suffix.
+
+    Every slug is recomputed from the topic's key, never taken from ``tag.slug``: with
+    Pelican's content cache, the Tag objects of unchanged files come back from the cache with
+    the slug a previous build gave them (suffix included), beside fresh ones from new files.
+    """
     tags_by_key: dict[str, list[Any]] = defaultdict(list)
     for article in _all_articles(generator):
         for tag in getattr(article, "tags", []) or []:
             tags_by_key[topic_key(tag.name)].append(tag)
     keys_by_slug: dict[str, list[str]] = defaultdict(list)
-    for key, tags in tags_by_key.items():
-        keys_by_slug[tags[0].slug].append(key)
+    for key in tags_by_key:
+        keys_by_slug[topic_slug(key)].append(key)
     for slug, keys in keys_by_slug.items():
-        for key in sorted(keys)[1:]:
+        for rank, key in enumerate(sorted(keys)):
             for tag in tags_by_key[key]:
-                tag.slug = f"{slug}-{short_hash(key)}"
+                tag.slug = slug if rank == 0 else f"{slug}-{short_hash(key)}"
 
 
 def warn_duplicate_stories(generator: Any) -> None:

@@ -7,7 +7,9 @@ cache). Unpublished items are skipped the same way, so Pelican writes nothing fo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import html
 import os
 import zoneinfo
@@ -50,6 +52,11 @@ class NewsReader(BaseReader):
         self.extensions_read = tuple(settings.get("NEWS_FILE_EXTENSIONS", self.file_extensions))
         self.max_bytes = int(settings.get("NEWS_MAX_FILE_BYTES", 1_000_000))
         self._markdown: MarkdownReader | None = None
+        # The item depends on its text, its path and the model settings (code changes are
+        # covered by fast_writer's own key).
+        self._fingerprint_key = hashlib.blake2b(
+            repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
+        ).digest()
 
     def _relative(self, source_path: str) -> str:
         base = self.settings.get("PATH") or ""
@@ -72,6 +79,9 @@ class NewsReader(BaseReader):
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
         item, problems = build_item(raw, path, self.model_settings)
+        if item is not None:
+            source = hashlib.blake2b(f"{path}\0{text}".encode(), digest_size=16, key=self._fingerprint_key)
+            item = dataclasses.replace(item, fingerprint=source.hexdigest())
         if body.strip():
             problems.append(Problem(path, "(body)", "text after the front matter is ignored"))
         for key in duplicates:

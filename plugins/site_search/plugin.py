@@ -1,0 +1,109 @@
+"""The search page and its index: Pagefind (the ``pagefind[bin]`` pin) run on the finished output.
+
+The search page is Pelican's direct template ``search`` (``SEARCH_URL``, ``SEARCH_SAVE_AS``),
+added to ``DIRECT_TEMPLATES`` only when the theme has a ``search.html``, so a theme without one
+(Pelican's ``simple``) still builds, without a search page and without an index.
+
+Pagefind reads the written HTML, so it indexes exactly what is published: unpublished and
+rejected items never get a page. The article template marks its content with
+``data-pagefind-body``; once any page does, Pagefind leaves every unmarked page (home, topics,
+archives, search) out of the index. The bundle goes to ``SEARCH_BUNDLE_DIR`` (``pagefind/``);
+the search page loads it from there, and Pagefind derives the result URLs' base from where its
+script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
+
+Runs in ``finalized`` on ``pelican.output_path``, which ``atomic_output`` points at the folder
+being built: list this plugin before ``atomic_output``. ``SEARCH_INDEX = False`` skips it.
+A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
+the site is still written, and its search page says that search is unavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import PelicanTemplateNotFound
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BUNDLE_DIR = "pagefind"
+SEARCH_TEMPLATE = "search"
+NO_BODY_MARKER = "Did not find a data-pagefind-body element"
+TIMEOUT_SECONDS = 1800
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary inside the ``pagefind_bin`` package (raises FileNotFoundError)."""
+    try:
+        import pagefind_bin  # here, not at the top: a missing package is a logged error
+    except ImportError as error:
+        raise FileNotFoundError("the pagefind_bin package is not installed") from error
+    return pagefind_bin.get_executable()
+
+
+def indexed_pages(bundle: Path) -> int:
+    """Pages in the index, from the bundle's ``pagefind-entry.json`` (every language)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(int(language.get("page_count", 0)) for language in entry.get("languages", {}).values())
+
+
+def run_pagefind(output: Path, bundle_dir: str) -> subprocess.CompletedProcess[str]:
+    command = [str(pagefind_executable()), "--site", str(output), "--output-subdir", bundle_dir]
+    # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
+    # running inside the build keeps a stray config file in the project from changing the index.
+    return subprocess.run(
+        command, cwd=output, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+    )
+
+
+def add_search_page(generator: Any) -> None:
+    """Let Pelican write the search page as a direct template, if the theme has one."""
+    settings = generator.settings
+    templates = list(settings.get("DIRECT_TEMPLATES") or [])
+    if not settings.get("SEARCH_SAVE_AS") or SEARCH_TEMPLATE in templates:
+        return
+    try:
+        generator.get_template(SEARCH_TEMPLATE)
+    except PelicanTemplateNotFound:
+        logger.info("search: the theme has no %s.html, so the site has no search page", SEARCH_TEMPLATE)
+        return
+    settings["DIRECT_TEMPLATES"] = [*templates, SEARCH_TEMPLATE]
+
+
+def build_index(pelican: Any) -> None:
+    settings = pelican.settings
+    if not settings.get("SEARCH_INDEX", True) or SEARCH_TEMPLATE not in settings.get("DIRECT_TEMPLATES", []):
+        return  # indexing off, or no search page to use an index
+    output = Path(pelican.output_path)
+    bundle_dir = str(settings.get("SEARCH_BUNDLE_DIR") or DEFAULT_BUNDLE_DIR).strip("/")
+    started = time.perf_counter()
+    try:
+        result = run_pagefind(output, bundle_dir)
+    except FileNotFoundError as error:
+        logger.error("search: cannot run Pagefind (%s): pip install -r requirements.txt", error)
+        return
+    except subprocess.TimeoutExpired:
+        logger.error("search: Pagefind did not finish in %d s; the site has no search index", TIMEOUT_SECONDS)
+        return
+    seconds = time.perf_counter() - started
+    logger.debug("Pagefind output:\n%s%s", result.stdout, result.stderr)
+    if result.returncode != 0:
+        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+        logger.error("search: Pagefind failed (exit %d): %s", result.returncode, last)
+        return
+    if NO_BODY_MARKER in result.stdout:
+        logger.warning(
+            "search: no page has data-pagefind-body (article.html should), so Pagefind indexed every page"
+        )
+    pages = indexed_pages(output / bundle_dir)
+    logger.info("Search index: %d pages in %.2f s (Pagefind, %s/)", pages, seconds, bundle_dir)
+
+
+def register() -> None:
+    signals.article_generator_init.connect(add_search_page)
+    signals.finalized.connect(build_index)
