@@ -13,12 +13,28 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class StoryRef:
+    """What a page shows of another story: its headline and site-relative URL.
+
+    Only these, never the article itself: a page's inputs stay what it shows (fast_writer
+    digests them), and no article refers to another one in a chain.
+    """
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class TopicNeighbours:
     """The stories before and after an article in its main topic; either may be None."""
 
     topic: Any  # a Pelican Tag
-    older: Any | None = None
-    newer: Any | None = None
+    older: StoryRef | None = None
+    newer: StoryRef | None = None
+
+
+def _ref(article: Any | None) -> StoryRef | None:
+    return None if article is None else StoryRef(str(article.title), str(article.url))
 
 
 def _order(article: Any) -> tuple[Any, str]:
@@ -50,5 +66,5 @@ def topic_neighbours(
             continue
         older = stories[index - 1] if index > 0 else None
         newer = stories[index + 1] if index + 1 < len(stories) else None
-        found[id(article)] = TopicNeighbours(topic, older, newer)
+        found[id(article)] = TopicNeighbours(topic, _ref(older), _ref(newer))
     return found
