@@ -123,8 +123,13 @@ ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 RELATIVE_URLS = False
 STATIC_PATHS = ["images", "extra"]
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Pelican's reader cache: an unchanged item is not parsed again (content_cache keeps one
+# folder per version of the settings and plugins). publishconf.py compares by content hash.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "mtime"
 # Items never translate each other: the same headline on two days is two stories.
 ARTICLE_TRANSLATION_ID = None
 

@@ -101,6 +101,7 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
         "broken-theme",
         "content",
         "site",
+        "site.render.json",
         "site.report.json",
     ]
 
