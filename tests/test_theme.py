@@ -306,3 +306,14 @@ def test_monthly_archives(site: Build) -> None:
     assert april.h1.get_text() == "April 2024"
     assert [a.get_text() for a in april.select("main article h3 a")] == ["Gamma on video", BREAKOUT]
     assert [t["datetime"] for t in april.select("main .day-title time")] == ["2024-04-11", "2024-04-10"]
+
+
+def test_home_side_column_lists_the_biggest_topics_and_the_site_feeds(site: Build) -> None:
+    aside = soup_of(site.output / "index.html").select_one("main aside")
+    topics = [
+        (a.contents[0].strip(), a.find(class_="count").contents[0])
+        for a in aside.select('.chips a[href*="/topics/"]')
+    ]
+    assert topics[0] == ("Alpha", "3") and sorted(topics[1:]) == [("Beta", "1"), ("Gamma", "1")]
+    feeds = [a["href"] for a in aside.select('a[href*="/feeds/"]')]
+    assert feeds[:3] == [f"{SITE}/feeds/all.atom.xml", f"{SITE}/feeds/all.rss.xml", f"{SITE}/feeds/all.json"]
