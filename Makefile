@@ -20,6 +20,9 @@ GITHUB_PAGES_BRANCH ?= gh-pages
 GITHUB_PAGES_REMOTE ?= origin
 GITHUB_PAGES_CNAME ?=
 GHP_IMPORT_OPTS ?=
+BENCH_SIZES ?= 1000 10000
+BENCH_RUNS ?= 3
+BENCH_PROFILE_SIZE ?= 10000
 
 ifneq ($(SITEURL),)
   SITEOPTS := -e 'SITEURL="$(SITEURL)"' 'FEED_DOMAIN="$(SITEURL)"'
@@ -28,7 +31,7 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv testdeps html regenerate clean serve devserver publish github github-siteurl test lint
+.PHONY: help venv testdeps html regenerate clean serve devserver publish github github-siteurl test lint bench bench-profile
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
@@ -39,6 +42,8 @@ help:
 	@echo 'make clean       remove $(OUTPUTDIR)'
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
+	@echo 'make bench       Topicfeed vs plain Pelican into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3)'
+	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (pyinstrument, .bench/)'
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -74,11 +79,19 @@ github-siteurl:
 	@test -n '$(SITEURL)' || { echo 'make github needs the site URL: make github SITEURL=https://USER.github.io/REPO' >&2; exit 2; }
 
 lint: venv
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
 
 testdeps: venv
 	bash tools/install-test-deps.sh
 
 test: venv testdeps
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmark (issue 8): generated sets and outputs go to .bench/, results to bench/results/ and
+# BENCHMARKS.md. 100,000 items: make bench BENCH_SIZES=100000 (long; not part of make test).
+bench: venv
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
+bench-profile: venv
+	$(BIN)/python bench/profile_build.py --size $(BENCH_PROFILE_SIZE)
