@@ -8,6 +8,7 @@ The browser side (axe, the Nu checker, JavaScript off, 390 px) is in ``test_brow
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,16 @@ def test_json_ld_cannot_be_broken_out_of(site: Build) -> None:
     assert "\\u003c/script\\u003e\\u003c!--" in block
     assert json.loads(block)["headline"] == BREAKOUT == soup.h1.get_text()
     assert raw.count("</script>") == 1
+
+
+def test_script_json_escapes_every_markup_character() -> None:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_theme.jsonld import script_json
+
+    value = {"t": "</script><!--<script>&amp; \u2028\u2029 'x' \"y\""}
+    text = str(script_json(value))
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == value
 
 
 def test_video_json_ld_and_embed(site: Build) -> None:

@@ -10,6 +10,7 @@ comment, whatever it holds, and the JSON still parses to exactly the item's text
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -72,3 +73,24 @@ def news_article(item: NewsItem, page_url: str, site_name: str, site_url: str) -
         data["video"] = video
     data["isPartOf"] = {"@type": "WebSite", "name": site_name, "url": site_url + "/"}
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLd:
+    """An article's ``NewsArticle`` block, serialised only when a page shows it.
+
+    Building it costs ~0.15 ms an item: done here, at render time, it runs in the render
+    workers and only for pages that are rendered, not for every item before writing starts.
+    Jinja's autoescape takes ``__html__`` as it is (its text is escaped by ``script_json``).
+    """
+
+    item: NewsItem
+    page_url: str
+    site_name: str
+    site_url: str
+
+    def __html__(self) -> str:
+        return script_json(news_article(self.item, self.page_url, self.site_name, self.site_url))
+
+    def __str__(self) -> str:
+        return self.__html__()

@@ -7,7 +7,7 @@
   ``simple``) builds as before.
 - ``article_generator_finalized``: once Pelican has grouped the published articles by tag, each
   article gets ``topic_neighbours`` (older and newer story in its main topic) and, for news
-  items, ``json_ld`` (its schema.org ``NewsArticle``, ready for a data ``<script>``); the
+  items, ``json_ld`` (its schema.org ``NewsArticle`` for a data ``<script>``, built when shown); the
   context gets ``popular_topics``, the ``THEME_POPULAR_TOPICS`` topics with the most stories
   as ``(tag, count)`` pairs (ties by name), for the home page.
 
@@ -22,7 +22,7 @@ from typing import Any
 from news_reader.model import NewsItem
 from pelican import signals
 
-from .jsonld import news_article, script_json
+from .jsonld import JsonLd
 from .neighbours import topic_neighbours
 
 POPULAR_TOPICS = 12  # default of THEME_POPULAR_TOPICS
@@ -64,11 +64,8 @@ def attach(generator: Any) -> None:
     for article in generator.articles:
         article.topic_neighbours = neighbours.get(id(article))
         item = article.metadata.get("news")
-        article.json_ld = (
-            script_json(news_article(item, f"{site_url}/{article.url}", site_name, site_url))
-            if isinstance(item, NewsItem)
-            else None
-        )
+        page_url = f"{site_url}/{article.url}"
+        article.json_ld = JsonLd(item, page_url, site_name, site_url) if isinstance(item, NewsItem) else None
 
 
 def register() -> None:
