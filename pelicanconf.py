@@ -15,6 +15,7 @@ PLUGINS = [
     "speedups",
     "fast_writer",
     "news_reader",
+    "related_stories",  # story index, related links, clusters, source pages, home ranking
     "content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
     "news_feeds",
     "news_sitemaps",
@@ -78,6 +79,17 @@ SOURCES_SAVE_AS = "sources/index.html"
 MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
+# Related stories (plugins/related_stories; the README states the scores) ------------------
+RELATED_MIN = 3  # fewer stories from an item's own list: computed ones are added up to this
+RELATED_WEIGHTS = {"topics": 1.0, "title": 1.0, "date": 0.25}  # parts of the related score
+RELATED_THRESHOLD = 0.5  # a computed story must score at least this
+RELATED_DATE_HALF_LIFE_DAYS = 7.0  # the date part halves every this many days apart
+RELATED_TITLE_WORDS = 5  # an item's rarest headline words that count (its topics all count)
+RELATED_CANDIDATES = 6  # per term, the items nearest in time that are looked at
+RELATED_CLUSTER_MAX = 10  # "more coverage of this story" shows at most this many
+HOME_TOP_STORIES = 5  # top stories on the home page (one per story cluster)
+HOME_RANK_WEIGHTS = {"heat": 1.0, "quality": 0.5}  # boosts of the home ranking
+HOME_RANK_HALF_LIFE_HOURS = 24.0  # the home rank halves every this many hours of age
 
 # Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
 FEED_DOMAIN = SITEURL

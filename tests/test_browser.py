@@ -23,8 +23,8 @@ PAGE_KINDS = [
     ("archives", True),
     ("monthly-archive", True),
     ("video-article", True),
-    ("source-list", False),
-    ("source", False),
+    ("source-list", True),
+    ("source", True),
     ("search", False),
     ("not-found", True),
 ]

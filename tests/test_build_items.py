@@ -195,7 +195,7 @@ def test_ordinary_markdown_article_still_works(variants_site: Build) -> None:
 
 def test_home_lists_published_newest_first(variants_site: Build) -> None:
     soup = variants_site.soup("/")
-    times = [t["datetime"] for t in soup.select("main article time")]
+    times = [t["datetime"] for t in soup.select("main section.latest article time")]
     assert len(times) == 8
     from datetime import datetime
 

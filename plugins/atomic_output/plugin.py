@@ -1,7 +1,8 @@
 """Redirects each build into ``.<output>.building`` beside the output folder and swaps it in.
 
 A build that fails or is interrupted never reaches ``finalized``, so the previous site stays
-as it was; the half-built folder is removed at the start of the next build. Because every build
+as it was; the half-built folder is removed at the start of the next build. After the swap the
+previous site (``.<output>.previous``) is deleted by a background ``rm -rf``. Because every build
 starts from an empty folder, pages of items that have since been unpublished or deleted cannot
 linger. Files named in ``OUTPUT_RETENTION`` (such as ``.git`` or ``CNAME``) are carried over.
 
@@ -16,6 +17,8 @@ import ctypes.util
 import logging
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,25 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _remove_in_background(folder: Path) -> None:
+    """Delete the previous site without making the build wait (tens of thousands of files).
+
+    If the process is gone before it finishes, the next build removes what is left.
+    """
+    if not folder.exists():
+        return
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def begin(pelican: Any) -> None:
     """Point this run at a fresh temporary folder (``get_generators`` is sent once per run)."""
     real = Path(getattr(pelican, "atomic_real_output", None) or pelican.output_path).resolve()
@@ -48,9 +70,15 @@ def begin(pelican: Any) -> None:
     building, previous = _paths(real)
     if previous.exists() and not real.exists():
         previous.rename(real)  # a swap was interrupted between its two renames
-    for leftover in (building, previous):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    if building.exists():
+        shutil.rmtree(building, ignore_errors=True)
+    if previous.exists():  # still being deleted, or left by a process that was killed
+        try:
+            parked = previous.with_name(f"{previous.name}-{os.getpid()}-{time.monotonic_ns()}")
+            previous.rename(parked)
+            _remove_in_background(parked)
+        except FileNotFoundError:
+            pass
     building.mkdir(parents=True)
     for name in pelican.settings.get("OUTPUT_RETENTION", []):
         source = real / name
@@ -71,13 +99,12 @@ def commit(pelican: Any) -> None:
     if not building.is_dir():
         return
     if real.is_dir() and not real.is_symlink() and _exchange(building, real):
-        shutil.rmtree(building)  # now holds the previous site
+        building.rename(previous)  # the exchange left the previous site in the building folder
     else:
         if real.exists():
             real.rename(previous)
         building.rename(real)
-        if previous.exists():
-            shutil.rmtree(previous)
+    _remove_in_background(previous)
     logger.debug("output replaced atomically: %s", real)
 
 

@@ -324,6 +324,8 @@ class FlushResult:
     rendered: int
     reused: int
     feeds_reused: int = 0
+    #: Every page and feed is the previous build's, and no output appeared or went away.
+    site_unchanged: bool = False
 
 
 def flush(writer: FastWriterMixin, settings: dict[str, Any]) -> FlushResult:
@@ -349,4 +351,6 @@ def flush(writer: FastWriterMixin, settings: dict[str, Any]) -> FlushResult:
         manifest.record(os.path.relpath(path, manifest.building), key, reads)
     if manifest.enabled:
         manifest.save()
-    return FlushResult(len(to_render), len(jobs) - len(to_render), writer.feeds_reused)
+    unchanged = manifest.enabled and not to_render and set(manifest.old) == set(manifest.new)
+    unchanged = unchanged and all(entry.get("key") for entry in manifest.new.values())
+    return FlushResult(len(to_render), len(jobs) - len(to_render), writer.feeds_reused, unchanged)

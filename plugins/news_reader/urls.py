@@ -38,6 +38,10 @@ TRACKING_PARAMS = frozenset(
         "cmpid",
         "ocid",
         "sr_share",
+        "mkt_tok",
+        "s_cid",
+        "smid",
+        "wt.mc_id",
     }
 )
 TRACKING_PREFIXES = ("utm_", "__twitter", "_hs")
@@ -128,8 +132,8 @@ _PLAIN_STORY = re.compile(r"https?://(?:www\.)?([a-z0-9.\-]+)(/[A-Za-z0-9/\-._~]
 def story_key(value: object) -> str | None:
     """Return the key under which every spelling of one story URL is filed, or None.
 
-    Rules (documented in the README): scheme dropped; host lower-cased, ``www.`` and default
-    ports removed; Google AMP cache URLs unwrapped to the publisher URL; fragment dropped;
+    Rules (documented in the README): scheme dropped; host lower-cased, a trailing dot, ``www.``
+    and default ports removed; Google AMP cache URLs unwrapped to the publisher URL; fragment dropped;
     tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed and the rest sorted;
     percent-encoding normalised; trailing slash removed.
     """
@@ -152,7 +156,7 @@ def _story_key_slow(url: str) -> str:
         port = None
     else:
         port = parts.port
-    host = host.removeprefix("www.")
+    host = host.rstrip(".").removeprefix("www.")
     if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme):
         host += f":{port}"
     path = quote(unquote(path), safe=_SAFE_PATH.replace("%", "")).rstrip("/")

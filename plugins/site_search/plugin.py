@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -75,12 +76,40 @@ def add_search_page(generator: Any) -> None:
     settings["DIRECT_TEMPLATES"] = [*templates, SEARCH_TEMPLATE]
 
 
+def reuse_previous_index(pelican: Any, output: Path, bundle_dir: str) -> bool:
+    """When fast_writer found every page unchanged, the previous index is this build's index.
+
+    Pagefind cannot update an index; it reads every page again. A rebuild in which no page
+    changed (and none appeared or went away) links the previous bundle in instead.
+    """
+    result = getattr(pelican, "fast_writer_result", None)
+    previous = Path(pelican.settings["OUTPUT_PATH"]).resolve() / bundle_dir
+    if (
+        result is None
+        or not result.site_unchanged
+        or not previous.is_dir()
+        or previous == output / bundle_dir
+    ):
+        return False
+    for source in sorted(previous.rglob("*")):
+        target = output / bundle_dir / source.relative_to(previous)
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+    logger.info("Search index: no page changed, the previous index is kept")
+    return True
+
+
 def build_index(pelican: Any) -> None:
     settings = pelican.settings
     if not settings.get("SEARCH_INDEX", True) or SEARCH_TEMPLATE not in settings.get("DIRECT_TEMPLATES", []):
         return  # indexing off, or no search page to use an index
     output = Path(pelican.output_path)
     bundle_dir = str(settings.get("SEARCH_BUNDLE_DIR") or DEFAULT_BUNDLE_DIR).strip("/")
+    if reuse_previous_index(pelican, output, bundle_dir):
+        return
     started = time.perf_counter()
     try:
         result = run_pagefind(output, bundle_dir)
