@@ -19,6 +19,7 @@ PLUGINS = [
     "content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
     "news_feeds",
     "news_sitemaps",
+    "news_theme",
     "pelican.plugins.sitemap",
     "site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
     "github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
@@ -60,7 +61,7 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "archives"]
+DIRECT_TEMPLATES = ["index", "tags", "archives"]  # news_theme adds "404" when the theme has 404.html
 DEFAULT_PAGINATION = 20
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -73,6 +74,11 @@ SOURCE_SAVE_AS = "sources/{slug}/index.html"
 SOURCES_URL = "sources/"
 SOURCES_SAVE_AS = "sources/index.html"
 
+# Theme (plugin news_theme; theme/) -----------------------------------------------------------
+# Monthly archives (Pelican's period archives, template period_archives.html); /archives/ lists them.
+MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
 # Related stories (plugins/related_stories; the README states the scores) ------------------
 RELATED_MIN = 3  # fewer stories from an item's own list: computed ones are added up to this
 RELATED_WEIGHTS = {"topics": 1.0, "title": 1.0, "date": 0.25}  # parts of the related score
@@ -120,7 +126,7 @@ CSP_DIRECTIVES = {
 FEED_MAX_ITEMS = 100  # newest entries in each feed
 SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
 FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
-SITEMAP = {"format": "xml"}  # pelican-sitemap: sitemap.xml of every published page
+SITEMAP = {"format": "xml", "exclude": [r"^404\.html$"]}  # pelican-sitemap: every published page
 NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
 NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
 ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it

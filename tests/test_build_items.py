@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -92,6 +93,11 @@ def page_for(build: Build, story_url: str):
     return found[0], BeautifulSoup(found[0].read_text(encoding="utf-8"), "html.parser")
 
 
+def not_data_scripts(soup) -> list:
+    """Every <script> element but the JSON-LD data block (data, never run)."""
+    return [s for s in soup.find_all("script") if s.get("type") != "application/ld+json"]
+
+
 def test_article_page_fields(variants_site: Build) -> None:
     story = "https://www.example.org/news/caf%C3%A9-%C2%AE?x=1&amp;y=2"
     path, soup = page_for(variants_site, story)
@@ -112,7 +118,7 @@ def test_article_page_fields(variants_site: Build) -> None:
     assert soup.find(class_="provider").get_text() == "Example Org"
     assert "/assets/images" not in path.read_text(encoding="utf-8")
     assert "UNQUOTEDSECRET" not in path.read_text(encoding="utf-8")
-    assert "onload" not in path.read_text(encoding="utf-8") and soup.find("script") is None
+    assert "onload" not in path.read_text(encoding="utf-8") and not_data_scripts(soup) == []
 
 
 def test_lead_image_with_dimensions(variants_site: Build) -> None:
@@ -161,7 +167,12 @@ def test_same_headline_urls_are_deterministic(variants_site: Build, tmp_path: Pa
 def test_markup_in_title_is_escaped(variants_site: Build) -> None:
     _, soup = page_for(variants_site, "https://x.example.com/s")
     assert soup.find("h1").get_text() == "<script>alert('t')</script> & co"
-    assert soup.find("script") is None
+    assert not_data_scripts(soup) == []
+    # The JSON-LD data block holds the title as data, its markup escaped inside the element.
+    (data,) = soup.find_all("script", type="application/ld+json")
+    assert (
+        "<" not in data.string and json.loads(data.string)["headline"] == "<script>alert('t')</script> & co"
+    )
 
 
 def test_unpublished_written_nowhere(variants_site: Build) -> None:

@@ -1,0 +1,70 @@
+"""Previous and next story within an article's topic.
+
+An article's topic here is its first one (the exporter lists the main topic first). Within that
+topic the stories are ordered by date, ties broken by source path, so the same content always
+gives the same links (the build is deterministic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    """What a page shows of another story: its headline and site-relative URL.
+
+    Only these, never the article itself: a page's inputs stay what it shows (fast_writer
+    digests them), and no article refers to another one in a chain.
+    """
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNeighbours:
+    """The stories before and after an article in its main topic; either may be None."""
+
+    topic: Any  # a Pelican Tag
+    older: StoryRef | None = None
+    newer: StoryRef | None = None
+
+
+def _ref(article: Any | None) -> StoryRef | None:
+    return None if article is None else StoryRef(str(article.title), str(article.url))
+
+
+def _order(article: Any) -> tuple[Any, str]:
+    return article.date, str(getattr(article, "source_path", "") or "")
+
+
+def topic_neighbours(
+    articles: Sequence[Any], tags: Mapping[Any, Sequence[Any]]
+) -> dict[int, TopicNeighbours]:
+    """For each article with a topic (by ``id``), its older and newer story in its first topic.
+
+    ``tags`` is Pelican's grouping of the published articles by tag; articles that are not in
+    it (hidden, or without topics) get nothing.
+    """
+    positions: dict[Any, dict[int, int]] = {}
+    ordered: dict[Any, list[Any]] = {}
+    found: dict[int, TopicNeighbours] = {}
+    for article in articles:
+        topics = getattr(article, "tags", None) or ()
+        if not topics or topics[0] not in tags:
+            continue
+        topic = topics[0]
+        if topic not in ordered:
+            ordered[topic] = sorted(tags[topic], key=_order)
+            positions[topic] = {id(a): i for i, a in enumerate(ordered[topic])}
+        stories = ordered[topic]
+        index = positions[topic].get(id(article))
+        if index is None:
+            continue
+        older = stories[index - 1] if index > 0 else None
+        newer = stories[index + 1] if index + 1 < len(stories) else None
+        found[id(article)] = TopicNeighbours(topic, _ref(older), _ref(newer))
+    return found

@@ -1,0 +1,73 @@
+"""Wiring of the theme's data into Pelican's signals.
+
+- ``initialized``: the ``page_path`` Jinja filter (the site path of the page being written, for
+  canonical and Open Graph URLs) joins the site's ``JINJA_FILTERS``; when the theme has a
+  ``404.html`` template, ``404`` joins ``DIRECT_TEMPLATES``, so ``404.html`` is written at the
+  output root (GitHub Pages serves it for any missing path). A theme without one (Pelican's
+  ``simple``) builds as before.
+- ``article_generator_finalized``: once Pelican has grouped the published articles by tag, each
+  article gets ``topic_neighbours`` (older and newer story in its main topic) and, for news
+  items, ``json_ld`` (its schema.org ``NewsArticle`` for a data ``<script>``, built when shown); the
+  context gets ``popular_topics``, the ``THEME_POPULAR_TOPICS`` topics with the most stories
+  as ``(tag, count)`` pairs (ties by name), for the home page.
+
+Templates only display these; nothing here writes a page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from news_reader.model import NewsItem
+from pelican import signals
+
+from .jsonld import JsonLd
+from .neighbours import topic_neighbours
+
+POPULAR_TOPICS = 12  # default of THEME_POPULAR_TOPICS
+NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
+
+
+def page_path(output_file: str) -> str:
+    """The site path a page is served at: ``topics/ai/index.html`` -> ``topics/ai/``."""
+    if output_file == "index.html" or output_file.endswith("/index.html"):
+        return output_file.removesuffix("index.html")
+    return output_file
+
+
+def configure(pelican: Any) -> None:
+    settings = pelican.settings
+    filters = dict(settings.get("JINJA_FILTERS") or {})
+    filters.setdefault("page_path", page_path)
+    settings["JINJA_FILTERS"] = filters
+    direct = list(settings.get("DIRECT_TEMPLATES") or [])
+    theme_404 = Path(settings.get("THEME") or "", "templates", f"{NOT_FOUND}.html")
+    if NOT_FOUND not in direct and theme_404.is_file():
+        settings["DIRECT_TEMPLATES"] = [*direct, NOT_FOUND]
+
+
+def popular_topics(tags: Any, limit: int) -> list[tuple[Any, int]]:
+    """The ``limit`` topics with the most stories, most first, ties in name order."""
+    counted = [(tag, len(articles)) for tag, articles in dict(tags).items()]
+    counted.sort(key=lambda pair: (-pair[1], str(pair[0].name).casefold(), pair[0].slug))
+    return counted[: max(limit, 0)]
+
+
+def attach(generator: Any) -> None:
+    settings = generator.settings
+    site_url = str(settings.get("SITEURL") or "")
+    site_name = str(settings.get("SITENAME") or "")
+    neighbours = topic_neighbours(generator.articles, generator.tags)
+    limit = settings.get("THEME_POPULAR_TOPICS", POPULAR_TOPICS)
+    generator.context["popular_topics"] = popular_topics(generator.tags, int(limit))
+    for article in generator.articles:
+        article.topic_neighbours = neighbours.get(id(article))
+        item = article.metadata.get("news")
+        page_url = f"{site_url}/{article.url}"
+        article.json_ld = JsonLd(item, page_url, site_name, site_url) if isinstance(item, NewsItem) else None
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.article_generator_finalized.connect(attach)
