@@ -382,7 +382,9 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
             assert wait_for(lambda: "A changed headline" in (fetch(home) or "")), log_path.read_text()
             assert fetch(home + "2024/03/02/the-first-headline/") is None  # the old page is gone
             assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
-            assert not list(tmp_path.glob(".output.*"))  # each rebuild was swapped in and cleaned up
+            # each rebuild was swapped in (the replaced site is removed by a background rm -rf)
+            assert not list(tmp_path.glob(".output.building"))
+            assert wait_for(lambda: not list(tmp_path.glob(".output.previous*")))
         finally:
             os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its two worker processes
             server.wait(timeout=30)
