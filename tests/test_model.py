@@ -367,3 +367,19 @@ def test_story_key_fast_path_agrees_with_the_rules(host, rest):
     url = clean_url(f"https://{host}/{rest}")
     assume(url is not None)
     assert story_key.__wrapped__(url) == urls._story_key_slow(url)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(rest=st.text(alphabet="a0#&;?=/xXampclt", max_size=20))
+def test_clean_url_is_idempotent(rest):
+    url = clean_url(f"https://example.com/{rest}")
+    assume(url is not None)
+    assert clean_url(url) == url
+    assert story_key.__wrapped__(url) == urls._story_key_slow(url) or not urls._PLAIN_STORY.fullmatch(url)
+
+
+def test_entities_in_urls():
+    assert clean_url("https://x.com/a?b=1&#038;c=2") == "https://x.com/a?b=1&c=2"
+    assert clean_url("https://x.com/a?b=1&not=2&copy=3") == "https://x.com/a?b=1&not=2&copy=3"
+    assert clean_url("https://example.com/&?#0") == "https://example.com/&#0"
+    assert story_key("https://example.com/&?#0") == story_key(clean_url("https://example.com/&?#0"))

@@ -57,12 +57,21 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _EMPTY_PART = re.compile(r"^[^?#]*\?(?:#|$)|#$")
 
 
+# Entities the exporter leaves in URLs (`&#038;`): numeric ones and the XML five, with their `;`.
+# (html.unescape alone would also turn a query's `&not=1` or `&copy=2` into `¬=1`, `©=2`.)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|amp|quot|apos|lt|gt);")
+# An `&` that would read as such an entity is written %26, so cleaning a clean URL changes nothing.
+_ENTITY_START = re.compile(r"&(?=(?:#[0-9]+|#[xX][0-9a-fA-F]+|amp|quot|apos|lt|gt);)")
+
+
 @functools.lru_cache(maxsize=65_536)
 def _clean_absolute(text: str) -> str | None:
     # (urlunsplit drops an empty query or fragment: such URLs take the slow path)
     if _ALREADY_CLEAN.fullmatch(text) and not _BAD_ESCAPE.search(text) and not _EMPTY_PART.search(text):
-        return text
-    return _clean_slow(text)
+        result: str | None = text
+    else:
+        result = _clean_slow(text)
+    return _ENTITY_START.sub("%26", result) if result and "&" in result else result
 
 
 def clean_url(value: object, base: str | None = None) -> str | None:
@@ -74,7 +83,7 @@ def clean_url(value: object, base: str | None = None) -> str | None:
     """
     if not isinstance(value, str):
         return None
-    text = html.unescape(value).strip()
+    text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), value).strip()
     if not text or _CONTROL.search(text):
         return None
     if text.startswith("//"):
