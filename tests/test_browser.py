@@ -23,6 +23,7 @@ PAGE_KINDS = [
     ("archives", True),
     ("monthly-archive", True),
     ("video-article", True),
+    ("related-article", True),
     ("source-list", True),
     ("source", True),
     ("search", False),
@@ -57,6 +58,12 @@ def page_url(served: ServedBuild, kind: str) -> str | None:
         return "/archives/" if (out / "archives" / "index.html").is_file() else None
     if kind == "monthly-archive":  # the newest month
         return _first(sorted(out.glob("archives/[0-9]*/[0-9]*/index.html"))[-1:], out)
+    if kind == "related-article":  # the newest story with "more coverage", else with related stories
+        for mark in ('<section class="coverage ', '<section class="related '):
+            pages = [p for p in served.build.article_pages() if mark in p.read_text(encoding="utf-8")]
+            if pages:
+                return _first(pages[-1:], out)
+        return None
     if kind == "video-article":  # the newest story with a video embed
         videos = [p for p in served.build.article_pages() if VIDEO_FRAME in p.read_text(encoding="utf-8")]
         return _first(videos[-1:], out)
