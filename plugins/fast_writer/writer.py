@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import multiprocessing
 import os
 import traceback
@@ -30,8 +29,6 @@ from pelican import signals
 
 from .fingerprint import Fingerprinter
 from .tracking import render_tracked
-
-logger = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 2
 MIN_PARALLEL_PAGES = 64
