@@ -12,20 +12,20 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # atomic_output stays last: it swaps the finished build in after every other plugin is done.
 PLUGINS = [
-    "speedups",
-    "fast_writer",
-    "news_reader",
-    "related_stories",  # story index, related links, clusters, source pages, home ranking
-    "content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
-    "news_feeds",
-    "news_sitemaps",
-    "news_theme",
+    "topicfeed.speedups",
+    "topicfeed.fast_writer",
+    "topicfeed.news_reader",
+    "topicfeed.related_stories",  # story index, related links, clusters, source pages, home ranking
+    "topicfeed.content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
+    "topicfeed.news_feeds",
+    "topicfeed.news_sitemaps",
+    "topicfeed.news_theme",
     "pelican.plugins.sitemap",
-    "site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
-    "github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
-    "build_report",
-    "build_progress",
-    "atomic_output",
+    "topicfeed.site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
+    "topicfeed.github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
+    "topicfeed.build_report",
+    "topicfeed.build_progress",
+    "topicfeed.atomic_output",
 ]
 
 # News items --------------------------------------------------------------------------------

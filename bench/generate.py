@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from news_reader.text import slugify  # noqa: E402  (the project's own slugs, for the baseline)
+from topicfeed.text import slugify  # noqa: E402  (the project's own slugs, for the baseline)
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 ITEMS_PER_DAY = 20  # 10,000 items span about 16 months, 100,000 about 14 years

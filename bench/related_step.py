@@ -32,13 +32,13 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from news_reader.model import Image, NewsItem, Provider, build_item  # noqa: E402
-from news_reader.source import load_front_matter  # noqa: E402
-from news_reader.urls import story_key  # noqa: E402
-from related_stories.graph import gc_paused, relate  # noqa: E402
-from related_stories.ranking import top_stories  # noqa: E402
-from related_stories.settings import DEFAULTS, read_settings  # noqa: E402
-from related_stories.sources import group_sources  # noqa: E402
+from topicfeed.model import Image, NewsItem, Provider, build_item  # noqa: E402
+from topicfeed.news_reader.source import load_front_matter  # noqa: E402
+from topicfeed.related_stories.graph import gc_paused, relate  # noqa: E402
+from topicfeed.related_stories.ranking import top_stories  # noqa: E402
+from topicfeed.related_stories.settings import DEFAULTS, read_settings  # noqa: E402
+from topicfeed.related_stories.sources import group_sources  # noqa: E402
+from topicfeed.urls import story_key  # noqa: E402
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 SYLLABLES = [c + v for c, v in itertools.product("bcdfghklmnprstvz", "aeiou")]

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
 from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from conftest import CORPUS, ROOT, SEEDS, Build
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.model import build_item
-from news_reader.source import (
+from conftest import CORPUS, SEEDS, Build
+from topicfeed.model import build_item
+from topicfeed.news_reader.source import (
     NewsLoader,
     _parse_with_pyyaml,
     load_front_matter,

@@ -24,7 +24,7 @@ def rendering(output: Path) -> dict[str, int]:
 
 
 def test_same_output_as_pelicans_writer(corpus_site: Build, tmp_path: Path) -> None:
-    plain = run_pelican(CORPUS, tmp_path / "plain", extra={"PLUGINS": plugins_without("fast_writer")})
+    plain = run_pelican(CORPUS, tmp_path / "plain", extra={"PLUGINS": plugins_without("topicfeed.fast_writer")})
     assert plain.returncode == 0, plain.log
     assert tree(plain.output) == tree(corpus_site.output)
     assert rendering(corpus_site.output)["pages_rendered"] == len(list(corpus_site.output.rglob("*.html")))

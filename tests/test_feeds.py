@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import shutil
-import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -36,12 +35,10 @@ from feedtools import (
     parse,
     xml_root,
 )
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.model import NewsItem, build_item
-from news_reader.source import decode, load_front_matter
-from news_reader.text import source_slug, topic_key
-from news_reader.urls import story_key
+from topicfeed.model import NewsItem, build_item
+from topicfeed.news_reader.source import decode, load_front_matter
+from topicfeed.text import source_slug, topic_key
+from topicfeed.urls import story_key
 
 SITE = "https://example.org/news"
 MIRROR = "https://mirror.example.net/elsewhere"

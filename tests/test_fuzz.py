@@ -5,19 +5,15 @@ Every input ends as either a news item or at least one clear one-line error nami
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import yaml
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from items import item_fields
 from pelican.settings import DEFAULT_CONFIG
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.model import NewsItem
-from news_reader.reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
+from topicfeed.model import NewsItem
+from topicfeed.news_reader.reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
 
 FIELDS = [
     *list(item_fields()),

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from items import item_fields
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
-
-from news_reader import urls
-from news_reader.embed import sanitize_embed
-from news_reader.model import ModelSettings, build_item
-from news_reader.source import SourceError, _parse_with_pyyaml, decode, load_front_matter, parse_yaml
-from news_reader.text import slugify, title_slug, topic_slug
-from news_reader.urls import clean_url, story_key
+from topicfeed import urls
+from topicfeed.embed import sanitize_embed
+from topicfeed.model import ModelSettings, build_item
+from topicfeed.news_reader.source import (
+    SourceError,
+    _parse_with_pyyaml,
+    decode,
+    load_front_matter,
+    parse_yaml,
+)
+from topicfeed.text import slugify, title_slug, topic_slug
+from topicfeed.urls import clean_url, story_key
 
 
 def build(**overrides):

@@ -18,9 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, ROOT, Build, run_pelican
 from items import write_item
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from github_pages.plugin import cname_host
+from topicfeed.github_pages.plugin import cname_host
 
 PUBLISHCONF = ROOT / "publishconf.py"
 VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
@@ -318,7 +316,7 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
     assert Path(settings["CACHE_PATH"]) == ROOT / cache["path"]
     assert settings["CACHE_CONTENT"] and settings["LOAD_CONTENT_CACHE"]
     assert settings["CHECK_MODIFIED_METHOD"] in hashlib.algorithms_available
-    assert "content_cache" in settings["PLUGINS"]
+    assert "topicfeed.content_cache" in settings["PLUGINS"]
 
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections import Counter
 from functools import cache
 from html import unescape
 
 from bs4 import BeautifulSoup
-from conftest import CORPUS, ROOT, Build
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.model import NewsItem, build_item
-from news_reader.source import load_front_matter
-from news_reader.text import source_slug, topic_slug
+from conftest import CORPUS, Build
+from topicfeed.model import NewsItem, build_item
+from topicfeed.news_reader.source import load_front_matter
+from topicfeed.text import source_slug, topic_slug
 
 
 @cache

@@ -6,17 +6,12 @@ import datetime as dt
 import logging
 import math
 import random
-import sys
 from dataclasses import replace
 
 import pytest
-from conftest import ROOT
 from items import item_fields
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.model import NewsItem, build_item
-from news_reader.urls import story_key
-from related_stories.graph import (
+from topicfeed.model import NewsItem, build_item
+from topicfeed.related_stories.graph import (
     UnionFind,
     backlinks,
     clusters,
@@ -25,9 +20,10 @@ from related_stories.graph import (
     relate,
     story_index,
 )
-from related_stories.ranking import percentiles, rank_scores, top_stories
-from related_stories.score import RelatedScorer, title_words
-from related_stories.settings import DEFAULTS, RelatedSettings, read_settings
+from topicfeed.related_stories.ranking import percentiles, rank_scores, top_stories
+from topicfeed.related_stories.score import RelatedScorer, title_words
+from topicfeed.related_stories.settings import DEFAULTS, RelatedSettings, read_settings
+from topicfeed.urls import story_key
 
 SETTINGS = read_settings(DEFAULTS)
 

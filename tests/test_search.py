@@ -8,15 +8,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from browser_support import ServedBuild, new_context, open_page
 from conftest import CORPUS, ROOT, run_pelican
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from news_reader.source import decode, load_front_matter
+from topicfeed.news_reader.source import decode, load_front_matter
 
 FRAGMENT_PREFIX = b"pagefind_dcd"
 

@@ -8,7 +8,6 @@ The browser side (axe, the Nu checker, JavaScript off, 390 px) is in ``test_brow
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -221,8 +220,7 @@ def test_json_ld_cannot_be_broken_out_of(site: Build) -> None:
 
 
 def test_script_json_escapes_every_markup_character() -> None:
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from news_theme.jsonld import script_json
+    from topicfeed.news_theme.jsonld import script_json
 
     value = {"t": "</script><!--<script>&amp; \u2028\u2029 'x' \"y\""}
     text = str(script_json(value))

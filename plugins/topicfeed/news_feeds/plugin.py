@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def get_writer(pelican: Any) -> type[FeedWriter] | None:
-    if "fast_writer" in pelican.settings.get("PLUGINS", []):
+    if "topicfeed.fast_writer" in pelican.settings.get("PLUGINS", []):
         return None  # fast_writer's writer is built on FeedWriter
     return FeedWriter
 

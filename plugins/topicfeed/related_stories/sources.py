@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from news_reader.model import Image, NewsItem
-from news_reader.text import source_slug
 from pelican.generators import Generator, PelicanTemplateNotFound
+
+from topicfeed.model import Image, NewsItem
+from topicfeed.text import source_slug
 
 logger = logging.getLogger(__name__)
 

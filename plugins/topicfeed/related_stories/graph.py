@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from news_reader.model import NewsItem
+from topicfeed.model import NewsItem
 
 from .links import Relations, StoryLink, story_link
 from .score import RelatedScorer

@@ -19,7 +19,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from news_reader.model import NewsItem
+from topicfeed.model import NewsItem
 
 from .settings import RelatedSettings
 

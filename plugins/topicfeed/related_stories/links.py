@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from news_reader.model import Image, NewsItem
+from topicfeed.model import Image, NewsItem
 
 
 class StoryLink(NamedTuple):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from news_reader.model import NewsItem
+
+from topicfeed.model import NewsItem
 
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 

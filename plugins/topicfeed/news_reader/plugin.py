@@ -19,9 +19,10 @@ from pelican import signals
 from pelican.log import FatalLogger
 from pelican.utils import order_content
 
-from .model import NewsItem, Problem
+from topicfeed.model import NewsItem, Problem
+from topicfeed.text import short_hash, topic_key, topic_slug
+
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
-from .text import short_hash, topic_key, topic_slug
 
 logger = logging.getLogger(__name__)
 

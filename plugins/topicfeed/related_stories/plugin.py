@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from news_reader.model import NewsItem
 from pelican import signals
+
+from topicfeed.model import NewsItem
 
 from .graph import gc_paused, relate
 from .links import Relations

@@ -19,8 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from news_reader.model import NewsItem
 from pelican import signals
+
+from topicfeed.model import NewsItem
 
 from .jsonld import JsonLd
 from .neighbours import topic_neighbours

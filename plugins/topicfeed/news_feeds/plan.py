@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from news_reader.text import source_slug
+from topicfeed.text import source_slug
 
 from .entries import entry_ids, news_item
 from .formats import LABELS, MIME_TYPES

@@ -32,8 +32,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from operator import itemgetter
 
-from news_reader.model import NewsItem
-from news_reader.text import topic_key
+from topicfeed.model import NewsItem
+from topicfeed.text import topic_key
 
 from .settings import RelatedSettings
 

@@ -38,7 +38,7 @@ PLUGINS_DIR = Path(__file__).resolve().parent.parent
 def _pure_types() -> tuple[type, ...]:
     """Frozen data classes digested by pickling (fast), when the news reader is present."""
     try:
-        from news_reader.model import Image, NewsItem, Problem, Provider
+        from topicfeed.model import Image, NewsItem, Problem, Provider
     except ImportError:
         return ()
     return (NewsItem, Image, Provider, Problem)

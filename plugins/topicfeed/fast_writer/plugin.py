@@ -23,8 +23,8 @@ _state: dict[str, Any] = {}
 
 
 def _writer_base(settings: dict[str, Any]) -> type:
-    if "news_feeds" in settings.get("PLUGINS", []):
-        from news_feeds.writer import FeedWriter  # the feeds plugin yields the writer to us
+    if "topicfeed.news_feeds" in settings.get("PLUGINS", []):
+        from topicfeed.news_feeds.writer import FeedWriter  # the feeds plugin yields the writer to us
 
         return FeedWriter
     return Writer

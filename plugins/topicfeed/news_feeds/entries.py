@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import nh3
-from news_reader.reader import ITEM_KEY
-from news_reader.urls import clean_url
+
+from topicfeed.news_reader.reader import ITEM_KEY
+from topicfeed.urls import clean_url
 
 
 def _uuid_urn(name: str) -> str:

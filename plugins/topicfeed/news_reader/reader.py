@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 
-from .embed import DEFAULT_EMBED_HOSTS
-from .model import ModelSettings, NewsItem, Problem, build_item
+from topicfeed.embed import DEFAULT_EMBED_HOSTS
+from topicfeed.model import ModelSettings, NewsItem, Problem, build_item
+from topicfeed.text import title_slug, topic_slug
+
 from .source import SourceError, decode, is_news_item, load_front_matter
-from .text import title_slug, topic_slug
 
 #: Metadata keys the reader sets for the plugin and the theme.
 ITEM_KEY = "news"

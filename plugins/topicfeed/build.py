@@ -1,0 +1,91 @@
+"""The build object: what one step of a Topicfeed build hands the next, in one documented place.
+
+Pelican hands plugins its own objects (the ``Pelican`` instance, generators, the writer) and a
+shared ``context`` dict for templates. Topicfeed's plugins never hang results on those objects;
+what a later step needs from an earlier one is a field of :class:`Build`, one per Pelican run,
+found from anything that carries Pelican's settings::
+
+    build = Build.of(generator)        # or Build.of(pelican), Build.of(writer), Build.of(settings)
+
+Each field names the step that fills it and the steps that read it (docs/architecture.md has
+the whole table). A field that is read before the step that fills it has run raises
+:class:`MissingProduct`, which says which step is missing, instead of returning ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from topicfeed.ledger import Ledger
+
+
+class MissingProduct(RuntimeError):
+    """A step asked the build for something no enabled plugin has produced yet."""
+
+
+@dataclass
+class RenderStats:
+    """How the writer produced the pages and feeds of this build (for the report and search)."""
+
+    rendered: int = 0
+    reused: int = 0
+    feeds_reused: int = 0
+    #: Every page and feed is the previous build's, and no output file appeared or went away.
+    site_unchanged: bool = False
+
+
+@dataclass
+class Build:
+    """One Pelican run. Created at the start of the run (``get_generators``), dropped after it."""
+
+    settings: dict[str, Any]
+    #: Where the finished site ends up (``OUTPUT_PATH``, resolved).
+    output: Path
+    #: Where this run writes its files; the output step may point it at a staging folder.
+    target: Path
+    #: What became of every news file (reader -> build report, strict mode).
+    ledger: Ledger = field(default_factory=Ledger)
+    #: Seconds spent per stage, in the order the stages ran (build report).
+    timings: dict[str, float] = field(default_factory=dict)
+    _render: RenderStats | None = None
+
+    @property
+    def render(self) -> RenderStats:
+        """Filled by the writer's ``write`` step (read by the search index and the report)."""
+        if self._render is None:
+            raise MissingProduct("the writer has not written the pages yet (phase 'write')")
+        return self._render
+
+    @render.setter
+    def render(self, stats: RenderStats) -> None:
+        self._render = stats
+
+    @property
+    def rendered(self) -> bool:
+        return self._render is not None
+
+    @classmethod
+    def start(cls, pelican: Any) -> Build:
+        output = Path(pelican.output_path).resolve()
+        build = cls(settings=pelican.settings, output=output, target=output)
+        _BUILDS[id(pelican.settings)] = build
+        return build
+
+    @classmethod
+    def of(cls, owner: Any) -> Build:
+        """The build of ``owner`` (a Pelican instance, generator, writer or settings dict)."""
+        settings = owner if isinstance(owner, dict) else owner.settings
+        try:
+            return _BUILDS[id(settings)]
+        except KeyError:
+            raise MissingProduct("no Topicfeed build is running for these settings") from None
+
+    @classmethod
+    def end(cls, pelican: Any) -> None:
+        _BUILDS.pop(id(pelican.settings), None)
+
+
+#: One build per settings dict: Pelican passes the same dict to every generator and the writer.
+_BUILDS: dict[int, Build] = {}

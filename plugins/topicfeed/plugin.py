@@ -1,0 +1,144 @@
+"""How a Topicfeed plugin declares itself: its settings, what it needs and gives, and its steps.
+
+Every plugin's ``register()`` calls :func:`register_plugin` once, besides connecting its own
+Pelican signals. That replaces three things the order of ``PLUGINS`` used to decide silently:
+
+- **Settings**: the declared settings of every enabled plugin get their defaults and checks at
+  ``initialized``, before any plugin reads them (:mod:`topicfeed.settings`).
+- **Needs**: a plugin that reads another step's product names the product (``"news-items"``,
+  never a plugin); at start-up the build stops with one line when no enabled plugin provides it.
+- **Steps at the ends of a run**: work that must happen before generators exist (``START``) or
+  after Pelican has written everything (``WRITE`` ... ``COMMIT``) is a step in a named
+  :class:`Phase`, run in phase order by one handler, whatever the order of ``PLUGINS``. A
+  phase marked exclusive takes one step only; a second one stops the build at start-up.
+
+The handlers below are connected once, by the first plugin that registers (blinker ignores a
+second connection of the same function).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from pelican import signals
+
+from topicfeed.build import Build
+from topicfeed.settings import Setting, SettingsError, apply
+
+logger = logging.getLogger(__name__)
+
+
+class Phase(IntEnum):
+    """The ordered steps of a run that Pelican's signals do not order by themselves."""
+
+    #: ``get_generators``: before any generator exists (where the build writes, locks).
+    START = 10
+    #: ``finalized``: deferred pages and feeds reach the disk.
+    WRITE = 20
+    #: Files beside the pages (robots.txt, .nojekyll, CNAME), once the pages are written.
+    FILES = 30
+    #: Indexes over the finished pages (search).
+    INDEX = 40
+    #: The build report, once everything is written.
+    REPORT = 50
+    #: The finished build replaces the published output; nothing may write after it.
+    COMMIT = 60
+
+
+#: Phases that take a single step: two writers or two commits cannot both be right.
+EXCLUSIVE = frozenset({Phase.WRITE, Phase.COMMIT})
+
+Step = Callable[[Any, Build], None]
+
+
+class PluginSetupError(RuntimeError):
+    """The enabled plugins do not fit together; the message says what is missing or doubled."""
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """What one plugin declares about itself."""
+
+    name: str
+    settings: tuple[Setting, ...] = ()
+    provides: frozenset[str] = frozenset()
+    requires: frozenset[str] = frozenset()
+    steps: tuple[tuple[Phase, Step], ...] = field(default=())
+
+
+_SPECS: dict[str, PluginSpec] = {}
+
+
+def register_plugin(
+    name: str,
+    *,
+    settings: Iterable[Setting] = (),
+    provides: Iterable[str] = (),
+    requires: Iterable[str] = (),
+    steps: Iterable[tuple[Phase, Step]] = (),
+) -> None:
+    """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name."""
+    _SPECS[name] = PluginSpec(
+        name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps)
+    )
+    signals.initialized.connect(_initialized)
+    signals.get_generators.connect(_start)
+    signals.finalized.connect(_finish)
+
+
+def enabled_specs(settings: dict[str, Any]) -> list[PluginSpec]:
+    """The declarations of the plugins Pelican registered for this run, in ``PLUGINS`` order."""
+    return [_SPECS[name] for name in settings.get("PLUGINS") or () if name in _SPECS]
+
+
+def check_plugins(specs: list[PluginSpec]) -> None:
+    """Every need is provided and every exclusive phase has at most one step."""
+    provided = {product for spec in specs for product in spec.provides}
+    for spec in specs:
+        missing = sorted(spec.requires - provided)
+        if missing:
+            raise PluginSetupError(
+                f"plugins: {spec.name} needs {', '.join(missing)}, which no plugin in PLUGINS "
+                "provides (docs/architecture.md lists what each plugin provides)"
+            )
+    for phase in EXCLUSIVE:
+        owners = [spec.name for spec in specs for step_phase, _ in spec.steps if step_phase == phase]
+        if len(owners) > 1:
+            raise PluginSetupError(
+                f"plugins: {' and '.join(owners)} both take the '{phase.name.lower()}' step; "
+                "enable only one of them"
+            )
+
+
+def _initialized(pelican: Any) -> None:
+    specs = enabled_specs(pelican.settings)
+    check_plugins(specs)
+    try:
+        apply(pelican.settings, (setting for spec in specs for setting in spec.settings))
+    except SettingsError as error:
+        raise PluginSetupError(str(error)) from None
+
+
+def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:
+    wanted = set(phases)
+    steps = [(phase, step) for spec in enabled_specs(settings) for phase, step in spec.steps]
+    return sorted((s for s in steps if s[0] in wanted), key=lambda s: s[0])
+
+
+def _start(pelican: Any) -> None:
+    build = Build.start(pelican)
+    for _, step in _steps(pelican.settings, [Phase.START]):
+        step(pelican, build)
+
+
+def _finish(pelican: Any) -> None:
+    build = Build.of(pelican)
+    try:
+        for _, step in _steps(pelican.settings, [p for p in Phase if p is not Phase.START]):
+            step(pelican, build)
+    finally:
+        Build.end(pelican)
