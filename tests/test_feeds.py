@@ -35,6 +35,7 @@ from feedtools import (
     parse,
     xml_root,
 )
+
 from topicfeed.model import NewsItem, build_item
 from topicfeed.news_reader.source import decode, load_front_matter
 from topicfeed.text import source_slug, topic_key

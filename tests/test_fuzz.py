@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from items import item_fields
 from pelican.settings import DEFAULT_CONFIG
+
 from topicfeed.model import NewsItem
 from topicfeed.news_reader.reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from items import item_fields
+
 from topicfeed import urls
 from topicfeed.embed import sanitize_embed
 from topicfeed.model import ModelSettings, build_item

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, ROOT, Build, run_pelican
 from items import write_item
+
 from topicfeed.github_pages.plugin import cname_host
 
 PUBLISHCONF = ROOT / "publishconf.py"

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 from items import item_fields
+
 from topicfeed.model import NewsItem, build_item
 from topicfeed.related_stories.graph import (
     UnionFind,

@@ -1,0 +1,121 @@
+"""The core every plugin builds on: declared settings, plugin checks, phases and the build object."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from topicfeed import plugin as core
+from topicfeed.build import Build, MissingProduct, RenderStats
+from topicfeed.plugin import Phase, PluginSetupError, PluginSpec, check_plugins
+from topicfeed.settings import Setting, SettingsError, apply, is_int, is_weights
+
+
+def test_defaults_fill_in_and_given_values_stay() -> None:
+    settings = {"B": 7}
+    apply(settings, [Setting("A", [1, 2], "a list"), Setting("B", 3, "a number", is_int(0))])
+    assert settings == {"A": [1, 2], "B": 7}
+
+
+def test_a_mutable_default_is_copied_for_each_build() -> None:
+    declared = [Setting("A", {"x": [1]}, "a mapping")]
+    first: dict = {}
+    second: dict = {}
+    apply(first, declared)
+    first["A"]["x"].append(2)
+    apply(second, declared)
+    assert second["A"] == {"x": [1]}
+
+
+def test_derived_defaults_see_every_literal_default_whatever_the_order() -> None:
+    declared = [
+        Setting("FRAMES", None, "derived", derive=lambda s: " ".join(f"https://{h}" for h in s["HOSTS"])),
+        Setting("HOSTS", ["a.example", "b.example"], "hosts"),
+    ]
+    settings: dict = {}
+    apply(settings, declared)
+    assert settings["FRAMES"] == "https://a.example https://b.example"
+    given = {"FRAMES": "https://only.example"}
+    apply(given, declared)
+    assert given["FRAMES"] == "https://only.example"
+
+
+@pytest.mark.parametrize(
+    ("value", "fails"),
+    [(3, False), (0, False), (-1, True), (True, True), ("3", True), (2.5, True)],
+)
+def test_a_bad_value_is_one_line_naming_the_setting(value: object, fails: bool) -> None:
+    settings = {"RELATED_MIN": value}
+    declared = [Setting("RELATED_MIN", 3, "at least this many", is_int(0))]
+    if not fails:
+        apply(settings, declared)
+        return
+    with pytest.raises(SettingsError) as error:
+        apply(settings, declared)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("settings: RELATED_MIN: expected an integer >= 0, got ")
+
+
+def test_weights_refuse_unknown_names_and_negative_numbers() -> None:
+    check = is_weights(["heat", "quality"])
+    assert check({"heat": 1.0}) is None
+    assert check({"heat": -1}) is not None
+    assert check({"hot": 1}) is not None
+    assert check([1, 2]) is not None
+
+
+def test_setting_names_are_upper_case() -> None:
+    with pytest.raises(ValueError):
+        Setting("lower", 1, "no")
+
+
+def _spec(name: str, **kwargs: object) -> PluginSpec:
+    return PluginSpec(name, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_need_nobody_provides_stops_the_build_naming_it() -> None:
+    specs = [_spec("topicfeed.a", provides=frozenset({"news-items"})), _spec("topicfeed.b", requires=frozenset({"feed-format"}))]
+    with pytest.raises(PluginSetupError, match=r"topicfeed\.b needs feed-format"):
+        check_plugins(specs)
+    check_plugins([*specs, _spec("topicfeed.c", provides=frozenset({"feed-format"}))])
+
+
+def test_two_plugins_cannot_both_commit() -> None:
+    step = lambda pelican, build: None  # noqa: E731
+    specs = [_spec("topicfeed.a", steps=((Phase.COMMIT, step),)), _spec("topicfeed.b", steps=((Phase.COMMIT, step),))]
+    with pytest.raises(PluginSetupError, match="both take the 'commit' step"):
+        check_plugins(specs)
+
+
+def test_steps_run_in_phase_order_whatever_the_plugins_order(tmp_path, monkeypatch) -> None:
+    ran: list[str] = []
+
+    def step(label: str):
+        return lambda pelican, build: ran.append(label)
+
+    monkeypatch.setattr(core, "_SPECS", {})
+    core.register_plugin("late", steps=[(Phase.COMMIT, step("commit")), (Phase.START, step("start"))])
+    core.register_plugin("early", steps=[(Phase.INDEX, step("index")), (Phase.WRITE, step("write"))])
+    pelican = SimpleNamespace(settings={"PLUGINS": ["late", "early"]}, output_path=str(tmp_path))
+    core._start(pelican)
+    assert ran == ["start"]
+    assert Build.of(pelican).output == tmp_path.resolve()
+    core._finish(pelican)
+    assert ran == ["start", "write", "index", "commit"]
+    with pytest.raises(MissingProduct):
+        Build.of(pelican)  # the run is over
+
+
+def test_the_build_says_which_product_is_missing(tmp_path) -> None:
+    pelican = SimpleNamespace(settings={}, output_path=str(tmp_path))
+    build = Build.start(pelican)
+    try:
+        assert Build.of(pelican.settings) is build
+        with pytest.raises(MissingProduct, match="writer"):
+            build.render  # noqa: B018
+        build.render = RenderStats(rendered=3)
+        assert build.render.rendered == 3
+    finally:
+        Build.end(pelican)
