@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 import re
 from pathlib import Path
 
 import pytest
-
 import topicfeed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,12 @@ def assigned_settings(path: Path) -> set[str]:
     """UPPER_CASE names a configuration file assigns at its top level."""
     names: set[str] = set()
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
         for target in targets:
             if isinstance(target, ast.Name) and re.fullmatch(r"[A-Z][A-Z0-9_]*", target.id):
                 names.add(target.id)
