@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import ast
 import importlib
-import importlib.util
 import pkgutil
 import re
 from pathlib import Path
 
 import pytest
 import topicfeed
+from topicfeed.settings import Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -39,27 +39,27 @@ def documented_settings(text: str) -> set[str]:
 
 
 def declared_settings() -> dict[str, str]:
-    """Every setting a Topicfeed plugin declares, mapped to the module declaring it.
+    """Every setting Topicfeed declares, mapped to the module declaring it.
 
-    Each plugin package may have a ``settings`` module with ``SETTINGS: tuple[Setting, ...]``.
-    A module still on the older form (a ``DEFAULTS`` dict and no ``SETTINGS``) counts by its
-    keys, so nothing it reads slips through while the plugins move to declared settings.
+    Each plugin package has a ``settings`` module with ``SETTINGS: tuple[Setting, ...]``; shared
+    modules may declare some too (``topicfeed.site``, ``topicfeed.sources``), which plugins
+    register. So every module of the package is searched for a ``SETTINGS`` tuple of
+    :class:`~topicfeed.settings.Setting`. A plugin ``settings`` module still on the older form (a
+    ``DEFAULTS`` dict, no ``SETTINGS``) counts by its keys, so nothing slips through while the
+    plugins move to declared settings.
     """
     found: dict[str, str] = {}
-    for package in pkgutil.iter_modules(topicfeed.__path__):
-        if not package.ispkg:
-            continue
-        name = f"topicfeed.{package.name}.settings"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
+    for module_info in pkgutil.walk_packages(topicfeed.__path__, prefix="topicfeed."):
+        module = importlib.import_module(module_info.name)
         declared = getattr(module, "SETTINGS", None)
-        if declared is not None:
+        if isinstance(declared, tuple) and all(isinstance(s, Setting) for s in declared):
             names = [setting.name for setting in declared]
+        elif module_info.name.endswith(".settings") and isinstance(getattr(module, "DEFAULTS", None), dict):
+            names = list(module.DEFAULTS)
         else:
-            names = list(getattr(module, "DEFAULTS", {}))
-        for setting in names:
-            found.setdefault(setting, name)
+            continue
+        for name in names:
+            found.setdefault(name, module_info.name)
     return found
 
 
