@@ -313,7 +313,17 @@ def profile_section(directory: Path, systems: Mapping[str, Labelled]) -> list[st
 
 
 def render(results: Mapping[int, Result], directory: Path | None, systems: Mapping[str, Labelled]) -> str:
-    lines = [HEADER.rstrip(), "", *targets_section(results), ""]
+    lines = [HEADER.rstrip(), ""]
+    busy = [size for size, result in sorted(results.items()) if under_load(result)]
+    if busy:
+        every = "None of the results below was" if len(busy) == len(results) else "Not every result below was"
+        lines += [
+            f"> **{every} measured on an idle machine** (under load: "
+            f"{', '.join(f'{size:,}' for size in busy)} items): read them as rough, not for comparison, "
+            "until `make bench` is run on an idle machine.",
+            "",
+        ]
+    lines += [*targets_section(results), ""]
     for size in sorted(results):
         lines += [*size_section(results[size], systems), ""]
     if directory is not None:
