@@ -49,8 +49,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import hugo_site
 from topicfeed.text import slugify  # the project's own slugs, for the baseline
+
+from . import hugo_site
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 ITEMS_PER_DAY = 20  # 10,000 items span about 16 months, 100,000 about 14 years

@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bench import report, run
+from . import report, run
 
 BENCH = Path(__file__).resolve().parent
 

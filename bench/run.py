@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import generate, hugo_site, report
+from . import generate, hugo_site, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
