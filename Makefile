@@ -45,7 +45,7 @@ help:
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
 	@echo 'make bench       Topicfeed vs plain Pelican vs Hugo into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3 BENCH_ALLOW_LOAD=0)'
-	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (pyinstrument, .bench/)'
+	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (py-spy, .bench/)'
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

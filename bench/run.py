@@ -11,7 +11,9 @@ same stories as plain Pelican Markdown (``bench/baseline_conf.py``) and as a Hug
 
 Each build is the real ``pelican`` or ``hugo`` command in its own process; wall time from the
 parent, CPU time (user + system) and peak memory (maximum resident set) from ``wait4``, which
-on Linux include the build's own reaped child processes (Pagefind, worker processes).
+on Linux include the build's own reaped child processes (Pagefind, worker processes): CPU summed,
+memory that of the largest process. The memory of the whole process tree at once (forked
+renderers run side by side) is sampled every 0.1 s (``bench/memory.py``).
 
 Before each round the runner waits for the machine to settle: results measured while other work
 loads the machine are not comparable, so when the 1-minute load average stays above
@@ -42,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import generate, hugo_site, report
+from . import generate, hugo_site, memory, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -50,6 +52,8 @@ ROOT = BENCH.parent
 SCENARIOS = ("cold", "warm", "changed")
 #: A round waits until the 1-minute load average is at most this (``--max-load``).
 MAX_LOAD = 1.0
+#: How often the memory of a build's whole process tree is sampled.
+TREE_SAMPLE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Sample:
     wall: float  # seconds
     cpu: float  # user + system seconds of the build process and its reaped children
     peak_mb: float  # maximum resident set size of the build process (or its largest child)
+    tree_mb: float | None  # sampled peak of the PSS summed over the process and its children
     articles: int | None  # Pelican's "Processed N articles"; Hugo: article pages in the output
     load: float  # 1-minute load average just before the build
 
@@ -116,10 +121,16 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = start + timeout
+        tree_peak: float | None = None
+        next_sample = start
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            if time.perf_counter() >= next_sample:
+                tree = memory.tree_mb(process.pid)
+                tree_peak = tree if tree_peak is None else max(tree_peak, tree or 0.0)
+                next_sample = time.perf_counter() + TREE_SAMPLE_SECONDS
             if time.perf_counter() > deadline:
                 process.kill()
                 _, status, usage = os.wait4(process.pid, 0)
@@ -140,6 +151,7 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         peak_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        tree_mb=tree_peak,
         articles=articles,
         load=load,
     )
@@ -258,7 +270,8 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 samples[system.name][scenario].append(sample)
                 print(
                     f"[bench] N={size} round {round_number} {system.label:13} {scenario:8} "
-                    f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB  cpu {sample.cpu:6.1f} s  "
+                    f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
+                    f"cpu {sample.cpu:6.1f} s  "
                     f"articles {sample.articles}  load {sample.load:.2f}",
                     flush=True,
                 )

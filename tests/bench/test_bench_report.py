@@ -7,11 +7,13 @@ them as idle figures, or a target as met when it is not, would mislead every lat
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench import report, run
+from bench import memory, report, run
 
 
 def sample(wall: float, cpu: float, peak: float = 100.0, load: float = 0.2) -> dict:
@@ -113,3 +115,19 @@ def test_wait_for_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run.wait_for_quiet(1.0, allow_load=True, patience=0) == 5.0
     with pytest.raises(run.LoadTooHigh, match="--allow-load"):
         run.wait_for_quiet(1.0, allow_load=False, patience=0)
+
+
+def test_tree_memory_counts_child_processes() -> None:
+    """A child holding 200 MB shows in the tree's memory, not in this process's own."""
+    code = "import sys, time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+    code += "print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        assert child.pid in memory.descendants(os.getpid())
+        own = memory.pss_kib(os.getpid()) / 1024
+        tree = memory.tree_mb(os.getpid())
+        assert tree is not None and tree - own > 190
+    finally:
+        child.kill()
+        child.wait()
