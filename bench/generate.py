@@ -1,10 +1,11 @@
-"""Deterministic synthetic news items for the benchmark, in two formats.
+"""Deterministic synthetic news items for the benchmark, in three formats.
 
 ``news/`` holds N items in the exporter's format (YAML front matter only, every variant seen in
 the seeds and the corpus); ``markdown/`` holds the same stories as plain Pelican Markdown for the
 baseline build (same titles, dates, slugs, topics as tags, providers as categories, the excerpt
-as summary and body). ``manifest.json`` records the counts the runner and the tests check, and
-the item the runner edits for the "one item changed" build.
+as summary and body); ``hugo/`` is a Hugo site of the same stories, published ones only
+(``bench/hugo_site.py``). ``manifest.json`` records the counts the runner and the tests check,
+and the item the runner edits for the "one item changed" build.
 
 The same seed and N always give byte-identical files: every item draws from its own
 ``random.Random(f"{seed}:{index}")``, so nothing depends on iteration order or hash seeds.
@@ -31,7 +32,7 @@ Distributions (per item unless said otherwise):
 
 At N = 10,000 an item is 4.8 KB on average, 5.9 KB with a related list.
 
-Usage: ``python bench/generate.py N OUTDIR [--seed 1]``
+Usage, from the repository root: ``PYTHONPATH=plugins python -m bench.generate N OUTDIR [--seed 1]``
 """
 
 from __future__ import annotations
@@ -44,15 +45,13 @@ import itertools
 import json
 import random
 import shutil
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+from topicfeed.text import slugify  # the project's own slugs, for the baseline
 
-from topicfeed.text import slugify  # noqa: E402  (the project's own slugs, for the baseline)
+from . import hugo_site
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 ITEMS_PER_DAY = 20  # 10,000 items span about 16 months, 100,000 about 14 years
@@ -570,13 +569,26 @@ def markdown_text(item: Item) -> str:
     return "\n".join(lines) + f"\n\n{story.excerpt}\n"
 
 
+def hugo_text(item: Item) -> str:
+    """The same story as a Hugo content file (published items only)."""
+    story = item.story
+    return hugo_site.page_text(
+        story.title, story.published_at, slugify(story.title), item.topics, story.provider.name, story.excerpt
+    )
+
+
 def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
-    """Write ``count`` items to ``out/news`` and ``out/markdown``; returns the manifest."""
+    """Write ``count`` items to ``out/news``, ``out/markdown`` and the Hugo site ``out/hugo``.
+
+    Returns the manifest (also written to ``out/manifest.json``).
+    """
     generator = Generator(count, seed)
     items = generator.generate()
-    for name in ("news", "markdown"):
+    for name in ("news", "markdown", "hugo"):
         shutil.rmtree(out / name, ignore_errors=True)
         (out / name).mkdir(parents=True)
+    hugo_site.write_skeleton(out / "hugo")
+    hugo_content = out / "hugo" / hugo_site.CONTENT
     sizes: list[int] = []
     related_sizes: list[int] = []
     names: list[tuple[str, str]] = []
@@ -587,6 +599,8 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
         data = news_text(item).encode("utf-8")
         (out / "news" / news_name).write_bytes(data)
         (out / "markdown" / markdown_name).write_text(markdown_text(item), encoding="utf-8")
+        if item.published is not False:
+            (hugo_content / markdown_name).write_text(hugo_text(item), encoding="utf-8")
         sizes.append(len(data))
         if item.related:
             related_sizes.append(len(data))
@@ -614,7 +628,12 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
         "mean_bytes": round(sum(sizes) / max(1, len(sizes))),
         "mean_bytes_with_related": round(sum(related_sizes) / max(1, len(related_sizes))),
         "total_bytes": sum(sizes),
-        "change": {"news": names[target][0], "markdown": names[target][1], "mark": CHANGE_MARK},
+        "change": {
+            "news": names[target][0],
+            "markdown": names[target][1],
+            "hugo": str(hugo_site.CONTENT / names[target][1]),
+            "mark": CHANGE_MARK,
+        },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

@@ -8,8 +8,8 @@ folder with a text report of the functions with the most inclusive and self time
 shares and the top functions go to ``bench/results/profile-SYSTEM-N.json``, which
 ``BENCHMARKS.md`` shows.
 
-Usage: ``python bench/profile_build.py --size 10000 [--system topicfeed|pelican]``
-(``make bench-profile``).
+Usage, from the repository root (``make bench-profile``):
+``PYTHONPATH=plugins python -m bench.profile_build --size 10000 [--system topicfeed|pelican]``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+from . import report, run
 
-import run  # noqa: E402
+BENCH = Path(__file__).resolve().parent
 
 _WAITING = ("Condition.wait  threading.py", "Event.wait  threading.py")
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
@@ -123,7 +122,8 @@ def table(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
-    parser.add_argument("--system", choices=list(run.SYSTEMS), default="topicfeed")
+    pelican_systems = [name for name, system in run.SYSTEMS.items() if not system.is_hugo]
+    parser.add_argument("--system", choices=pelican_systems, default="topicfeed")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rate", type=int, default=100, help="samples per second")
     parser.add_argument("--limit", type=int, default=40, help="rows per table")
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         raw_path = set_dir / f"profile-{system.name}.collapsed.txt"
         record(system, set_dir, raw_path, args.rate)
     total, inclusive, own, phases = parse(raw_path.read_text(encoding="utf-8"))
-    command = f"python bench/profile_build.py --size {args.size} --system {args.system}"
-    report = [
+    command = f"python -m bench.profile_build --size {args.size} --system {args.system}"
+    text = [
         f"Cold {system.label} build of {args.size:,} generated items under py-spy ({args.rate} samples/s): "
         f"{total:,} samples, about {total / args.rate:.1f} s.",
         f"Command: {command}",
@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         *table("Self time (the function's own code)", own, total, args.rate, args.limit),
     ]
     text_path = raw_path.with_name(f"profile-{system.name}.txt")
-    text_path.write_text("\n".join(report) + "\n", encoding="utf-8")
-    print("\n".join(report))
+    text_path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    print("\n".join(text))
     summary = {
         "size": args.size,
         "system": system.name,
@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.results / f"profile-{system.name}-{args.size}.json").write_text(
         json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    args.report.write_text(run.render(run.load_results(args.results), args.results), encoding="utf-8")
+    results = report.load_results(args.results)
+    args.report.write_text(report.render(results, args.results, run.SYSTEMS), encoding="utf-8")
     print(f"[profile] wrote {text_path}, {raw_path} (collapsed stacks) and {args.report}")
     return 0
 

@@ -1,19 +1,30 @@
-"""Benchmark: Topicfeed against plain Pelican on the same synthetic stories, in one run.
+"""Benchmark: Topicfeed, plain Pelican and Hugo on the same synthetic stories, in one run.
 
 For each size N the runner generates the set once (``bench/generate.py``, cached under the work
-folder), then, for each of ``--runs`` rounds, builds it with Topicfeed (``pelicanconf.py``) and
-the same stories as plain Pelican Markdown (``bench/baseline_conf.py``), each three ways:
+folder), then, for each of ``--runs`` rounds, builds it with Topicfeed (``pelicanconf.py``), the
+same stories as plain Pelican Markdown (``bench/baseline_conf.py``) and as a Hugo site
+(``bench/hugo_site.py``), each three ways:
 
 - **cold**: fresh output folder, no cache;
-- **warm**: nothing changed, output and cache (where the settings enable one) kept;
-- **changed**: one published item's excerpt edited (the same story in both formats).
+- **warm**: nothing changed, output and cache (where the system keeps one) kept;
+- **changed**: one published item's excerpt edited (the same story in every format).
 
-Each build is the real ``pelican`` command in its own process; wall time from the parent, peak
-memory (maximum resident set) and CPU time from ``wait4``. Medians over rounds and the ratios
-Topicfeed / Pelican of those medians go to ``bench/results/N.json`` and ``BENCHMARKS.md``
-(which is rendered from every stored result, so running one size keeps the others).
+Each build is the real ``pelican`` or ``hugo`` command in its own process; wall time from the
+parent, CPU time (user + system) and peak memory (maximum resident set) from ``wait4``, which
+on Linux include the build's own reaped child processes (Pagefind, worker processes): CPU summed,
+memory that of the largest process. The memory of the whole process tree at once (forked
+renderers run side by side) is sampled every 0.1 s (``bench/memory.py``).
 
-Usage: ``python bench/run.py --sizes 1000 10000 --runs 3`` (what ``make bench`` runs).
+Before each round the runner waits for the machine to settle: results measured while other work
+loads the machine are not comparable, so when the 1-minute load average stays above
+``--max-load`` (1.0) it refuses, unless ``--allow-load`` is given; then the results are marked
+"measured under load" in ``BENCHMARKS.md``. The load before each round is recorded.
+
+Medians over rounds go to ``bench/results/N.json`` and ``BENCHMARKS.md`` (``bench/report.py``,
+rendered from every stored result, so running one size keeps the others).
+
+Usage, from the repository root (what ``make bench`` runs):
+``PYTHONPATH=plugins python -m bench.run --sizes 1000 10000 --runs 3 [--allow-load]``
 """
 
 from __future__ import annotations
@@ -26,7 +37,6 @@ import os
 import platform
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -34,43 +44,51 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import generate, hugo_site, memory, report
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(BENCH))
-
-import generate  # noqa: E402
 
 SCENARIOS = ("cold", "warm", "changed")
-SCENARIO_NAMES = {
-    "cold": "cold (fresh output, no cache)",
-    "warm": "warm (nothing changed)",
-    "changed": "one item changed",
-}
+#: A round waits until the 1-minute load average is at most this (``--max-load``).
+MAX_LOAD = 1.0
+#: How often the memory of a build's whole process tree is sampled.
+TREE_SAMPLE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
 class System:
-    """One way of building the stories: which input folder, which settings file."""
+    """One way of building the stories: which tool, which input folder, which settings file."""
 
     name: str
     label: str
     input: str  # sub-folder of the generated set
-    settings: Path
+    settings: Path | None  # Pelican settings; None for Hugo (the site folder holds its config)
+
+    @property
+    def is_hugo(self) -> bool:
+        return self.settings is None
 
 
 SYSTEMS = {
     "topicfeed": System("topicfeed", "Topicfeed", "news", ROOT / "pelicanconf.py"),
     "pelican": System("pelican", "plain Pelican", "markdown", BENCH / "baseline_conf.py"),
+    "hugo": System("hugo", "Hugo", "hugo", None),
 }
 
 
 @dataclass
 class Sample:
     wall: float  # seconds
-    cpu: float  # user + system seconds of the build process (and its reaped children)
-    peak_mb: float  # maximum resident set size
-    articles: int | None  # from Pelican's "Done: Processed N articles" line
+    cpu: float  # user + system seconds of the build process and its reaped children
+    peak_mb: float  # maximum resident set size of the build process (or its largest child)
+    tree_mb: float | None  # sampled peak of the PSS summed over the process and its children
+    articles: int | None  # Pelican's "Processed N articles"; Hugo: article pages in the output
     load: float  # 1-minute load average just before the build
+
+
+class LoadTooHigh(RuntimeError):
+    """The machine stayed busy: measuring now would record other work's slowdown as ours."""
 
 
 def pelican_command(system: System, input_dir: Path, output_dir: Path, cache_dir: Path) -> list[str]:
@@ -88,18 +106,31 @@ def pelican_command(system: System, input_dir: Path, output_dir: Path, cache_dir
     ]
 
 
+def build_command(system: System, set_dir: Path, output_dir: Path, cache_dir: Path) -> list[str]:
+    """The command that builds ``system``'s copy of the set into ``output_dir``."""
+    if system.is_hugo:
+        return hugo_site.hugo_command(set_dir / system.input, output_dir, cache_dir)
+    return pelican_command(system, set_dir / system.input, output_dir, cache_dir)
+
+
 def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
-    """Run one build; wall time, CPU time and peak memory of exactly that process."""
+    """Run one build; wall time, CPU time and peak memory of that process and its children."""
     load = os.getloadavg()[0]
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
     with log_path.open("w", encoding="utf-8") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = start + timeout
+        tree_peak: float | None = None
+        next_sample = start
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            if time.perf_counter() >= next_sample:
+                tree = memory.tree_mb(process.pid)
+                tree_peak = tree if tree_peak is None else max(tree_peak, tree or 0.0)
+                next_sample = time.perf_counter() + TREE_SAMPLE_SECONDS
             if time.perf_counter() > deadline:
                 process.kill()
                 _, status, usage = os.wait4(process.pid, 0)
@@ -120,9 +151,34 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         peak_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        tree_mb=tree_peak,
         articles=articles,
         load=load,
     )
+
+
+def wait_for_quiet(max_load: float, allow_load: bool, patience: float) -> float:
+    """The 1-minute load average once it is at most ``max_load``, waiting up to ``patience`` s.
+
+    The previous round's own builds keep the load up for a minute or so, hence the wait. With
+    ``allow_load`` the current load is returned at once, whatever it is.
+    """
+    load = os.getloadavg()[0]
+    if allow_load:
+        return load
+    deadline = time.monotonic() + patience
+    while load > max_load:
+        if time.monotonic() > deadline:
+            raise LoadTooHigh(
+                f"1-minute load average {load:.2f} stayed above {max_load:.2f} for {patience:.0f} s: "
+                "refusing to measure (other work would inflate every number); wait for an idle "
+                "machine, or pass --allow-load (make bench BENCH_ALLOW_LOAD=1) to record results "
+                "marked as measured under load"
+            )
+        print(f"[bench] waiting for the machine to settle: load {load:.2f} > {max_load:.2f}", flush=True)
+        time.sleep(10)
+        load = os.getloadavg()[0]
+    return load
 
 
 def output_stats(output_dir: Path) -> dict[str, int]:
@@ -143,6 +199,8 @@ def change_item(set_dir: Path, system: System, manifest: dict[str, Any]) -> tupl
     mark = change["mark"]
     if system.input == "news":
         edited = text.replace('excerpt: "', f'excerpt: "{mark}', 1)
+    elif system.is_hugo:
+        edited = hugo_site.edit_page(text, mark)
     else:
         edited = text.replace("Summary: ", f"Summary: {mark}", 1).replace("\n\n", f"\n\n{mark}", 1)
     if edited == text:
@@ -151,19 +209,24 @@ def change_item(set_dir: Path, system: System, manifest: dict[str, Any]) -> tupl
     return path, original
 
 
+def article_pages(output_dir: Path) -> list[Path]:
+    """The article pages of a build: every system writes them to ``YYYY/MM/DD/slug/index.html``."""
+    return list(output_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
+
+
 def change_visible(output_dir: Path, mark: str) -> bool:
     """Whether the edited excerpt reached an article page (the edit was not served stale)."""
-    for page in output_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"):
-        if mark in page.read_text(encoding="utf-8"):
-            return True
-    return False
+    return any(mark in page.read_text(encoding="utf-8") for page in article_pages(output_dir))
 
 
 def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
     """The generated set for ``size``, made once and reused while the generator is unchanged."""
     set_dir = work / str(size)
     manifest_path = set_dir / "manifest.json"
-    stamp = f"{seed}:{hashlib.sha256((BENCH / 'generate.py').read_bytes()).hexdigest()}"
+    digest = hashlib.sha256()
+    for name in ("generate.py", "hugo_site.py"):
+        digest.update((BENCH / name).read_bytes())
+    stamp = f"{seed}:{digest.hexdigest()}"
     stamp_path = set_dir / ".generator"
     if manifest_path.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
         return set_dir, json.loads(manifest_path.read_text())
@@ -178,12 +241,15 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     systems = [SYSTEMS[name] for name in args.systems]
     samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in args.scenarios} for s in systems}
     stats: dict[str, dict[str, int]] = {}
-    load_start = os.getloadavg()
+    round_loads: list[float] = []
     for round_number in range(1, args.runs + 1):
+        round_load = wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
+        round_loads.append(round(round_load, 2))
+        print(f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}", flush=True)
         for system in systems:
             output_dir = set_dir / f"output-{system.name}"
             cache_dir = set_dir / f"cache-{system.name}"
-            command = pelican_command(system, set_dir / system.input, output_dir, cache_dir)
+            command = build_command(system, set_dir, output_dir, cache_dir)
             for scenario in args.scenarios:
                 if scenario == "cold":
                     shutil.rmtree(output_dir, ignore_errors=True)
@@ -199,10 +265,13 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 finally:
                     if restore:
                         restore[0].write_bytes(restore[1])
+                if system.is_hugo:
+                    sample.articles = len(article_pages(output_dir))
                 samples[system.name][scenario].append(sample)
                 print(
                     f"[bench] N={size} round {round_number} {system.label:13} {scenario:8} "
-                    f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB  cpu {sample.cpu:6.1f} s  "
+                    f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
+                    f"cpu {sample.cpu:6.1f} s  "
                     f"articles {sample.articles}  load {sample.load:.2f}",
                     flush=True,
                 )
@@ -220,7 +289,9 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "commit": git_commit(),
         "command": command_line(args, [size]),
         "machine": machine(),
-        "load_start": [round(x, 2) for x in load_start],
+        "max_load": args.max_load,
+        "allow_load": args.allow_load,
+        "round_loads": round_loads,
         "load_end": [round(x, 2) for x in os.getloadavg()],
         "manifest": manifest,
         "output": stats,
@@ -241,6 +312,15 @@ def git_commit() -> str:
     return result.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
+def hugo_version() -> str:
+    try:
+        text = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+    words = text.split()
+    return words[1].split("+")[0].lstrip("v") if len(words) > 1 else ""
+
+
 def machine() -> str:
     model = ""
     try:
@@ -252,216 +332,24 @@ def machine() -> str:
         pass
     import pelican
 
+    hugo = hugo_version()
     return (
         f"{os.cpu_count()} cores{', ' + model if model else ''}; Python {platform.python_version()}, "
-        f"Pelican {pelican.__version__}"
+        f"Pelican {pelican.__version__}{', Hugo ' + hugo if hugo else ''}"
     )
 
 
 def command_line(args: argparse.Namespace, sizes: list[int]) -> str:
-    parts = ["python", "bench/run.py", "--sizes", *map(str, sizes), "--runs", str(args.runs)]
+    parts = ["python", "-m", "bench.run", "--sizes", *map(str, sizes), "--runs", str(args.runs)]
     if args.seed != 1:
         parts += ["--seed", str(args.seed)]
     if args.systems != list(SYSTEMS):
         parts += ["--systems", *args.systems]
     if args.scenarios != list(SCENARIOS):
         parts += ["--scenarios", *args.scenarios]
+    if args.allow_load:
+        parts.append("--allow-load")
     return shlex.join(parts)
-
-
-# Report ----------------------------------------------------------------------------------------
-def median(result: dict[str, Any], system: str, scenario: str, key: str) -> float | None:
-    runs = result["samples"].get(system, {}).get(scenario)
-    return statistics.median(s[key] for s in runs) if runs else None
-
-
-def spread(result: dict[str, Any], system: str, scenario: str) -> str:
-    runs = result["samples"].get(system, {}).get(scenario)
-    if not runs:
-        return "–"
-    walls = [s["wall"] for s in runs]
-    middle = statistics.median(walls)
-    if len(walls) == 1:
-        return f"{middle:.1f} s"
-    return f"{middle:.1f} s ({min(walls):.1f}–{max(walls):.1f})"
-
-
-def load_range(result: dict[str, Any]) -> str:
-    loads = [s["load"] for by in result["samples"].values() for runs in by.values() for s in runs]
-    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "unknown"
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}" if a is not None and b else "–"
-
-
-def size_section(result: dict[str, Any]) -> list[str]:
-    size = result["size"]
-    manifest = result["manifest"]
-    lines = [
-        f"## {size:,} items",
-        "",
-        f"Measured {result['date']} at commit {result['commit']}, {result['runs']} round(s), medians "
-        f"(range); {result['machine']}; 1-minute load average before the builds "
-        f"{load_range(result)} (other work shares the machine).",
-        "",
-        f"Command: `{result['command']}`",
-        "",
-        "| build | Topicfeed wall | CPU | peak MB | plain Pelican wall | CPU | peak MB "
-        "| ratio wall | ratio CPU |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for scenario in SCENARIOS:
-        cells = [SCENARIO_NAMES[scenario]]
-        for system in ("topicfeed", "pelican"):
-            cpu = median(result, system, scenario, "cpu")
-            peak = median(result, system, scenario, "peak_mb")
-            cells += [
-                spread(result, system, scenario),
-                f"{cpu:.1f} s" if cpu is not None else "–",
-                f"{peak:.0f}" if peak is not None else "–",
-            ]
-        for key in ("wall", "cpu"):
-            cells.append(
-                ratio(median(result, "topicfeed", scenario, key), median(result, "pelican", scenario, key))
-            )
-        lines.append("| " + " | ".join(cells) + " |")
-
-    def cpus(system: str) -> tuple[float | None, float | None]:
-        return median(result, system, "changed", "cpu"), median(result, system, "cold", "cpu")
-
-    tc, tch = median(result, "topicfeed", "cold", "wall"), median(result, "topicfeed", "changed", "wall")
-    pc, pch = median(result, "pelican", "cold", "wall"), median(result, "pelican", "changed", "wall")
-    lines += [
-        "",
-        f"- One item changed / cold, wall (CPU): Topicfeed {ratio(tch, tc)} "
-        f"({ratio(*cpus('topicfeed'))}), plain Pelican {ratio(pch, pc)} ({ratio(*cpus('pelican'))}).",
-        f"- Set: {manifest['count']:,} items ({manifest['published']:,} published), "
-        f"{manifest['total_bytes'] / 1e6:.1f} MB, {manifest['mean_bytes']:,} bytes per item on average "
-        f"({manifest['mean_bytes_with_related']:,} with a related list), {manifest['topics_used']} topics, "
-        f"{manifest['providers_used']} sources.",
-    ]
-    for name, label in (("topicfeed", "Topicfeed"), ("pelican", "plain Pelican")):
-        out = result["output"].get(name)
-        if out:
-            lines.append(
-                f"- {label} output: {out['files']:,} files ({out['html_files']:,} HTML), "
-                f"{out['bytes'] / 1e6:.1f} MB."
-            )
-    return lines
-
-
-def targets_section(results: dict[int, dict[str, Any]]) -> list[str]:
-    lines = ["## Targets (issue 8)", "", "| target | measured | status |", "| --- | --- | --- |"]
-    r10 = results.get(10_000)
-    if r10:
-        tc, pc = median(r10, "topicfeed", "cold", "wall"), median(r10, "pelican", "cold", "wall")
-        tcc, pcc = median(r10, "topicfeed", "cold", "cpu"), median(r10, "pelican", "cold", "cpu")
-        if tc and pc:
-            value = tc / pc
-            status = "met" if value <= 0.25 else f"gap: {value / 0.25:.1f}x too slow"
-            lines.append(
-                f"| 10,000 items, full build ≤ 0.25 x plain Pelican | {value:.2f} x wall "
-                f"({ratio(tcc, pcc)} x CPU) | {status} |"
-            )
-        tch, tchc = median(r10, "topicfeed", "changed", "wall"), median(r10, "topicfeed", "changed", "cpu")
-        if tc and tch:
-            value = tch / tc
-            status = "met" if value <= 0.1 else f"gap: {value / 0.1:.1f}x too slow"
-            lines.append(
-                f"| 10,000 items, one item changed ≤ 0.1 x full build | {value:.2f} x wall "
-                f"({ratio(tchc, tcc)} x CPU) | {status} |"
-            )
-    else:
-        lines.append("| 10,000 items: full build and one item changed | not measured | – |")
-    r100 = results.get(100_000)
-    if r100 and median(r100, "topicfeed", "cold", "wall"):
-        wall = median(r100, "topicfeed", "cold", "wall") or 0
-        peak = median(r100, "topicfeed", "cold", "peak_mb") or 0
-        time_status = "time met" if wall < 300 else f"time: gap {wall / 300:.1f}x"
-        status = f"{time_status}; memory {'met' if peak < 2048 else 'not met'}"
-        cpu = median(r100, "topicfeed", "cold", "cpu") or 0
-        lines.append(
-            f"| 100,000 items < 5 min, < 2 GB | {wall:.0f} s ({cpu:.0f} s CPU), {peak:.0f} MB | {status} |"
-        )
-    else:
-        lines.append("| 100,000 items < 5 min, < 2 GB | not measured (`make bench BENCH_SIZES=100000`) | – |")
-    lines.append("| related-stories step < 10 s at 100,000 | not measured (the step has not landed) | – |")
-    return lines
-
-
-HEADER = """# Benchmarks
-
-Topicfeed against plain Pelican 4.12 on the same synthetic stories, measured in the same run on
-the same machine (ratios are what to compare: the machine is shared and its speed drifts).
-Generated by `make bench` (`bench/run.py`; sizes with `make bench BENCH_SIZES="1000 10000"`,
-rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
-
-- **Input**: `bench/generate.py` (seed 1): items in the exporter's format for Topicfeed; the same
-  stories as plain Pelican Markdown (title, date, topics as tags, source as category, excerpt as
-  summary and body; unpublished items `Status: skip`) for the baseline.
-- **Baseline**: `bench/baseline_conf.py`: Pelican's default theme (`notmyidea`), the same URL
-  scheme, pagination 20, Atom and RSS feeds for everything, each topic and each source, and
-  Pelican's content cache on.
-- **Builds**: the `pelican` command, one process each. *cold*: fresh output, no cache; *warm*:
-  nothing changed since the previous build; *one item changed*: one published item's excerpt edited
-  (the runner checks the edit reached its page). Peak MB is the build process's maximum resident
-  set size; CPU is its user + system time, steadier than wall time when other work shares the
-  machine.
-- **Same site?** Each size lists both outputs' file counts: until Topicfeed has every page the
-  baseline has (source pages and feeds), the baseline does more work than Topicfeed.
-"""
-
-
-def profile_section(directory: Path) -> list[str]:
-    """The stored profiles (``bench/profile_build.py``): phase shares and top self times."""
-    profiles = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("profile-*.json"))]
-    if not profiles:
-        return []
-    profiles.sort(key=lambda p: (p["size"], p["system"] != "topicfeed"))
-    lines = [
-        "## Where the time goes (profiles)",
-        "",
-        "py-spy samples of one cold build each (shares of the build; phases overlap, a `-` marks a "
-        "part of the phase above). Regenerate with `make bench-profile` "
-        "(`BENCH_PROFILE_SIZE=10000`).",
-        "",
-    ]
-    for profile in profiles:
-        label = SYSTEMS[profile["system"]].label
-        lines += [
-            f"### {label}, {profile['size']:,} items, cold ({profile['seconds']} s sampled)",
-            "",
-            f"Measured {profile['date']} at commit {profile['commit']}: `{profile['command']}`",
-            "",
-            "| phase | share |",
-            "| --- | --- |",
-            *(f"| {phase} | {share:.1f}% |" for phase, share in profile["phases"] if share >= 0.1),
-            "",
-            "Top self time: "
-            + "; ".join(f"`{name.split('  ')[0]}` {share:.1f}%" for name, share in profile["self"][:10])
-            + ".",
-            "",
-        ]
-    return lines
-
-
-def render(results: dict[int, dict[str, Any]], directory: Path | None = None) -> str:
-    lines = [HEADER.rstrip(), "", *targets_section(results), ""]
-    for size in sorted(results):
-        lines += [*size_section(results[size]), ""]
-    if directory is not None:
-        lines += profile_section(directory)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def load_results(directory: Path) -> dict[int, dict[str, Any]]:
-    """The stored benchmark results, ``N.json`` per size."""
-    results = {}
-    for path in sorted(directory.glob("[0-9]*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        results[int(data["size"])] = data
-    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -481,16 +369,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument("--report", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per build")
+    parser.add_argument(
+        "--max-load", type=float, default=MAX_LOAD, help="1-minute load average allowed before a round"
+    )
+    parser.add_argument(
+        "--load-wait", type=float, default=300, help="seconds to wait for the load to drop before refusing"
+    )
+    parser.add_argument(
+        "--allow-load",
+        action="store_true",
+        default=os.environ.get("BENCH_ALLOW_LOAD") == "1",
+        help="measure and record even under load (marked so in the report); also BENCH_ALLOW_LOAD=1",
+    )
     parser.add_argument("--render-only", action="store_true", help="rewrite the report from stored results")
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
     if not args.render_only:
+        if "hugo" in args.systems and shutil.which("hugo") is None:
+            parser.error("hugo is not installed: run tools/install-bench-deps.sh (make bench does)")
         args.results.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            result = bench_size(size, args)
+            try:
+                result = bench_size(size, args)
+            except LoadTooHigh as error:
+                print(f"[bench] {error}", file=sys.stderr)
+                return 3
             path = args.results / f"{size}.json"
             path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    args.report.write_text(render(load_results(args.results), args.results), encoding="utf-8")
+    results = report.load_results(args.results)
+    args.report.write_text(report.render(results, args.results, SYSTEMS), encoding="utf-8")
     print(f"[bench] wrote {args.report}")
     return 0
 

@@ -7,12 +7,15 @@ would compare the wrong things; these builds are small (50 items) and take a few
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, Build, run_pelican
+
+from bench import generate
 
 COUNT = 50
 
@@ -21,7 +24,9 @@ COUNT = 50
 def bench_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("bench-set")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "generate.py"), str(COUNT), str(out)],
+        [sys.executable, "-m", "bench.generate", str(COUNT), str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
         capture_output=True,
         text=True,
         timeout=120,
@@ -38,9 +43,6 @@ def processed(build: Build) -> int:
 
 def test_generator_is_deterministic(bench_set: tuple[Path, dict], tmp_path: Path) -> None:
     out, _manifest = bench_set
-    sys.path.insert(0, str(ROOT / "bench"))
-    import generate
-
     generate.write(COUNT, tmp_path, seed=1)
     for name in ("news", "markdown"):
         first = {p.name: p.read_bytes() for p in (out / name).iterdir()}

@@ -66,5 +66,12 @@ install_feed_tools() {
   done
 }
 
+# Benchmark (tests/bench/test_hugo_site.py): the Hugo site the benchmark generates must build
+# with Debian's hugo, which tools/install-bench-deps.sh installs (make bench runs it too).
+install_bench_test_deps() {
+  bash "$ROOT/tools/install-bench-deps.sh"
+}
+
 install_browser_test_deps
 install_feed_tools
+install_bench_test_deps

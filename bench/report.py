@@ -1,0 +1,374 @@
+"""``BENCHMARKS.md`` from the stored results: the three systems side by side, ratios, targets.
+
+Rendered from every ``bench/results/N.json`` (``bench/run.py``) and ``profile-*.json``
+(``bench/profile_build.py``), so measuring one size keeps the others. A size measured while the
+machine was busy (a round's 1-minute load above the run's ``max_load``) is marked "measured under
+load, not for comparison" wherever its numbers appear.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+ORDER = ("topicfeed", "pelican", "hugo")
+SCENARIO_NAMES = {
+    "cold": "cold (fresh output, no cache)",
+    "warm": "warm (nothing changed)",
+    "changed": "one item changed",
+}
+SHORT_SCENARIOS = {"cold": "cold", "warm": "warm", "changed": "one item"}
+#: Used for results stored before the runner recorded its threshold.
+DEFAULT_MAX_LOAD = 1.0
+GITHUB_PAGES_BYTES = 1_000_000_000
+
+
+class Labelled(Protocol):
+    label: str
+
+
+Result = dict[str, Any]
+
+
+# Numbers ---------------------------------------------------------------------------------------
+def median(result: Result, system: str, scenario: str, key: str) -> float | None:
+    """The median of ``key`` over the rounds; None when it was not measured (older results)."""
+    runs = result["samples"].get(system, {}).get(scenario) or []
+    values = [s[key] for s in runs if s.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def peak_memory(result: Result, system: str, scenario: str) -> tuple[float | None, str]:
+    """The build's peak memory: the whole process tree's when sampled, else the largest process's."""
+    tree = median(result, system, scenario, "tree_mb")
+    if tree is not None:
+        return max(tree, median(result, system, scenario, "peak_mb") or 0.0), "whole process tree"
+    return median(result, system, scenario, "peak_mb"), "largest process"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "–"
+
+
+def seconds(value: float | None) -> str:
+    return f"{value:.1f} s" if value is not None else "–"
+
+
+def spread(result: Result, system: str, scenario: str) -> str:
+    """Median wall time, with the range when there are several rounds."""
+    runs = result["samples"].get(system, {}).get(scenario)
+    if not runs:
+        return "–"
+    walls = [s["wall"] for s in runs]
+    middle = statistics.median(walls)
+    if len(walls) == 1:
+        return f"{middle:.1f} s"
+    return f"{middle:.1f} s ({min(walls):.1f}–{max(walls):.1f})"
+
+
+def round_loads(result: Result) -> list[float]:
+    """The 1-minute load before each round; older results only stored it before each build."""
+    if "round_loads" in result:
+        return list(result["round_loads"])
+    return [s["load"] for by in result["samples"].values() for runs in by.values() for s in runs]
+
+
+def under_load(result: Result) -> bool:
+    loads = round_loads(result)
+    return not loads or max(loads) > result.get("max_load", DEFAULT_MAX_LOAD)
+
+
+def load_note(result: Result) -> str:
+    loads = round_loads(result)
+    limit = result.get("max_load", DEFAULT_MAX_LOAD)
+    if "round_loads" in result:
+        text = "1-minute load average before each round: " + ", ".join(f"{x:.2f}" for x in loads)
+    else:
+        text = (
+            "1-minute load average before the builds (this result predates per-round records): "
+            f"{min(loads):.1f}–{max(loads):.1f}"
+            if loads
+            else "load not recorded"
+        )
+    return f"{text} (threshold {limit:.1f})."
+
+
+# Sections --------------------------------------------------------------------------------------
+def present(result: Result) -> list[str]:
+    return [name for name in ORDER if any(result["samples"].get(name, {}).values())]
+
+
+def size_section(result: Result, systems: Mapping[str, Labelled]) -> list[str]:
+    size = result["size"]
+    manifest = result["manifest"]
+    published = manifest["published"]
+    lines = [f"## {size:,} items", ""]
+    if under_load(result):
+        lines += [
+            "> **Measured under load, not for comparison**: other work shared the machine during "
+            "these rounds, which inflates times unevenly between systems.",
+            "",
+        ]
+    lines += [
+        f"Measured {result['date']} at commit {result['commit']}, {result['runs']} round(s), medians "
+        f"(range of wall times); {result['machine']}. {load_note(result)}",
+        "",
+        f"Command: `{result['command']}`",
+        "",
+    ]
+    header = ["build"]
+    for name in ORDER:
+        header += [f"{systems[name].label} wall", "CPU", "peak MB"]
+    lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for scenario, title in SCENARIO_NAMES.items():
+        cells = [title]
+        for name in ORDER:
+            cpu = median(result, name, scenario, "cpu")
+            peak = median(result, name, scenario, "peak_mb")
+            peak_text = f"{peak:.0f}" if peak is not None else "–"
+            cells += [spread(result, name, scenario), seconds(cpu), peak_text]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    if any(median(result, name, "cold", "tree_mb") is not None for name in ORDER):
+        lines += [
+            "",
+            "Peak memory of the whole build (MB, medians): the process and its children together "
+            "(PSS summed, sampled every 0.1 s; PSS counts shared library pages in part, so a single "
+            "process reads lower than its resident set above):",
+            "",
+            "| whole process tree | " + " | ".join(SHORT_SCENARIOS.values()) + " |",
+            "| --- |" + " --- |" * 3,
+        ]
+        for name in present(result):
+            cells = [systems[name].label]
+            for scenario in SCENARIO_NAMES:
+                tree = median(result, name, scenario, "tree_mb")
+                cells.append(f"{tree:.0f}" if tree is not None else "–")
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Ratios of the medians (wall / CPU / peak memory of the largest process):", ""]
+    lines += ["| ratio | " + " | ".join(SHORT_SCENARIOS.values()) + " |", "| --- |" + " --- |" * 3]
+    for other in ("pelican", "hugo"):
+        cells = [f"Topicfeed / {systems[other].label}"]
+        for scenario in SCENARIO_NAMES:
+            cells.append(
+                " / ".join(
+                    ratio(median(result, "topicfeed", scenario, key), median(result, other, scenario, key))
+                    for key in ("wall", "cpu", "peak_mb")
+                )
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    for name in present(result):
+        cells = [f"{systems[name].label}: this build / its cold build", "(the base)"]
+        for scenario in ("warm", "changed"):
+            cells.append(
+                " / ".join(
+                    ratio(median(result, name, scenario, key), median(result, name, "cold", key))
+                    for key in ("wall", "cpu", "peak_mb")
+                )
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
+        f"Set: {manifest['count']:,} items ({published:,} published), "
+        f"{manifest['total_bytes'] / 1e6:.1f} MB, {manifest['mean_bytes']:,} bytes per item on average "
+        f"({manifest['mean_bytes_with_related']:,} with a related list), {manifest['topics_used']} topics, "
+        f"{manifest['providers_used']} sources. Output of the cold build, per published item:",
+        "",
+        "| output | files | HTML files | MB | bytes per item | files per item |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in ORDER:
+        out = result["output"].get(name)
+        if out:
+            lines.append(
+                f"| {systems[name].label} | {out['files']:,} | {out['html_files']:,} | "
+                f"{out['bytes'] / 1e6:.1f} | {out['bytes'] / published:,.0f} | "
+                f"{out['files'] / published:.2f} |"
+            )
+    return lines
+
+
+def _status(value: float, limit: float, unit: str = " x") -> str:
+    """Either "met" or how far off: the factor by which the measured value must shrink."""
+    if value <= limit:
+        return "met"
+    shown = f"{value:.2f}" if value < 10 else f"{value:,.0f}"
+    return f"gap: {value / limit:.1f}x too high ({shown}{unit}, target {limit:g}{unit})"
+
+
+def targets_section(results: Mapping[int, Result]) -> list[str]:
+    """Issue 12's targets, each met or with its measured gap (ratios in the same run)."""
+    lines = [
+        "## Targets (issue 12)",
+        "",
+        "Ratios in the same run; a row from a size measured under load says so.",
+        "",
+        "| target | measured | status |",
+        "| --- | --- | --- |",
+    ]
+
+    def mark(result: Result) -> str:
+        return " (under load)" if under_load(result) else ""
+
+    r10 = results.get(10_000)
+    if r10:
+        tag = mark(r10)
+        for key, word in (("wall", "wall"), ("cpu", "CPU")):
+            ours, theirs = median(r10, "topicfeed", "cold", key), median(r10, "pelican", "cold", key)
+            hugo = median(r10, "hugo", "cold", key)
+            if ours and theirs:
+                against_hugo = f"; Hugo {hugo / theirs:.2f} x" if hugo else ""
+                lines.append(
+                    f"| 10,000 items, cold ≤ 0.25 x plain Pelican ({word}) | {ours / theirs:.2f} x"
+                    f"{against_hugo}{tag} | {_status(ours / theirs, 0.25)} |"
+                )
+        for scenario, limit in (("warm", 0.05), ("changed", 0.1)):
+            for key, word in (("wall", "wall"), ("cpu", "CPU")):
+                value, cold = median(r10, "topicfeed", scenario, key), median(r10, "topicfeed", "cold", key)
+                if value is not None and cold:
+                    lines.append(
+                        f"| 10,000 items, {SCENARIO_NAMES[scenario]} ≤ {limit:g} x our cold build ({word}) "
+                        f"| {value / cold:.2f} x{tag} | {_status(value / cold, limit)} |"
+                    )
+    else:
+        lines.append("| 10,000 items: cold, warm and one item changed | not measured | – |")
+    r100 = results.get(100_000)
+    rows = (
+        ("cold", "wall", "100,000 items, cold < 5 min", 300.0, " s"),
+        ("cold", "memory", "100,000 items, cold peak memory < 2 GB", 2048.0, " MB"),
+        ("changed", "wall", "100,000 items, one item changed < 30 s", 30.0, " s"),
+    )
+    for scenario, key, title, limit, unit in rows:
+        what = ""
+        if not r100:
+            value = None
+        elif key == "memory":
+            value, what = peak_memory(r100, "topicfeed", scenario)
+            what = f", {what}"
+        else:
+            value = median(r100, "topicfeed", scenario, key)
+        if value is None:
+            lines.append(f"| {title} | not measured (`make bench BENCH_SIZES=100000`) | – |")
+        else:
+            lines.append(f"| {title} | {value:.0f}{unit}{what}{mark(r100)} | {_status(value, limit, unit)} |")
+    # Fixed costs (the search runtime, the theme's files) dominate small sets: estimate from 10,000 up.
+    sized = [r for size, r in sorted(results.items()) if size >= 10_000 and r["output"].get("topicfeed")]
+    if not sized:
+        lines.append(
+            "| 50,000 items fit GitHub Pages' 1 GB | not measured (needs 10,000 items or more) | – |"
+        )
+    else:
+        newest = max(sized, key=lambda r: r["date"])  # the newest: output grows with features
+        per_item = newest["output"]["topicfeed"]["bytes"] / newest["manifest"]["published"]
+        estimate = per_item * 50_000
+        lines.append(
+            f"| 50,000 items fit GitHub Pages' 1 GB | {estimate / 1e6:,.0f} MB "
+            f"({per_item:,.0f} bytes per published item at {newest['size']:,}) | "
+            f"{_status(estimate / 1e6, GITHUB_PAGES_BYTES / 1e6, ' MB')} |"
+        )
+    lines += [
+        "",
+        "Not measured by `make bench`: that one-item builds are byte-identical to a fresh build (a "
+        "test proves it), and the related-stories step alone (issue 8: < 10 s at 100,000 items; "
+        "5.7–8.7 s CPU on 2026-11-23 with "
+        "`PYTHONPATH=plugins python -m bench.related_step 10000 100000 --repeat 3`).",
+    ]
+    return lines
+
+
+HEADER = """# Benchmarks
+
+Topicfeed against plain Pelican 4.12 and Hugo on the same synthetic stories, measured in the same
+run on the same machine (ratios are what to compare). Generated by `make bench`
+(`bench/run.py`, `bench/report.py`; sizes with `make bench BENCH_SIZES="1000 10000 100000"`,
+rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
+
+- **Input**: `bench/generate.py` (seed 1): items in the exporter's format for Topicfeed; the same
+  stories as plain Pelican Markdown (title, date, topics as tags, source as category, excerpt as
+  summary and body; unpublished items `Status: skip`) for the baseline; the published stories as
+  a Hugo site (`bench/hugo_site.py`: the same front matter, tags, categories and authors
+  taxonomies, one minimal template per page kind).
+- **plain Pelican**: `bench/baseline_conf.py`: Pelican's default theme (`notmyidea`), the same URL
+  scheme, pagination 20, Atom and RSS feeds for everything, each topic and each source, and
+  Pelican's content cache on.
+- **Hugo**: Debian's `hugo` (`tools/install-bench-deps.sh`, which `make bench` runs), the same
+  article URLs, pagination 20, RSS for the home page and every term (100 entries, as Pelican's
+  feeds), its own sitemap. Hugo has no build cache for pages: its warm build is a full build.
+- **Builds**: one process each (`pelican`, `hugo`). *cold*: fresh output, no cache; *warm*:
+  nothing changed since the previous build; *one item changed*: one published item's excerpt
+  edited (the runner checks the edit reached its page). CPU is user + system time and peak MB the
+  maximum resident set, both from `wait4`: the build process with its child processes (CPU
+  summed; memory of the largest one), and the whole process tree's memory sampled every 0.1 s
+  (forked renderers run side by side). CPU time is steadier than wall time on a shared machine.
+- **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
+  and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);
+  such results are marked "measured under load, not for comparison".
+- **Same site?** Each size lists the outputs' file counts and bytes per published item: the
+  three sites are alike, not equal (Topicfeed adds related stories, source pages, JSON Feed,
+  sitemaps and a Pagefind search index).
+"""
+
+
+def profile_section(directory: Path, systems: Mapping[str, Labelled]) -> list[str]:
+    """The stored profiles (``bench/profile_build.py``): phase shares and top self times."""
+    profiles = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("profile-*.json"))]
+    if not profiles:
+        return []
+    profiles.sort(key=lambda p: (p["size"], p["system"] != "topicfeed"))
+    lines = [
+        "## Where the time goes (profiles)",
+        "",
+        "py-spy samples of one cold build each (shares of the build; phases overlap, a `-` marks a "
+        "part of the phase above). Regenerate with `make bench-profile` "
+        "(`BENCH_PROFILE_SIZE=10000`).",
+        "",
+    ]
+    for profile in profiles:
+        label = systems[profile["system"]].label
+        lines += [
+            f"### {label}, {profile['size']:,} items, cold ({profile['seconds']} s sampled)",
+            "",
+            f"Measured {profile['date']} at commit {profile['commit']}: `{profile['command']}`",
+            "",
+            "| phase | share |",
+            "| --- | --- |",
+            *(f"| {phase} | {share:.1f}% |" for phase, share in profile["phases"] if share >= 0.1),
+            "",
+            "Top self time: "
+            + "; ".join(f"`{name.split('  ')[0]}` {share:.1f}%" for name, share in profile["self"][:10])
+            + ".",
+            "",
+        ]
+    return lines
+
+
+def render(results: Mapping[int, Result], directory: Path | None, systems: Mapping[str, Labelled]) -> str:
+    lines = [HEADER.rstrip(), ""]
+    busy = [size for size, result in sorted(results.items()) if under_load(result)]
+    if busy:
+        every = "None of the results below was" if len(busy) == len(results) else "Not every result below was"
+        lines += [
+            f"> **{every} measured on an idle machine** (under load: "
+            f"{', '.join(f'{size:,}' for size in busy)} items): read them as rough, not for comparison, "
+            "until `make bench` is run on an idle machine.",
+            "",
+        ]
+    lines += [*targets_section(results), ""]
+    for size in sorted(results):
+        lines += [*size_section(results[size], systems), ""]
+    if directory is not None:
+        lines += profile_section(directory, systems)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def load_results(directory: Path) -> dict[int, Result]:
+    """The stored benchmark results, ``N.json`` per size."""
+    results = {}
+    for path in sorted(directory.glob("[0-9]*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        results[int(data["size"])] = data
+    return results

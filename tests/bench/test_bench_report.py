@@ -1,0 +1,133 @@
+"""The benchmark refuses to record under load unless told to, and its report says what it measured.
+
+Numbers measured while other work shares the machine are not comparable; a report that showed
+them as idle figures, or a target as met when it is not, would mislead every later decision.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import memory, report, run
+
+
+def sample(wall: float, cpu: float, peak: float = 100.0, load: float = 0.2) -> dict:
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak, "articles": 8, "load": load}
+
+
+def result(size: int, round_loads: list[float], tf_cold: float = 10.0) -> dict:
+    """A stored result as ``bench/run.py`` writes it: Topicfeed ``tf_cold`` s cold, Pelican 20 s."""
+    return {
+        "size": size,
+        "runs": 1,
+        "seed": 1,
+        "date": "2026-11-29 20:00 UTC",
+        "commit": "abc1234",
+        "command": f"python -m bench.run --sizes {size} --runs 1",
+        "machine": "2 cores",
+        "max_load": 1.0,
+        "allow_load": max(round_loads) > 1.0,
+        "round_loads": round_loads,
+        "manifest": {
+            "count": 10,
+            "published": 8,
+            "total_bytes": 50_000,
+            "mean_bytes": 5000,
+            "mean_bytes_with_related": 6000,
+            "topics_used": 4,
+            "providers_used": 3,
+        },
+        "output": {"topicfeed": {"files": 40, "html_files": 20, "bytes": 160_000}},
+        "samples": {
+            "topicfeed": {
+                "cold": [sample(tf_cold, tf_cold)],
+                "warm": [sample(0.4, 0.4)],
+                "changed": [sample(2.0, 2.0)],
+            },
+            "pelican": {
+                "cold": [sample(20.0, 20.0)],
+                "warm": [sample(20.0, 20.0)],
+                "changed": [sample(20.0, 20.0)],
+            },
+            "hugo": {"cold": [sample(4.0, 8.0)], "warm": [sample(4.0, 8.0)], "changed": [sample(4.0, 8.0)]},
+        },
+    }
+
+
+def render(results: dict[int, dict]) -> str:
+    return report.render(results, None, run.SYSTEMS)
+
+
+def test_quiet_round_is_not_marked_and_busy_round_is() -> None:
+    quiet = render({1000: result(1000, [0.3, 0.5])})
+    assert "under load" not in quiet.split("## 1,000 items")[1]
+    assert "before each round: 0.30, 0.50" in quiet
+    busy = render({1000: result(1000, [0.3, 2.5])})
+    assert "**Measured under load, not for comparison**" in busy.split("## 1,000 items")[1]
+
+
+def test_targets_met_or_with_their_gap() -> None:
+    text = render({10_000: result(10_000, [0.2], tf_cold=10.0)})
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| 10,000")
+    }
+    # cold 10 s against Pelican's 20 s: 0.5 x, twice the 0.25 x target
+    assert "gap: 2.0x too high" in rows["10,000 items, cold ≤ 0.25 x plain Pelican (wall)"]
+    # warm 0.4 s of a 10 s cold build: 0.04 x, within 0.05 x
+    assert rows["10,000 items, warm (nothing changed) ≤ 0.05 x our cold build (wall)"].endswith("| met |")
+    # one item 2 s of 10 s: 0.2 x, twice the 0.1 x target
+    assert "gap: 2.0x too high" in rows["10,000 items, one item changed ≤ 0.1 x our cold build (CPU)"]
+    text = render({10_000: result(10_000, [0.2], tf_cold=4.0)})
+    assert "| 10,000 items, cold ≤ 0.25 x plain Pelican (wall) | 0.20 x; Hugo 0.20 x | met |" in text
+
+
+def test_side_by_side_table_has_every_system() -> None:
+    text = render({1000: result(1000, [0.2])})
+    assert (
+        "| build | Topicfeed wall | CPU | peak MB | plain Pelican wall | CPU | peak MB | Hugo wall |" in text
+    )
+    assert "| Topicfeed / Hugo | 2.50 / 1.25 / 1.00 |" in text
+    assert "| Topicfeed | 40 | 20 | 0.2 | 20,000 | 5.00 |" in text  # bytes and files per published item
+
+
+def test_busy_machine_refuses_to_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    monkeypatch.setattr(run.time, "sleep", lambda _seconds: None)
+    results, report_path = tmp_path / "results", tmp_path / "BENCHMARKS.md"
+    argv = ["--sizes", "10", "--runs", "1", "--work", str(tmp_path / "work"), "--results", str(results)]
+    argv += ["--report", str(report_path), "--load-wait", "0", "--systems", "pelican"]
+    assert run.main(argv) == 3
+    assert not list(results.glob("*.json"))
+    assert not report_path.exists()
+
+
+def test_wait_for_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    loads = iter([2.0, 1.5, 0.8])
+    monkeypatch.setattr(os, "getloadavg", lambda: (next(loads), 0.0, 0.0))
+    monkeypatch.setattr(run.time, "sleep", lambda _seconds: None)
+    assert run.wait_for_quiet(1.0, allow_load=False, patience=60) == 0.8
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 0.0, 0.0))
+    assert run.wait_for_quiet(1.0, allow_load=True, patience=0) == 5.0
+    with pytest.raises(run.LoadTooHigh, match="--allow-load"):
+        run.wait_for_quiet(1.0, allow_load=False, patience=0)
+
+
+def test_tree_memory_counts_child_processes() -> None:
+    """A child holding 200 MB shows in the tree's memory, not in this process's own."""
+    code = "import sys, time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+    code += "print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        assert child.pid in memory.descendants(os.getpid())
+        own = memory.pss_kib(os.getpid()) / 1024
+        tree = memory.tree_mb(os.getpid())
+        assert tree is not None and tree - own > 190
+    finally:
+        child.kill()
+        child.wait()
