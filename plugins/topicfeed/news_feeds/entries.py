@@ -24,17 +24,12 @@ from typing import Any
 
 import nh3
 
-from topicfeed.news_reader.reader import ITEM_KEY
+from topicfeed.items import item_of
 from topicfeed.urls import clean_url
 
 
 def _uuid_urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
-
-
-def news_item(article: Any) -> Any | None:
-    """The NewsItem an article was read from, or None for an ordinary Markdown article."""
-    return getattr(article, "metadata", {}).get(ITEM_KEY)
 
 
 def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
@@ -46,7 +41,7 @@ def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
     ids: dict[str, str] = {}
     by_key: dict[str, list[tuple[dt.datetime, str, Any]]] = defaultdict(list)
     for article in articles:
-        item = news_item(article)
+        item = item_of(article)
         if item is None:
             ids[article.relative_source_path] = _uuid_urn(f"topicfeed:{article.relative_source_path}")
         else:
@@ -116,7 +111,7 @@ def plain_text(markup: str) -> str:
 
 def build_entry(article: Any, entry_id: str, absolute: Callable[[str], str]) -> Entry:
     """The feed entry of ``article``; ``absolute`` turns a site-relative URL into a full one."""
-    item = news_item(article)
+    item = item_of(article)
     title = str(article.title)
     link = absolute(article.url)
     categories = tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
