@@ -32,12 +32,14 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from topicfeed.items import ITEM_KEY  # noqa: E402
 from topicfeed.model import Image, NewsItem, Provider, build_item  # noqa: E402
 from topicfeed.news_reader.source import load_front_matter  # noqa: E402
 from topicfeed.related_stories.graph import gc_paused, relate  # noqa: E402
 from topicfeed.related_stories.ranking import top_stories  # noqa: E402
 from topicfeed.related_stories.settings import DEFAULTS, read_settings  # noqa: E402
-from topicfeed.related_stories.sources import group_sources  # noqa: E402
+from topicfeed.sources import SETTINGS as SOURCE_SETTINGS  # noqa: E402
+from topicfeed.sources import group_sources  # noqa: E402
 from topicfeed.urls import story_key  # noqa: E402
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
@@ -153,7 +155,8 @@ def from_folder(folder: Path) -> list[NewsItem]:
 def run(items: list[NewsItem], repeat: int) -> dict[str, float]:
     settings = read_settings(DEFAULTS)
     urls = [f"{item.published_at:%Y/%m/%d}/story-{n}/" for n, item in enumerate(items)]
-    articles = [SimpleNamespace(news=item) for item in items]
+    articles = [SimpleNamespace(metadata={ITEM_KEY: item}) for item in items]
+    source_settings = {setting.name: setting.default for setting in SOURCE_SETTINGS}
     best: dict[str, float] = {}
     for _ in range(repeat):
         gc.collect()
@@ -162,7 +165,7 @@ def run(items: list[NewsItem], repeat: int) -> dict[str, float]:
             relations = relate(items, urls, settings)
             related = time.perf_counter() - wall, time.process_time() - cpu
             top_stories(items, settings, [r.cluster for r in relations])
-            group_sources(articles, DEFAULTS)
+            group_sources(articles, source_settings)
             total = time.perf_counter() - wall, time.process_time() - cpu
         names = ("relate", "relate cpu", "total", "total cpu")
         for name, value in zip(names, (*related, *total), strict=True):
