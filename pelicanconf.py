@@ -29,8 +29,10 @@ PLUGINS = [
     "topicfeed.atomic_output",
 ]
 
-# News items (plugin news_reader): NEWS_FILE_EXTENSIONS, NEWS_STRICT, NEWS_EMBED_HOSTS... keep
-# their defaults here (docs/settings.md); the CSP frame-src follows NEWS_EMBED_HOSTS.
+# Every plugin declares its settings with their defaults (docs/settings.md); this file sets only
+# what differs. Defaults kept here: NEWS_* (news_reader), RELATED_* and HOME_* (related_stories),
+# SOURCE(S)_URL/SAVE_AS (source_pages), CSP_* and THEME_POPULAR_TOPICS (news_theme; the CSP
+# frame-src follows NEWS_EMBED_HOSTS).
 
 RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
 RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
@@ -59,16 +61,11 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Sources (plugin source_pages): /sources/ and /sources/{slug}/, slug from the domain
-# (ft.com -> ft-com), are the defaults of SOURCE_URL, SOURCE_SAVE_AS, SOURCES_URL, SOURCES_SAVE_AS.
-
 # Theme (plugin news_theme; theme/) -----------------------------------------------------------
 # Monthly archives (Pelican's period archives, template period_archives.html); /archives/ lists them.
 MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
-# Related stories and the home ranking (plugin related_stories): RELATED_*, HOME_* keep their
-# defaults here (docs/settings.md states them and the scores).
 
 # Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
 FEED_DOMAIN = SITEURL
@@ -84,9 +81,6 @@ CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
-
-# Content-Security-Policy <meta> on every page (plugin news_theme): CSP_DIRECTIVES and
-# CSP_SCRIPT_HASHES keep their defaults: no inline script, frames only from the video hosts.
 
 # Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
 FEED_MAX_ITEMS = 100  # newest entries in each feed

@@ -42,11 +42,11 @@ def page_path(output_file: str) -> str:
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    filters = dict(settings.get("JINJA_FILTERS") or {})
+    filters = dict(settings["JINJA_FILTERS"])
     filters.setdefault("page_path", page_path)
     settings["JINJA_FILTERS"] = filters
-    direct = list(settings.get("DIRECT_TEMPLATES") or [])
-    theme_404 = Path(settings.get("THEME") or "", "templates", f"{NOT_FOUND}.html")
+    direct = list(settings["DIRECT_TEMPLATES"])
+    theme_404 = Path(settings["THEME"], "templates", f"{NOT_FOUND}.html")
     if NOT_FOUND not in direct and theme_404.is_file():
         settings["DIRECT_TEMPLATES"] = [*direct, NOT_FOUND]
 
