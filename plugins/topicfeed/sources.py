@@ -1,9 +1,9 @@
 """Sources (providers): the published news articles grouped by the domain they come from.
 
-One grouping for the whole site: the source pages (plugin ``source_pages``) show it and the
-source feeds (plugin ``news_feeds``) carry it, so a source's page and its feeds always hold the
-same stories. The slug comes from the provider's domain (``ft.com`` becomes ``ft-com``); the
-URL settings below say where a source's page is, and both plugins register them.
+One grouping for the whole site: the source pages show it and the source feeds carry it, so a
+source's page and its feeds always hold the same stories. The slug comes from the provider's
+domain (``ft.com`` becomes ``ft-com``); the URL settings below say where a source's page is,
+and every plugin that links to or writes those pages registers them.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Source:
         return os.path.splitext(self.save_as)[0]
 
     def __fingerprint__(self) -> tuple[Any, ...]:
-        """What a page other than the source's own can show of it (for fast_writer's page keys).
+        """What a page other than the source's own can show of it (for the incremental writer's page keys).
 
         An article page shows its source's name and link; it must not be re-rendered because
         another story of the same source changed. The source pages list their stories from

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY, item_of, news_articles, problems_of
@@ -54,3 +56,18 @@ def test_problems_of() -> None:
     problem = Problem("x.txt", "title", "missing", fatal=True)
     assert problems_of({PROBLEMS_KEY: [problem]}) == [problem]
     assert problems_of({}) == []
+
+
+def test_no_plugin_reads_the_item_key_itself() -> None:
+    """Only the reader writes the metadata keys; everything else asks :func:`item_of`."""
+    package = Path(__file__).resolve().parents[2] / "plugins" / "topicfeed"
+    allowed = {package / "items.py", package / "news_reader" / "reader.py"}
+    readers = re.compile(r"ITEM_KEY|PROBLEMS_KEY|metadata\s*(\.get\(|\[)\s*[\"']news|\.news\b")
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path not in allowed
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if readers.search(line)
+    ]
+    assert offenders == []

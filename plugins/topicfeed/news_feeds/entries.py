@@ -36,7 +36,7 @@ def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
     """The entry id of every article, keyed by its source path; see the module docstring.
 
     (Keyed by source path, not ``id(article)``: the plan is part of what pages read, and must
-    be the same from one build to the next for fast_writer to recognise unchanged pages.)
+    be the same from one build to the next for the incremental writer to recognise unchanged pages.)
     """
     ids: dict[str, str] = {}
     by_key: dict[str, list[tuple[dt.datetime, str, Any]]] = defaultdict(list)

@@ -125,7 +125,7 @@ class FeedLinks:
         return self._plan.links(self._plan.channel("source", slug))
 
     def __fingerprint__(self) -> tuple[Any, ...]:
-        """Everything a template can get from this object (for fast_writer's page keys).
+        """Everything a template can get from this object (for the incremental writer's page keys).
 
         The plan also holds every article; pages only see the links, which change when a
         feed is added or renamed, not when an item is edited.

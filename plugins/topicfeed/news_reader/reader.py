@@ -50,7 +50,7 @@ class NewsReader(BaseReader):
         self.max_bytes = settings["NEWS_MAX_FILE_BYTES"]
         self._markdown: MarkdownReader | None = None
         # The item depends on its text, its path and the model settings (code changes are
-        # covered by fast_writer's own key).
+        # covered by the incremental writer's own key).
         self._fingerprint_key = hashlib.blake2b(
             repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
         ).digest()
