@@ -43,7 +43,9 @@ def test_a_bad_weight_stops_the_build_with_a_line_naming_it(tmp_path: Path) -> N
     assert result.returncode != 0, log
     critical = [line for line in log.splitlines() if "CRITICAL" in line]
     assert len(critical) == 1, log
-    assert "settings: RELATED_WEIGHTS: expected a mapping of topics, title, date to numbers >= 0" in critical[0]
+    assert (
+        "settings: RELATED_WEIGHTS: expected a mapping of topics, title, date to numbers >= 0" in critical[0]
+    )
     assert not (tmp_path / "out" / "index.html").exists()
 
 

@@ -7,7 +7,10 @@ from topicfeed.embed import DEFAULT_EMBED_HOSTS, frame_hosts, sanitize_embed
 
 def test_every_youtube_spelling_becomes_the_nocookie_host() -> None:
     assert frame_hosts(DEFAULT_EMBED_HOSTS) == ("www.youtube-nocookie.com", "player.vimeo.com")
-    assert frame_hosts(["player.vimeo.com", "YouTube.com"]) == ("player.vimeo.com", "www.youtube-nocookie.com")
+    assert frame_hosts(["player.vimeo.com", "YouTube.com"]) == (
+        "player.vimeo.com",
+        "www.youtube-nocookie.com",
+    )
     assert frame_hosts([]) == ()
 
 

@@ -43,7 +43,10 @@ def test_grouped_by_domain_slug_in_the_given_order() -> None:
         SimpleNamespace(metadata={"title": "ordinary Markdown"}, n=4),
     ]
     sources = group_sources(articles, settings())
-    assert [(s.slug, [a.n for a in s.articles]) for s in sources] == [("example-org", [2]), ("ft-com", [1, 3])]
+    assert [(s.slug, [a.n for a in s.articles]) for s in sources] == [
+        ("example-org", [2]),
+        ("ft-com", [1, 3]),
+    ]
 
 
 def test_name_and_domain_most_used_ties_alphabetical_logo_newest() -> None:
