@@ -15,7 +15,8 @@ PLUGINS = [
     "topicfeed.speedups",
     "topicfeed.fast_writer",
     "topicfeed.news_reader",
-    "topicfeed.related_stories",  # story index, related links, clusters, source pages, home ranking
+    "topicfeed.related_stories",  # story index, related links, clusters, home ranking
+    "topicfeed.source_pages",  # /sources/ and one page per source
     "topicfeed.content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
     "topicfeed.news_feeds",
     "topicfeed.news_sitemaps",
@@ -28,18 +29,10 @@ PLUGINS = [
     "topicfeed.atomic_output",
 ]
 
-# News items --------------------------------------------------------------------------------
-NEWS_FILE_EXTENSIONS = ["txt", "md"]  # read as news items when their content says so
-NEWS_MAX_FILE_BYTES = 1_000_000  # larger files are rejected, not read
-NEWS_STRICT = False  # True (or `make html STRICT=1`) fails the build on any rejected file
-NEWS_ASSET_BASE_URL = ""  # where relative logo paths (/assets/...) resolve; empty drops them
-NEWS_EMBED_HOSTS = [
-    "www.youtube.com",
-    "youtube.com",
-    "www.youtube-nocookie.com",
-    "youtube-nocookie.com",
-    "player.vimeo.com",
-]
+# Every plugin declares its settings with their defaults (docs/settings.md); this file sets only
+# what differs. Defaults kept here: NEWS_* (news_reader), RELATED_* and HOME_* (related_stories),
+# SOURCE(S)_URL/SAVE_AS (source_pages), CSP_* and THEME_POPULAR_TOPICS (news_theme; the CSP
+# frame-src follows NEWS_EMBED_HOSTS).
 
 RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
 RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
@@ -68,28 +61,11 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Sources (providers): /sources/ and /sources/{slug}/, slug from the domain (ft.com -> ft-com)
-SOURCE_URL = "sources/{slug}/"
-SOURCE_SAVE_AS = "sources/{slug}/index.html"
-SOURCES_URL = "sources/"
-SOURCES_SAVE_AS = "sources/index.html"
-
 # Theme (plugin news_theme; theme/) -----------------------------------------------------------
 # Monthly archives (Pelican's period archives, template period_archives.html); /archives/ lists them.
 MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
-# Related stories (plugins/related_stories; the README states the scores) ------------------
-RELATED_MIN = 3  # fewer stories from an item's own list: computed ones are added up to this
-RELATED_WEIGHTS = {"topics": 1.0, "title": 1.0, "date": 0.25}  # parts of the related score
-RELATED_THRESHOLD = 0.5  # a computed story must score at least this
-RELATED_DATE_HALF_LIFE_DAYS = 7.0  # the date part halves every this many days apart
-RELATED_TITLE_WORDS = 5  # an item's rarest headline words that count (its topics all count)
-RELATED_CANDIDATES = 6  # per term, the items nearest in time that are looked at
-RELATED_CLUSTER_MAX = 10  # "more coverage of this story" shows at most this many
-HOME_TOP_STORIES = 5  # top stories on the home page (one per story cluster)
-HOME_RANK_WEIGHTS = {"heat": 1.0, "quality": 0.5}  # boosts of the home ranking
-HOME_RANK_HALF_LIFE_HOURS = 24.0  # the home rank halves every this many hours of age
 
 # Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
 FEED_DOMAIN = SITEURL
@@ -106,22 +82,6 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 
-# Content-Security-Policy <meta> on every page: no inline script (the theme adds hashes of its
-# own scripts to CSP_SCRIPT_HASHES), frames only from the embed hosts, images from anywhere.
-CSP_SCRIPT_HASHES: list[str] = []
-CSP_DIRECTIVES = {
-    "default-src": "'none'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' https: http: data:",
-    "frame-src": "https://www.youtube-nocookie.com https://player.vimeo.com",
-    "connect-src": "'self'",
-    "font-src": "'self'",
-    "manifest-src": "'self'",
-    "base-uri": "'none'",
-    "form-action": "'self'",
-    "object-src": "'none'",
-}
 # Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
 FEED_MAX_ITEMS = 100  # newest entries in each feed
 SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source

@@ -31,12 +31,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from topicfeed.items import ITEM_KEY
 from topicfeed.model import Image, NewsItem, Provider, build_item
 from topicfeed.news_reader.source import load_front_matter
 from topicfeed.related_stories.graph import gc_paused, relate
 from topicfeed.related_stories.ranking import top_stories
 from topicfeed.related_stories.settings import DEFAULTS, read_settings
-from topicfeed.related_stories.sources import group_sources
+from topicfeed.sources import SETTINGS as SOURCE_SETTINGS
+from topicfeed.sources import group_sources
 from topicfeed.urls import story_key
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
@@ -150,18 +152,16 @@ def from_folder(folder: Path) -> list[NewsItem]:
 
 
 def plugin_settings() -> tuple[Any, Mapping[str, Any]]:
-    """The related-stories plugin's default settings: what ``relate`` and ``group_sources`` take.
-
-    The one place this benchmark touches the plugin's settings API (its shape is changing to
-    declared settings); everything else receives what this returns.
+    """The defaults of the related step and of source grouping: what ``relate`` and
+    ``group_sources`` take. The one place this benchmark touches the plugins' settings API.
     """
-    return read_settings(DEFAULTS), DEFAULTS
+    return read_settings(DEFAULTS), {setting.name: setting.default for setting in SOURCE_SETTINGS}
 
 
 def run(items: list[NewsItem], repeat: int) -> dict[str, float]:
-    settings, plain = plugin_settings()
+    settings, source_settings = plugin_settings()
     urls = [f"{item.published_at:%Y/%m/%d}/story-{n}/" for n, item in enumerate(items)]
-    articles = [SimpleNamespace(news=item) for item in items]
+    articles = [SimpleNamespace(metadata={ITEM_KEY: item}) for item in items]
     best: dict[str, float] = {}
     for _ in range(repeat):
         gc.collect()
@@ -170,7 +170,7 @@ def run(items: list[NewsItem], repeat: int) -> dict[str, float]:
             relations = relate(items, urls, settings)
             related = time.perf_counter() - wall, time.process_time() - cpu
             top_stories(items, settings, [r.cluster for r in relations])
-            group_sources(articles, plain)
+            group_sources(articles, source_settings)
             total = time.perf_counter() - wall, time.process_time() - cpu
         names = ("relate", "relate cpu", "total", "total cpu")
         for name, value in zip(names, (*related, *total), strict=True):

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from items import item_fields
 from pelican.settings import DEFAULT_CONFIG
 
+from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.model import NewsItem
-from topicfeed.news_reader.reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
+from topicfeed.news_reader.reader import NewsReader
+from topicfeed.news_reader.settings import SETTINGS as READER_SETTINGS
+from topicfeed.settings import apply
 
 FIELDS = [
     *list(item_fields()),
@@ -50,6 +53,7 @@ def read(tmp_path: Path, data: bytes):
     path = tmp_path / "fuzz.txt"
     path.write_bytes(data)
     config = dict(DEFAULT_CONFIG, PATH=str(tmp_path))
+    apply(config, READER_SETTINGS)
     return NewsReader(config).read(str(path))
 
 

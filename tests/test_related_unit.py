@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import random
 from dataclasses import replace
@@ -12,18 +11,12 @@ import pytest
 from items import item_fields
 
 from topicfeed.model import NewsItem, build_item
-from topicfeed.related_stories.graph import (
-    UnionFind,
-    backlinks,
-    clusters,
-    cross_links,
-    date_order,
-    relate,
-    story_index,
-)
+from topicfeed.related_stories.graph import UnionFind, backlinks, clusters, cross_links, relate
 from topicfeed.related_stories.ranking import percentiles, rank_scores, top_stories
 from topicfeed.related_stories.score import RelatedScorer, title_words
 from topicfeed.related_stories.settings import DEFAULTS, RelatedSettings, read_settings
+from topicfeed.settings import SettingsError
+from topicfeed.stories import date_order, story_index
 from topicfeed.urls import story_key
 
 SETTINGS = read_settings(DEFAULTS)
@@ -376,15 +369,18 @@ def test_rank_blend() -> None:
 # Settings -------------------------------------------------------------------------------
 
 
-def test_bad_settings_fall_back_with_one_line(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR):
-        settings = read_settings(
-            {"RELATED_MIN": -1, "RELATED_WEIGHTS": {"topics": 2, "colour": 1, "date": "x"}}
-        )
-    assert settings.min_related == DEFAULTS["RELATED_MIN"]
-    assert settings.topic_weight == 2 and settings.date_weight == DEFAULTS["RELATED_WEIGHTS"]["date"]
-    assert len(caplog.records) == 3
-    assert all(r.getMessage().startswith("settings: RELATED_") for r in caplog.records)
+def test_bad_settings_are_refused_with_one_line() -> None:
+    with pytest.raises(SettingsError, match=r"^settings: RELATED_MIN: expected an integer >= 0, got -1$"):
+        read_settings({"RELATED_MIN": -1})
+    with pytest.raises(SettingsError, match=r"^settings: RELATED_WEIGHTS: expected a mapping of topics"):
+        read_settings({"RELATED_WEIGHTS": {"topics": 2, "colour": 1}})
+
+
+def test_partial_weights_keep_the_other_defaults() -> None:
+    settings = read_settings({"RELATED_WEIGHTS": {"topics": 2}})
+    assert settings.topic_weight == 2.0
+    assert settings.date_weight == DEFAULTS["RELATED_WEIGHTS"]["date"]
+    assert settings.title_weight == DEFAULTS["RELATED_WEIGHTS"]["title"]
 
 
 def test_only_the_rarest_title_words_count() -> None:

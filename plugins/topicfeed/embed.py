@@ -8,12 +8,14 @@ YouTube embeds are moved to youtube-nocookie.com, YouTube's privacy-enhanced mod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit, urlunsplit
 
 import nh3
 
+#: The video hosts allowed by default (``NEWS_EMBED_HOSTS``); the CSP ``frame-src`` follows them.
 DEFAULT_EMBED_HOSTS = (
     "www.youtube.com",
     "youtube.com",
@@ -22,6 +24,7 @@ DEFAULT_EMBED_HOSTS = (
     "player.vimeo.com",
 )
 _NOCOOKIE = {"www.youtube.com", "youtube.com", "youtube-nocookie.com"}
+_NOCOOKIE_HOST = "www.youtube-nocookie.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +69,20 @@ def sanitize_embed(html_text: str, allowed_hosts: tuple[str, ...] = DEFAULT_EMBE
         if parts.scheme != "https" or host not in allowed_hosts or parts.username or parts.port:
             continue
         if host in _NOCOOKIE:
-            parts = parts._replace(netloc="www.youtube-nocookie.com")
+            parts = parts._replace(netloc=_NOCOOKIE_HOST)
         return Embed(
             src=urlunsplit(parts._replace(fragment="")),
             width=_dimension(attrs.get("width")),
             height=_dimension(attrs.get("height")),
         )
     return None
+
+
+def frame_hosts(allowed_hosts: Iterable[str]) -> tuple[str, ...]:
+    """The hosts a kept embed's iframe can point at, given the allowed hosts (in their order).
+
+    Every YouTube spelling ends up on ``www.youtube-nocookie.com``, so that one host stands for
+    them all: this is what the Content-Security-Policy's ``frame-src`` must allow.
+    """
+    hosts = (_NOCOOKIE_HOST if host.lower() in _NOCOOKIE else host.lower() for host in allowed_hosts)
+    return tuple(dict.fromkeys(hosts))

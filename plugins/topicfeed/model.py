@@ -82,7 +82,7 @@ class NewsItem:
     fingerprint: str = field(default="", compare=False)
 
     def __fingerprint__(self) -> str | None:
-        """What fast_writer digests for this item: its source digest, when the reader set one."""
+        """What the incremental writer digests for this item: its source digest, when the reader set one."""
         return self.fingerprint or None
 
     @property

@@ -115,12 +115,15 @@ def check_plugins(specs: list[PluginSpec]) -> None:
 
 
 def _initialized(pelican: Any) -> None:
+    """Check the plugins and settings; a problem stops the build with one line, no traceback."""
     specs = enabled_specs(pelican.settings)
-    check_plugins(specs)
     try:
+        check_plugins(specs)
         apply(pelican.settings, (setting for spec in specs for setting in spec.settings))
-    except SettingsError as error:
-        raise PluginSetupError(str(error)) from None
+    except (PluginSetupError, SettingsError) as error:
+        # SystemExit, not an exception: Pelican would print a traceback for a configuration slip.
+        logger.critical("%s", error)
+        raise SystemExit(1) from None
 
 
 def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 import topicfeed
 from topicfeed.settings import Setting
 

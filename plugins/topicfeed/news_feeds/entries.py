@@ -24,7 +24,7 @@ from typing import Any
 
 import nh3
 
-from topicfeed.news_reader.reader import ITEM_KEY
+from topicfeed.items import item_of
 from topicfeed.urls import clean_url
 
 
@@ -32,21 +32,16 @@ def _uuid_urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def news_item(article: Any) -> Any | None:
-    """The NewsItem an article was read from, or None for an ordinary Markdown article."""
-    return getattr(article, "metadata", {}).get(ITEM_KEY)
-
-
 def entry_ids(articles: Iterable[Any]) -> dict[str, str]:
     """The entry id of every article, keyed by its source path; see the module docstring.
 
     (Keyed by source path, not ``id(article)``: the plan is part of what pages read, and must
-    be the same from one build to the next for fast_writer to recognise unchanged pages.)
+    be the same from one build to the next for the incremental writer to recognise unchanged pages.)
     """
     ids: dict[str, str] = {}
     by_key: dict[str, list[tuple[dt.datetime, str, Any]]] = defaultdict(list)
     for article in articles:
-        item = news_item(article)
+        item = item_of(article)
         if item is None:
             ids[article.relative_source_path] = _uuid_urn(f"topicfeed:{article.relative_source_path}")
         else:
@@ -116,7 +111,7 @@ def plain_text(markup: str) -> str:
 
 def build_entry(article: Any, entry_id: str, absolute: Callable[[str], str]) -> Entry:
     """The feed entry of ``article``; ``absolute`` turns a site-relative URL into a full one."""
-    item = news_item(article)
+    item = item_of(article)
     title = str(article.title)
     link = absolute(article.url)
     categories = tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())

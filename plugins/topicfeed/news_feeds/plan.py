@@ -8,15 +8,14 @@ notion of), the OPML file and the templates' autodiscovery links (``feed_links``
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from topicfeed.text import source_slug
+from topicfeed.sources import group_sources
 
-from .entries import entry_ids, news_item
+from .entries import entry_ids
 from .formats import LABELS, MIME_TYPES
 
 #: Context key of the plan; templates use ``feed_links``, a :class:`FeedLinks` view of it.
@@ -126,7 +125,7 @@ class FeedLinks:
         return self._plan.links(self._plan.channel("source", slug))
 
     def __fingerprint__(self) -> tuple[Any, ...]:
-        """Everything a template can get from this object (for fast_writer's page keys).
+        """Everything a template can get from this object (for the incremental writer's page keys).
 
         The plan also holds every article; pages only see the links, which change when a
         feed is added or renamed, not when an item is edited.
@@ -151,29 +150,11 @@ def _paths(settings: dict[str, Any], kind: str, slug: str) -> dict[str, str]:
     return paths
 
 
-def _sources(articles: Sequence[Any]) -> dict[str, tuple[str, list[Any]]]:
-    """Published news articles by source slug, each with its most used provider name."""
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        item = news_item(article)
-        if item is None:
-            continue
-        slug = source_slug(item.provider.domain)
-        grouped[slug].append(article)
-        names[slug][item.provider.name] += 1
-    result = {}
-    for slug, group in grouped.items():
-        name = min(names[slug].items(), key=lambda pair: (-pair[1], pair[0]))[0]
-        result[slug] = (name, group)
-    return result
-
-
 def build_plan(generator: Any) -> FeedPlan:
     """The plan of one build, from Pelican's articles generator (published articles only)."""
     settings = generator.settings
-    sitename = str(settings.get("SITENAME", ""))
-    description = str(settings.get("SITEDESCRIPTION") or settings.get("SITESUBTITLE") or sitename)
+    sitename = str(settings["SITENAME"])
+    description = str(settings["SITEDESCRIPTION"] or settings.get("SITESUBTITLE") or sitename)
     articles = list(generator.articles)
     site = Channel(
         kind="site",
@@ -198,19 +179,18 @@ def build_plan(generator: Any) -> FeedPlan:
         )
         for tag, tagged in sorted(generator.tags.items(), key=lambda pair: pair[0].slug)
     ]
-    source_url = str(settings.get("SOURCE_URL", "sources/{slug}/"))
     sources = [
         Channel(
             kind="source",
-            slug=slug,
-            name=name,
-            title=f"{name} · {sitename}",
-            description=f"The latest stories from {name}.",
-            page_url=source_url.format(slug=slug),
-            articles=group,
-            paths=_paths(settings, "source", slug),
+            slug=source.slug,
+            name=source.name,
+            title=f"{source.name} · {sitename}",
+            description=f"The latest stories from {source.name}.",
+            page_url=source.url,
+            articles=list(source.articles),
+            paths=_paths(settings, "source", source.slug),
         )
-        for slug, (name, group) in sorted(_sources(articles).items())
+        for source in sorted(group_sources(articles, settings), key=lambda source: source.slug)
     ]
     return FeedPlan(
         site=site,

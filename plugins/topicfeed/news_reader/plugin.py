@@ -1,60 +1,46 @@
 """Wiring of the news reader into Pelican's signals.
 
-- ``readers_init``: the reader takes the news extensions (``txt``, ``md``).
+- ``readers_init``: the reader takes the news extensions (``NEWS_FILE_EXTENSIONS``).
 - ``article_generator_context``: each file's problems are logged, one line each, and its fate
-  (published, unpublished, rejected) recorded in the ledger, on every build.
+  (published, unpublished, rejected) recorded in the build's ledger (``Build.ledger``, read by
+  the build report), on every build.
 - ``article_generator_pretaxonomy``: article URLs and topic slugs are made unique before
   Pelican groups articles by tag, so nothing is overwritten and no two topics share a page.
 - ``article_generator_finalized``: in strict mode, any rejected file fails the build.
+
+The plugin provides ``news-items``: articles whose item :func:`topicfeed.items.item_of` returns.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from pelican import signals
 from pelican.log import FatalLogger
 from pelican.utils import order_content
 
-from topicfeed.model import NewsItem, Problem
+from topicfeed.build import Build
+from topicfeed.items import item_of, problems_of
+from topicfeed.ledger import Ledger
+from topicfeed.model import Problem
+from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
-from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
+from .reader import NewsReader
+from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Ledger:
-    """What became of every news file in this build (the build report reads it)."""
-
-    fates: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> list[str]:
-        return sorted(path for path, fate in self.fates.items() if fate == "rejected")
-
-
 def _ledger(generator: Any) -> Ledger:
-    ledger = getattr(generator, "news_ledger", None)
-    if ledger is None:
-        ledger = generator.news_ledger = Ledger()
-        generator.context["news_ledger"] = ledger
-    return ledger
+    return Build.of(generator).ledger
 
 
 def add_reader(readers: Any) -> None:
-    for extension in readers.settings.get("NEWS_FILE_EXTENSIONS", NewsReader.file_extensions):
+    for extension in readers.settings["NEWS_FILE_EXTENSIONS"]:
         readers.reader_classes[extension] = NewsReader
-
-
-def reset_ledger(generator: Any) -> None:
-    generator.news_ledger = None
-    _ledger(generator)
 
 
 def report(ledger: Ledger, problem: Problem) -> None:
@@ -69,8 +55,8 @@ def report(ledger: Ledger, problem: Problem) -> None:
 
 def record_file(generator: Any, metadata: dict[str, Any]) -> None:
     """Log a file's problems and record its fate; runs for cached files too."""
-    problems: list[Problem] = metadata.get(PROBLEMS_KEY) or []
-    item: NewsItem | None = metadata.get(ITEM_KEY)
+    problems = problems_of(metadata)
+    item = item_of(metadata)
     if item is None and not problems:
         return  # an ordinary Markdown article
     ledger = _ledger(generator)
@@ -99,7 +85,7 @@ def _all_articles(generator: Any) -> list[Any]:
 
 
 def _identity(article: Any) -> str:
-    item: NewsItem | None = article.metadata.get(ITEM_KEY)
+    item = item_of(article)
     return item.key if item is not None else article.relative_source_path
 
 
@@ -162,7 +148,7 @@ def warn_duplicate_stories(generator: Any) -> None:
     """Two files carrying one story both get pages, but the editor should know."""
     first_seen: dict[str, str] = {}
     for article in sorted(generator.articles, key=lambda a: (a.date, a.relative_source_path)):
-        item: NewsItem | None = article.metadata.get(ITEM_KEY)
+        item = item_of(article)
         if item is None:
             continue
         if item.key in first_seen:
@@ -205,7 +191,7 @@ def assign_urls(generator: Any) -> None:
 
 def enforce_strict(generator: Any) -> None:
     ledger = _ledger(generator)
-    strict = generator.settings.get("NEWS_STRICT") or FatalLogger.fatal_lvl <= logging.ERROR
+    strict = generator.settings["NEWS_STRICT"] or FatalLogger.fatal_lvl <= logging.ERROR
     if strict and ledger.rejected:
         # SystemExit, not an exception: Pelican would print a traceback for a data problem.
         logger.critical(
@@ -215,8 +201,8 @@ def enforce_strict(generator: Any) -> None:
 
 
 def register() -> None:
+    register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, provides={"news-items"})
     signals.readers_init.connect(add_reader)
-    signals.article_generator_init.connect(reset_ledger)
     signals.article_generator_context.connect(record_file)
     signals.article_generator_pretaxonomy.connect(assign_urls)
     signals.article_generator_finalized.connect(enforce_strict)

@@ -8,59 +8,55 @@ cache). Unpublished items are skipped the same way, so Pelican writes nothing fo
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import html
 import os
-import zoneinfo
 from typing import Any, ClassVar
 
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 
-from topicfeed.embed import DEFAULT_EMBED_HOSTS
+from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.model import ModelSettings, NewsItem, Problem, build_item
+from topicfeed.site import site_timezone
 from topicfeed.text import title_slug, topic_slug
 
 from .source import SourceError, decode, is_news_item, load_front_matter
 
-#: Metadata keys the reader sets for the plugin and the theme.
-ITEM_KEY = "news"
-PROBLEMS_KEY = "news_problems"
-
 
 def model_settings(settings: dict[str, Any]) -> ModelSettings:
-    try:
-        timezone: dt.tzinfo = zoneinfo.ZoneInfo(settings.get("TIMEZONE") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone = dt.UTC
+    """What the item model needs of the (declared, checked) settings."""
     return ModelSettings(
-        timezone=timezone,
-        embed_hosts=tuple(settings.get("NEWS_EMBED_HOSTS", DEFAULT_EMBED_HOSTS)),
-        asset_base_url=settings.get("NEWS_ASSET_BASE_URL") or None,
+        timezone=site_timezone(settings),
+        embed_hosts=tuple(settings["NEWS_EMBED_HOSTS"]),
+        asset_base_url=settings["NEWS_ASSET_BASE_URL"] or None,
     )
 
 
 class NewsReader(BaseReader):
-    """Reads exporter items (YAML front matter only); other Markdown goes to Pelican's reader."""
+    """Reads exporter items (YAML front matter only); other Markdown goes to Pelican's reader.
+
+    Pelican registers it for each of ``NEWS_FILE_EXTENSIONS`` (see the plugin), so the class
+    itself claims none.
+    """
 
     enabled = True
-    file_extensions: ClassVar[list[str]] = ["txt", "md"]
+    file_extensions: ClassVar[list[str]] = []
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         self.model_settings = model_settings(settings)
-        self.extensions_read = tuple(settings.get("NEWS_FILE_EXTENSIONS", self.file_extensions))
-        self.max_bytes = int(settings.get("NEWS_MAX_FILE_BYTES", 1_000_000))
+        self.extensions_read = tuple(settings["NEWS_FILE_EXTENSIONS"])
+        self.max_bytes = settings["NEWS_MAX_FILE_BYTES"]
         self._markdown: MarkdownReader | None = None
         # The item depends on its text, its path and the model settings (code changes are
-        # covered by fast_writer's own key).
+        # covered by the incremental writer's own key).
         self._fingerprint_key = hashlib.blake2b(
             repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
         ).digest()
 
     def _relative(self, source_path: str) -> str:
-        base = self.settings.get("PATH") or ""
+        base = self.settings["PATH"] or ""
         try:
             return os.path.relpath(source_path, base) if base else source_path
         except ValueError:

@@ -16,7 +16,7 @@ from typing import Any
 class StoryRef:
     """What a page shows of another story: its headline and site-relative URL.
 
-    Only these, never the article itself: a page's inputs stay what it shows (fast_writer
+    Only these, never the article itself: a page's inputs stay what it shows (the incremental writer
     digests them), and no article refers to another one in a chain.
     """
 

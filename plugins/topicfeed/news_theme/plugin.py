@@ -6,12 +6,14 @@
   output root (GitHub Pages serves it for any missing path). A theme without one (Pelican's
   ``simple``) builds as before.
 - ``article_generator_finalized``: once Pelican has grouped the published articles by tag, each
-  article gets ``topic_neighbours`` (older and newer story in its main topic) and, for news
-  items, ``json_ld`` (its schema.org ``NewsArticle`` for a data ``<script>``, built when shown); the
-  context gets ``popular_topics``, the ``THEME_POPULAR_TOPICS`` topics with the most stories
-  as ``(tag, count)`` pairs (ties by name), for the home page.
+  article gets ``day`` (the date it is listed under on the home page), ``topic_neighbours``
+  (older and newer story in its main topic) and, for news items, ``json_ld`` (its schema.org
+  ``NewsArticle`` for a data ``<script>``, built when shown); the context gets
+  ``popular_topics``, the ``THEME_POPULAR_TOPICS`` topics with the most stories as
+  ``(tag, count)`` pairs (ties by name), for the home page.
 
-Templates only display these; nothing here writes a page.
+Templates only display these; nothing here writes a page. The theme's settings (the home page's
+popular topics, the Content-Security-Policy) are declared in :mod:`.settings`.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any
 
 from pelican import signals
 
-from topicfeed.model import NewsItem
+from topicfeed.items import item_of
+from topicfeed.plugin import register_plugin
 
 from .jsonld import JsonLd
 from .neighbours import topic_neighbours
+from .settings import SETTINGS
 
-POPULAR_TOPICS = 12  # default of THEME_POPULAR_TOPICS
 NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
 
 
@@ -39,11 +42,11 @@ def page_path(output_file: str) -> str:
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    filters = dict(settings.get("JINJA_FILTERS") or {})
+    filters = dict(settings["JINJA_FILTERS"])
     filters.setdefault("page_path", page_path)
     settings["JINJA_FILTERS"] = filters
-    direct = list(settings.get("DIRECT_TEMPLATES") or [])
-    theme_404 = Path(settings.get("THEME") or "", "templates", f"{NOT_FOUND}.html")
+    direct = list(settings["DIRECT_TEMPLATES"])
+    theme_404 = Path(settings["THEME"], "templates", f"{NOT_FOUND}.html")
     if NOT_FOUND not in direct and theme_404.is_file():
         settings["DIRECT_TEMPLATES"] = [*direct, NOT_FOUND]
 
@@ -57,18 +60,19 @@ def popular_topics(tags: Any, limit: int) -> list[tuple[Any, int]]:
 
 def attach(generator: Any) -> None:
     settings = generator.settings
-    site_url = str(settings.get("SITEURL") or "")
-    site_name = str(settings.get("SITENAME") or "")
+    site_url = str(settings["SITEURL"])
+    site_name = str(settings["SITENAME"])
     neighbours = topic_neighbours(generator.articles, generator.tags)
-    limit = settings.get("THEME_POPULAR_TOPICS", POPULAR_TOPICS)
-    generator.context["popular_topics"] = popular_topics(generator.tags, int(limit))
+    generator.context["popular_topics"] = popular_topics(generator.tags, settings["THEME_POPULAR_TOPICS"])
     for article in generator.articles:
+        article.day = article.date.date()
         article.topic_neighbours = neighbours.get(id(article))
-        item = article.metadata.get("news")
+        item = item_of(article)
         page_url = f"{site_url}/{article.url}"
-        article.json_ld = JsonLd(item, page_url, site_name, site_url) if isinstance(item, NewsItem) else None
+        article.json_ld = JsonLd(item, page_url, site_name, site_url) if item is not None else None
 
 
 def register() -> None:
+    register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, provides={"theme-data"})
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(attach)

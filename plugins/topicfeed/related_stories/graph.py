@@ -1,4 +1,4 @@
-"""The story graph: one story index, cross-links, backlinks and story clusters.
+"""The story graph: cross-links, backlinks and story clusters over the story index.
 
 Everything works on item positions (ints) over plain :class:`NewsItem` objects and the URLs of
 their pages, so it runs without Pelican (the benchmark and the unit tests use it directly).
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from topicfeed.model import NewsItem
+from topicfeed.stories import date_order, story_index
 
 from .links import Relations, StoryLink, story_link
 from .score import RelatedScorer
@@ -50,19 +51,6 @@ class UnionFind:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-
-
-def story_index(items: Sequence[NewsItem], order: Sequence[int]) -> dict[str, int]:
-    """Map every URL key of every item to the item carrying it; the earliest item wins a key.
-
-    ``order`` is the items sorted by (date, story key, file): two files carrying the same
-    story (the news reader warns about them) are found under the earliest one.
-    """
-    index: dict[str, int] = {}
-    for i in order:
-        for key in items[i].url_keys:
-            index.setdefault(key, i)
-    return index
 
 
 @dataclass
@@ -195,13 +183,6 @@ def clusters(
         # ours first, then outside stories; newest first; then by story key
         group.sort(key=lambda x: (x >= n, -times[x], keys[x]))
     return Clusters(root=root, members=members, outside=outside, outside_nodes=outside_nodes)
-
-
-def date_order(items: Sequence[NewsItem]) -> list[int]:
-    """Positions sorted oldest first by (date, story key, file): the one deterministic order."""
-    return sorted(
-        range(len(items)), key=lambda i: (items[i].published_at, items[i].key, items[i].source_path)
-    )
 
 
 @contextmanager

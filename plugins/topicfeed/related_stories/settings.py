@@ -1,112 +1,131 @@
-"""The related-stories settings: defaults in one place, read once per build into a frozen object.
+"""The related-stories settings: declared once here, read once per build into a frozen object.
 
-Every value here is an ordinary Pelican setting (UPPER_CASE, documented in the README); a site
-overrides it in ``pelicanconf.py``. The scoring code receives a :class:`RelatedSettings` and
-never looks at Pelican's settings dict itself, so the benchmark and the unit tests can run it
-without Pelican.
+Every value is an ordinary Pelican setting (UPPER_CASE, docs/settings.md); a site overrides it
+in ``pelicanconf.py``. :data:`SETTINGS` gives each its default and check: a bad value stops the
+build at start-up with one line naming the setting. The scoring code receives a
+:class:`RelatedSettings` and never looks at Pelican's settings dict itself, so the benchmark and
+the unit tests can run it without Pelican.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from topicfeed.settings import Setting, apply, is_int, is_number, is_weights
+from topicfeed.site import site_timezone
 
-#: Defaults of every setting this plugin reads (``pelicanconf.py`` repeats them for users).
-DEFAULTS: dict[str, Any] = {
-    "RELATED_MIN": 3,
-    "RELATED_WEIGHTS": {"topics": 1.0, "title": 1.0, "date": 0.25},
-    "RELATED_THRESHOLD": 0.5,
-    "RELATED_DATE_HALF_LIFE_DAYS": 7.0,
-    "RELATED_TITLE_WORDS": 5,
-    "RELATED_CANDIDATES": 6,
-    "RELATED_CLUSTER_MAX": 10,
-    "HOME_TOP_STORIES": 5,
-    "HOME_RANK_WEIGHTS": {"heat": 1.0, "quality": 0.5},
-    "HOME_RANK_HALF_LIFE_HOURS": 24.0,
-    "SOURCE_URL": "sources/{slug}/",
-    "SOURCE_SAVE_AS": "sources/{slug}/index.html",
-    "SOURCES_URL": "sources/",
-    "SOURCES_SAVE_AS": "sources/index.html",
-}
+RELATED_WEIGHT_NAMES = ("topics", "title", "date")
+RANK_WEIGHT_NAMES = ("heat", "quality")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "RELATED_MIN",
+        3,
+        "With fewer stories in an item's own list, computed ones are added up to this.",
+        is_int(minimum=0),
+    ),
+    Setting(
+        "RELATED_WEIGHTS",
+        {"topics": 1.0, "title": 1.0, "date": 0.25},
+        "The parts of the related score; a partial mapping keeps the other defaults.",
+        is_weights(RELATED_WEIGHT_NAMES),
+    ),
+    Setting("RELATED_THRESHOLD", 0.5, "A computed story must score at least this.", is_number(minimum=0)),
+    Setting(
+        "RELATED_DATE_HALF_LIFE_DAYS",
+        7.0,
+        "The date part of the score halves every this many days apart.",
+        is_number(above=0),
+    ),
+    Setting(
+        "RELATED_TITLE_WORDS",
+        5,
+        "An item's rarest headline words that count (its topics all count).",
+        is_int(minimum=0),
+    ),
+    Setting(
+        "RELATED_CANDIDATES",
+        6,
+        "Per term, the items nearest in time that are looked at.",
+        is_int(minimum=1),
+    ),
+    Setting(
+        "RELATED_CLUSTER_MAX",
+        10,
+        '"More coverage of this story" shows at most this many.',
+        is_int(minimum=0),
+    ),
+    Setting("HOME_TOP_STORIES", 5, "Top stories on the home page (one per story cluster).", is_int(0)),
+    Setting(
+        "HOME_RANK_WEIGHTS",
+        {"heat": 1.0, "quality": 0.5},
+        "Boosts of the home ranking; a partial mapping keeps the other defaults.",
+        is_weights(RANK_WEIGHT_NAMES),
+    ),
+    Setting(
+        "HOME_RANK_HALF_LIFE_HOURS",
+        24.0,
+        "The home rank halves every this many hours of age.",
+        is_number(above=0),
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+#: The default of every setting above, by name (for the benchmark and the tests).
+DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}
 
 
 @dataclass(frozen=True, slots=True)
 class RelatedSettings:
-    """What the related step needs, validated; see the README for the meaning of each value."""
+    """What the related step needs, validated; docs/settings.md gives the meaning of each value."""
 
     min_related: int = DEFAULTS["RELATED_MIN"]
-    topic_weight: float = 1.0
-    title_weight: float = 1.0
-    date_weight: float = 0.25
+    topic_weight: float = DEFAULTS["RELATED_WEIGHTS"]["topics"]
+    title_weight: float = DEFAULTS["RELATED_WEIGHTS"]["title"]
+    date_weight: float = DEFAULTS["RELATED_WEIGHTS"]["date"]
     threshold: float = DEFAULTS["RELATED_THRESHOLD"]
     date_half_life_days: float = DEFAULTS["RELATED_DATE_HALF_LIFE_DAYS"]
     title_words: int = DEFAULTS["RELATED_TITLE_WORDS"]
     candidates: int = DEFAULTS["RELATED_CANDIDATES"]
     cluster_max: int = DEFAULTS["RELATED_CLUSTER_MAX"]
     top_stories: int = DEFAULTS["HOME_TOP_STORIES"]
-    heat_weight: float = 1.0
-    quality_weight: float = 0.5
+    heat_weight: float = DEFAULTS["HOME_RANK_WEIGHTS"]["heat"]
+    quality_weight: float = DEFAULTS["HOME_RANK_WEIGHTS"]["quality"]
     rank_half_life_hours: float = DEFAULTS["HOME_RANK_HALF_LIFE_HOURS"]
     timezone: dt.tzinfo = dt.UTC
 
 
-def _number(settings: Mapping[str, Any], name: str, minimum: float, integer: bool = False) -> Any:
-    """A numeric setting, or its default with a one-line error when it is not usable."""
-    value = settings.get(name, DEFAULTS[name])
-    ok = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
-    if not ok or value < minimum:
-        logger.error(
-            "settings: %s: expected a number >= %s, got %r; using %r", name, minimum, value, DEFAULTS[name]
-        )
-        return DEFAULTS[name]
-    return value
-
-
 def _weights(settings: Mapping[str, Any], name: str) -> dict[str, float]:
-    """A weights mapping; unknown or negative entries are reported and the default kept."""
-    default: dict[str, float] = DEFAULTS[name]
-    value = settings.get(name, default)
-    if not isinstance(value, Mapping):
-        logger.error("settings: %s: expected a mapping like %r, got %r", name, default, value)
-        return dict(default)
-    weights = dict(default)
-    for key, weight in value.items():
-        if key not in default:
-            logger.error("settings: %s: unknown weight %r (known: %s)", name, key, ", ".join(default))
-        elif isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            logger.error("settings: %s: %s: expected a number >= 0, got %r", name, key, weight)
-        else:
-            weights[key] = float(weight)
-    return weights
+    """A weights setting over its default: a site may give only the weights it changes."""
+    return {key: float(value) for key, value in {**_BY_NAME[name].default, **settings[name]}.items()}
 
 
 def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
-    """Validate the plugin's Pelican settings into a :class:`RelatedSettings`."""
-    related = _weights(settings, "RELATED_WEIGHTS")
-    rank = _weights(settings, "HOME_RANK_WEIGHTS")
-    try:
-        timezone: dt.tzinfo = zoneinfo.ZoneInfo(settings.get("TIMEZONE") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone = dt.UTC
+    """The plugin's settings as a :class:`RelatedSettings`.
+
+    In a build they were checked at start-up; a plain mapping (benchmark, tests) gets the same
+    defaults and checks here, so a bad value raises :class:`topicfeed.settings.SettingsError`.
+    """
+    values = dict(settings)
+    apply(values, SETTINGS)
+    related = _weights(values, "RELATED_WEIGHTS")
+    rank = _weights(values, "HOME_RANK_WEIGHTS")
     return RelatedSettings(
-        min_related=_number(settings, "RELATED_MIN", 0, integer=True),
+        min_related=values["RELATED_MIN"],
         topic_weight=related["topics"],
         title_weight=related["title"],
         date_weight=related["date"],
-        threshold=float(_number(settings, "RELATED_THRESHOLD", 0)),
-        date_half_life_days=float(_number(settings, "RELATED_DATE_HALF_LIFE_DAYS", 0.001)),
-        title_words=_number(settings, "RELATED_TITLE_WORDS", 0, integer=True),
-        candidates=_number(settings, "RELATED_CANDIDATES", 1, integer=True),
-        cluster_max=_number(settings, "RELATED_CLUSTER_MAX", 0, integer=True),
-        top_stories=_number(settings, "HOME_TOP_STORIES", 0, integer=True),
+        threshold=float(values["RELATED_THRESHOLD"]),
+        date_half_life_days=float(values["RELATED_DATE_HALF_LIFE_DAYS"]),
+        title_words=values["RELATED_TITLE_WORDS"],
+        candidates=values["RELATED_CANDIDATES"],
+        cluster_max=values["RELATED_CLUSTER_MAX"],
+        top_stories=values["HOME_TOP_STORIES"],
         heat_weight=rank["heat"],
         quality_weight=rank["quality"],
-        rank_half_life_hours=float(_number(settings, "HOME_RANK_HALF_LIFE_HOURS", 0.001)),
-        timezone=timezone,
+        rank_half_life_hours=float(values["HOME_RANK_HALF_LIFE_HOURS"]),
+        timezone=site_timezone(values),
     )

@@ -1,0 +1,48 @@
+"""The news item of a Pelican article: the one way every plugin asks for it.
+
+The news reader puts the :class:`~topicfeed.model.NewsItem` it read into the article's metadata
+under :data:`ITEM_KEY` (templates see it as ``article.news``) and the file's problems under
+:data:`PROBLEMS_KEY`. Code never reads those keys itself: it calls :func:`item_of`, which also
+answers ``None`` for an ordinary Markdown article, for a page, and for anything a third-party
+plugin may have put under the same key, so no caller needs its own ``isinstance`` check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from topicfeed.model import NewsItem, Problem
+
+#: Metadata key of the item (``article.news`` in templates).
+ITEM_KEY = "news"
+#: Metadata key of the problems the reader found in the file (the news reader logs them).
+PROBLEMS_KEY = "news_problems"
+
+
+def item_of(content: Any) -> NewsItem | None:
+    """The news item ``content`` was read from, or None (Markdown article, page, anything else).
+
+    ``content`` is a Pelican content object (article, page) or its metadata mapping, as the
+    ``article_generator_context`` signal hands it over before the article exists.
+    """
+    metadata = content if isinstance(content, Mapping) else getattr(content, "metadata", None)
+    if not isinstance(metadata, Mapping):
+        return None
+    item = metadata.get(ITEM_KEY)
+    return item if isinstance(item, NewsItem) else None
+
+
+def problems_of(metadata: Mapping[str, Any]) -> list[Problem]:
+    """The problems the reader recorded for one file (empty for files it did not read)."""
+    return list(metadata.get(PROBLEMS_KEY) or ())
+
+
+def news_articles(articles: Iterable[Any]) -> list[tuple[Any, NewsItem]]:
+    """The articles read from news items, each with its item, in the given order."""
+    pairs = []
+    for article in articles:
+        item = item_of(article)
+        if item is not None:
+            pairs.append((article, item))
+    return pairs

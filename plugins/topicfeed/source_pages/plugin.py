@@ -1,0 +1,115 @@
+"""Source (provider) pages: ``/sources/`` and one paginated page per provider domain.
+
+- ``initialized``: ``source.html`` is paginated like ``tag.html`` (``PAGINATED_TEMPLATES``).
+- ``article_generator_finalized``: the published news articles are grouped into sources
+  (:func:`topicfeed.sources.group_sources`); the context gets ``sources`` and each article its
+  ``source`` (None for an ordinary Markdown article), for the templates.
+- ``get_generators``: :class:`SourcesGenerator` writes the pages.
+
+Pelican has no taxonomy for providers, so the generator writes the pages through Pelican's own
+writer, template lookup and paginator, exactly as ``ArticlesGenerator.generate_tags`` does for
+topics: themes get ``articles_page``, ``articles_paginator`` and the same
+``PAGINATION_PATTERNS``.
+
+Needs ``news-items``; provides ``source-pages``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import partial
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator, PelicanTemplateNotFound
+
+from topicfeed.plugin import register_plugin
+from topicfeed.sources import Source, group_sources
+
+from .settings import SETTINGS
+
+logger = logging.getLogger(__name__)
+
+
+def paginate_source_pages(pelican: Any) -> None:
+    """``source.html`` is paginated like ``tag.html`` (a site's own entry for it wins)."""
+    settings = pelican.settings
+    settings["PAGINATED_TEMPLATES"] = {"source": None, **settings["PAGINATED_TEMPLATES"]}
+
+
+def attach_sources(generator: Any) -> None:
+    """Group the published news articles into sources for the templates."""
+    sources = group_sources(generator.articles, generator.settings)
+    for article in generator.articles:
+        article.source = None
+    for source in sources:
+        for article in source.articles:
+            article.source = source
+    generator.context["sources"] = sources
+
+
+class SourcesGenerator(Generator):
+    """Writes ``sources.html`` and one paginated ``source.html`` per provider.
+
+    The sources themselves are grouped once all articles are known (:func:`attach_sources`)
+    and are in the shared context as ``sources``.
+    """
+
+    def generate_context(self) -> None:
+        """Nothing to read: :func:`attach_sources` fills ``context["sources"]`` from the articles."""
+
+    def _template(self, name: str) -> Any:
+        """The theme's template, or None (with a line in the log) when the theme has none."""
+        try:
+            return self.get_template(name)
+        except PelicanTemplateNotFound:
+            logger.info("source_pages: the theme has no %s.html; those source pages are not written", name)
+            return None
+
+    def generate_output(self, writer: Any) -> None:
+        sources: list[Source] = self.context.get("sources") or []
+        write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
+        save_as = self.settings["SOURCES_SAVE_AS"]
+        template = self._template("sources") if save_as else None
+        if template is not None:
+            write(
+                save_as,
+                template,
+                self.context,
+                sources=sources,
+                template_name="sources",
+                page_name=os.path.splitext(save_as)[0],
+                url=self.settings["SOURCES_URL"],
+            )
+        template = self._template("source") if self.settings["SOURCE_SAVE_AS"] and sources else None
+        if template is None:
+            return
+        for source in sources:
+            articles = list(source.articles)
+            write(
+                source.save_as,
+                template,
+                self.context,
+                source=source,
+                url=source.url,
+                articles=articles,
+                dates=articles,
+                template_name="source",
+                blog=True,
+                page_name=source.page_name,
+                all_articles=self.context.get("articles", []),
+            )
+
+
+def add_generator(pelican: Any) -> type[SourcesGenerator]:
+    return SourcesGenerator
+
+
+def register() -> None:
+    register_plugin(
+        __name__.rpartition(".")[0], settings=SETTINGS, requires={"news-items"}, provides={"source-pages"}
+    )
+    signals.initialized.connect(paginate_source_pages)
+    signals.article_generator_finalized.connect(attach_sources)
+    signals.get_generators.connect(add_generator)
