@@ -23,6 +23,7 @@ from topicfeed.model import NewsItem, Problem
 from topicfeed.text import short_hash, topic_key, topic_slug
 
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
+from .source import extension_variants
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def _ledger(generator: Any) -> Ledger:
 
 def add_reader(readers: Any) -> None:
     for extension in readers.settings.get("NEWS_FILE_EXTENSIONS", NewsReader.file_extensions):
-        readers.reader_classes[extension] = NewsReader
+        for spelling in extension_variants(extension):  # .txt, .TXT, .Txt...: Pelican's match is exact
+            readers.reader_classes[spelling] = NewsReader
 
 
 def reset_ledger(generator: Any) -> None:
