@@ -1,7 +1,7 @@
-"""Set-up that recovers (issue 11, item 6): `make venv` repairs a broken or half-made virtualenv
-and reinstalls when requirements.txt changes.
+"""Set-up (issue 11, items 6 and 7): `make venv` repairs a broken or half-made virtualenv and
+reinstalls when requirements.txt changes; the pins carry hashes and agree with each other.
 
-Runs the real Makefile and tools/ensure-venv.sh, copied into a temporary project with a
+The venv tests run the real Makefile and tools/ensure-venv.sh, copied into a temporary project with a
 requirements.txt that names no package, so pip installs nothing and needs no network
 (PIP_NO_INDEX=1 makes sure of it). Each rebuild makes a real virtualenv (a few seconds).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,27 @@ def test_make_venv_never_deletes_what_is_not_a_venv(project: Path) -> None:
     assert result.returncode != 0
     assert "is not a virtualenv" in result.stderr
     assert (folder / "notes.txt").read_text() == "someone's files"
+
+
+def pins(text: str) -> dict[str, str]:
+    """``name==version`` lines of a requirements file, by normalized name (extras dropped)."""
+    found = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;\\]+)", text, re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+def test_every_pin_has_a_hash_and_follows_requirements_in() -> None:
+    """requirements.txt is requirements.in compiled with hashes (`make requirements`)."""
+    locked = (ROOT / "requirements.txt").read_text()
+    entries = re.findall(r"^[A-Za-z].*?(?=^[A-Za-z]|\Z)", locked, re.MULTILINE | re.DOTALL)
+    for entry in entries:
+        assert "--hash=sha256:" in entry, f"no hash: {entry.splitlines()[0]}"
+    direct, all_pins = pins((ROOT / "requirements.in").read_text()), pins(locked)
+    assert direct and len(all_pins) == len(entries)
+    for name, version in direct.items():
+        assert all_pins.get(name) == version, f"{name}: requirements.in says {version}, run make requirements"
+
+
+def test_pre_commit_ruff_matches_the_pinned_ruff() -> None:
+    config = (ROOT / ".pre-commit-config.yaml").read_text()
+    rev = re.search(r"ruff-pre-commit\s+rev: v(\S+)", config)
+    assert rev is not None and rev.group(1) == pins((ROOT / "requirements.in").read_text())["ruff"]
