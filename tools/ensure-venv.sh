@@ -35,8 +35,22 @@ looks_like_venv() {
 }
 
 want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && healthy; then
+ready() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && healthy; }
+if ready; then
   exit 0
+fi
+
+# Two makes at once (a devserver and a build, two CI jobs) must not both rebuild or install:
+# the second waits here for the first, then finds the venv ready.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$venv.lock"
+  if ! flock -n 9; then
+    log "waiting for another make that is setting up $venv"
+    flock 9
+  fi
+  if ready; then
+    exit 0
+  fi
 fi
 
 if [ -e "$venv" ] || [ -L "$venv" ]; then
