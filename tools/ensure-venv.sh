@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes VENV a working virtualenv holding exactly REQUIREMENTS; every `make` target runs it.
+# Makes VENV a working virtualenv with REQUIREMENTS installed; every `make` target runs it.
 #   tools/ensure-venv.sh VENV REQUIREMENTS [PYTHON]
 # Fast when nothing changed (one python start). It recovers by itself from:
 # - a half-made VENV (Ctrl-C during `python -m venv`: no pip, so every pip call would fail with
@@ -34,7 +34,8 @@ looks_like_venv() {
   return 0
 }
 
-want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi; }
+want="$(sha256 "$requirements" | cut -d' ' -f1)"
 ready() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && healthy; }
 if ready; then
   exit 0
