@@ -125,7 +125,7 @@ def test_extension_variants() -> None:
 
 
 def test_any_case_extension_and_windows_markdown_build(tmp_path: Path) -> None:
-    """A real build: .TXT, .Md and .tXt items and a BOM + CRLF ordinary .MD article all get pages."""
+    """A real build: .TXT, .Md and .tXt items and ordinary BOM + CRLF/CR Markdown all get pages."""
     content = tmp_path / "content"
     content.mkdir()
     for n, name in enumerate(["upper.TXT", "mixed.Md", "odd.tXt"]):
@@ -135,6 +135,7 @@ def test_any_case_extension_and_windows_markdown_build(tmp_path: Path) -> None:
     (content / "plain.MD").write_bytes(
         BOM + b"Title: An ordinary article\r\nDate: 2024-01-02\r\n\r\nSome *Markdown* text.\r\n\r\nTwo.\r\n"
     )
+    (content / "cr.md").write_bytes(BOM + b"Title: A CR article\rDate: 2024-01-03\r\rOnly *CR* here.\r")
     output = tmp_path / "output"
     command = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", "pelicanconf.py"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -143,11 +144,12 @@ def test_any_case_extension_and_windows_markdown_build(tmp_path: Path) -> None:
         page.parent.name: page.read_text(encoding="utf-8") for page in output.glob("20*/*/*/*/index.html")
     }
     assert sorted(pages) == [
+        "a-cr-article",
         "an-ordinary-article",
         "windows-story-0",
         "windows-story-1",
         "windows-story-2",
     ], result.stdout
-    assert "<em>Markdown</em>" in pages["an-ordinary-article"]
+    assert "<em>Markdown</em>" in pages["an-ordinary-article"] and "<em>CR</em>" in pages["a-cr-article"]
     assert "\ufeff" not in "".join(pages.values())
     assert "SECRETBLOB" not in "".join(pages.values())
