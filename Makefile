@@ -56,8 +56,13 @@ help:
 	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (pyinstrument, .bench/)'
 
 # Runs on every make (fast when nothing changed); see tools/ensure-venv.sh for what it repairs.
-venv:
+# `make -o $(VENV)/.installed ...` skips it (the tests do, to use the venv they run in as it is).
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: FORCE
 	@bash $(CURDIR)/tools/ensure-venv.sh '$(VENV)' '$(CURDIR)/requirements.txt' '$(PY)'
+
+FORCE:
 
 # pip-tools lives in a throwaway venv, so it never mixes with the pins it resolves.
 requirements:
