@@ -47,7 +47,7 @@ help:
 	@echo 'make github      publish and push $(OUTPUTDIR) to the $(GITHUB_PAGES_BRANCH) branch (SITEURL required)'
 	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
 	@echo 'make devserver   rebuild on change and serve'
-	@echo 'make clean       remove $(OUTPUTDIR)'
+	@echo 'make clean       remove $(OUTPUTDIR), $(DEMO_OUTPUTDIR) and the content cache'
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
 	@echo 'make venv        make or repair .venv/ and install requirements.txt (hash-checked)'
