@@ -1,5 +1,7 @@
-# Topicfeed. `make html` builds content/ into output/; `make test` runs the whole suite.
-# Both create .venv/ and install the pinned requirements on first use.
+# Topicfeed. `make html` builds content/ into output/; `make demo` builds and serves the shipped
+# real corpus; `make test` runs the whole suite. Every target first runs tools/ensure-venv.sh, which
+# makes .venv/ and installs the hashed pins of requirements.txt, and rebuilds a broken or
+# half-made .venv/ or reinstalls after requirements.txt changed.
 
 PY ?= python3
 VENV ?= $(CURDIR)/.venv
@@ -12,6 +14,11 @@ OUTPUTDIR ?= $(CURDIR)/output
 CONFFILE ?= $(CURDIR)/pelicanconf.py
 PUBLISHCONF ?= $(CURDIR)/publishconf.py
 PORT ?= 8000
+# make demo: the real corpus shipped as test data (674 items), built into its own git-ignored folder.
+DEMO_INPUTDIR ?= $(CURDIR)/tests/data/corpus/powerapps-news
+DEMO_OUTPUTDIR ?= $(CURDIR)/output-demo
+# make requirements: pip-compile (in a throwaway venv) turns requirements.in into requirements.txt.
+PIP_TOOLS ?= pip-tools==7.6.2
 SITEURL ?=
 STRICT ?= 0
 PYTEST_ARGS ?=
@@ -33,35 +40,53 @@ ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
 
-.PHONY: help venv testdeps html regenerate clean serve devserver publish github github-siteurl test lint bench bench-profile
+.PHONY: help venv requirements testdeps html demo regenerate clean serve devserver publish github github-siteurl test lint bench bench-profile
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
+	@echo 'make demo        build the shipped real corpus into $(DEMO_OUTPUTDIR) and serve it on http://127.0.0.1:$(PORT)/'
 	@echo 'make publish     build with publishconf.py, absolute URLs: make publish SITEURL=https://...'
 	@echo 'make github      publish and push $(OUTPUTDIR) to the $(GITHUB_PAGES_BRANCH) branch (SITEURL required)'
 	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
 	@echo 'make devserver   rebuild on change and serve'
-	@echo 'make clean       remove $(OUTPUTDIR)'
+	@echo 'make clean       remove $(OUTPUTDIR), $(DEMO_OUTPUTDIR) and the content cache'
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
+	@echo 'make venv        make or repair .venv/ and install requirements.txt (hash-checked)'
+	@echo 'make requirements  regenerate requirements.txt (pins + hashes) from requirements.in'
 	@echo 'make bench       Topicfeed vs plain Pelican vs Hugo into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3 BENCH_ALLOW_LOAD=0)'
 	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (py-spy, .bench/)'
 
-$(VENV)/.installed: requirements.txt
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
-
+# Runs on every make (fast when nothing changed); see tools/ensure-venv.sh for what it repairs.
+# `make -o $(VENV)/.installed ...` skips it (the tests do, to use the venv they run in as it is).
 venv: $(VENV)/.installed
+
+$(VENV)/.installed: FORCE
+	@bash $(CURDIR)/tools/ensure-venv.sh '$(VENV)' '$(CURDIR)/requirements.txt' '$(PY)'
+
+FORCE:
+
+# pip-tools lives in a throwaway venv, so it never mixes with the pins it resolves.
+requirements:
+	@tmp="$$(mktemp -d)" && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m venv "$$tmp/venv" && "$$tmp/venv/bin/pip" install --quiet '$(PIP_TOOLS)' && \
+	cd '$(CURDIR)' && "$$tmp/venv/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file=requirements.txt requirements.in
 
 html: venv
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS) $(PELICANOPTS)
+
+demo: venv
+	@test -d '$(DEMO_INPUTDIR)' || { echo 'make demo: no corpus at $(DEMO_INPUTDIR) (set DEMO_INPUTDIR)' >&2; exit 2; }
+	$(PELICAN) '$(DEMO_INPUTDIR)' -o '$(DEMO_OUTPUTDIR)' -s $(CONFFILE) $(PELICANOPTS)
+	@echo 'make demo: serving $(DEMO_OUTPUTDIR) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)'
+	$(PELICAN) -l '$(DEMO_INPUTDIR)' -o '$(DEMO_OUTPUTDIR)' -s $(CONFFILE) -b 127.0.0.1 -p $(PORT)
 
 regenerate: venv
 	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS) $(PELICANOPTS)
 
 clean:
-	rm -rf $(OUTPUTDIR) $(CURDIR)/cache
+	rm -rf $(OUTPUTDIR) $(DEMO_OUTPUTDIR) $(CURDIR)/cache
 
 serve: venv
 	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from items import item_fields
 from pelican.settings import DEFAULT_CONFIG
@@ -104,3 +104,45 @@ def test_alias_bomb_is_bounded(tmp_path) -> None:
         bomb += f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]\n"
     bomb += "title: *a8\npublishedDateTime: *a8\nwebUrl: *a8\ntopics: *a8\n---\n"
     check(read(tmp_path, bomb.encode()))
+
+
+def to_endings(lf: bytes, endings: list[bytes], bom: bool) -> bytes:
+    """``lf`` with its n-th line break spelt ``endings[n]`` (cycled), after an optional BOM.
+
+    A lone CR just before an empty LF-ended line would read as one CRLF (so as one break, which
+    is what any tool reads there too): that CR is spelt CRLF instead.
+    """
+    lines = lf.split(b"\n")
+    spelt = [endings[n % len(endings)] for n in range(len(lines) - 1)]
+    for n in range(len(spelt) - 1):
+        if spelt[n] == b"\r" and not lines[n + 1] and spelt[n + 1] == b"\n":
+            spelt[n] = b"\r\n"
+    body = b"".join(line + ending for line, ending in zip(lines, spelt, strict=False)) + lines[-1]
+    return (b"\xef\xbb\xbf" if bom else b"") + body
+
+
+line_endings = st.lists(st.sampled_from([b"\n", b"\r\n", b"\r"]), min_size=1, max_size=6)
+
+
+@FUZZ
+@given(
+    fields=st.dictionaries(st.sampled_from(FIELDS), values, max_size=12),
+    endings=line_endings,
+    bom=st.booleans(),
+)
+def test_windows_line_endings_and_bom_read_as_the_lf_twin(tmp_path_factory, fields, endings, bom) -> None:
+    """Issue 15: CRLF, lone CR, a mix, and a BOM give exactly the item (and problems) of the LF file."""
+    lf = ("---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n").encode("utf-8", "surrogatepass")
+    assume(b"\r" not in lf)
+    twin = read(tmp_path_factory.mktemp("lf"), lf)
+    assert read(tmp_path_factory.mktemp("win"), to_endings(lf, endings, bom)) == twin
+
+
+@FUZZ
+@given(text=st.text(max_size=200), endings=line_endings, bom=st.booleans())
+def test_windows_spelling_of_any_text_reads_as_the_lf_twin(tmp_path_factory, text, endings, bom) -> None:
+    """Any front matter text, valid or not: the same item or the same error lines."""
+    lf = f"---\n{text}\n---\n".encode("utf-8", "surrogatepass")
+    assume(b"\r" not in lf)
+    twin = read(tmp_path_factory.mktemp("lf"), lf)
+    assert read(tmp_path_factory.mktemp("win"), to_endings(lf, endings, bom)) == twin

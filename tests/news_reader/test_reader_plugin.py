@@ -41,7 +41,11 @@ def test_bad_values_are_refused_naming_the_setting(name: str, value: object) -> 
 def test_the_reader_takes_exactly_the_configured_extensions() -> None:
     readers = SimpleNamespace(settings=configured(NEWS_FILE_EXTENSIONS=["txt", "news"]), reader_classes={})
     add_reader(readers)
-    assert readers.reader_classes == {"txt": NewsReader, "news": NewsReader}
+    spellings = {"txt", "TXT", "Txt", "tXt", "txT", "TXt", "TxT", "tXT"}
+    spellings |= {"news", "NEWS", "News"}
+    assert spellings <= set(readers.reader_classes)
+    assert {ext.lower() for ext in readers.reader_classes} == {"txt", "news"}
+    assert set(readers.reader_classes.values()) == {NewsReader}
     assert NewsReader.file_extensions == []  # Pelican registers none by itself
 
 

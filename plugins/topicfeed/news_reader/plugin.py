@@ -30,6 +30,7 @@ from topicfeed.text import short_hash, topic_key, topic_slug
 
 from .reader import NewsReader
 from .settings import SETTINGS
+from .source import extension_variants
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ def _ledger(generator: Any) -> Ledger:
 
 def add_reader(readers: Any) -> None:
     for extension in readers.settings["NEWS_FILE_EXTENSIONS"]:
-        readers.reader_classes[extension] = NewsReader
+        for spelling in extension_variants(extension):  # .txt, .TXT, .Txt...: Pelican's match is exact
+            readers.reader_classes[spelling] = NewsReader
 
 
 def report(ledger: Ledger, problem: Problem) -> None:

@@ -3,10 +3,17 @@
 Files are told apart by content: a file whose front matter carries news-item fields, or that
 is nothing but front matter, is a news item; any other ``.md`` file is left to Pelican's
 Markdown reader.
+
+Files saved by Windows tools read exactly as their plain-LF twins: ``decode`` drops a UTF-8
+byte-order mark and turns CRLF and lone CR line endings into LF before anything looks at the
+text (YAML itself treats all three as one line break, so no value changes), and
+``extension_variants`` lets the plugin register ``.TXT``, ``.Md``... (Pelican matches file
+extensions case-sensitively, so an upper-case ``.TXT`` would otherwise be skipped silently).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +30,8 @@ _NEWS_KEYS = re.compile(
     re.MULTILINE,
 )
 _DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips: the test for an empty file
 
 
 class SourceError(ValueError):
@@ -64,18 +73,41 @@ class Split:
     closed: bool
 
 
+def extension_variants(extension: str) -> list[str]:
+    """Every upper/lower-case spelling of ``extension`` (``txt`` -> ``txt``, ``txT``, ... ``TXT``).
+
+    Pelican picks a reader by the exact extension, so the plugin registers each spelling.
+    """
+    spellings = itertools.product(*({char.lower(), char.upper()} for char in extension))
+    return sorted({"".join(chars) for chars in spellings})
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and lone CR to LF, as YAML's own line-break normalization and Python's text mode do."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode(data: bytes, max_bytes: int) -> str:
-    """Bytes to text, refusing empty, oversized, binary and non-UTF-8 files."""
-    if not data.strip():
-        raise SourceError("(file)", "empty file")
+    """Bytes to LF-only text, refusing empty, oversized, binary and non-UTF-8 files.
+
+    A leading UTF-8 byte-order mark is dropped and line endings are normalized, so a file saved
+    on Windows gives the same text, and the same item, as its plain-LF twin.
+    """
     if len(data) > max_bytes:
         raise SourceError("(file)", f"file is {len(data)} bytes, over the {max_bytes}-byte limit")
+    if data.startswith(_UTF16_BOMS):
+        raise SourceError("(file)", "UTF-16 text (Windows 'Unicode'); save it as UTF-8")
     if b"\x00" in data:
         raise SourceError("(file)", "binary file (contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError("(file)", f"not UTF-8 text (bad byte at offset {error.start})") from None
+    if not text.strip(_ASCII_SPACE):
+        raise SourceError("(file)", "empty file")
+    return normalize_newlines(text)
 
 
 def split_front_matter(text: str) -> Split | None:
