@@ -1,6 +1,6 @@
 """Browser test support: serve a build under a sub-path, drive Chromium, run axe and the Nu checker.
 
-Loaded as a pytest plugin by ``conftest.py``. The tools come from ``tools/install-test-deps.sh``
+Loaded as a pytest plugin by ``tests/conftest.py``. The tools come from ``tools/install-test-deps.sh``
 (``make testdeps``): Debian's ``chromium`` (Playwright drives it through ``executable_path``;
 ``playwright install`` is never used, it downloads a browser), ``node_modules/axe-core`` and
 ``node_modules/vnu-jar`` (pinned in ``package-lock.json``) and the machine's ``java``.
@@ -27,7 +27,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import CORPUS, ROOT, Build, run_pelican
+
+from .build import CORPUS, ROOT, Build, run_pelican
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

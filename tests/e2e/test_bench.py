@@ -6,13 +6,15 @@ would compare the wrong things; these builds are small (50 items) and take a few
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-from conftest import ROOT, Build, run_pelican
+from support.build import ROOT, Build, run_pelican
 
 COUNT = 50
 
@@ -30,6 +32,15 @@ def bench_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
+def load_module(path: Path) -> ModuleType:
+    """Import a script by its path (bench/ is not a package), without changing the import path."""
+    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def processed(build: Build) -> int:
     """Pelican's own count from its closing line ("Done: Processed N articles, ...")."""
     assert "Processed " in build.log, build.log
@@ -38,9 +49,7 @@ def processed(build: Build) -> int:
 
 def test_generator_is_deterministic(bench_set: tuple[Path, dict], tmp_path: Path) -> None:
     out, _manifest = bench_set
-    sys.path.insert(0, str(ROOT / "bench"))
-    import generate
-
+    generate = load_module(ROOT / "bench" / "generate.py")
     generate.write(COUNT, tmp_path, seed=1)
     for name in ("news", "markdown"):
         first = {p.name: p.read_bytes() for p in (out / name).iterdir()}

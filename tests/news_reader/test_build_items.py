@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Build, run_pelican
-from items import item_fields, write_item, write_raw
+from support.build import Build, run_pelican
+from support.items import item_fields, write_item, write_raw
 
 UNQUOTED = """---
 category: news

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from conftest import CORPUS, SEEDS, Build
+from support.build import CORPUS, SEEDS, Build
 from topicfeed.model import build_item
 from topicfeed.news_reader.source import (
     NewsLoader,

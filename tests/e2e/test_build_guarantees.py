@@ -11,14 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, Build, run_pelican
-from items import item_fields, write_item, write_raw
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+from support.build import CORPUS, ROOT, Build, run_pelican, tree
+from support.items import item_fields, write_item, write_raw
 
 
 @pytest.fixture(scope="module")

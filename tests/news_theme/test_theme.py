@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, Build, run_pelican
-from items import item_fields, write_item
+from support.build import ROOT, Build, run_pelican
+from support.items import item_fields, write_item
 
 SITE = "https://example.org/news"
 CSS = ROOT / "theme" / "static" / "css" / "site.css"

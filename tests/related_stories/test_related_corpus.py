@@ -12,7 +12,7 @@ from functools import cache
 from html import unescape
 
 from bs4 import BeautifulSoup
-from conftest import CORPUS, Build
+from support.build import CORPUS, Build
 from topicfeed.model import NewsItem, build_item
 from topicfeed.news_reader.source import load_front_matter
 from topicfeed.text import source_slug, topic_slug

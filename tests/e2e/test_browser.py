@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import COLOUR_RULES, ServedBuild, axe_violations, new_context, nu_check, open_page
+from support.browser import COLOUR_RULES, ServedBuild, axe_violations, new_context, nu_check, open_page
 
 # (kind, required): optional kinds are tested as soon as a build has them (sources, 404 page).
 PAGE_KINDS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ROOT, SEEDS, Build
+from support.build import ROOT, SEEDS, Build
 
 
 def test_content_ships_the_seeds_unchanged() -> None:

@@ -9,7 +9,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from items import item_fields
+from support.items import item_fields
 from topicfeed.model import NewsItem, build_item
 from topicfeed.related_stories.graph import (
     UnionFind,

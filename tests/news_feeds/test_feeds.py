@@ -19,8 +19,8 @@ from pathlib import Path
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CORPUS, ROOT, Build, run_pelican
-from feedtools import (
+from support.build import CORPUS, ROOT, Build, run_pelican
+from support.feeds import (
     FEED_TYPES,
     Feed,
     check_absolute,

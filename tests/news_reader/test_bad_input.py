@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Build, run_pelican
-from items import dump_item, item_fields, write_item, write_raw
+from support.build import Build, run_pelican
+from support.items import dump_item, item_fields, write_item, write_raw
 
 # file name -> (content, field named in the log line, words of the problem)
 BAD_FILES: dict[str, tuple[str | bytes, str, str]] = {

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import feedparser
 from bs4 import BeautifulSoup
 
-SCHEMA = Path(__file__).resolve().parent / "schemas" / "atom.rnc"
+SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "atom.rnc"
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 DC = "{http://purl.org/dc/elements/1.1/}"

@@ -7,14 +7,13 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import CORPUS, ROOT, Build, run_pelican
-from test_build_guarantees import tree
+from pelican.settings import read_settings
+from support.build import CORPUS, ROOT, Build, run_pelican, tree
 
 
 def plugins_without(name: str) -> list[str]:
-    text = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
-    block = re.search(r"PLUGINS = \[(.*?)\]", text, re.S).group(1)
-    names = re.findall(r'"([^"]+)"', block)
+    """The project's real ``PLUGINS`` (as Pelican reads pelicanconf.py), less ``name``."""
+    names = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
     assert name in names
     return [n for n in names if n != name]
 

@@ -10,7 +10,7 @@ import http.client
 from collections.abc import Iterator
 
 import pytest
-from browser_support import SiteServer, axe_violations, new_context, open_page
+from support.browser import SiteServer, axe_violations, new_context, open_page
 
 HEAD = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>{extra}</head>'
 PAGES = {

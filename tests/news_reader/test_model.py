@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from items import item_fields
+from support.items import item_fields
 from topicfeed import urls
 from topicfeed.embed import sanitize_embed
 from topicfeed.model import ModelSettings, build_item

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import ServedBuild, new_context, open_page
-from conftest import CORPUS, ROOT, run_pelican
+from support.browser import ServedBuild, new_context, open_page
+from support.build import CORPUS, ROOT, run_pelican
 from topicfeed.news_reader.source import decode, load_front_matter
 
 FRAGMENT_PREFIX = b"pagefind_dcd"

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from items import item_fields
 from pelican.settings import DEFAULT_CONFIG
+from support.items import item_fields
 from topicfeed.model import NewsItem
 from topicfeed.news_reader.reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
 

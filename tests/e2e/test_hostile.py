@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from browser_support import ServedBuild, new_context, open_page, serve_build
 from bs4 import BeautifulSoup
-from items import item_fields, write_item
+from support.browser import ServedBuild, new_context, open_page, serve_build
+from support.items import item_fields, write_item
 
 MARK = "window.__pwned"
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Build, run_pelican
-from items import item_fields, write_item
+from support.build import Build, run_pelican
+from support.items import item_fields, write_item
 
 ROBO = {"name": "Robo Times", "domain": "robotimes.example"}
 DEEP = {"name": "Deep Post", "domain": "deep.example"}

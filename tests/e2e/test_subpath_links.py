@@ -21,14 +21,14 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import ServedBuild
+from support.browser import ServedBuild
 
 LINKCHECKER = Path(sys.executable).parent / "linkchecker"
 # Files that carry URLs of ours but are not HTML pages: their URLs become start URLs.
 NON_HTML = ("*.xml", "*.json", "*.opml", "*.txt")
 SEARCH_ENTRY_POINTS = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 # maxrequestspersecond: LinkChecker honours more than 10 a second only from a server that sends
-# a "LinkChecker" header, which the loopback test server does (browser_support). Feeds, sitemaps
+# a "LinkChecker" header, which the loopback test server does (support.browser). Feeds, sitemaps
 # and JSON are fetched but not parsed for links (their URLs are start URLs instead), which
 # LinkChecker would report as a warning.
 CONFIG = """\
