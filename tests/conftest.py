@@ -1,74 +1,15 @@
-"""Shared test fixtures: real Pelican builds (the CLI, as a user runs it) and HTML parsing."""
+"""Shared fixtures only: the seeds and the corpus, each built once per session.
+
+Helpers live in the ``support`` package (``tests/support/``); nothing imports this file.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from bs4 import BeautifulSoup
+from support.build import CORPUS, ROOT, Build, run_pelican
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("TOPICFEED_SHARED", ROOT.parent / "shared"))
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus" / "powerapps-news"
-
-# Browser tests: server, Chromium, axe-core, Nu checker fixtures (tests/browser_support.py).
-pytest_plugins = ["browser_support"]
-
-
-@dataclass
-class Build:
-    """A finished build: where it went and what Pelican printed."""
-
-    input: Path
-    output: Path
-    returncode: int
-    log: str
-
-    def path(self, url: str) -> Path:
-        """The file a site-relative URL (``/2020/01/02/slug/``) is served from."""
-        relative = url.split("#")[0].split("?")[0].lstrip("/")
-        target = self.output / relative
-        return target / "index.html" if relative == "" or url.endswith("/") else target
-
-    def soup(self, url: str = "/") -> BeautifulSoup:
-        return BeautifulSoup(self.path(url).read_text(encoding="utf-8"), "html.parser")
-
-    def article_pages(self) -> list[Path]:
-        """Every dated article page: /{yyyy}/{mm}/{dd}/{slug}/index.html."""
-        return sorted(self.output.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
-
-
-def run_pelican(
-    input_dir: Path,
-    output_dir: Path,
-    *,
-    settings_file: Path = ROOT / "pelicanconf.py",
-    extra: dict[str, object] | None = None,
-    options: tuple[str, ...] = (),
-) -> Build:
-    """Build ``input_dir`` with the real ``pelican`` command, from the project root."""
-    command = [
-        sys.executable,
-        "-m",
-        "pelican",
-        str(input_dir),
-        "-o",
-        str(output_dir),
-        "-s",
-        str(settings_file),
-    ]
-    if extra:  # one -e for all pairs: pelican keeps only the last -e given
-        command += ["-e", *(f"{key}={json.dumps(value)}" for key, value in extra.items())]
-    command += list(options)
-    env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1200)
-    return Build(input_dir, output_dir, result.returncode, result.stdout + result.stderr)
+# Browser tests: server, Chromium, axe-core, Nu checker fixtures (tests/support/browser.py).
+pytest_plugins = ["support.browser"]
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +21,7 @@ def seeds_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 @pytest.fixture(scope="session")
 def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS}")
+    assert CORPUS.is_dir(), f"the corpus ships in the repository, at {CORPUS}"
     build = run_pelican(CORPUS, tmp_path_factory.mktemp("corpus-site"))
     assert build.returncode == 0, build.log
     return build

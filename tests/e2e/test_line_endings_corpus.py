@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, Build, run_pelican
+from support.build import CORPUS, Build, run_pelican
 
-SHIPPED_CORPUS = ROOT / "tests" / "data" / "corpus" / "powerapps-news"
 BOM = b"\xef\xbb\xbf"
 
 VARIANTS: dict[str, tuple[Callable[[bytes], bytes], Callable[[str], str]]] = {
@@ -28,10 +27,7 @@ VARIANTS: dict[str, tuple[Callable[[bytes], bytes], Callable[[str], str]]] = {
 
 
 def corpus() -> Path:
-    for folder in (SHIPPED_CORPUS, CORPUS):
-        if folder.is_dir():
-            return folder
-    pytest.skip(f"corpus not found at {SHIPPED_CORPUS} or {CORPUS}")
+    return CORPUS  # ships in tests/data: a missing corpus is a failure, not a skip
 
 
 def files(folder: Path) -> dict[str, bytes]:

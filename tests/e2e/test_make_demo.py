@@ -11,11 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
-from conftest import CORPUS, ROOT
+from support.build import ROOT
 
-SHIPPED_CORPUS = ROOT / "tests" / "data" / "corpus" / "powerapps-news"
 VENV = Path(sys.prefix)  # the virtualenv running the tests; `-o` keeps make from touching it
 
 
@@ -42,14 +40,9 @@ def test_help_lists_demo() -> None:
 
 
 def test_make_demo_builds_and_serves_the_corpus(tmp_path: Path) -> None:
-    corpus = SHIPPED_CORPUS if SHIPPED_CORPUS.is_dir() else CORPUS
-    if not corpus.is_dir():
-        pytest.skip(f"corpus not found at {SHIPPED_CORPUS}")
     port, output = free_port(), tmp_path / "output-demo"
     command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", "demo"]
     command += [f"PORT={port}", f"DEMO_OUTPUTDIR={output}"]
-    if corpus != SHIPPED_CORPUS:
-        command.append(f"DEMO_INPUTDIR={corpus}")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("MAKEFLAGS", "MFLAGS"))}
     log_path = tmp_path / "demo.log"
     with log_path.open("w") as log:

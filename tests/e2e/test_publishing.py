@@ -1,0 +1,384 @@
+"""Publishing: ``make publish`` writes the GitHub Pages files, ``make github`` pushes the built
+site to a ``gh-pages`` branch (here a bare repository on disk), and Pelican's content cache
+(on in publishconf.py, as CI restores it between runs) gives the same site as a cold build.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support.build import CORPUS, ROOT, Build, run_pelican, tree
+from support.items import write_item
+
+from topicfeed.github_pages.plugin import cname_host
+
+PUBLISHCONF = ROOT / "publishconf.py"
+VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
+SITE = "https://example.github.io/news"
+PROJECT_FILES = (
+    "Makefile",
+    "pelicanconf.py",
+    "publishconf.py",
+    "requirements.txt",
+    "plugins",
+    "theme",
+    "content",
+)
+
+
+def make(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``make`` as a user does, with the tests' virtualenv; ``-o`` keeps make from
+    reinstalling the pins (the stamp file may be older than a copied requirements.txt)."""
+    command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *args]
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=env or clean_env(), timeout=600, check=False
+    )
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without anything that would steer git, the build or the site URL."""
+    drop = ("GIT_", "SITEURL", "GITHUB_PAGES_", "MAKEFLAGS", "MFLAGS")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
+    return {**env, "COLUMNS": "400", "TERM": "dumb"}
+
+
+def same_trees(a: Path, b: Path) -> list[str]:
+    """Files that differ between two folders (missing on either side, or other bytes)."""
+    files_a, files_b = tree(a), tree(b)
+    differ = sorted(set(files_a) ^ set(files_b))
+    differ += [n for n in files_a if n in files_b and files_a[n] != files_b[n]]
+    return differ
+
+
+# GitHub Pages files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "host"),
+    [
+        ("news.example.org", "news.example.org"),
+        (" News.Example.ORG. ", "news.example.org"),
+        ("https://news.example.org/", None),
+        ("news.example.org/path", None),
+        ("localhost", None),
+        ("news_example.org", None),
+        ("", None),
+    ],
+)
+def test_cname_takes_a_host_name_only(value: str, host: str | None) -> None:
+    assert cname_host(value) == host
+
+
+def test_make_publish_writes_nojekyll_and_cname(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = make(
+        "publish",
+        f"OUTPUTDIR={out}",
+        "SITEURL=https://news.example.org",
+        "GITHUB_PAGES_CNAME=news.example.org",
+        f"PELICANOPTS=--cache-path {tmp_path / 'cache'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert (out / "CNAME").read_text(encoding="ascii") == "news.example.org\n"
+    assert 'href="https://news.example.org/theme/css/site.css"' in (out / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert "GITHUB_PAGES_CNAME:" not in result.stdout + result.stderr  # no warning: SITEURL is on that host
+    # The content cache went where it was told, in a folder of its own settings version.
+    assert list((tmp_path / "cache").glob("*/ArticlesGenerator-Readers"))
+    # Nothing of the build machinery is left beside the site.
+    assert not list(tmp_path.glob(".site.*"))
+
+
+def test_a_local_build_has_no_pages_files(seeds_site: Build) -> None:
+    assert not (seeds_site.output / ".nojekyll").exists()
+    assert not (seeds_site.output / "CNAME").exists()
+
+
+def test_a_bad_cname_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    build = run_pelican(
+        ROOT / "content",
+        tmp_path / "site",
+        settings_file=PUBLISHCONF,
+        extra={"SITEURL": SITE, "GITHUB_PAGES_CNAME": "https://news.example.org/"},
+        options=("--cache-path", str(tmp_path / "cache")),
+    )
+    assert build.returncode == 0, build.log
+    assert "GITHUB_PAGES_CNAME: 'https://news.example.org/' is not a host name" in build.log
+    assert not (build.output / "CNAME").exists()
+    assert (build.output / ".nojekyll").exists()
+
+
+# make github --------------------------------------------------------------------------------------
+
+
+def git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env=clean_env(), check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    """A clone of this project (its current files) with a bare repository as ``origin``."""
+    remote = tmp_path / "remote.git"
+    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
+    work = tmp_path / "project"
+    work.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, work / name)
+    (work / ".gitignore").write_text("output/\ncache/\n.output.*/\n*.report.json\n", encoding="utf-8")
+    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    git("config", "user.name", "Topicfeed Test", cwd=work)
+    git("config", "user.email", "test@example.org", cwd=work)
+    git("remote", "add", "origin", str(remote), cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "--quiet", "-m", "site", cwd=work)
+    return work, remote
+
+
+def test_make_github_needs_siteurl(project: tuple[Path, Path]) -> None:
+    work, _ = project
+    result = make("github", cwd=work)
+    assert result.returncode != 0
+    assert "make github needs the site URL" in result.stderr
+    assert not (work / "output").exists()
+
+
+def test_make_github_pushes_the_built_site_to_gh_pages(project: tuple[Path, Path]) -> None:
+    work, remote = project
+    first = make("github", f"SITEURL={SITE}", cwd=work)
+    assert first.returncode == 0, first.stdout + first.stderr
+    pushed = sorted(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split())
+    # The branch holds exactly the built site, with .nojekyll, and nothing else.
+    assert pushed == sorted(tree(work / "output"))
+    assert {".nojekyll", "index.html", "search/index.html", "pagefind/pagefind-entry.json"} <= set(pushed)
+    assert "CNAME" not in pushed
+    home = git("show", "gh-pages:index.html", cwd=remote)
+    assert f'href="{SITE}/theme/css/site.css"' in home
+    # The project's own branch is untouched.
+    assert git("rev-parse", "main", cwd=work) == git("rev-parse", "HEAD", cwd=work)
+    assert "gh-pages" not in git("status", "--porcelain", cwd=work)
+
+    # A new item, published again: a new commit on top of the last one (history kept).
+    write_item(
+        work / "content", "2024-05-01-new-story.txt", n=7, title="A brand new story", topics=["Testing"]
+    )
+    second = make("github", f"SITEURL={SITE}", cwd=work)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert git("rev-list", "--count", "gh-pages", cwd=remote).strip() == "2"
+    pushed = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
+    assert any(name.endswith("/a-brand-new-story/index.html") for name in pushed)
+    assert sorted(pushed) == sorted(tree(work / "output"))
+
+
+# Content cache ------------------------------------------------------------------------------------
+
+
+def cached_build(input_dir: Path, output: Path, cache: Path) -> Build:
+    build = run_pelican(input_dir, output, settings_file=PUBLISHCONF, options=("--cache-path", str(cache)))
+    assert build.returncode == 0, build.log
+    return build
+
+
+def reader_cache(cache: Path) -> Path:
+    (path,) = cache.glob("*/ArticlesGenerator-Readers")
+    return path
+
+
+def test_a_warm_build_of_the_corpus_is_identical_to_a_cold_one(tmp_path: Path) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    cache = tmp_path / "cache"
+    cold = cached_build(CORPUS, tmp_path / "cold", cache)
+    with gzip.open(reader_cache(cache), "rb") as handle:
+        entries = pickle.load(handle)  # noqa: S301 (our own cache file)
+    assert len(entries) == len(list(CORPUS.iterdir()))  # every item, published or not
+    warm = cached_build(CORPUS, tmp_path / "warm", cache)
+    assert same_trees(cold.output, warm.output) == []
+    assert warm.log.count("WARNING") == cold.log.count("WARNING") > 0  # problems are logged again
+
+
+def test_the_cache_is_used_even_when_every_mtime_changed(tmp_path: Path) -> None:
+    """As after a fresh checkout in CI: files are compared by hash, so an entry written by the
+    last build is used. Proven by editing the cached title of the one published seed."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache = tmp_path / "cache"
+    first = cached_build(content, tmp_path / "first", cache)
+    path = reader_cache(cache)
+    with gzip.open(path, "rb") as handle:
+        entries = pickle.load(handle)  # noqa: S301 (our own cache file)
+    published = [key for key, (_, (_, meta)) in entries.items() if meta.get("status") == "published"]
+    assert len(published) == 1
+    stamp, (text, meta) = entries[published[0]]
+    entries[published[0]] = (stamp, (text, {**meta, "title": "Title from the cache"}))
+    with gzip.open(path, "wb") as handle:
+        pickle.dump(entries, handle)
+    later = time.time() + 3600
+    for file in content.iterdir():
+        os.utime(file, (later, later))
+    second = cached_build(content, tmp_path / "second", cache)
+    assert (
+        "Title from the cache"
+        in second.soup(first.article_pages()[0].parent.relative_to(first.output).as_posix() + "/").h1.text
+    )
+
+
+def test_new_items_beside_cached_ones_build_as_a_cold_build_does(tmp_path: Path) -> None:
+    """Cached Tag objects come back with the slugs an earlier build gave them; a new item's
+    topics must still land on the same pages as in a cold build (``C#`` beside ``C Sharp``)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    write_item(content, "a.txt", n=1, topics=["C#"])
+    write_item(content, "b.txt", n=2, topics=["C Sharp"])
+    cached_build(content, tmp_path / "before", tmp_path / "cache")
+    write_item(content, "c.txt", n=0, topics=["C#"])
+    warm = cached_build(content, tmp_path / "warm", tmp_path / "cache")
+    cold = cached_build(content, tmp_path / "cold", tmp_path / "cold-cache")
+    assert same_trees(cold.output, warm.output) == []
+
+
+def test_a_settings_change_starts_a_new_cache(tmp_path: Path) -> None:
+    """Pelican does not notice changed settings; the content_cache plugin gives them a new folder."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache = tmp_path / "cache"
+    cached_build(content, tmp_path / "utc", cache)
+    (before,) = [p.name for p in cache.iterdir()]
+    build = run_pelican(
+        content,
+        tmp_path / "tokyo",
+        settings_file=PUBLISHCONF,
+        extra={"TIMEZONE": "Asia/Tokyo"},
+        options=("--cache-path", str(cache)),
+    )
+    assert build.returncode == 0, build.log
+    (after,) = [p.name for p in cache.iterdir()]  # the old folder was replaced, not reused
+    assert after != before
+    cold = run_pelican(content, tmp_path / "tokyo-cold", extra={"TIMEZONE": "Asia/Tokyo"})
+    assert [p.relative_to(cold.output) for p in cold.article_pages()] == [
+        p.relative_to(build.output) for p in build.article_pages()
+    ]
+
+
+# The GitHub Actions workflow ----------------------------------------------------------------------
+
+
+def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
+    """The workflow and the settings it relies on agree: the Pages base URL becomes SITEURL,
+    the cached folder is publishconf's CACHE_PATH, files are compared by hash (a checkout
+    resets mtimes), the artifact is the Makefile's output folder, and only deploy may write."""
+    import hashlib
+
+    import yaml
+    from pelican.settings import read_settings
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["group"] == "pages"
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    steps = {step.get("uses", step.get("name", "")).split("@")[0]: step for step in build["steps"]}
+    assert {"actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/cache"} <= set(
+        steps
+    )
+    assert steps["actions/setup-python"]["with"]["python-version"] == "3.11"
+    (run,) = [step for step in build["steps"] if "make publish" in step.get("run", "")]
+    assert run["env"]["SITEURL"] == "${{ steps.pages.outputs.base_url }}"
+    assert steps["actions/configure-pages"]["id"] == "pages"
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "output"
+    assert "OUTPUTDIR ?= $(CURDIR)/output" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    cache = steps["actions/cache"]["with"]
+    assert "github.run_id" in cache["key"] and cache["restore-keys"].strip()
+
+    settings = read_settings(str(PUBLISHCONF))
+    assert Path(settings["CACHE_PATH"]) == ROOT / cache["path"]
+    assert settings["CACHE_CONTENT"] and settings["LOAD_CONTENT_CACHE"]
+    assert settings["CHECK_MODIFIED_METHOD"] in hashlib.algorithms_available
+    assert "topicfeed.content_cache" in settings["PLUGINS"]
+
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+# make devserver -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
+    """``make devserver``: Pelican rebuilds the same instance on every change (atomic_output
+    starts each run afresh) and its server keeps serving the swapped-in folder."""
+    import signal
+
+    content = tmp_path / "content"
+    content.mkdir()
+    item = write_item(content, "2024-03-02-story.txt", n=1, title="The first headline")
+    port = free_port()
+    home = f"http://127.0.0.1:{port}/"
+    command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", "devserver"]
+    command += [f"INPUTDIR={content}", f"OUTPUTDIR={tmp_path / 'output'}", f"PORT={port}"]
+    log_path = tmp_path / "devserver.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True
+        )
+        try:
+            assert wait_for(lambda: "The first headline" in (fetch(home) or "")), log_path.read_text()
+            item.write_text(
+                item.read_text(encoding="utf-8").replace("The first headline", "A changed headline")
+            )
+            assert wait_for(lambda: "A changed headline" in (fetch(home) or "")), log_path.read_text()
+            assert fetch(home + "2024/03/02/the-first-headline/") is None  # the old page is gone
+            assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
+            # each rebuild was swapped in (the replaced site is removed by a background rm -rf)
+            assert not list(tmp_path.glob(".output.building"))
+            assert wait_for(lambda: not list(tmp_path.glob(".output.previous*")))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its two worker processes
+            server.wait(timeout=30)
