@@ -19,7 +19,9 @@ from pelican import signals
 from pelican.log import FatalLogger
 from pelican.utils import order_content
 
+from topicfeed import permalinks
 from topicfeed.model import NewsItem, Problem
+from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
 from .reader import ITEM_KEY, PROBLEMS_KEY, NewsReader
@@ -127,6 +129,7 @@ def make_urls_unique(generator: Any) -> None:
                 if length > 40:
                     seed, length = article.relative_source_path, 6
                 article.slug = f"{base_slug}-{short_hash(seed, length)}"
+                permalinks.apply(article)  # api: a file-name URL follows the new slug
                 length += 2
             taken.add(article.save_as)
             logger.info(
@@ -196,6 +199,8 @@ def freeze_urls(generator: Any) -> None:
 
 
 def assign_urls(generator: Any) -> None:
+    for article in _all_articles(generator):
+        permalinks.apply(article)  # api: date and slug from an exporter file name
     order_deterministically(generator)
     warn_duplicate_stories(generator)
     make_urls_unique(generator)
@@ -215,6 +220,7 @@ def enforce_strict(generator: Any) -> None:
 
 
 def register() -> None:
+    register_plugin(__name__.rpartition(".")[0], settings=permalinks.SETTINGS)  # api: declared setting
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(reset_ledger)
     signals.article_generator_context.connect(record_file)
