@@ -148,14 +148,18 @@ def _link(link: Any, ctx: Context, api_paths: dict[str, str]) -> dict[str, Any]:
 
 
 def item_document(
-    article: Any, ctx: Context, api_paths: dict[str, str], collections: dict[str, Collection]
+    article: Any,
+    ctx: Context,
+    api_paths: dict[str, str],
+    collections: dict[str, Collection],
+    base: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An item's own document: its entry plus links to its collections and related stories.
 
     ``related``/``backlinks``/``cluster`` come from the related step when it ran (the data it
     hangs on articles for the templates); without it they are empty.
     """
-    doc = entry(article, ctx)
+    doc = dict(base) if base is not None else entry(article, ctx)
     doc["collections"] = [
         collections[key].summary(ctx) for key in _collection_keys(article) if key in collections
     ]
@@ -203,8 +207,14 @@ def collections(articles: Sequence[Any]) -> dict[str, Collection]:
     return found
 
 
-def pages(collection: Collection, ctx: Context) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Every page of a collection as (path, document); page 1 also at ``page/1/`` (exporter)."""
+def pages(
+    collection: Collection, ctx: Context, entries: dict[str, dict[str, Any]] | None = None
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every page of a collection as (path, document); page 1 is ``.../index.json`` only.
+
+    ``entries`` (article URL -> entry) saves recomputing an item's entry in each of its lists.
+    """
+    entries = {} if entries is None else entries
     size = ctx.page_size
     count = collection.pages(size)
     for number in range(1, count + 1):
@@ -214,7 +224,7 @@ def pages(collection: Collection, ctx: Context) -> Iterable[tuple[str, dict[str,
             "title": collection.name,
             "path": path,
             "page": number,
-            "value": [entry(article, ctx) for article in chunk],
+            "value": [entries.get(str(a.url)) or entry(a, ctx) for a in chunk],
             "nextPage": str(number + 1) if number < count else None,
             "kind": collection.kind,
             "slug": collection.slug,
@@ -228,8 +238,6 @@ def pages(collection: Collection, ctx: Context) -> Iterable[tuple[str, dict[str,
             "pageSize": size,
         }
         yield path, doc
-        if number == 1:
-            yield f"{collection.base}/page/1/index.json", doc
 
 
 def list_document(kind: str, found: Iterable[Collection], ctx: Context) -> tuple[str, dict[str, Any]]:

@@ -40,6 +40,7 @@ class Writer:
         self.previous = previous if previous.resolve() != target.resolve() else None
         self.written: dict[str, int] = {}
         self.reused = 0
+        self._folders: set[Path] = set()
 
     def write(self, path: str, data: bytes) -> None:
         if path in self.written:
@@ -47,7 +48,9 @@ class Writer:
             return
         self.written[path] = len(data)
         destination = self.target / path
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.parent not in self._folders:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(destination.parent)
         if self.previous is not None and self._link_previous(path, data, destination):
             self.reused += 1
             return
@@ -92,10 +95,13 @@ def write_api(pelican: Any, build: Build) -> None:
     articles = build.articles
     found = docs.collections(articles)
     api_paths = {str(article.url): docs.item_path(article) for article in articles}
+    entries = {}
     for article in articles:
-        writer.write(docs.item_path(article), docs.dumps(docs.item_document(article, ctx, api_paths, found)))
+        base = entries[str(article.url)] = docs.entry(article, ctx)
+        document = docs.item_document(article, ctx, api_paths, found, base)
+        writer.write(api_paths[str(article.url)], docs.dumps(document))
     for collection in found.values():
-        for path, document in docs.pages(collection, ctx):
+        for path, document in docs.pages(collection, ctx, entries):
             writer.write(path, docs.dumps(document))
     for kind in ("topic", "source"):
         path, document = docs.list_document(kind, (c for c in found.values() if c.kind == kind), ctx)
