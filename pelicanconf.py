@@ -24,6 +24,8 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "topicfeed.site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
     "topicfeed.github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
+    "topicfeed.json_api",  # the exporter's JSON API under api/, with schemas (docs/api.md)
+    "topicfeed.redirects",  # a redirect page at each URL an earlier build published for a moved story
     "topicfeed.build_report",
     "topicfeed.build_progress",
     "topicfeed.atomic_output",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topicfeed.items import item_of
 from topicfeed.ledger import Ledger
 
 
@@ -49,6 +50,14 @@ class Build:
     ledger: Ledger = field(default_factory=Ledger)
     #: Seconds spent per stage, in the order the stages ran (build report).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The published news articles of this run, newest first as the site lists them (Pelican
+    #: ``Article`` objects whose item ``topicfeed.items.item_of`` finds). Filled at
+    #: ``all_generators_finalized`` (URLs final, related data attached) by :func:`collect_articles`,
+    #: which the JSON API and the redirects connect; read by their FILES steps.
+    articles: list[Any] = field(default_factory=list)
+    #: Redirect pages this run wrote: old site-relative URL -> new site-relative URL (redirects
+    #: fills it in its FILES step; the build report reads it).
+    redirects: dict[str, str] = field(default_factory=dict)
     _render: RenderStats | None = None
 
     @property
@@ -89,3 +98,16 @@ class Build:
 
 #: One build per settings dict: Pelican passes the same dict to every generator and the writer.
 _BUILDS: dict[int, Build] = {}
+
+
+def collect_articles(generators: list[Any]) -> None:
+    """``all_generators_finalized``: keep the published news articles in ``Build.articles``.
+
+    Connected by every plugin that reads them; blinker runs one function once per signal, and
+    the value does not depend on which plugin connected it first.
+    """
+    for generator in generators:
+        articles = getattr(generator, "articles", None)
+        if articles is None or not hasattr(generator, "drafts"):
+            continue  # not the ArticlesGenerator
+        Build.of(generator).articles = [a for a in articles if item_of(a) is not None]

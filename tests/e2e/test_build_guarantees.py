@@ -98,6 +98,7 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
         "site",
         "site.render.json",
         "site.report.json",
+        "site.urls.json",  # the URLs published so far, for redirects
     ]
 
 

@@ -21,6 +21,7 @@ from pelican import signals
 from pelican.log import FatalLogger
 from pelican.utils import order_content
 
+from topicfeed import permalinks
 from topicfeed.build import Build
 from topicfeed.items import item_of, problems_of
 from topicfeed.ledger import Ledger
@@ -115,6 +116,7 @@ def make_urls_unique(generator: Any) -> None:
                 if length > 40:
                     seed, length = article.relative_source_path, 6
                 article.slug = f"{base_slug}-{short_hash(seed, length)}"
+                permalinks.apply(article)  # api: a file-name URL follows the new slug
                 length += 2
             taken.add(article.save_as)
             logger.info(
@@ -184,6 +186,8 @@ def freeze_urls(generator: Any) -> None:
 
 
 def assign_urls(generator: Any) -> None:
+    for article in _all_articles(generator):
+        permalinks.apply(article)  # api: date and slug from an exporter file name
     order_deterministically(generator)
     warn_duplicate_stories(generator)
     make_urls_unique(generator)

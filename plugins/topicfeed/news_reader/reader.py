@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 
+from topicfeed import permalinks
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.model import ModelSettings, NewsItem, Problem, build_item
 from topicfeed.site import site_timezone
@@ -106,10 +107,12 @@ class NewsReader(BaseReader):
             tag = Tag(name, self.settings)
             tag.slug = topic_slug(name)
             tags.append(tag)
+        # api: an exporter file name (YYYY-MM-DD-slug.md) gives the URL, as on its Jekyll site.
+        permalink = permalinks.for_item(item.source_path, self.settings)
         metadata: dict[str, Any] = {
             "title": item.title,
             "date": item.published_at.astimezone(self.model_settings.timezone),
-            "slug": title_slug(item.title, item.key),
+            "slug": permalink.slug if permalink else title_slug(item.title, item.key),
             "category": Category(item.category, self.settings),
             "summary": excerpt_html,
             "status": "published" if item.published else "skip",
@@ -118,4 +121,6 @@ class NewsReader(BaseReader):
         }
         if tags:
             metadata["tags"] = tags
+        if permalink:
+            metadata[permalinks.PERMALINK_KEY] = permalink
         return excerpt_html, metadata

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from topicfeed import permalinks
 from topicfeed.embed import DEFAULT_EMBED_HOSTS
 from topicfeed.settings import Setting, is_bool, is_int, is_str, is_str_list
 
@@ -52,4 +53,5 @@ SETTINGS: tuple[Setting, ...] = (
         "Hosts whose https iframes are kept as video embeds (the CSP frame-src follows them).",
         _is_host_list,
     ),
+    *permalinks.SETTINGS,  # NEWS_URL_FROM_FILENAME: page URLs from the exporter's file names
 )

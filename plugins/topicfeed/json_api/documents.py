@@ -1,0 +1,287 @@
+"""The JSON API's documents as plain data: what each file holds, computed from the articles.
+
+Shapes follow the exporter's Jekyll theme (``_includes/news_collection.json``), so its app reads
+a Topicfeed site unchanged: a page is ``{"title", "path", "page", "value": [...], "nextPage"}``
+and each entry carries the exporter's field names. Everything Topicfeed adds (absolute links
+between documents, counts, our page URL, related stories) is an extra field that an old client
+ignores. Every value comes from the normalised :class:`~topicfeed.model.NewsItem` (never from
+the raw file), so ``secured`` and unknown fields cannot appear; nothing is evaluated.
+
+Paths (site-relative; URLs are ``SITEURL`` + ``/`` + path):
+
+- ``api/index.json``: the entry point;
+- ``api/news/index.json`` and ``api/news/page/{N}/index.json``: every item, newest first;
+- ``api/news/{topic}/index.json`` (``.../page/{N}/...``): one topic (the exporter's layout);
+- ``api/sources/{source}/index.json`` (``.../page/{N}/...``): one source (provider);
+- ``api/topics/index.json``, ``api/sources/index.json``: the lists, with counts;
+- ``api/{category}/{yyyy}/{mm}/{dd}/{slug}/index.json``: one item (its page's path under
+  ``api/{category}/``, as the exporter's ``/api/:categories/:year/:month/:day/:title/``).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from topicfeed import items
+from topicfeed.model import Image, NewsItem
+from topicfeed.text import source_slug
+
+#: The version of the document shapes; a client can check it in ``api/index.json``.
+API_VERSION = "1.0"
+ROOT = "api"
+SCHEMAS = ("index", "item", "page", "list")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every document needs from the settings."""
+
+    siteurl: str
+    page_size: int
+    locale: str
+    site_name: str
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a site-relative path (root-relative when ``SITEURL`` is empty)."""
+        return f"{self.siteurl}/{path}"
+
+
+@dataclass
+class Collection:
+    """One paged list of items: all news, a topic or a source."""
+
+    kind: str  # "news", "topic" or "source"
+    slug: str
+    name: str
+    base: str  # folder of page 1, e.g. "api/news/canvas-apps"
+    articles: list[Any] = field(default_factory=list)
+
+    def pages(self, size: int) -> int:
+        return max(1, -(-len(self.articles) // size))
+
+    def path(self, page: int) -> str:
+        return f"{self.base}/index.json" if page == 1 else f"{self.base}/page/{page}/index.json"
+
+    def summary(self, ctx: Context) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "slug": self.slug,
+            "url": ctx.url(self.path(1)),
+            "items": len(self.articles),
+            "pages": self.pages(ctx.page_size),
+        }
+
+
+def item_of(article: Any) -> NewsItem:
+    """The item of an article of ``Build.articles`` (which holds news articles only)."""
+    item = items.item_of(article)
+    assert item is not None
+    return item
+
+
+def page_path(article: Any) -> str:
+    """Site-relative path of the article's HTML page (its URL without a trailing index)."""
+    url = str(article.url).split("#")[0].split("?")[0].strip("/")
+    return posixpath.splitext(url)[0] if url.endswith((".html", ".htm")) else url
+
+
+def item_path(article: Any) -> str:
+    category = getattr(getattr(article, "category", None), "slug", "") or "news"
+    return f"{ROOT}/{category}/{page_path(article)}/index.json"
+
+
+def _image(image: Image, with_title: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"url": image.url, "width": image.width or 0, "height": image.height or 0}
+    if with_title:
+        out["title"] = image.title or None
+    return out
+
+
+def entry(article: Any, ctx: Context) -> dict[str, Any]:
+    """One item as an entry of a page (and the core of its own document)."""
+    item = item_of(article)
+    provider: dict[str, Any] = {"name": item.provider.name, "domain": item.provider.domain}
+    provider["images"] = [_image(item.provider.logo, False)] if item.provider.logo else []
+    return {
+        # The exporter's fields.
+        "path": item.source_path,
+        "title": item.title,
+        "type": item.kind,
+        "heat": item.heat if item.heat is not None else 0,
+        "sourceUrl": ctx.url(item_path(article)),
+        "webUrl": item.url,
+        "ampWebUrl": item.amp_url,
+        "cdnAmpWebUrl": item.cdn_amp_url,
+        "excerpt": item.excerpt,
+        "publishedDateTime": item.published_at.isoformat(),
+        "updatedDateTime": None,
+        "provider": provider,
+        "images": [_image(image, True) for image in item.images],
+        "locale": ctx.locale,
+        "categories": [item.category],
+        "topics": list(item.topics),
+        # Topicfeed's additions.
+        "id": item.key,
+        "url": ctx.url(page_path(article) + "/"),
+        "apiUrl": ctx.url(item_path(article)),
+        "originalUrl": item.original_url,
+        "quality": item.quality,
+    }
+
+
+def _link(link: Any, ctx: Context, api_paths: dict[str, str]) -> dict[str, Any]:
+    """A related story (related_stories' ``StoryLink``): ours get our page and API URLs."""
+    internal = bool(link.internal)
+    return {
+        "title": link.title,
+        "provider": link.provider,
+        "domain": link.domain,
+        "publishedDateTime": link.date.isoformat(),
+        "id": link.key,
+        "url": ctx.url(link.url.strip("/") + "/") if internal else None,
+        "apiUrl": ctx.url(api_paths[link.url]) if internal and link.url in api_paths else None,
+        "webUrl": None if internal else link.url,
+        "computed": bool(link.computed),
+    }
+
+
+def item_document(
+    article: Any,
+    ctx: Context,
+    api_paths: dict[str, str],
+    collections: dict[str, Collection],
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An item's own document: its entry plus links to its collections and related stories.
+
+    ``related``/``backlinks``/``cluster`` come from the related step when it ran (the data it
+    hangs on articles for the templates); without it they are empty.
+    """
+    doc = dict(base) if base is not None else entry(article, ctx)
+    doc["collections"] = [
+        collections[key].summary(ctx) for key in _collection_keys(article) if key in collections
+    ]
+    doc["related"] = [_link(link, ctx, api_paths) for link in getattr(article, "related_links", ())]
+    doc["backlinks"] = [_link(link, ctx, api_paths) for link in getattr(article, "backlinks", ())]
+    doc["cluster"] = {
+        "size": int(getattr(article, "cluster_size", 1) or 1),
+        "moreCoverage": [_link(link, ctx, api_paths) for link in getattr(article, "more_coverage", ())],
+    }
+    return doc
+
+
+def _collection_keys(article: Any) -> list[str]:
+    keys = [f"topic:{tag.slug}" for tag in getattr(article, "tags", None) or ()]
+    keys.append(f"source:{source_slug(item_of(article).provider.domain)}")
+    return keys
+
+
+def _most_used(counter: Counter[str]) -> str:
+    return min(counter, key=lambda value: (-counter[value], value))
+
+
+def collections(articles: Sequence[Any]) -> dict[str, Collection]:
+    """All news, each topic (by the site's topic slug) and each source, newest first."""
+    news = Collection("news", "news", "News", f"{ROOT}/news", list(articles))
+    topics: dict[str, list[Any]] = {}
+    topic_names: dict[str, Counter[str]] = {}
+    sources: dict[str, list[Any]] = {}
+    source_names: dict[str, Counter[str]] = {}
+    for article in articles:
+        for tag in getattr(article, "tags", None) or ():
+            topics.setdefault(tag.slug, []).append(article)
+            topic_names.setdefault(tag.slug, Counter())[tag.name] += 1
+        provider = item_of(article).provider
+        slug = source_slug(provider.domain)
+        sources.setdefault(slug, []).append(article)
+        source_names.setdefault(slug, Counter())[provider.name] += 1
+    found: dict[str, Collection] = {"news": news}
+    for slug in sorted(topics):
+        name = _most_used(topic_names[slug])
+        found[f"topic:{slug}"] = Collection("topic", slug, name, f"{ROOT}/news/{slug}", topics[slug])
+    for slug in sorted(sources):
+        name = _most_used(source_names[slug])
+        found[f"source:{slug}"] = Collection("source", slug, name, f"{ROOT}/sources/{slug}", sources[slug])
+    return found
+
+
+def pages(
+    collection: Collection, ctx: Context, entries: dict[str, dict[str, Any]] | None = None
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every page of a collection as (path, document); page 1 is ``.../index.json`` only.
+
+    ``entries`` (article URL -> entry) saves recomputing an item's entry in each of its lists.
+    """
+    entries = {} if entries is None else entries
+    size = ctx.page_size
+    count = collection.pages(size)
+    for number in range(1, count + 1):
+        chunk = collection.articles[(number - 1) * size : number * size]
+        path = collection.path(number)
+        doc = {
+            "title": collection.name,
+            "path": path,
+            "page": number,
+            "value": [entries.get(str(a.url)) or entry(a, ctx) for a in chunk],
+            "nextPage": str(number + 1) if number < count else None,
+            "kind": collection.kind,
+            "slug": collection.slug,
+            "url": ctx.url(path),
+            "first": ctx.url(collection.path(1)),
+            "last": ctx.url(collection.path(count)),
+            "next": ctx.url(collection.path(number + 1)) if number < count else None,
+            "prev": ctx.url(collection.path(number - 1)) if number > 1 else None,
+            "pages": count,
+            "count": len(collection.articles),
+            "pageSize": size,
+        }
+        yield path, doc
+
+
+def list_document(kind: str, found: Iterable[Collection], ctx: Context) -> tuple[str, dict[str, Any]]:
+    """``api/topics/index.json`` or ``api/sources/index.json``: every collection of a kind."""
+    path = f"{ROOT}/{kind}s/index.json"
+    value = sorted((c.summary(ctx) for c in found), key=lambda s: (s["name"].casefold(), s["slug"]))
+    title = "Topics" if kind == "topic" else "Sources"
+    return path, {
+        "title": title,
+        "path": path,
+        "kind": kind + "s",
+        "url": ctx.url(path),
+        "count": len(value),
+        "value": value,
+    }
+
+
+def index_document(found: dict[str, Collection], ctx: Context) -> tuple[str, dict[str, Any]]:
+    """``api/index.json``: the entry point, listing every collection with its counts."""
+    path = f"{ROOT}/index.json"
+    ordered = [found["news"]] + [c for c in found.values() if c.kind == "topic"]
+    ordered += [c for c in found.values() if c.kind == "source"]
+    topics = sum(1 for c in found.values() if c.kind == "topic")
+    return path, {
+        "version": API_VERSION,
+        "title": ctx.site_name,
+        "path": path,
+        "url": ctx.url(path),
+        "site": ctx.url(""),
+        "pageSize": ctx.page_size,
+        "items": len(found["news"].articles),
+        "news": found["news"].summary(ctx),
+        "topics": {"url": ctx.url(f"{ROOT}/topics/index.json"), "count": topics},
+        "sources": {"url": ctx.url(f"{ROOT}/sources/index.json"), "count": len(found) - 1 - topics},
+        "collections": [c.summary(ctx) for c in ordered],
+        "schemas": {name: ctx.url(f"{ROOT}/schema/{name}.schema.json") for name in SCHEMAS},
+    }
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """Byte-stable JSON: sorted keys, UTF-8, no spaces, one trailing newline."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,24 @@
+"""The JSON API's settings (docs/api.md and docs/settings.md describe them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from topicfeed.settings import Setting, is_bool, is_int, is_str
+
+
+def _locale(settings: Any) -> str:
+    return str(settings.get("DEFAULT_LANG") or "en").lower()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("API", True, "Write the JSON API under api/ (False: no API files at all).", is_bool),
+    Setting("API_PAGE_SIZE", 20, "Items per page of every API collection.", is_int(1)),
+    Setting(
+        "API_LOCALE",
+        None,
+        "The `locale` of every API entry (the exporter's en-us); default: DEFAULT_LANG.",
+        is_str,
+        derive=_locale,
+    ),
+)
