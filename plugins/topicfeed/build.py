@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from topicfeed.ledger import Ledger
+
+if TYPE_CHECKING:
+    from topicfeed.feed_format import FeedFormat
 
 
 class MissingProduct(RuntimeError):
@@ -49,6 +52,9 @@ class Build:
     ledger: Ledger = field(default_factory=Ledger)
     #: Seconds spent per stage, in the order the stages ran (build report).
     timings: dict[str, float] = field(default_factory=dict)
+    #: How feeds look (channels, entries, ids): set by the feeds plugin at
+    #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
+    feed_format: FeedFormat | None = None
     _render: RenderStats | None = None
 
     @property
