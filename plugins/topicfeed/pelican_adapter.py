@@ -165,3 +165,25 @@ def pin_sitemap_lastmod(when: dt.datetime) -> bool:
         return False
     sitemap.generator.now = when
     return True
+
+
+def _relied_on() -> tuple[Any, ...]:
+    functions: list[Any] = [
+        Writer.__init__,  # _written_files
+        Writer._open_w,
+        Writer._create_new_feed,
+        Writer._add_item_to_the_feed,
+        Writer.write_feed,  # sets site_url and feed_url, then the two feed steps
+        Writer.write_file,  # renders, then _open_w, then content_written
+        *TAXONOMY_LOOPS,
+    ]
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return tuple(functions)
+    return (*functions, sitemap.SitemapGenerator.__init__, sitemap.SitemapGenerator._write_out)
+
+
+#: Every function of Pelican and pelican-sitemap whose private behaviour this module relies on
+#: (``tests/pelican_adapter/test_pelican_internals.py`` pins the source of each).
+RELIED_ON: tuple[Any, ...] = _relied_on()
