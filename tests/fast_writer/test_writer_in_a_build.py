@@ -77,3 +77,17 @@ def test_fast_digest_path_is_taken_in_a_real_build(tmp_path: Path) -> None:
     assert {"NewsItem", "Image", "Provider"} <= set(found.group(1).split(", "))
     assert "Image (pickle)" in found.group(2)
     assert "NewsItem (custom)" in found.group(2)
+
+
+def test_a_page_collector_before_the_writer_stops_the_build(tmp_path: Path) -> None:
+    """pelican-sitemap collects pages from ``content_written``: it must not finish before they exist."""
+    content = three_items(tmp_path / "content")
+    plugins = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
+    plugins.remove("pelican.plugins.sitemap")
+    build = run_pelican(content, tmp_path / "site", extra={"PLUGINS": ["pelican.plugins.sitemap", *plugins]})
+    assert build.returncode != 0
+    message = "pelican.plugins.sitemap.sitemap handles 'finalized' before Topicfeed writes its pages"
+    assert message in re.sub(r"\s+", " ", build.log)
+    fine = run_pelican(content, tmp_path / "fine", extra={"PLUGINS": [*plugins, "pelican.plugins.sitemap"]})
+    assert fine.returncode == 0, fine.log
+    assert "/2024/03/" in (tmp_path / "fine" / "sitemap.xml").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from typing import Any
 from pelican import signals
 
 from topicfeed.build import Build
-from topicfeed.plugin import Phase, register_plugin
+from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
 from . import tracking
 from .settings import SETTINGS
@@ -36,6 +36,28 @@ def get_writer(pelican: Any) -> type[SiteWriter]:
 
 def track_templates(generator: Any) -> None:
     tracking.install(generator)
+
+
+def check_pages_announced_first(pelican: Any) -> None:
+    """Stop at start-up when a ``finalized`` handler would run before the pages are announced.
+
+    The deferred pages are written, and ``content_written`` sent for them, in the ``write``
+    phase, which runs in Topicfeed's one ``finalized`` handler. A plugin that collects pages
+    from ``content_written`` and writes in its own ``finalized`` handler (pelican-sitemap) must
+    come after it: blinker calls handlers in the order plugins connected them, so a Topicfeed
+    plugin has to come first in ``PLUGINS``.
+    """
+    receivers = list(signals.finalized.receivers_for(pelican))
+    steps = [
+        i for i, receiver in enumerate(receivers) if getattr(receiver, "__module__", "") == "topicfeed.plugin"
+    ]
+    if not steps or steps[0] == 0:
+        return
+    early = sorted({getattr(r, "__module__", repr(r)) for r in receivers[: steps[0]]})
+    raise PluginSetupError(
+        f"plugins: {', '.join(early)} handles 'finalized' before Topicfeed writes its pages; "
+        "put a topicfeed plugin before it in PLUGINS"
+    )
 
 
 def write_pages(pelican: Any, build: Build) -> None:
@@ -65,5 +87,6 @@ def register() -> None:
         provides={"feed-writer", "render-stats"},
         steps=[(Phase.WRITE, write_pages)],
     )
+    signals.initialized.connect(check_pages_announced_first)
     signals.get_writer.connect(get_writer)
     signals.generator_init.connect(track_templates)
