@@ -21,6 +21,9 @@ signatures, attributes, the source of the functions replaced, and their behaviou
 - **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
   get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
   same content would differ. The adapter sets it to a date the caller chooses.
+- **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
+  ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
+  then). The adapter has it write during a phase instead; its own handler then does nothing.
 """
 
 from __future__ import annotations
@@ -167,6 +170,23 @@ def pin_sitemap_lastmod(when: dt.datetime) -> bool:
     return True
 
 
+def write_sitemap_now(pelican: Any) -> bool:
+    """Have pelican-sitemap write its sitemap now, into ``pelican.output_path``.
+
+    Call once every page is announced (``content_written``). pelican-sitemap's ``finalize``
+    writes only for the Pelican run it was initialised with and then forgets that run, so its own
+    ``finalized`` handler, later, writes nothing. False: pelican-sitemap is not in this run.
+    """
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return False
+    if sitemap.generator._main_pelican is not pelican:
+        return False
+    sitemap.generator.finalize(pelican)
+    return True
+
+
 def _relied_on() -> tuple[Any, ...]:
     functions: list[Any] = [
         Writer.__init__,  # _written_files
@@ -181,7 +201,8 @@ def _relied_on() -> tuple[Any, ...]:
         from pelican.plugins.sitemap import sitemap
     except ImportError:
         return tuple(functions)
-    return (*functions, sitemap.SitemapGenerator.__init__, sitemap.SitemapGenerator._write_out)
+    generator = sitemap.SitemapGenerator
+    return (*functions, generator.__init__, generator.init, generator.finalize, generator._write_out)
 
 
 #: Every function of Pelican and pelican-sitemap whose private behaviour this module relies on

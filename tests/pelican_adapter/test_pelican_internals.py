@@ -41,6 +41,8 @@ SOURCE_HASHES = {
     "pelican.generators.ArticlesGenerator.generate_categories": "cfb524524a3caae3",
     "pelican.generators.ArticlesGenerator.generate_authors": "982c57fcfcf0435e",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.__init__": "be3305c3b1aa0361",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.init": "4dba4f5b8355e727",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
 }
 
@@ -230,3 +232,23 @@ def test_sitemap_lastmod_pin_reaches_the_sitemap(tmp_path: Path) -> None:
         assert "<loc>/archives/</loc>" in text
     finally:
         generator.now, generator.page_queue = saved
+
+
+def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
+    generator = sitemap.generator
+    saved = (generator._main_pelican, generator.page_queue)
+    pelican = SimpleNamespace(
+        output_path=str(tmp_path), settings={"SITEURL": "", "SITEMAP": {"format": "txt"}}
+    )
+    try:
+        assert not pelican_adapter.write_sitemap_now(pelican)  # not initialised for this run
+        assert not (tmp_path / "sitemap.txt").exists()
+        generator.init(pelican)
+        generator.queue_page(str(tmp_path / "a" / "index.html"), {"article": None})
+        assert pelican_adapter.write_sitemap_now(pelican)
+        assert (tmp_path / "sitemap.txt").read_text(encoding="utf-8") == "/a/\n"
+        (tmp_path / "sitemap.txt").unlink()
+        generator.finalize(pelican)  # pelican-sitemap's own finalized handler, later
+        assert not (tmp_path / "sitemap.txt").exists()
+    finally:
+        generator._main_pelican, generator.page_queue = saved

@@ -4,6 +4,8 @@
   ``NEWS_SITEMAP_DAYS`` days (2) counted back from the newest article, not from the build time,
   so the same input always gives the same file; at most 1,000 URLs, newest first, as Google
   News allows. Each URL is our article page with the ``news:`` publication, date and title.
+- ``sitemap.xml``: pelican-sitemap writes it; this plugin has it written in the ``files`` phase,
+  with the other files, instead of after every phase (see ``pelican_adapter``).
 - ``ROBOTS_SAVE_AS`` (``robots.txt``, written in the ``files`` phase): allows everything and names
   the news sitemap and, when the ``SITEMAP`` setting (pelican-sitemap's) is set, ``sitemap.xml``
   (or ``.txt``), with absolute URLs. Crawlers read robots.txt only at the root of a host: a site
@@ -24,7 +26,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 
 from topicfeed.build import Build
-from topicfeed.pelican_adapter import pin_sitemap_lastmod
+from topicfeed.pelican_adapter import pin_sitemap_lastmod, write_sitemap_now
 from topicfeed.plugin import Phase, register_plugin
 
 from .settings import SETTINGS
@@ -124,7 +126,20 @@ def pin_lastmod(generator: Any) -> None:
         pin_sitemap_lastmod(max(article.date for article in generator.articles))
 
 
+def save_sitemap(pelican: Any, build: Build) -> None:
+    """sitemap.xml (pelican-sitemap's, when it is in this run) is written with the other files.
+
+    Left to itself, pelican-sitemap writes in its own ``finalized`` handler, after every phase of
+    the build, the commit included.
+    """
+    write_sitemap_now(pelican)
+
+
 def register() -> None:
-    register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, steps=[(Phase.FILES, save_robots_txt)])
+    register_plugin(
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        steps=[(Phase.FILES, save_sitemap), (Phase.FILES, save_robots_txt)],
+    )
     signals.article_generator_finalized.connect(pin_lastmod)
     signals.article_writer_finalized.connect(save_news_sitemap)
