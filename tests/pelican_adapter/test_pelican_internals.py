@@ -244,6 +244,7 @@ def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
         assert not pelican_adapter.write_sitemap_now(pelican)  # not initialised for this run
         assert not (tmp_path / "sitemap.txt").exists()
         generator.init(pelican)
+        generator.page_queue = []  # pages other tests in this process announced
         generator.queue_page(str(tmp_path / "a" / "index.html"), {"article": None})
         assert pelican_adapter.write_sitemap_now(pelican)
         assert (tmp_path / "sitemap.txt").read_text(encoding="utf-8") == "/a/\n"
