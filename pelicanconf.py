@@ -36,8 +36,6 @@ PLUGINS = [
 # SOURCE(S)_URL/SAVE_AS (source_pages), CSP_* and THEME_POPULAR_TOPICS (news_theme; the CSP
 # frame-src follows NEWS_EMBED_HOSTS).
 
-RENDER_PROCESSES = 0  # processes that render pages; 0: one per core
-RENDER_INCREMENTAL = True  # reuse pages whose inputs did not change (needs atomic_output)
 BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
@@ -70,28 +68,22 @@ MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"  # 11 April 2024 (cards, lists); article pages add the time
 
 # Feeds (paths relative to FEED_DOMAIN, which follows SITEURL) ------------------------------
+# news_feeds adds JSON Feed (FEED_ALL_JSON, TAG_FEED_JSON), per-source feeds (SOURCE_FEED_*) and
+# FEED_OPML, with defaults in plugins/topicfeed/news_feeds/settings.py (docs/settings.md).
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
-FEED_ALL_JSON = "feeds/all.json"
 TAG_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
 TAG_FEED_RSS = "feeds/topics/{slug}.rss.xml"
-TAG_FEED_JSON = "feeds/topics/{slug}.json"
-SOURCE_FEED_ATOM = "feeds/sources/{slug}.atom.xml"
-SOURCE_FEED_RSS = "feeds/sources/{slug}.rss.xml"
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 
 # Feeds, discovery and sitemaps (plugins news_feeds, news_sitemaps; pelican-sitemap) --------
+# news_sitemaps writes news-sitemap.xml and robots.txt by default (NEWS_SITEMAP_*, ROBOTS_SAVE_AS).
 FEED_MAX_ITEMS = 100  # newest entries in each feed
-SOURCE_FEED_JSON = None  # JSON Feed is site-wide and per topic; a path here adds one per source
-FEED_OPML = "feeds/feeds.opml"  # every topic and source feed, for readers to import
 SITEMAP = {"format": "xml", "exclude": [r"^404\.html$"]}  # pelican-sitemap: every published page
-NEWS_SITEMAP_SAVE_AS = "news-sitemap.xml"  # Google News sitemap; empty disables it
-NEWS_SITEMAP_DAYS = 2  # its window, counted back from the newest item
-ROBOTS_SAVE_AS = "robots.txt"  # names both sitemaps; empty disables it
 
 # Templates: everything from an item is escaped -----------------------------------------------
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from topicfeed.items import item_of
 from topicfeed.ledger import Ledger
+
+if TYPE_CHECKING:
+    from topicfeed.feed_format import FeedFormat
 
 
 class MissingProduct(RuntimeError):
@@ -58,6 +61,9 @@ class Build:
     #: Redirect pages this run wrote: old site-relative URL -> new site-relative URL (redirects
     #: fills it in its FILES step; the build report reads it).
     redirects: dict[str, str] = field(default_factory=dict)
+    #: How feeds look (channels, entries, ids): set by the feeds plugin at
+    #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
+    feed_format: FeedFormat | None = None
     _render: RenderStats | None = None
 
     @property

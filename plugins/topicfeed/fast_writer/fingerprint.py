@@ -55,6 +55,8 @@ class Fingerprinter:
 
     def __init__(self, pure_types: tuple[type, ...] = ()) -> None:
         self.pure_types = pure_types
+        #: The classes digested by a fast path, by name: "pickle" (a pure type) or "custom".
+        self.fast_paths: dict[str, str] = {}
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # keeps memoised objects alive so their ids stay theirs
         self._active: set[int] = set()
@@ -96,8 +98,10 @@ class Fingerprinter:
         if custom is not None:  # the object says what of it can reach a page (None: it cannot)
             shown = custom(value)
             if shown is not None:
+                self.fast_paths[kind.__name__] = "custom"
                 return name + self._digest(shown)
         if isinstance(value, self.pure_types):
+            self.fast_paths[kind.__name__] = "pickle"
             return name + pickle.dumps(value, protocol=5)
         if isinstance(value, (list, tuple)):
             return name + b"".join(self._digest(v) for v in value)

@@ -1,9 +1,15 @@
-"""Wiring: the writer class, template read-tracking, and the flush before anything reads pages.
+"""Wiring: the site's one writer, template read-tracking, and the ``write`` step.
 
-``fast_writer`` goes near the top of ``PLUGINS``: its ``finalized`` handler writes the pages,
-and later handlers (search indexing, the atomic swap) expect them on disk. Incremental reuse
-needs ``atomic_output`` (each build starts in a fresh folder, so the previous site is intact
-to link unchanged pages from); without it every page is rendered.
+- ``get_writer``: Pelican writes every page and feed through :class:`SiteWriter` (the only
+  ``get_writer`` handler of Topicfeed).
+- ``generator_init``: each generator's Jinja environment records the names a template reads.
+- phase ``write``: the deferred pages reach the disk (reused or rendered), then
+  ``content_written`` is sent for each; the numbers go to ``build.render``.
+
+It provides ``"feed-writer"`` (a writer that applies ``Build.feed_format`` to every feed) and
+``"render-stats"`` (``Build.render``). Incremental reuse needs a fresh output folder per build
+(the output step's staging folder), so the previous site is intact to link unchanged pages from;
+without one every page is rendered.
 """
 
 from __future__ import annotations
@@ -13,55 +19,74 @@ import time
 from typing import Any
 
 from pelican import signals
-from pelican.writers import Writer
+
+from topicfeed.build import Build
+from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
 from . import tracking
-from .writer import FastWriterMixin, flush
+from .settings import SETTINGS
+from .writer import PURE_TYPES, SiteWriter, flush, take_writer
 
 logger = logging.getLogger(__name__)
-_state: dict[str, Any] = {}
 
 
-def _writer_base(settings: dict[str, Any]) -> type:
-    if "topicfeed.news_feeds" in settings.get("PLUGINS", []):
-        from topicfeed.news_feeds.writer import FeedWriter  # the feeds plugin yields the writer to us
-
-        return FeedWriter
-    return Writer
-
-
-def get_writer(pelican: Any) -> type:
-    base = _writer_base(pelican.settings)
-
-    class FastWriter(FastWriterMixin, base):  # type: ignore[valid-type, misc]
-        def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
-            super().__init__(output_path, settings=settings)
-            _state["writer"] = self
-
-    return FastWriter
+def get_writer(pelican: Any) -> type[SiteWriter]:
+    return SiteWriter
 
 
 def track_templates(generator: Any) -> None:
     tracking.install(generator)
 
 
-def write_pages(pelican: Any) -> None:
-    writer = _state.pop("writer", None)
-    if writer is None or not writer.jobs:
+def check_pages_announced_first(pelican: Any) -> None:
+    """Stop at start-up when a ``finalized`` handler would run before the pages are announced.
+
+    The deferred pages are written, and ``content_written`` sent for them, in the ``write``
+    phase, which runs in Topicfeed's one ``finalized`` handler. A plugin that collects pages
+    from ``content_written`` and writes in its own ``finalized`` handler (pelican-sitemap) must
+    come after it: blinker calls handlers in the order plugins connected them, so a Topicfeed
+    plugin has to come first in ``PLUGINS``.
+    """
+    receivers = list(signals.finalized.receivers_for(pelican))
+    steps = [
+        i for i, receiver in enumerate(receivers) if getattr(receiver, "__module__", "") == "topicfeed.plugin"
+    ]
+    if not steps or steps[0] == 0:
+        return
+    early = sorted({getattr(r, "__module__", repr(r)) for r in receivers[: steps[0]]})
+    raise PluginSetupError(
+        f"plugins: {', '.join(early)} handles 'finalized' before Topicfeed writes its pages; "
+        "put a topicfeed plugin before it in PLUGINS"
+    )
+
+
+def write_pages(pelican: Any, build: Build) -> None:
+    writer = take_writer(pelican.settings)
+    if writer is None:  # Pelican stopped before it made a writer
         return
     started = time.perf_counter()
-    result = flush(writer, pelican.settings)
+    build.render, fast_paths = flush(writer)
     logger.info(
         "fast_writer: %d pages rendered, %d unchanged reused, %d unchanged feeds reused; %.2fs",
-        result.rendered,
-        result.reused,
-        result.feeds_reused,
+        build.render.rendered,
+        build.render.reused,
+        build.render.feeds_reused,
         time.perf_counter() - started,
     )
-    pelican.fast_writer_result = result
+    logger.info(
+        "fast_writer: pure types %s; fast digests: %s",
+        ", ".join(kind.__name__ for kind in PURE_TYPES) or "none",
+        ", ".join(f"{name} ({path})" for name, path in sorted(fast_paths.items())) or "none",
+    )
 
 
 def register() -> None:
+    register_plugin(
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        provides={"feed-writer", "render-stats"},
+        steps=[(Phase.WRITE, write_pages)],
+    )
+    signals.initialized.connect(check_pages_announced_first)
     signals.get_writer.connect(get_writer)
     signals.generator_init.connect(track_templates)
-    signals.finalized.connect(write_pages)

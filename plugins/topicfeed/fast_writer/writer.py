@@ -1,72 +1,52 @@
-"""A Pelican writer that defers page rendering, skips pages whose inputs did not change, and
-renders the rest on every core.
+"""The site's one writer: pages rendered later, on every core, and only when their inputs changed;
+feeds in the build's feed format, reused when unchanged.
 
 Pelican's ``Writer.write_file`` keeps doing everything it does (pagination, local contexts,
-overwrite checks, ``content_written``); only the two steps that cost the time are moved: the
-template is handed in wrapped, so ``render`` just records the page, and ``_open_w`` records
-where it goes. :meth:`FastWriter.flush` then, for each recorded page:
+overwrite checks); only the step that costs the time moves: the template is handed in wrapped,
+so ``render`` just records the page, and the adapter's ``file_opened`` hook records where it
+goes. ``content_written`` is held back meanwhile. :func:`flush` (the ``write`` phase) then, for
+each recorded page:
 
-- computes its key from the template, and the digest of every context value the template read
-  the last time it rendered this page (see ``tracking``); if the key and the previous output
-  file are unchanged, the previous file is linked into the new build instead of rendered;
-- renders the others, split across ``RENDER_PROCESSES`` forked processes (default: all cores),
-  recording what each read, and saves the keys for the next build beside the output folder.
+- computes its key (see ``render.page_key``) from the values the template read the last time it
+  rendered this page; if the key and the previous output file are unchanged, the previous file
+  is linked into the new build instead of rendered (see ``manifest``);
+- renders the others, split across ``RENDER_PROCESSES`` forked processes;
+- and only then sends ``content_written`` for each page, in the order Pelican wrote them.
+
+Feeds are written at once, through Pelican's ``write_feed``; how a feed looks comes from
+``Build.feed_format`` (the feeds plugin fills it), or is Pelican's own when it is ``None``. The
+writer knows nothing of the feeds plugin, nor the feeds plugin of the writer.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import multiprocessing
+import logging
 import os
-import traceback
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from topicfeed.build import Build, RenderStats
+from topicfeed.feed_format import FeedRequest
+from topicfeed.model import Image, NewsItem, Problem, Provider
+from topicfeed.pelican_adapter import HookedWriter, content_written_held
+
 from .fingerprint import Fingerprinter
-from .tracking import render_tracked
+from .manifest import Manifest
+from .render import MISSING, Job, page_key, render_parallel
 
-MANIFEST_VERSION = 2
-MIN_PARALLEL_PAGES = 64
-PLUGINS_DIR = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
 
-
-def _pure_types() -> tuple[type, ...]:
-    """Frozen data classes digested by pickling (fast), when the news reader is present."""
-    try:
-        from topicfeed.model import Image, NewsItem, Problem, Provider
-    except ImportError:
-        return ()
-    return (NewsItem, Image, Provider, Problem)
-
-
-PURE_TYPES = _pure_types()
-_MISSING = object()
-
-
-@dataclass
-class Job:
-    """One page to write: the file, the template and the context it renders with."""
-
-    path: str
-    template: Any
-    base: dict[str, Any]
-    changes: dict[str, Any]
-
-    def context(self) -> dict[str, Any]:
-        merged = dict(self.base)
-        merged.update(self.changes)
-        return merged
+#: Frozen data classes digested by pickling (fast): they hold plain data only.
+PURE_TYPES: tuple[type, ...] = (NewsItem, Image, Provider, Problem)
 
 
 class _Deferred:
     """Stands in for a template: ``render`` records the context instead of rendering."""
 
-    def __init__(self, template: Any, writer: FastWriterMixin, base: dict[str, Any]) -> None:
+    def __init__(self, template: Any, writer: SiteWriter, base: dict[str, Any]) -> None:
         self.template = template
         self.writer = writer
         self.base = base
@@ -74,213 +54,103 @@ class _Deferred:
 
     def render(self, localcontext: dict[str, Any]) -> str:
         base = self.base
-        changes = {k: v for k, v in localcontext.items() if base.get(k, _MISSING) is not v}
+        changes = {k: v for k, v in localcontext.items() if base.get(k, MISSING) is not v}
         self.writer._pending = (self.template, base, changes)
         return ""
 
 
-def _page_key(
-    salt: bytes, template_name: str, reads: list[str], context: dict[str, Any], prints: Fingerprinter
-) -> str | None:
-    digest = hashlib.blake2b(salt, digest_size=20)
-    digest.update(template_name.encode())
-    for name in sorted(reads):
-        value = context.get(name, _MISSING)
-        part = b"<missing>" if value is _MISSING else prints.digest(value)
-        if part is None:
-            return None
-        digest.update(name.encode() + b"\0" + part)
-    return digest.hexdigest()
-
-
-def _render_jobs(
-    jobs: list[Job], salt: bytes, pure_types: tuple[type, ...]
-) -> list[tuple[str, list[str], str | None]]:
-    """Render and write ``jobs``; return (path, names read, key) for each."""
-    prints = Fingerprinter(pure_types)
-    results = []
-    for job in jobs:
-        context = job.context()
-        output, reads = render_tracked(job.template, context)
-        with open(job.path, "w", encoding="utf-8") as handle:
-            handle.write(output)
-        names = sorted(reads)
-        results.append((job.path, names, _page_key(salt, job.template.name or "", names, context, prints)))
-    return results
-
-
-def _child(jobs: list[Job], salt: bytes, pure_types: tuple[type, ...], connection: Any) -> None:
-    try:
-        connection.send(("ok", _render_jobs(jobs, salt, pure_types)))
-    except BaseException:  # reported to the parent, which fails the build
-        connection.send(("error", traceback.format_exc()))
-    finally:
-        connection.close()
-
-
-def render_parallel(
-    jobs: list[Job], processes: int, salt: bytes, pure_types: tuple[type, ...]
-) -> list[tuple[str, list[str], str | None]]:
-    """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied."""
-    if (
-        processes <= 1
-        or len(jobs) < MIN_PARALLEL_PAGES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return _render_jobs(jobs, salt, pure_types)
-    context = multiprocessing.get_context("fork")
-    children = []
-    for index in range(1, processes):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_child, args=(jobs[index::processes], salt, pure_types, sender), daemon=True
-        )
-        process.start()
-        sender.close()
-        children.append((process, receiver))
-    results = _render_jobs(jobs[0::processes], salt, pure_types)
-    errors = []
-    for process, receiver in children:
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "error", f"render process {process.pid} died"
-        process.join()
-        if status == "ok":
-            results.extend(payload)
-        else:
-            errors.append(payload)
-    if errors:
-        raise RuntimeError("rendering failed in a worker process:\n" + "\n".join(errors))
-    return results
-
-
-def _manifest_path(settings: dict[str, Any]) -> Path:
-    real = Path(settings["OUTPUT_PATH"]).resolve()
-    return real.with_name(real.name + ".render.json")
-
-
-def _stat(path: Path) -> list[int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
-
-
-def code_salt(settings: dict[str, Any]) -> bytes:
-    """What every key depends on besides the values read: the code and the templates."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"fast_writer {MANIFEST_VERSION};".encode())
-    for package in ("pelican", "jinja2", "markupsafe", "feedgenerator"):
-        digest.update(f"{package}={metadata.version(package)};".encode())
-    folders = [Path(settings.get("THEME", "")) / "templates", PLUGINS_DIR]
-    folders += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".html", ".py", ".j2", ".xml", ".txt"):
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.digest()
-
-
-class Manifest:
-    """The keys of the previous build's pages and feeds, and this build's, beside the output."""
-
-    def __init__(self, settings: dict[str, Any], building: Path) -> None:
-        self.salt = code_salt(settings)
-        self.file = _manifest_path(settings)
-        self.previous = Path(settings["OUTPUT_PATH"]).resolve()
-        self.building = building
-        self.enabled = bool(settings.get("RENDER_INCREMENTAL", True)) and self.previous != building
-        self.old: dict[str, Any] = {}
-        self.new: dict[str, Any] = {}
-        if self.enabled and self.file.is_file():
-            try:
-                data = json.loads(self.file.read_text(encoding="utf-8"))
-                if data.get("version") == MANIFEST_VERSION and data.get("salt") == self.salt.hex():
-                    self.old = data["outputs"]
-            except (OSError, ValueError, KeyError):
-                self.old = {}
-
-    def reusable(self, relative: str, key_of: Any) -> dict[str, Any] | None:
-        """The previous entry for ``relative`` when its file is intact and its key still holds."""
-        entry = self.old.get(relative)
-        if not entry or not entry.get("key") or _stat(self.previous / relative) != entry["stat"]:
-            return None
-        return entry if key_of(entry) == entry["key"] else None
-
-    def reuse(self, relative: str, entry: dict[str, Any]) -> None:
-        target = self.building / relative
-        if target.exists():
-            target.unlink()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.previous / relative, target)
-        self.new[relative] = entry
-
-    def record(self, relative: str, key: str | None, reads: list[str] | None = None) -> None:
-        self.new[relative] = {"reads": reads, "key": key, "stat": _stat(self.building / relative)}
-
-    def save(self) -> None:
-        data = {
-            "version": MANIFEST_VERSION,
-            "salt": self.salt.hex(),
-            "outputs": dict(sorted(self.new.items())),
-        }
-        temporary = self.file.with_name(self.file.name + ".tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.file)
-
-
-class FastWriterMixin:
-    """Mixed into Pelican's writer class (or the feeds plugin's) by the plugin."""
-
-    _pending: tuple[Any, dict[str, Any], dict[str, Any]] | None = None
+class SiteWriter(HookedWriter):
+    """Pelican's writer, deferring pages (``RENDER_DEFERRED``) and applying the feed format."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
-        super().__init__(output_path, settings=settings)  # type: ignore[call-arg]
-        self.jobs: list[Job] = []
-        self.manifest = Manifest(self.settings, Path(output_path).resolve())  # type: ignore[attr-defined]
+        super().__init__(output_path, settings=settings)
+        self.build = Build.of(self.settings)
+        self.deferred: bool = self.settings["RENDER_DEFERRED"]
+        self.manifest = Manifest.for_build(
+            self.settings,
+            self.build.output,
+            Path(output_path).resolve(),
+            enabled=self.deferred and self.settings["RENDER_INCREMENTAL"],
+        )
         self.prints = Fingerprinter(PURE_TYPES)
+        #: Deferred pages, in the order Pelican wrote them.
+        self.jobs: list[Job] = []
+        #: Pages Pelican rendered itself (``RENDER_DEFERRED = False``).
+        self.rendered_directly = 0
         self.feeds_reused = 0
+        self._pending: tuple[Any, dict[str, Any], dict[str, Any]] | None = None
+        self._skipped: list[tuple[str, dict[str, Any]]] = []
+        self._writing_page = False
         self._settings_digest: bytes | None = None
+        self._feed_path: str | None = None
+        self._feed_request: FeedRequest | None = None
+        _OPEN[id(self.settings)] = self
 
-    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        return super().write_file(name, _Deferred(template, self, context), context, *args, **kwargs)  # type: ignore[misc]
+    # Pages ----------------------------------------------------------------------------------
 
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        handle = super()._open_w(filename, encoding, override)  # type: ignore[misc]
+    def write_file(
+        self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> None:
+        self._writing_page = True
+        try:
+            if not self.deferred:
+                super().write_file(name, template, context, *args, **kwargs)
+                return
+            with content_written_held():
+                super().write_file(name, _Deferred(template, self, context), context, *args, **kwargs)
+        finally:
+            self._writing_page = False
+        skipped, self._skipped = self._skipped, []
+        for path, localcontext in skipped:  # not overwritten: Pelican announces those at once too
+            signals.content_written.send(path, context=localcontext)
+
+    def file_opened(self, filename: str, skipped: bool) -> None:
         pending, self._pending = self._pending, None
-        if pending is not None and handle.name != os.devnull:
-            template, base, changes = pending
-            self.jobs.append(Job(os.path.abspath(filename), template, base, changes))
-        return handle
+        if pending is None:
+            if self._writing_page and not skipped:
+                self.rendered_directly += 1
+            return
+        template, base, changes = pending
+        job = Job(os.path.abspath(filename), template, base, changes)
+        if skipped:
+            self._skipped.append((filename, job.context()))
+        else:
+            self.jobs.append(job)
+
+    # Feeds ----------------------------------------------------------------------------------
+
+    def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any | None:
+        feed_format = self.build.feed_format
+        if feed_format is None:
+            return None
+        self._feed_request = FeedRequest(
+            path=self._feed_path,
+            feed_type=feed_type,
+            feed_title=feed_title,
+            feed_url=self.current_feed_url,
+            absolute=self.absolute,
+            context=context,
+        )
+        return feed_format.create_feed(self._feed_request)
+
+    def add_feed_entry(self, feed: Any, item: Any) -> bool:
+        feed_format, request = self.build.feed_format, self._feed_request
+        if feed_format is None or request is None:
+            return False
+        return feed_format.add_entry(feed, item, request)
 
     def _feed_key(
         self, elements: Any, context: dict[str, Any], path: str, extra: tuple[Any, ...]
     ) -> str | None:
-        """A feed depends on its entries, the settings, and (news_feeds) its channel and ids."""
+        """A feed depends on its entries, the settings, its call, and what the feed format says."""
         if self._settings_digest is None:
             settings = {k: v for k, v in context.items() if k.isupper()}
             self._settings_digest = self.prints.digest(settings) or b""
         limit = context.get("FEED_MAX_ITEMS") or len(elements)
         shown = list(elements[:limit])
-        plan = context.get("feed_plan")
-        if plan is not None and hasattr(plan, "channel_for"):
-            channel = plan.channel_for(path)
-            channel_text = (
-                (
-                    channel.kind,
-                    channel.slug,
-                    channel.name,
-                    channel.title,
-                    channel.description,
-                    channel.page_url,
-                    channel.paths,
-                )
-                if channel
-                else None
-            )
-            extra = (*extra, channel_text, [plan.entry_id(a) for a in shown])
+        feed_format = self.build.feed_format
+        if feed_format is not None:
+            extra = (*extra, feed_format.feed_key(path, shown))
         parts = [self._settings_digest, self.prints.digest(shown), self.prints.digest(extra)]
         if None in parts:
             return None
@@ -299,34 +169,44 @@ class FastWriterMixin:
         override_output: bool = False,
         feed_title: str | None = None,
     ) -> Any:
-        if not path or not self.manifest.enabled:
-            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)  # type: ignore[misc]
-        relative = os.path.normpath(path)
-        key = self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
-        entry = self.manifest.reusable(relative, lambda _: key) if key else None
-        target = str(self.manifest.building / relative)
-        if entry is not None and target not in self._written_files:  # type: ignore[attr-defined]
-            self.manifest.reuse(relative, entry)
-            self._written_files.add(target)  # type: ignore[attr-defined]
-            self.feeds_reused += 1
-            signals.feed_written.send(target, context=context, feed=None)
-            return None
-        feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)  # type: ignore[misc]
-        self.manifest.record(relative, key)
-        return feed
+        self._feed_path = path
+        try:
+            if not path or not self.manifest.enabled:
+                return super().write_feed(
+                    elements, context, path, url, feed_type, override_output, feed_title
+                )
+            relative = os.path.normpath(path)
+            key = self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
+            entry = self.manifest.reusable(relative, lambda _: key) if key else None
+            target = str(self.manifest.building / relative)
+            if entry is not None and self.claim(target):
+                self.manifest.reuse(relative, entry)
+                self.feeds_reused += 1
+                signals.feed_written.send(target, context=context, feed=None)
+                return None
+            feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+            self.manifest.record(relative, key)
+            return feed
+        finally:
+            self._feed_path = None
+            self._feed_request = None
 
 
-@dataclass
-class FlushResult:
-    rendered: int
-    reused: int
-    feeds_reused: int = 0
-    #: Every page and feed is the previous build's, and no output appeared or went away.
-    site_unchanged: bool = False
+#: The writer of each running build, by its settings dict (the ``write`` step takes it).
+_OPEN: dict[int, SiteWriter] = {}
 
 
-def flush(writer: FastWriterMixin, settings: dict[str, Any]) -> FlushResult:
-    """Write every recorded page: reuse unchanged ones from the previous output, render the rest."""
+def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
+    """The writer Pelican made for this build (once: the ``write`` step takes it)."""
+    return _OPEN.pop(id(settings), None)
+
+
+def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
+    """Write every deferred page, then announce them; returns the stats and the digest paths used.
+
+    Unchanged pages are linked from the previous output, the rest rendered; ``content_written``
+    is sent for each page once every page is on disk.
+    """
     jobs, writer.jobs = writer.jobs, []
     manifest = writer.manifest
     salt = manifest.salt
@@ -337,17 +217,26 @@ def flush(writer: FastWriterMixin, settings: dict[str, Any]) -> FlushResult:
         name = job.template.name or ""
         entry = manifest.reusable(
             relative,
-            lambda old, name=name, job=job: _page_key(salt, name, old["reads"], job.context(), prints),
+            lambda old, name=name, job=job: page_key(salt, name, old["reads"], job.context(), prints),
         )
         if entry is not None:
             manifest.reuse(relative, entry)
         else:
             to_render.append(job)
-    processes = int(settings.get("RENDER_PROCESSES") or os.cpu_count() or 1)
-    for path, reads, key in render_parallel(to_render, processes, salt, PURE_TYPES):
+    processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
+    rendered = render_parallel(to_render, processes, salt, PURE_TYPES)
+    for path, reads, key in rendered.pages:
         manifest.record(os.path.relpath(path, manifest.building), key, reads)
     if manifest.enabled:
         manifest.save()
+    for job in jobs:
+        signals.content_written.send(job.path, context=job.context())
     unchanged = manifest.enabled and not to_render and set(manifest.old) == set(manifest.new)
     unchanged = unchanged and all(entry.get("key") for entry in manifest.new.values())
-    return FlushResult(len(to_render), len(jobs) - len(to_render), writer.feeds_reused, unchanged)
+    stats = RenderStats(
+        rendered=len(to_render) + writer.rendered_directly,
+        reused=len(jobs) - len(to_render),
+        feeds_reused=writer.feeds_reused,
+        site_unchanged=unchanged,
+    )
+    return stats, {**prints.fast_paths, **rendered.fast_paths}

@@ -4,9 +4,13 @@
   ``NEWS_SITEMAP_DAYS`` days (2) counted back from the newest article, not from the build time,
   so the same input always gives the same file; at most 1,000 URLs, newest first, as Google
   News allows. Each URL is our article page with the ``news:`` publication, date and title.
-- ``ROBOTS_SAVE_AS`` (``robots.txt``): allows everything and names both sitemaps with absolute
-  URLs. Crawlers read robots.txt only at the root of a host: a site published under a path
-  (``SITEURL=https://example.org/news``) gets the file in its own root, to copy or ignore.
+- ``sitemap.xml``: pelican-sitemap writes it; this plugin has it written in the ``files`` phase,
+  with the other files, instead of after every phase (see ``pelican_adapter``).
+- ``ROBOTS_SAVE_AS`` (``robots.txt``, written in the ``files`` phase): allows everything and names
+  the news sitemap and, when the ``SITEMAP`` setting (pelican-sitemap's) is set, ``sitemap.xml``
+  (or ``.txt``), with absolute URLs. Crawlers read robots.txt only at the root of a host: a site
+  published under a path (``SITEURL=https://example.org/news``) gets the file in its own root,
+  to copy or ignore.
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from pelican import signals
 from pelican.utils import sanitised_join
 
+from topicfeed.build import Build
+from topicfeed.pelican_adapter import pin_sitemap_lastmod, write_sitemap_now
+from topicfeed.plugin import Phase, register_plugin
+
+from .settings import SETTINGS
+
 logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_NEWS_URLS = 1000
-DEFAULT_DAYS = 2
-SITEMAP_PLUGIN = "pelican.plugins.sitemap"
 
 
 def recent(articles: Sequence[Any], days: float) -> list[Any]:
@@ -67,7 +75,7 @@ def write_news_sitemap(articles: Sequence[Any], stream: IO[str], settings: dict[
     stream.write("\n")
 
 
-def _open(output_path: str, save_as: str) -> IO[str]:
+def _open(output_path: str | os.PathLike[str], save_as: str) -> IO[str]:
     path = sanitised_join(output_path, save_as)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     logger.info('Writing "%s"', path)
@@ -76,49 +84,62 @@ def _open(output_path: str, save_as: str) -> IO[str]:
 
 def save_news_sitemap(generator: Any, writer: Any) -> None:
     settings = generator.settings
-    save_as = settings.get("NEWS_SITEMAP_SAVE_AS", "news-sitemap.xml")
+    save_as = settings["NEWS_SITEMAP_SAVE_AS"]
     if not save_as:
         return
-    days = float(settings.get("NEWS_SITEMAP_DAYS", DEFAULT_DAYS))
+    days = float(settings["NEWS_SITEMAP_DAYS"])
     with _open(generator.output_path, save_as) as stream:
         write_news_sitemap(recent(generator.articles, days), stream, settings)
 
 
 def robots_txt(settings: dict[str, Any]) -> str:
+    """Allow everything; name the sitemaps this build writes.
+
+    ``SITEMAP`` is pelican-sitemap's setting: a site that sets it has a sitemap in that format.
+    """
     site_url = str(settings.get("SITEURL") or "")
     lines = ["User-agent: *", "Allow: /", ""]
-    if SITEMAP_PLUGIN in settings.get("PLUGINS", ()):
-        fmt = (settings.get("SITEMAP") or {}).get("format", "xml")
-        lines.append(f"Sitemap: {site_url}/sitemap.{fmt}")
-    if settings.get("NEWS_SITEMAP_SAVE_AS", "news-sitemap.xml"):
-        lines.append(f"Sitemap: {site_url}/{settings.get('NEWS_SITEMAP_SAVE_AS', 'news-sitemap.xml')}")
+    sitemap = settings.get("SITEMAP")
+    if sitemap:
+        lines.append(f"Sitemap: {site_url}/sitemap.{sitemap.get('format', 'xml')}")
+    if settings["NEWS_SITEMAP_SAVE_AS"]:
+        lines.append(f"Sitemap: {site_url}/{settings['NEWS_SITEMAP_SAVE_AS']}")
     return "\n".join(lines) + "\n"
 
 
-def save_robots_txt(pelican: Any) -> None:
-    save_as = pelican.settings.get("ROBOTS_SAVE_AS", "robots.txt")
+def save_robots_txt(pelican: Any, build: Build) -> None:
+    save_as = pelican.settings["ROBOTS_SAVE_AS"]
     if not save_as:
         return
-    with _open(pelican.output_path, save_as) as stream:
+    with _open(build.target, save_as) as stream:
         stream.write(robots_txt(pelican.settings))
 
 
-def pin_sitemap_lastmod(generator: Any) -> None:
+def pin_lastmod(generator: Any) -> None:
     """Index pages in sitemap.xml get the newest item's date as ``lastmod``, not the build time.
 
     pelican-sitemap falls back to the time its module was imported for pages without a date;
     that would make two builds of the same content differ. The index pages change exactly when
     a newer item arrives, so the newest item's date is also the truthful value.
     """
-    try:
-        from pelican.plugins.sitemap import sitemap  # optional plugin
-    except ImportError:
-        return
     if generator.articles:
-        sitemap.generator.now = max(article.date for article in generator.articles)
+        pin_sitemap_lastmod(max(article.date for article in generator.articles))
+
+
+def save_sitemap(pelican: Any, build: Build) -> None:
+    """sitemap.xml (pelican-sitemap's, when it is in this run) is written with the other files.
+
+    Left to itself, pelican-sitemap writes in its own ``finalized`` handler, after every phase of
+    the build, the commit included.
+    """
+    write_sitemap_now(pelican)
 
 
 def register() -> None:
-    signals.article_generator_finalized.connect(pin_sitemap_lastmod)
+    register_plugin(
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        steps=[(Phase.FILES, save_sitemap), (Phase.FILES, save_robots_txt)],
+    )
+    signals.article_generator_finalized.connect(pin_lastmod)
     signals.article_writer_finalized.connect(save_news_sitemap)
-    signals.finalized.connect(save_robots_txt)

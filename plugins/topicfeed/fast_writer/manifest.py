@@ -1,0 +1,121 @@
+"""The render manifest: the keys of the previous build's pages and feeds, kept beside the output.
+
+A page or feed of the previous build is reused (hard-linked into the new build) only when
+- the manifest was written by this version of the writer with the same code salt (the code, the
+  templates and the package versions every key depends on), and
+- its file in the previous output is the one the manifest describes (same size and mtime), and
+- its key, computed now from the values it read last time, is the key it had.
+Anything else (no manifest, another version, a file touched by hand) means: render it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+MANIFEST_VERSION = 2
+#: What every key covers besides the values read: these packages' versions, and our code.
+KEYED_PACKAGES = ("pelican", "jinja2", "markupsafe", "feedgenerator")
+KEYED_SUFFIXES = (".html", ".py", ".j2", ".xml", ".txt")
+PLUGINS_DIR = Path(__file__).resolve().parent.parent
+
+
+def manifest_path(output: Path) -> Path:
+    """``<output>.render.json``, beside the output folder (never inside the published site)."""
+    return output.with_name(output.name + ".render.json")
+
+
+def file_stat(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def code_salt(settings: dict[str, Any]) -> bytes:
+    """What every key depends on besides the values read: the code and the templates."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"fast_writer {MANIFEST_VERSION};".encode())
+    for package in KEYED_PACKAGES:
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    folders = [Path(settings.get("THEME") or "") / "templates", PLUGINS_DIR]
+    folders += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or ()]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in KEYED_SUFFIXES:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+class Manifest:
+    """The previous build's entries (``old``) and this build's (``new``), keyed by output path."""
+
+    def __init__(self, file: Path, previous: Path, building: Path, salt: bytes, enabled: bool) -> None:
+        self.file = file
+        #: The previous build's output folder, where reused files are linked from.
+        self.previous = previous
+        #: This build's output folder.
+        self.building = building
+        self.salt = salt
+        #: Reuse needs a fresh folder per build: the previous one must still be intact.
+        self.enabled = enabled and previous != building
+        self.old: dict[str, Any] = {}
+        self.new: dict[str, Any] = {}
+        if self.enabled:
+            self.old = self._load()
+
+    @classmethod
+    def for_build(cls, settings: dict[str, Any], output: Path, building: Path, enabled: bool) -> Manifest:
+        """The manifest of a build writing into ``building``, its site ending up in ``output``."""
+        return cls(manifest_path(output), output, building, code_salt(settings), enabled)
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            if data.get("version") == MANIFEST_VERSION and data.get("salt") == self.salt.hex():
+                return dict(data["outputs"])
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+            pass
+        return {}
+
+    def reusable(
+        self, relative: str, key_of: Callable[[dict[str, Any]], str | None]
+    ) -> dict[str, Any] | None:
+        """The previous entry for ``relative`` when its file is intact and its key still holds.
+
+        ``key_of(entry)`` computes the key now (from the names the entry says the page read).
+        """
+        entry = self.old.get(relative)
+        if not entry or not entry.get("key") or file_stat(self.previous / relative) != entry.get("stat"):
+            return None
+        return entry if key_of(entry) == entry["key"] else None
+
+    def reuse(self, relative: str, entry: dict[str, Any]) -> None:
+        """Link the previous build's file into this build, and keep its entry."""
+        target = self.building / relative
+        if target.exists():
+            target.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self.previous / relative, target)
+        self.new[relative] = entry
+
+    def record(self, relative: str, key: str | None, reads: list[str] | None = None) -> None:
+        """Note a file written by this build (``key`` None: never reused)."""
+        self.new[relative] = {"reads": reads, "key": key, "stat": file_stat(self.building / relative)}
+
+    def save(self) -> None:
+        """Write this build's entries for the next build; atomically (never a half manifest)."""
+        data = {
+            "version": MANIFEST_VERSION,
+            "salt": self.salt.hex(),
+            "outputs": dict(sorted(self.new.items())),
+        }
+        temporary = self.file.with_name(self.file.name + ".tmp")
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, self.file)

@@ -1,0 +1,21 @@
+"""The writer's settings (docs/settings.md documents each)."""
+
+from __future__ import annotations
+
+from topicfeed.settings import Setting, is_bool, is_int
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0)),
+    Setting(
+        "RENDER_INCREMENTAL",
+        True,
+        "reuse pages and feeds whose inputs did not change (needs a fresh output folder per build)",
+        is_bool,
+    ),
+    Setting(
+        "RENDER_DEFERRED",
+        True,
+        "render pages after all are known (parallel, reusable); False: as Pelican does, one by one",
+        is_bool,
+    ),
+)

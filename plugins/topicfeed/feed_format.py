@@ -1,0 +1,49 @@
+"""What a feed looks like, as the writer asks it: the contract between feeds and the writer.
+
+The writer plugin owns *how* files reach the disk (deferred, parallel, reused when unchanged);
+the feeds plugin owns *what* a feed is (its channel, its entries, its ids). Neither imports the
+other: the feeds plugin puts a :class:`FeedFormat` on the build (``Build.feed_format``) once the
+articles are grouped (``article_generator_finalized``), and the writer applies it to every feed
+Pelican or a plugin writes through ``Writer.write_feed``. With no feed format on the build, the
+writer writes Pelican's own feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """One ``write_feed`` call, as far as the look of the feed depends on it."""
+
+    #: The feed's path in the output (``feeds/all.atom.xml``); ``None`` when only built in memory.
+    path: str | None
+    #: ``"atom"``, ``"rss"``, or any other type the format knows (``"json"``).
+    feed_type: str
+    feed_title: str | None
+    #: The feed's public URL (Pelican's ``FEED_DOMAIN`` joined with its URL).
+    feed_url: str
+    #: Turns a site-relative URL into an absolute one, as Pelican does for feed links.
+    absolute: Callable[[str], str]
+    context: Mapping[str, Any]
+
+
+class FeedFormat(Protocol):
+    """How to make a feed and its entries; ``None`` / ``False`` answers mean "Pelican's own"."""
+
+    def create_feed(self, request: FeedRequest) -> Any | None:
+        """The empty feed object (a ``feedgenerator.SyndicationFeed``), or None for Pelican's."""
+
+    def add_entry(self, feed: Any, item: Any, request: FeedRequest) -> bool:
+        """Add ``item`` (an article) to ``feed``; False lets Pelican add its own entry."""
+
+    def feed_key(self, path: str, items: Sequence[Any]) -> Any:
+        """What the feed at ``path`` shows besides its items' content and the settings.
+
+        The writer reuses the previous build's file when this value (digested), the items it
+        shows and the settings are all unchanged, so it must cover everything of the format that
+        reaches the file (channel title, page link, entry ids ...). Plain data only.
+        """

@@ -1,0 +1,210 @@
+"""Every touch of Pelican's (and pelican-sitemap's) private internals, in one place.
+
+Pelican has no public hook for three things Topicfeed needs; this module is the only one that
+reaches past Pelican's public API to get them, so a Pelican upgrade is checked here and only here
+(``tests/pelican_adapter/test_pelican_internals.py`` fails when any internal used below changes:
+signatures, attributes, the source of the functions replaced, and their behaviour).
+
+- **The writer** (:class:`HookedWriter`): Pelican's ``Writer`` opens every output file through
+  ``_open_w``, makes every feed with ``_create_new_feed`` and adds each entry with
+  ``_add_item_to_the_feed``. ``HookedWriter`` turns those three into overridable methods with
+  public names (:meth:`~HookedWriter.file_opened`, :meth:`~HookedWriter.create_feed`,
+  :meth:`~HookedWriter.add_feed_entry`), and gives the set of written files (``_written_files``)
+  a method (:meth:`~HookedWriter.claim`). ``Writer.write_file`` sends ``content_written`` right
+  after writing; :func:`content_written_held` holds that signal back for a writer that writes
+  the file later and sends the signal itself once the file is complete.
+- **The taxonomy loops** (:func:`make_taxonomy_scans_linear`): ``ArticlesGenerator``'s
+  ``generate_tags`` / ``generate_categories`` / ``generate_authors`` build each page's ``dates``
+  with ``[a for a in self.dates if a in articles]``: one scan of a list per article per tag,
+  O(N^2). The lists they scan become :class:`IndexedList` (membership by identity in O(1)); the
+  order and contents, and so the output, are unchanged.
+- **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
+  get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
+  same content would differ. The adapter sets it to a date the caller chooses.
+- **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
+  ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
+  then). The adapter has it write during a phase instead; its own handler then does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+from pelican.writers import Writer
+
+# The writer -------------------------------------------------------------------------------------
+
+
+class HookedWriter(Writer):
+    """Pelican's ``Writer`` with its private steps as public, overridable methods.
+
+    Subclasses override the hooks; each defaults to Pelican's own behaviour.
+    """
+
+    # Hooks ------------------------------------------------------------------------------------
+
+    def file_opened(self, filename: str, skipped: bool) -> None:
+        """Pelican opened ``filename`` for a page or feed (``skipped``: it writes to devnull).
+
+        Called for every file Pelican's writer opens, after its overwrite checks passed.
+        """
+
+    def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any | None:
+        """The empty feed for the ``write_feed`` call in progress; None makes Pelican's own."""
+        return None
+
+    def add_feed_entry(self, feed: Any, item: Any) -> bool:
+        """Add ``item`` to ``feed``; False lets Pelican add its own entry."""
+        return False
+
+    # Public views of Pelican's state ----------------------------------------------------------
+
+    @property
+    def feed_site_url(self) -> str:
+        """``SITEURL`` of the ``write_feed`` call in progress (set by Pelican before the feed)."""
+        return self.site_url
+
+    @property
+    def current_feed_url(self) -> str:
+        """The public URL of the feed being written (``FEED_DOMAIN`` joined with its URL)."""
+        return self.feed_url
+
+    def absolute(self, url: str) -> str:
+        """A site-relative URL made absolute the way Pelican makes feed links absolute."""
+        return self.urljoiner(self.site_url, url)
+
+    def claim(self, path: str) -> bool:
+        """Mark ``path`` as written by this build; False when it already was (nothing claimed).
+
+        The same bookkeeping Pelican's own ``_open_w`` does, for a file written another way
+        (a feed reused from the previous build).
+        """
+        if path in self._written_files:
+            return False
+        self._written_files.add(path)
+        return True
+
+    # Pelican's private methods, routed to the hooks ---------------------------------------------
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        handle = super()._open_w(filename, encoding, override)
+        self.file_opened(filename, handle.name == os.devnull)
+        return handle
+
+    def _create_new_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any:
+        feed = self.create_feed(feed_type, feed_title, context)
+        return feed if feed is not None else super()._create_new_feed(feed_type, feed_title, context)
+
+    def _add_item_to_the_feed(self, feed: Any, item: Any) -> None:
+        if not self.add_feed_entry(feed, item):
+            super()._add_item_to_the_feed(feed, item)
+
+
+@contextmanager
+def content_written_held() -> Iterator[None]:
+    """Hold back ``content_written`` while Pelican's ``write_file`` runs.
+
+    ``Writer.write_file`` sends the signal as soon as it has written the rendered text; a writer
+    that renders later holds it back here and sends it itself once the file is complete.
+    """
+    with signals.content_written.muted():
+        yield
+
+
+# The taxonomy loops ------------------------------------------------------------------------------
+
+#: The generator methods whose ``a in articles`` scans :func:`make_taxonomy_scans_linear` speeds up.
+TAXONOMY_LOOPS = (
+    ArticlesGenerator.generate_tags,
+    ArticlesGenerator.generate_categories,
+    ArticlesGenerator.generate_authors,
+)
+
+
+class IndexedList(list):
+    """A list with O(1) membership by identity (Pelican's content objects compare by identity)."""
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._ids.add(id(item))
+
+
+def make_taxonomy_scans_linear(generator: ArticlesGenerator) -> None:
+    """Replace the article lists of every tag, category and author with :class:`IndexedList`.
+
+    Call at ``article_generator_finalized``: the lists are complete, the pages not yet written.
+    The template context gets the same lists (Pelican copied them there already).
+    """
+    for tag, articles in list(generator.tags.items()):
+        generator.tags[tag] = IndexedList(articles)
+    generator.categories = [(category, IndexedList(articles)) for category, articles in generator.categories]
+    generator.authors = [(author, IndexedList(articles)) for author, articles in generator.authors]
+    generator.context["tags"] = list(generator.tags.items())
+    generator.context["categories"] = generator.categories
+    generator.context["authors"] = generator.authors
+
+
+# pelican-sitemap ---------------------------------------------------------------------------------
+
+
+def pin_sitemap_lastmod(when: dt.datetime) -> bool:
+    """Give pages without a date ``when`` as their sitemap ``lastmod``; False: no pelican-sitemap."""
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return False
+    sitemap.generator.now = when
+    return True
+
+
+def write_sitemap_now(pelican: Any) -> bool:
+    """Have pelican-sitemap write its sitemap now, into ``pelican.output_path``.
+
+    Call once every page is announced (``content_written``). pelican-sitemap's ``finalize``
+    writes only for the Pelican run it was initialised with and then forgets that run, so its own
+    ``finalized`` handler, later, writes nothing. False: pelican-sitemap is not in this run.
+    """
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return False
+    if sitemap.generator._main_pelican is not pelican:
+        return False
+    sitemap.generator.finalize(pelican)
+    return True
+
+
+def _relied_on() -> tuple[Any, ...]:
+    functions: list[Any] = [
+        Writer.__init__,  # _written_files
+        Writer._open_w,
+        Writer._create_new_feed,
+        Writer._add_item_to_the_feed,
+        Writer.write_feed,  # sets site_url and feed_url, then the two feed steps
+        Writer.write_file,  # renders, then _open_w, then content_written
+        *TAXONOMY_LOOPS,
+    ]
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return tuple(functions)
+    generator = sitemap.SitemapGenerator
+    return (*functions, generator.__init__, generator.init, generator.finalize, generator._write_out)
+
+
+#: Every function of Pelican and pelican-sitemap whose private behaviour this module relies on
+#: (``tests/pelican_adapter/test_pelican_internals.py`` pins the source of each).
+RELIED_ON: tuple[Any, ...] = _relied_on()

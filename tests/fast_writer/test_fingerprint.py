@@ -1,0 +1,107 @@
+"""The fingerprinter: equal values give equal digests, any visible change changes the digest."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from markupsafe import Markup
+from pelican.paginator import Paginator
+
+from topicfeed.fast_writer.fingerprint import Fingerprinter
+from topicfeed.fast_writer.writer import PURE_TYPES
+from topicfeed.model import Image, NewsItem
+
+
+class Plain:
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+class Shown:
+    """Says what of it a page can show."""
+
+    def __init__(self, shown: Any, hidden: Any) -> None:
+        self.shown, self.hidden = shown, hidden
+
+    def __fingerprint__(self) -> Any:
+        return self.shown
+
+
+@dataclasses.dataclass
+class Record:
+    name: str
+    tags: list[str]
+
+
+def digest(value: Any, pure: tuple[type, ...] = ()) -> bytes | None:
+    return Fingerprinter(pure).digest(value)
+
+
+def test_equal_values_equal_digests_and_changes_change_them() -> None:
+    when = dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.UTC)
+    first = Plain(title="A", when=when, tags=["x", "y"], meta={"k": 1})
+    second = Plain(title="A", when=when, tags=["x", "y"], meta={"k": 1})
+    assert digest(first) == digest(second) is not None
+    for changed in (
+        Plain(title="B", when=when, tags=["x", "y"], meta={"k": 1}),
+        Plain(title="A", when=when + dt.timedelta(seconds=1), tags=["x", "y"], meta={"k": 1}),
+        Plain(title="A", when=when, tags=["y", "x"], meta={"k": 1}),
+        Plain(title="A", when=when, tags=["x", "y"], meta={"k": 2}),
+        Plain(title="A", when=when, tags=["x", "y"], meta={"k": 1}, extra=None),
+    ):
+        assert digest(changed) != digest(first)
+
+
+def test_types_are_told_apart() -> None:
+    assert digest(1) != digest("1") != digest(b"1")
+    assert digest([1]) != digest((1,))
+    assert digest(Record("a", [])) != digest(Plain(name="a", tags=[]))
+    assert digest({"a", "b"}) == digest({"b", "a"})  # sets have no order
+
+
+def test_settings_and_context_are_not_followed() -> None:
+    """Templates read settings by name (each name read is part of the key), so they are skipped."""
+    assert digest(Plain(a=1, settings={"X": 1})) == digest(Plain(a=1, settings={"X": 2}))
+    assert digest(Plain(a=1, _context={"x": 1})) == digest(Plain(a=1, _context={"x": 2}))
+
+
+def test_fingerprint_method_decides_what_counts() -> None:
+    assert digest(Shown("same", 1)) == digest(Shown("same", 2))
+    assert digest(Shown("one", 1)) != digest(Shown("two", 1))
+    prints = Fingerprinter()
+    prints.digest(Shown("x", 0))
+    assert prints.fast_paths == {"Shown": "custom"}
+
+
+def test_an_object_without_a_stable_form_has_no_digest() -> None:
+    assert digest(Plain(handle=object())) is None
+    assert digest(Markup("<b>x</b>")) is not None  # a str subclass: its text
+
+
+def test_cycles_terminate_and_are_stable() -> None:
+    first, second = Plain(name="a"), Plain(name="a")
+    first.me, second.me = first, second
+    assert digest(first) == digest(second) is not None
+
+
+def test_paginator_is_digested_as_its_pages_show_it() -> None:
+    settings = {"PAGINATION_PATTERNS": [(1, "{url}", "{save_as}")], "DEFAULT_ORPHANS": 0}
+    items = [Plain(n=i) for i in range(5)]
+    edited = [*items[:4], Plain(n="edited")]
+    same = digest(Paginator("index.html", "", items, settings, 2))
+    assert same == digest(Paginator("index.html", "", edited, settings, 2))  # content lives in the pages
+    assert same != digest(Paginator("index.html", "", items[:3], settings, 2))  # counts differ
+
+
+def test_pure_types_are_pickled_and_the_model_is_pure() -> None:
+    """The fast path: the model's frozen classes are digested by pickling, not attribute by attribute."""
+    assert NewsItem in PURE_TYPES and Image in PURE_TYPES
+    image = Image(url="https://example.org/a.png")
+    prints = Fingerprinter(PURE_TYPES)
+    assert prints.digest(image) == Fingerprinter(PURE_TYPES).digest(Image(url="https://example.org/a.png"))
+    assert prints.fast_paths == {"Image": "pickle"}
+    slow = Fingerprinter(())
+    assert slow.digest(image) is not None and slow.fast_paths == {}
+    assert prints.digest(Image(url="https://example.org/b.png")) != prints.digest(image)

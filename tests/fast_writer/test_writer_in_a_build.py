@@ -1,0 +1,93 @@
+"""The writer in real builds: pages announced only once complete, and the fast digest path taken."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+from support.build import ROOT, run_pelican
+from support.items import item_fields, write_item
+
+
+def build_in_process(content: Path, output: Path, **override: Any) -> None:
+    """One Pelican run in this process (so a test can listen to its signals)."""
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "CACHE_PATH": str(output.parent / "cache"),
+            **override,
+        },
+    )
+    Pelican(settings).run()
+
+
+def three_items(folder: Path) -> Path:
+    folder.mkdir()
+    logo = {"url": "https://img.example.com/logo.png", "width": 64, "height": 64}
+    provider = {"name": "Example News", "domain": "example.com", "images": [logo]}
+    for n in (1, 2, 3):
+        write_item(folder, f"item{n}.txt", item_fields(n, provider=provider))
+    return folder
+
+
+def test_content_written_is_sent_once_the_page_is_complete(tmp_path: Path) -> None:
+    """A receiver that reads the file when the signal comes finds the finished page, every time."""
+    content = three_items(tmp_path / "content")
+    seen: dict[str, list[str]] = {}
+
+    def receiver(path: str, context: dict[str, Any]) -> None:
+        seen.setdefault(context["output_file"], []).append(Path(path).read_text(encoding="utf-8"))
+
+    signals.content_written.connect(receiver)
+    try:
+        out = tmp_path / "site"
+        build_in_process(content, out)
+        first = dict(seen)
+        seen.clear()
+        build_in_process(content, out)  # every page reused from the first build
+    finally:
+        signals.content_written.disconnect(receiver)
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert len(pages) > 5
+    for announced in (first, seen):
+        assert set(announced) == pages
+        for name, texts in announced.items():
+            assert len(texts) == 1, name  # once per page
+            assert texts[0] == (out / name).read_text(encoding="utf-8"), name
+            assert texts[0].rstrip().endswith("</html>"), name
+
+
+def test_fast_digest_path_is_taken_in_a_real_build(tmp_path: Path) -> None:
+    """In a ``pelican`` run the model's classes are pure types and the fast digests are used.
+
+    (``PURE_TYPES`` once came out empty in real builds because of the order of imports; only the
+    log of a real run shows which path the digests took.)
+    """
+    content = three_items(tmp_path / "content")
+    build = run_pelican(content, tmp_path / "site", options=("--verbose",))
+    assert build.returncode == 0, build.log
+    log = re.sub(r"\s+", " ", build.log)
+    found = re.search(r"fast_writer: pure types ([^;]*); fast digests: (.*?) [\w.]+:\d+", log)
+    assert found, build.log
+    assert {"NewsItem", "Image", "Provider"} <= set(found.group(1).split(", "))
+    assert "Image (pickle)" in found.group(2)
+    assert "NewsItem (custom)" in found.group(2)
+
+
+def test_a_page_collector_before_the_writer_stops_the_build(tmp_path: Path) -> None:
+    """pelican-sitemap collects pages from ``content_written``: it must not finish before they exist."""
+    content = three_items(tmp_path / "content")
+    plugins = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
+    plugins.remove("pelican.plugins.sitemap")
+    build = run_pelican(content, tmp_path / "site", extra={"PLUGINS": ["pelican.plugins.sitemap", *plugins]})
+    assert build.returncode != 0
+    message = "pelican.plugins.sitemap.sitemap handles 'finalized' before Topicfeed writes its pages"
+    assert message in re.sub(r"\s+", " ", build.log)
+    fine = run_pelican(content, tmp_path / "fine", extra={"PLUGINS": [*plugins, "pelican.plugins.sitemap"]})
+    assert fine.returncode == 0, fine.log
+    assert "/2024/03/" in (tmp_path / "fine" / "sitemap.xml").read_text(encoding="utf-8")

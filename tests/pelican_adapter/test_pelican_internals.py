@@ -1,0 +1,256 @@
+"""Fails when a Pelican or pelican-sitemap upgrade changes an internal that pelican_adapter uses.
+
+``topicfeed.pelican_adapter`` is the one module that reaches past Pelican's public API. This test
+pins what it relies on four ways: the signatures of the private methods it overrides or calls,
+the attributes it reads, a hash of the source of every function whose behaviour it depends on
+(the writer steps it hooks, the taxonomy loops it speeds up, pelican-sitemap's lastmod), and the
+behaviour itself, on Pelican's real classes. When a hash changes, read the new source, check the
+adapter still holds, and update the hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import inspect
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from feedgenerator import Atom1Feed
+from jinja2 import Environment
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+from pelican.plugins.sitemap import sitemap
+from pelican.settings import DEFAULT_CONFIG
+from pelican.writers import Writer
+
+from topicfeed import pelican_adapter
+from topicfeed.pelican_adapter import HookedWriter, IndexedList, content_written_held
+
+#: sha256 (first 16 hex digits) of ``inspect.getsource`` of each internal the adapter relies on,
+#: as of Pelican 4.12.0 and pelican-sitemap 1.2.2.
+SOURCE_HASHES = {
+    "pelican.writers.Writer.__init__": "2f892e0aa5e8eba8",
+    "pelican.writers.Writer._open_w": "69700ea0b4668663",
+    "pelican.writers.Writer._create_new_feed": "bc35a96207b4780b",
+    "pelican.writers.Writer._add_item_to_the_feed": "c52ed4daa728c7bc",
+    "pelican.writers.Writer.write_feed": "a3b5bc0d0a446c10",
+    "pelican.writers.Writer.write_file": "6a604ad67bbeec99",
+    "pelican.generators.ArticlesGenerator.generate_tags": "37f65d284c713dd4",
+    "pelican.generators.ArticlesGenerator.generate_categories": "cfb524524a3caae3",
+    "pelican.generators.ArticlesGenerator.generate_authors": "982c57fcfcf0435e",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.__init__": "be3305c3b1aa0361",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.init": "4dba4f5b8355e727",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
+}
+
+
+def _name(function: Any) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def test_the_adapter_lists_exactly_the_internals_pinned_here() -> None:
+    assert {_name(f) for f in pelican_adapter.RELIED_ON} == set(SOURCE_HASHES)
+
+
+@pytest.mark.parametrize("function", pelican_adapter.RELIED_ON, ids=_name)
+def test_source_of_each_internal_is_unchanged(function: Any) -> None:
+    digest = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+    assert digest == SOURCE_HASHES[_name(function)], (
+        f"{_name(function)} changed in this Pelican / pelican-sitemap: re-check pelican_adapter"
+    )
+
+
+def _parameters(function: Any) -> list[tuple[str, Any]]:
+    return [(p.name, p.default) for p in inspect.signature(function).parameters.values()]
+
+
+def test_signatures_of_the_overridden_and_called_methods() -> None:
+    empty = inspect.Parameter.empty
+    assert _parameters(Writer._open_w) == [
+        ("self", empty),
+        ("filename", empty),
+        ("encoding", empty),
+        ("override", False),
+    ]
+    assert _parameters(Writer._create_new_feed) == [
+        ("self", empty),
+        ("feed_type", empty),
+        ("feed_title", empty),
+        ("context", empty),
+    ]
+    assert _parameters(Writer._add_item_to_the_feed) == [("self", empty), ("feed", empty), ("item", empty)]
+    assert _parameters(Writer.write_feed) == [
+        ("self", empty),
+        ("elements", empty),
+        ("context", empty),
+        ("path", None),
+        ("url", None),
+        ("feed_type", "atom"),
+        ("override_output", False),
+        ("feed_title", None),
+    ]
+    assert _parameters(Writer.__init__) == [("self", empty), ("output_path", empty), ("settings", None)]
+
+
+def _settings(tmp_path: Path) -> dict[str, Any]:
+    return {**DEFAULT_CONFIG, "OUTPUT_PATH": str(tmp_path), "SITEURL": "https://example.org"}
+
+
+class Recording(HookedWriter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opened: list[tuple[str, bool]] = []
+        self.entries: list[Any] = []
+
+    def file_opened(self, filename: str, skipped: bool) -> None:
+        self.opened.append((filename, skipped))
+
+    def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any:
+        if feed_type != "custom":
+            return None
+        return Atom1Feed(
+            title="ours", link=self.absolute("topics/x/"), description="", feed_url=self.current_feed_url
+        )
+
+    def add_feed_entry(self, feed: Any, item: Any) -> bool:
+        if feed.feed["title"] != "ours":
+            return False
+        self.entries.append(item)
+        feed.add_item(title=item.title, link=self.absolute(item.url), description="")
+        return True
+
+
+def test_writer_attributes_and_file_hook(tmp_path: Path) -> None:
+    writer = Recording(str(tmp_path), settings=_settings(tmp_path))
+    assert writer._written_files == set()
+    template = Environment(autoescape=True).from_string("<p>{{ output_file }}</p>")
+    writer.write_file("a/index.html", template, {"SITEURL": ""})
+    path = str(tmp_path / "a" / "index.html")
+    assert writer.opened == [(path, False)]
+    assert Path(path).read_text(encoding="utf-8") == "<p>a/index.html</p>"
+    assert path in writer._written_files
+    assert not writer.claim(path)
+    assert writer.claim(str(tmp_path / "b.xml")) and str(tmp_path / "b.xml") in writer._written_files
+    writer.write_file("a/index.html", template, {"SITEURL": ""}, override_output=True)
+    writer.write_file("a/index.html", template, {"SITEURL": ""})  # kept: Pelican writes to devnull
+    assert writer.opened[-1] == (path, True)
+
+
+def test_feed_hooks_replace_pelicans_steps_and_see_its_urls(tmp_path: Path) -> None:
+    writer = Recording(str(tmp_path), settings=_settings(tmp_path))
+    article = SimpleNamespace(
+        title="A <b>bold</b> headline", url="2024/01/02/a/", date=dt.datetime(2024, 1, 2)
+    )
+    context = {"SITEURL": "https://example.org", "FEED_DOMAIN": "https://feeds.example.org", "SITENAME": "S"}
+    feed = writer.write_feed([article], context, "feeds/x.xml", feed_type="custom")
+    assert feed.feed["title"] == "ours"
+    assert feed.feed["link"] == "https://example.org/topics/x/"
+    assert feed.feed["feed_url"] == "https://feeds.example.org/feeds/x.xml"
+    assert writer.feed_site_url == "https://example.org"
+    assert writer.entries == [article]
+    assert feed.items[0]["title"] == "A <b>bold</b> headline"
+    assert (tmp_path / "feeds" / "x.xml").read_text(encoding="utf-8").count("<entry>") == 1
+    assert (str(tmp_path / "feeds" / "x.xml"), False) in writer.opened
+    plain = HookedWriter(str(tmp_path), settings=_settings(tmp_path)).write_feed([], context, None)
+    assert plain.feed["title"] == "S"  # the hooks default to Pelican's own feed
+
+
+def test_content_written_is_sent_by_write_file_and_held_back(tmp_path: Path) -> None:
+    writer = HookedWriter(str(tmp_path), settings=_settings(tmp_path))
+    template = Environment(autoescape=True).from_string("x")
+    seen: list[str] = []
+
+    def receiver(path: str, context: dict[str, Any]) -> None:
+        seen.append(path)
+
+    signals.content_written.connect(receiver)
+    try:
+        with content_written_held():
+            writer.write_file("held.html", template, {"SITEURL": ""})
+        assert seen == []
+        writer.write_file("sent.html", template, {"SITEURL": ""})
+        assert seen == [str(tmp_path / "sent.html")]
+    finally:
+        signals.content_written.disconnect(receiver)
+
+
+class Tag:
+    """Stands in for a Pelican Tag (hashable, with what the loops read)."""
+
+    save_as = url = page_name = slug = "t"
+
+
+def test_taxonomy_loops_scan_the_lists_the_adapter_indexes() -> None:
+    """Pelican's loops keep using ``in`` on the lists; with IndexedList the result is the same."""
+    articles = [SimpleNamespace(name=f"a{i}") for i in range(6)]
+    tag = Tag()
+    generator = SimpleNamespace(
+        tags={tag: [articles[4], articles[1]]},
+        categories=[(tag, [articles[2]])],
+        authors=[(tag, list(articles))],
+        dates=list(reversed(articles)),
+        articles=articles,
+        context={},
+        get_template=lambda name: name,
+    )
+    pelican_adapter.make_taxonomy_scans_linear(generator)
+    assert isinstance(generator.tags[tag], IndexedList) and generator.context["tags"] == [
+        (tag, generator.tags[tag])
+    ]
+    assert all(isinstance(a, IndexedList) for _, a in generator.categories + generator.authors)
+    assert SimpleNamespace(name="a4") not in generator.tags[tag]  # identity, not equality
+    written: list[dict[str, Any]] = []
+
+    def write(*args: Any, **kwargs: Any) -> None:
+        written.append(kwargs)
+
+    ArticlesGenerator.generate_tags(generator, write)
+    ArticlesGenerator.generate_categories(generator, write)
+    ArticlesGenerator.generate_authors(generator, write)
+    assert [w["dates"] for w in written] == [
+        [articles[4], articles[1]],
+        [articles[2]],
+        list(reversed(articles)),
+    ]
+
+
+def test_sitemap_lastmod_pin_reaches_the_sitemap(tmp_path: Path) -> None:
+    generator = sitemap.generator
+    saved = (generator.now, generator.page_queue)
+    when = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+    try:
+        assert pelican_adapter.pin_sitemap_lastmod(when)
+        assert generator.now == when
+        generator.page_queue = [(str(tmp_path / "archives" / "index.html"), None)]
+        pelican = SimpleNamespace(output_path=str(tmp_path), settings={"SITEURL": "", "SITEMAP": {}})
+        generator._write_out(pelican)
+        text = (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+        assert "<lastmod>2024-05-06T07:08:09+00:00</lastmod>" in text
+        assert "<loc>/archives/</loc>" in text
+    finally:
+        generator.now, generator.page_queue = saved
+
+
+def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
+    generator = sitemap.generator
+    saved = (generator._main_pelican, generator.page_queue)
+    pelican = SimpleNamespace(
+        output_path=str(tmp_path), settings={"SITEURL": "", "SITEMAP": {"format": "txt"}}
+    )
+    try:
+        assert not pelican_adapter.write_sitemap_now(pelican)  # not initialised for this run
+        assert not (tmp_path / "sitemap.txt").exists()
+        generator.init(pelican)
+        generator.page_queue = []  # pages other tests in this process announced
+        generator.queue_page(str(tmp_path / "a" / "index.html"), {"article": None})
+        assert pelican_adapter.write_sitemap_now(pelican)
+        assert (tmp_path / "sitemap.txt").read_text(encoding="utf-8") == "/a/\n"
+        (tmp_path / "sitemap.txt").unlink()
+        generator.finalize(pelican)  # pelican-sitemap's own finalized handler, later
+        assert not (tmp_path / "sitemap.txt").exists()
+    finally:
+        generator._main_pelican, generator.page_queue = saved
