@@ -98,6 +98,7 @@ def check_output(settings: dict[str, Any]) -> None:
 
 
 def start(pelican: Any, build: Build) -> None:
+    """Refuse a wrong folder before anything is read or written (``atomic_output`` included)."""
     try:
         check_output(pelican.settings)
     except PreviewError as error:
