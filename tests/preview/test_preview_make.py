@@ -88,9 +88,7 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(source, work / name)
-    (work / ".gitignore").write_text(
-        "output/\npreview/\ncache/\n.output.*/\n.preview.*/\n*.report.json\n*.render.json\n", encoding="utf-8"
-    )
+    shutil.copy2(ROOT / ".gitignore", work / ".gitignore")  # the project's own rules
     git("init", "--quiet", "--initial-branch=main", cwd=work)
     git("config", "user.name", "Topicfeed Test", cwd=work)
     git("config", "user.email", "test@example.org", cwd=work)
@@ -116,7 +114,7 @@ def test_make_preview_builds_apart_and_leaves_output_unchanged(project: tuple[Pa
     assert len(article_pages(work / "preview")) == 5  # every seed, published or not
     assert (work / "preview" / MARKER).is_file()
     assert snapshot(work / "output") == before  # not a byte of output/ changed, nothing added
-    assert "preview" not in git("status", "--porcelain", cwd=work)  # git-ignored in a real checkout too
+    assert "preview" not in git("status", "--porcelain", cwd=work)  # the preview and its files are git-ignored
 
 
 def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Path], tmp_path: Path) -> None:
