@@ -114,7 +114,8 @@ def test_make_preview_builds_apart_and_leaves_output_unchanged(project: tuple[Pa
     assert len(article_pages(work / "preview")) == 5  # every seed, published or not
     assert (work / "preview" / MARKER).is_file()
     assert snapshot(work / "output") == before  # not a byte of output/ changed, nothing added
-    assert "preview" not in git("status", "--porcelain", cwd=work)  # the preview and its files are git-ignored
+    # The preview and the files beside it are git-ignored.
+    assert "preview" not in git("status", "--porcelain", cwd=work)
 
 
 def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Path], tmp_path: Path) -> None:
