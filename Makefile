@@ -13,6 +13,11 @@ INPUTDIR ?= $(CURDIR)/content
 OUTPUTDIR ?= $(CURDIR)/output
 CONFFILE ?= $(CURDIR)/pelicanconf.py
 PUBLISHCONF ?= $(CURDIR)/publishconf.py
+# The editors' preview (docs/preview.md): unpublished items too, into its own folder, never published.
+PREVIEWCONF ?= $(CURDIR)/previewconf.py
+PREVIEWDIR ?= $(CURDIR)/preview
+PREVIEW ?= 0
+PREVIEW_MARKER := .topicfeed-preview
 PORT ?= 8000
 # make demo: the real corpus shipped as test data (674 items), built into its own git-ignored folder.
 DEMO_INPUTDIR ?= $(CURDIR)/tests/data/corpus/powerapps-news
@@ -39,8 +44,15 @@ endif
 ifeq ($(STRICT),1)
   PELICANOPTS += --fatal errors
 endif
+PREVIEWOPTS := -o $(PREVIEWDIR) -s $(PREVIEWCONF) -e 'PREVIEW_OUTPUT="$(abspath $(PREVIEWDIR))"'
+ifeq ($(PREVIEW),1)
+  DEVSERVEROPTS := $(PREVIEWOPTS)
+else
+  DEVSERVEROPTS := -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS)
+endif
 
 .PHONY: help venv requirements testdeps html demo regenerate clean serve devserver publish github github-siteurl test lint bench bench-profile
+.PHONY: preview not-a-preview
 
 help:
 	@echo 'make html        build $(INPUTDIR) into $(OUTPUTDIR) (INPUTDIR, OUTPUTDIR, SITEURL, STRICT=1)'
@@ -48,7 +60,8 @@ help:
 	@echo 'make publish     build with publishconf.py, absolute URLs: make publish SITEURL=https://...'
 	@echo 'make github      publish and push $(OUTPUTDIR) to the $(GITHUB_PAGES_BRANCH) branch (SITEURL required)'
 	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
-	@echo 'make devserver   rebuild on change and serve'
+	@echo 'make devserver   rebuild on change and serve (PREVIEW=1: the preview)'
+	@echo 'make preview     build unpublished items too into $(PREVIEWDIR), for editors only (docs/preview.md)'
 	@echo 'make clean       remove $(OUTPUTDIR), $(DEMO_OUTPUTDIR) and the content cache'
 	@echo 'make test        run the whole test suite'
 	@echo 'make lint        ruff'
@@ -92,14 +105,23 @@ serve: venv
 	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT)
 
 devserver: venv
-	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b 127.0.0.1 -p $(PORT) $(SITEOPTS) $(PELICANOPTS)
+	$(PELICAN) -lr $(INPUTDIR) $(DEVSERVEROPTS) -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
-publish: venv
+preview: venv
+	$(PELICAN) $(INPUTDIR) $(PREVIEWOPTS) $(PELICANOPTS)
+
+# A preview holds unpublished items: publish and github refuse its folder, before building anything.
+not-a-preview:
+	@test ! -e '$(OUTPUTDIR)/$(PREVIEW_MARKER)' || { echo 'refusing to publish $(OUTPUTDIR): it holds a preview build ($(PREVIEW_MARKER)) with unpublished items; publish into another OUTPUTDIR' >&2; exit 2; }
+	@test '$(abspath $(OUTPUTDIR))' != '$(abspath $(PREVIEWDIR))' || { echo 'refusing to publish $(OUTPUTDIR): it is the preview folder (PREVIEWDIR); publish into another OUTPUTDIR' >&2; exit 2; }
+
+publish: venv not-a-preview
 	SITEURL='$(SITEURL)' GITHUB_PAGES_CNAME='$(GITHUB_PAGES_CNAME)' $(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(SITEOPTS) $(PELICANOPTS)
 
 # ghp-import commits the finished $(OUTPUTDIR) (atomic_output has swapped it in) as the whole tree
 # of $(GITHUB_PAGES_BRANCH) and pushes it; GHP_IMPORT_OPTS='--no-history' keeps one commit only.
-github: github-siteurl publish
+github: github-siteurl not-a-preview publish
+	@test ! -e '$(OUTPUTDIR)/$(PREVIEW_MARKER)' || { echo 'refusing to push $(OUTPUTDIR): it holds a preview build' >&2; exit 2; }
 	$(BIN)/ghp-import -m 'Publish $(SITEURL)' -b '$(GITHUB_PAGES_BRANCH)' -r '$(GITHUB_PAGES_REMOTE)' -p $(GHP_IMPORT_OPTS) '$(OUTPUTDIR)'
 
 github-siteurl:

@@ -15,6 +15,7 @@ PLUGINS = [
     "topicfeed.speedups",
     "topicfeed.fast_writer",
     "topicfeed.news_reader",
+    "topicfeed.preview",  # PREVIEW (previewconf.py): unpublished items too, kept apart from output/
     "topicfeed.related_stories",  # story index, related links, clusters, home ranking
     "topicfeed.source_pages",  # /sources/ and one page per source
     "topicfeed.content_cache",  # one content cache folder per settings/plugins version (publishconf.py)

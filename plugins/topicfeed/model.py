@@ -106,6 +106,8 @@ class ModelSettings:
     timezone: dt.tzinfo = dt.UTC
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
     asset_base_url: str | None = None
+    #: Read an unpublished item in full (images, embed, related list), as the preview shows it.
+    read_unpublished: bool = False
 
 
 class _Collector:
@@ -399,7 +401,8 @@ def build_item(
     published = True if related else _published(raw, out)
     # An unpublished item is shown nowhere: its images, embed and related list are not read
     # (a fifth of a feed's items, and their related lists are most of the parsing work).
-    shown = related or published
+    # The preview build shows it, so reads it in full.
+    shown = related or published or settings.read_unpublished
     item = NewsItem(
         title=title,
         excerpt=_text(raw, "excerpt", out, required=False),
@@ -415,7 +418,7 @@ def build_item(
         images=_images(raw.get("images"), "images", out) if shown else (),
         embed=_embed(raw, kind, out, settings) if shown else None,
         topics=() if related else _topics(raw, out),
-        related=_related(raw, path, out, settings) if published and not related else (),
+        related=_related(raw, path, out, settings) if shown and not related else (),
         published=published,
         category=(_text(raw, "category", out, required=False) or "news") if not related else "news",
         source_path=path,

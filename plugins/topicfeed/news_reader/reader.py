@@ -2,7 +2,8 @@
 
 ``read`` never raises for bad input: it returns metadata with ``status: skip`` and the list of
 problems, which the plugin logs on every build (even when Pelican serves the file from its
-cache). Unpublished items are skipped the same way, so Pelican writes nothing for them.
+cache). Unpublished items are skipped the same way, so Pelican writes nothing for them; only the
+editors' preview (``PREVIEW``) makes them articles, whose item says ``published=False``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def model_settings(settings: dict[str, Any]) -> ModelSettings:
         timezone=site_timezone(settings),
         embed_hosts=tuple(settings["NEWS_EMBED_HOSTS"]),
         asset_base_url=settings["NEWS_ASSET_BASE_URL"] or None,
+        read_unpublished=settings["PREVIEW"],
     )
 
 
@@ -115,7 +117,8 @@ class NewsReader(BaseReader):
             "slug": permalink.slug if permalink else title_slug(item.title, item.key),
             "category": Category(item.category, self.settings),
             "summary": excerpt_html,
-            "status": "published" if item.published else "skip",
+            # Pelican writes nothing for "skip"; the preview shows unpublished items too.
+            "status": "published" if item.published or self.model_settings.read_unpublished else "skip",
             ITEM_KEY: item,
             PROBLEMS_KEY: problems,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topicfeed import permalinks
+from topicfeed import permalinks, preview_mode
 from topicfeed.embed import DEFAULT_EMBED_HOSTS
 from topicfeed.settings import Setting, is_bool, is_int, is_str, is_str_list
 
@@ -23,6 +23,7 @@ def _is_host_list(value: Any) -> str | None:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    *preview_mode.SETTINGS,
     Setting(
         "NEWS_FILE_EXTENSIONS",
         ["txt", "md"],

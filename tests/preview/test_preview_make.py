@@ -1,0 +1,210 @@
+"""``make preview``, ``make devserver PREVIEW=1`` and the publishing targets' refusal of a preview.
+
+Each test works in a copy of the project (its current files, a git repository whose ``origin`` is
+a bare repository on disk), so ``make github`` can really try to push; no network is used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from support.build import ROOT
+from support.items import write_item
+
+VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
+SITE = "https://example.github.io/news"
+PROJECT_FILES = (
+    "Makefile",
+    "pelicanconf.py",
+    "publishconf.py",
+    "previewconf.py",
+    "requirements.txt",
+    "plugins",
+    "theme",
+    "content",
+)
+MARKER = ".topicfeed-preview"
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without anything that would steer git, the build or the site URL."""
+    drop = ("GIT_", "SITEURL", "GITHUB_PAGES_", "MAKEFLAGS", "MFLAGS", "PREVIEW", "OUTPUTDIR")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
+    return {**env, "COLUMNS": "400", "TERM": "dumb"}
+
+
+def make_command(*args: str) -> list[str]:
+    """``make`` with the tests' virtualenv; ``-o`` keeps make from reinstalling the pins."""
+    return ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *args]
+
+
+def make(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        make_command(*args),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=600,
+        check=False,
+    )
+
+
+def git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env=clean_env(), check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of ``folder`` (hidden ones too) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of this project with a bare repository as ``origin``."""
+    remote = tmp_path / "remote.git"
+    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
+    work = tmp_path / "project"
+    work.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, work / name)
+    shutil.copy2(ROOT / ".gitignore", work / ".gitignore")  # the project's own rules
+    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    git("config", "user.name", "Topicfeed Test", cwd=work)
+    git("config", "user.email", "test@example.org", cwd=work)
+    git("remote", "add", "origin", str(remote), cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "--quiet", "-m", "site", cwd=work)
+    return work, remote
+
+
+def article_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
+
+
+def test_make_preview_builds_apart_and_leaves_output_unchanged(project: tuple[Path, Path]) -> None:
+    work, _ = project
+    built = make("html", cwd=work)
+    assert built.returncode == 0, built.stdout + built.stderr
+    before = snapshot(work / "output")
+    assert len(article_pages(work / "output")) == 1  # the one published seed
+
+    preview = make("preview", cwd=work)
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert len(article_pages(work / "preview")) == 5  # every seed, published or not
+    assert (work / "preview" / MARKER).is_file()
+    assert snapshot(work / "output") == before  # not a byte of output/ changed, nothing added
+    # The preview and the files beside it are git-ignored.
+    assert "preview" not in git("status", "--porcelain", cwd=work)
+
+
+def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Path], tmp_path: Path) -> None:
+    work, remote = project
+    # Before any preview exists, the preview folder is refused by name.
+    early = make("github", f"SITEURL={SITE}", "OUTPUTDIR=preview", cwd=work)
+    assert early.returncode != 0
+    assert "refusing to publish preview: it is the preview folder" in early.stderr
+    assert not (work / "preview").exists()  # refused before building anything
+
+    assert make("preview", cwd=work).returncode == 0
+    preview = snapshot(work / "preview")
+    elsewhere = tmp_path / "copied-preview"
+    shutil.copytree(work / "preview", elsewhere)
+    for target in ("preview", str(work / "preview"), str(elsewhere)):
+        for goal in ("github", "publish"):
+            result = make(goal, f"SITEURL={SITE}", f"OUTPUTDIR={target}", cwd=work)
+            assert result.returncode != 0, (goal, target, result.stdout)
+            assert f"refusing to publish {target}:" in result.stderr, (goal, target, result.stderr)
+            assert "unpublished" in result.stderr or "preview folder" in result.stderr
+    # Nothing was pushed, nothing in the preview was touched.
+    assert git("for-each-ref", cwd=remote) == ""
+    assert snapshot(work / "preview") == preview
+    assert snapshot(elsewhere) == preview
+
+    # A normal build refuses the preview folder too (the preview plugin, at start-up).
+    html = make("html", f"OUTPUTDIR={elsewhere}", cwd=work)
+    assert html.returncode != 0
+    assert f"output: {elsewhere} holds a preview build ({MARKER})" in " ".join(
+        (html.stdout + html.stderr).split()
+    )
+    assert snapshot(elsewhere) == preview
+
+    # And the site itself still publishes.
+    published = make("github", f"SITEURL={SITE}", cwd=work)
+    assert published.returncode == 0, published.stdout + published.stderr
+    pushed = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
+    assert MARKER not in pushed and "index.html" in pushed
+
+
+# make devserver PREVIEW=1 -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition, seconds: float = 90.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_devserver_preview_serves_unpublished_items_and_rebuilds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    item = write_item(content, "story.txt", n=1, title="A draft headline", published=False)
+    port = free_port()
+    home = f"http://127.0.0.1:{port}/"
+    command = make_command(
+        "devserver", "PREVIEW=1", f"INPUTDIR={content}", f"PREVIEWDIR={tmp_path / 'preview'}"
+    )
+    command += [f"OUTPUTDIR={tmp_path / 'output'}", f"PORT={port}"]
+    log_path = tmp_path / "devserver.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True
+        )
+        try:
+            assert wait_for(lambda: "A draft headline" in (fetch(home) or "")), log_path.read_text()
+            page = fetch(home + "2024/03/02/a-draft-headline/") or ""
+            assert "Not published:" in page and 'content="noindex,nofollow"' in page
+            item.write_text(item.read_text(encoding="utf-8").replace("A draft headline", "A changed draft"))
+            assert wait_for(lambda: "A changed draft" in (fetch(home) or "")), log_path.read_text()
+            assert "Disallow: /" in (fetch(home + "robots.txt") or "")
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its worker processes
+            server.wait(timeout=30)
+    assert not (tmp_path / "output").exists()  # the preview server never writes the site
