@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pelican.settings import read_settings
 from support.build import ROOT, run_pelican
 
 from topicfeed.news_reader.settings import SETTINGS as READER_SETTINGS
@@ -62,7 +63,6 @@ def test_a_preview_builds_only_into_preview_output(tmp_path: Path) -> None:
     [
         ({"ROBOTS_SAVE_AS": "robots.txt"}, "ROBOTS_SAVE_AS"),
         ({"NEWS_SITEMAP_SAVE_AS": "news-sitemap.xml"}, "NEWS_SITEMAP_SAVE_AS"),
-        ({"PLUGINS": [*PREVIEW_PLUGINS, "pelican.plugins.sitemap"]}, "pelican.plugins.sitemap"),
     ],
 )
 def test_a_preview_with_sitemaps_or_their_robots_txt_stops(tmp_path: Path, extra: dict, named: str) -> None:
@@ -88,3 +88,23 @@ def test_turning_preview_on_with_the_site_settings_stops_before_writing(tmp_path
     assert "would publish sitemaps or robots.txt" in " ".join(build.log.split())
     assert "Traceback" not in build.log
     assert not output.exists()
+
+
+def test_a_preview_whose_output_holds_a_sitemap_stops_and_keeps_the_previous_preview(tmp_path: Path) -> None:
+    """Whatever plugin writes a sitemap, the preview checks its own files before the swap."""
+    output = tmp_path / "preview"
+    first = run_pelican(ROOT / "content", output, settings_file=ROOT / "previewconf.py", extra={"PREVIEW_OUTPUT": str(output)})
+    assert first.returncode == 0, first.log
+    before = sorted(path.relative_to(output) for path in output.rglob("*"))
+    plugins = [*read_settings(str(ROOT / "previewconf.py"))["PLUGINS"], "pelican.plugins.sitemap"]
+    second = run_pelican(
+        ROOT / "content",
+        output,
+        settings_file=ROOT / "previewconf.py",
+        extra={"PREVIEW_OUTPUT": str(output), "PLUGINS": plugins},
+    )
+    assert second.returncode == 1
+    assert "a preview has no sitemap" in " ".join(second.log.split())
+    assert "sitemap.xml" in second.log
+    assert sorted(path.relative_to(output) for path in output.rglob("*")) == before
+    assert not (output / "sitemap.xml").exists()

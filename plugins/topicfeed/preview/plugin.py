@@ -9,7 +9,8 @@ the preview and the published site apart by construction:
   new or a previous preview (it holds :data:`MARKER`), so it can never overwrite ``output/``. A
   normal build refuses a folder that holds the marker, so a preview never turns into a site by
   half. A preview whose settings would tell search engines about it (``robots.txt`` naming the
-  sitemaps, a sitemap, a news sitemap) stops too: ``previewconf.py`` turns those off.
+  sitemaps, a news sitemap) stops too, and so does one whose output holds any sitemap
+  (``refuse_sitemaps``, checked on the files): ``previewconf.py`` turns those off.
 - ``files``: the preview writes :data:`MARKER` (``make github``/``make publish`` refuse a folder
   that holds it) and a ``robots.txt`` that disallows everything.
 """
@@ -59,14 +60,14 @@ def _publishes_crawl_hints(settings: dict[str, Any]) -> list[str]:
     """The settings that would tell search engines about the preview.
 
     ``ROBOTS_SAVE_AS`` and ``NEWS_SITEMAP_SAVE_AS`` may be undeclared (their plugin is off): then
-    they write nothing, hence ``get``. pelican-sitemap has no setting to turn it off, only its
-    entry in ``PLUGINS``.
+    they write nothing, hence ``get``. A sitemap written by any other plugin is caught on the
+    output itself, by :func:`refuse_sitemaps`, whatever plugin wrote it.
     """
-    found = [name for name in ("ROBOTS_SAVE_AS", "NEWS_SITEMAP_SAVE_AS") if settings.get(name)]
-    for plugin in settings.get("PLUGINS") or ():
-        if str(getattr(plugin, "__name__", plugin)) in ("pelican.plugins.sitemap", "sitemap"):
-            found.append("PLUGINS (pelican.plugins.sitemap)")
-    return found
+    return [name for name in ("ROBOTS_SAVE_AS", "NEWS_SITEMAP_SAVE_AS") if settings.get(name)]
+
+
+#: What a preview must not hold, whoever wrote it: sitemaps tell crawlers where pages are.
+SITEMAP_GLOBS = ("sitemap*.xml", "sitemap*.txt", "sitemap*.html", "news-sitemap*.xml")
 
 
 def check_output(settings: dict[str, Any]) -> None:
@@ -117,9 +118,25 @@ def write_files(pelican: Any, build: Build) -> None:
     (target / "robots.txt").write_text(ROBOTS_TXT, encoding="utf-8")
 
 
+def refuse_sitemaps(pelican: Any, build: Build) -> None:
+    """A preview with a sitemap stops before it replaces the previous preview (phase REPORT,
+    after every file is written; COMMIT never runs)."""
+    if not pelican.settings["PREVIEW"]:
+        return
+    target = Path(pelican.output_path)
+    found = sorted(path.name for pattern in SITEMAP_GLOBS for path in target.glob(pattern))
+    if found:
+        logger.critical(
+            "preview: the build wrote %s; a preview has no sitemap: build it with previewconf.py "
+            "(make preview), which turns the sitemaps off",
+            ", ".join(found),
+        )
+        raise SystemExit(1)
+
+
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
         settings=SETTINGS,
-        steps=[(Phase.START, start), (Phase.FILES, write_files)],
+        steps=[(Phase.START, start), (Phase.FILES, write_files), (Phase.REPORT, refuse_sitemaps)],
     )
