@@ -15,7 +15,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 def parse(svg: str) -> ET.Element:
     """Parse as standalone SVG (the inline form has no xmlns; add it to parse)."""
-    standalone = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    standalone = str(svg).replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
     return ET.fromstring(standalone)  # noqa: S314 - our own drawing, not untrusted input
 
 
