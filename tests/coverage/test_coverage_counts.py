@@ -31,7 +31,7 @@ def test_months_run_to_the_newest_item_across_a_year_end() -> None:
         (D(2024, 1, 1), 2),
         (D(2024, 2, 1), 0),
     ]
-    assert [b.tick for b in series.buckets] == ["2023", "", "2024", ""]
+    assert [b.tick for b in series.buckets] == ["", "", "2024", ""]  # Nov 2023 would crowd 2024
     assert series.peak_bucket.label == "January 2024"
 
 
@@ -80,3 +80,8 @@ def test_trending_ranks_by_growth_of_share() -> None:
 def test_trending_is_empty_without_recent_items() -> None:
     newest = D(2024, 4, 30)
     assert trending({"a": [D(2020, 1, 1)]}, [D(2020, 1, 1)], newest, 7, 56, 5, 1) == []
+
+
+def test_first_label_kept_when_the_next_is_far() -> None:
+    series = count_series([D(2023, 3, 1)], D(2024, 2, 1), MONTH)
+    assert [b.tick for b in series.buckets if b.tick] == ["2023", "2024"]

@@ -107,6 +107,8 @@ def _ticks(starts: list[dt.date], unit: str, most: int) -> list[str]:
     else:
         marks = [i for i, s in enumerate(starts) if i == 0 or s.year != starts[i - 1].year]
         text = [f"{s:%Y}" for s in starts]
+    if len(marks) > 1 and marks[1] - marks[0] < 3:
+        marks = marks[1:]  # a partial first month (year) would crowd the next label
     step = max(1, -(-len(marks) // most))
     kept = set(marks[::step])
     return [text[i] if i in kept else "" for i in range(len(starts))]
