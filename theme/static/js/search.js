@@ -71,6 +71,7 @@ function start(form) {
     console.warn("Search index not loaded:", error);
     status.textContent = "Search is unavailable right now.";
     fallback.hidden = false;
+    fallback.classList.add("failed"); // site.css hides the message while scripting is on
     return null;
   };
 
