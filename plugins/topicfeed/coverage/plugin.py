@@ -17,6 +17,7 @@ item, never at "today", so the same content always gives the same pages.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -115,11 +116,18 @@ def attach(generator: Any) -> None:
         if dates:
             topics[tag.slug] = (tag.name, dates)
             urls[tag.slug] = tag.url
-    sources: dict[str, tuple[str, list[dt.date]]] = {}
+    source_days: dict[str, list[dt.date]] = {}
+    source_names: dict[str, Counter[str]] = {}
     for article in articles:
         provider = article.metadata["news"].provider
         slug = source_slug(provider.domain)
-        sources.setdefault(slug, (provider.name, []))[1].append(_day(article))
+        source_days.setdefault(slug, []).append(_day(article))
+        source_names.setdefault(slug, Counter())[provider.name] += 1
+    # The name the source's page shows: the one its stories use most (ties: alphabetical).
+    sources = {
+        slug: (min(source_names[slug], key=lambda name: (-source_names[slug][name], name)), days)
+        for slug, days in source_days.items()
+    }
 
     context["coverage_topics"] = charts(topics, newest, weekly_max, "on")
     context["coverage_sources"] = charts(sources, newest, weekly_max, "from")
