@@ -220,6 +220,7 @@ def _chart_pages(build: Build) -> list[Path]:
     return [topic, source, out / "topics" / "index.html"]
 
 
+@pytest.mark.browser  # needs the Nu checker (vnu.jar)
 def test_chart_pages_pass_the_nu_checker(corpus_site: Build) -> None:
     assert nu_check(_chart_pages(corpus_site)) == {}
 
