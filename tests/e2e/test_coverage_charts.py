@@ -96,7 +96,12 @@ def test_chart_numbers_equal_the_corpus_counts(corpus_site: Build, corpus_counts
     for slug, days in sorted(groups.items()):
         soup = corpus_site.soup(f"/{kind}/{slug}/")
         unit, table, bars, desc = chart_numbers(soup)
-        assert soup.select_one("svg.chart title").get_text().split(" per ")[0].endswith(soup.h1.get_text(strip=True))
+        assert (
+            soup.select_one("svg.chart title")
+            .get_text()
+            .split(" per ")[0]
+            .endswith(soup.h1.get_text(strip=True))
+        )
         expected_unit, expected = expected_buckets(days, newest)
         units.add(unit)
         assert unit == expected_unit, slug

@@ -45,7 +45,9 @@ def stories(served_corpus: ServedBuild) -> dict[str, Story]:
         path = "/" + page.parent.relative_to(out).as_posix() + "/"
         found[served_corpus.url(path)] = Story(
             path=path,
-            published=dt.datetime.fromisoformat(soup.find("meta", property="article:published_time")["content"]),
+            published=dt.datetime.fromisoformat(
+                soup.find("meta", property="article:published_time")["content"]
+            ),
             topics=tuple(m["content"] for m in soup.find_all("meta", property="article:tag")),
             source=soup.select_one(".byline .provider").get_text(strip=True),
             video=(soup.select_one(".story .kicker") or soup.new_tag("p")).get_text().endswith("· Video"),
@@ -90,7 +92,10 @@ def test_query_filter_sort_and_the_address(page_context, served_corpus: ServedBu
         first = page.locator("#search-results li").first
         meta = first.locator(".meta").inner_text()
         story = stories[found[0]]
-        assert story.source in meta and first.locator("time").get_attribute("datetime") == story.published.isoformat()
+        assert (
+            story.source in meta
+            and first.locator("time").get_attribute("datetime") == story.published.isoformat()
+        )
 
         # A topic filter: the counts beside the values, then only that topic's stories.
         topic = "Canvas apps"
@@ -122,7 +127,9 @@ def test_query_filter_sort_and_the_address(page_context, served_corpus: ServedBu
         # Back undoes the last change (the order), then the filter.
         page.go_back()
         wait_for_status(page, "newest first")
-        assert state(page) == {"q": [WORD], "topic": [topic]} and page.get_by_label("Order").input_value() == ""
+        assert (
+            state(page) == {"q": [WORD], "topic": [topic]} and page.get_by_label("Order").input_value() == ""
+        )
         assert results(page) == narrowed
         page.go_back()
         wait_for_status(page, f"{total} stor")
@@ -168,7 +175,9 @@ def test_topic_and_source_pages_open_the_search_pre_filtered(
 def test_year_and_kind_filters_with_more_results(page_context, served_corpus: ServedBuild, stories) -> None:
     videos = [u for u, s in stories.items() if s.video]
     year = max(stories[u].published.year for u in videos)
-    expected = sorted((u for u in videos if stories[u].published.year == year), key=lambda u: stories[u].published)
+    expected = sorted(
+        (u for u in videos if stories[u].published.year == year), key=lambda u: stories[u].published
+    )
     report = open_page(page_context, served_corpus.url(f"/search/?kind=Video&year={year}"))
     page = report.page
     try:
