@@ -22,6 +22,7 @@ PLUGINS = [
     "topicfeed.news_feeds",
     "topicfeed.news_sitemaps",
     "topicfeed.news_theme",
+    "topicfeed.coverage",  # coverage charts (topic, source, topics pages) and trending topics (home)
     "pelican.plugins.sitemap",
     "topicfeed.site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
     "topicfeed.github_pages",  # .nojekyll and CNAME (in finalized, before the swap)

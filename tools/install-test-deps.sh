@@ -45,8 +45,9 @@ install_browser_test_deps() {
   want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] \
     || [ ! -f "$ROOT/node_modules/axe-core/axe.min.js" ] \
-    || [ ! -f "$ROOT/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
-    log "npm ci (axe-core, vnu-jar)"
+    || [ ! -f "$ROOT/node_modules/vnu-jar/build/dist/vnu.jar" ] \
+    || [ ! -f "$ROOT/node_modules/lighthouse/cli/index.js" ]; then
+    log "npm ci (axe-core, vnu-jar, lighthouse)"
     # --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime; we use the
     # system java, and the jar itself ships in the package.
     (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)

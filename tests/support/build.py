@@ -30,7 +30,7 @@ class Build:
         """The file a site-relative URL (``/2020/01/02/slug/``) is served from."""
         relative = url.split("#")[0].split("?")[0].lstrip("/")
         target = self.output / relative
-        return target / "index.html" if relative == "" or url.endswith("/") else target
+        return target / "index.html" if relative == "" or relative.endswith("/") else target
 
     def soup(self, url: str = "/") -> BeautifulSoup:
         return BeautifulSoup(self.path(url).read_text(encoding="utf-8"), "html.parser")

@@ -30,6 +30,8 @@ from typing import Any
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
 
+from .stable import stabilise
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BUNDLE_DIR = "pagefind"
@@ -129,6 +131,7 @@ def build_index(pelican: Any) -> None:
         logger.warning(
             "search: no page has data-pagefind-body (article.html should), so Pagefind indexed every page"
         )
+    stabilise(output / bundle_dir)  # filter and meta indexes in a stable order (stable.py says why)
     pages = indexed_pages(output / bundle_dir)
     logger.info("Search index: %d pages in %.2f s (Pagefind, %s/)", pages, seconds, bundle_dir)
 

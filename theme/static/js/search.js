@@ -2,94 +2,254 @@
 // JavaScript the page keeps its plain message and links, so nothing here is needed to read.
 // No inline script or style (the page's Content-Security-Policy forbids both): results are built
 // with DOM calls, and the excerpt's HTML from Pagefind is reduced to text and <mark> elements.
+//
+// The state of a search (query, filters, order) lives in the address: ?q=...&topic=...&sort=...
+// A change made with the controls adds a history entry (Back returns to the previous search),
+// typing replaces the current one, and opening or reloading an address restores its search; the
+// topic and source pages link here pre-filtered (?topic=Name, ?source=Name).
+//
+// The article pages carry Pagefind filters (topic, source, year, kind), a sort key (published,
+// in seconds) and meta (source, date, datetime): see theme/templates/_search_tags.html.
 
-const MAX_RESULTS = 20;
+const PAGE_SIZE = 20;
+const FILTERS = ["topic", "source", "year", "kind"];
+const NEWEST_FIRST = { published: "desc" };
 
 const form = document.getElementById("search-form");
 if (form) {
   start(form);
 }
 
+function readState(href) {
+  const params = new URL(href).searchParams;
+  const state = { q: (params.get("q") || "").trim(), sort: params.get("sort") === "relevance" ? "relevance" : "" };
+  for (const name of FILTERS) state[name] = params.get(name) || "";
+  return state;
+}
+
+function stateUrl(state) {
+  const url = new URL(location.href);
+  url.search = "";
+  for (const name of ["q", ...FILTERS, "sort"]) {
+    if (state[name]) url.searchParams.set(name, state[name]);
+  }
+  return url;
+}
+
+function filtersOf(state, except) {
+  const filters = {};
+  for (const name of FILTERS) {
+    if (state[name] && name !== except) filters[name] = state[name];
+  }
+  return filters;
+}
+
 function start(form) {
   const input = form.querySelector("input[type=search]");
+  const sortSelect = form.querySelector("#search-sort");
+  const selects = Object.fromEntries(FILTERS.map((name) => [name, form.querySelector(`select[data-filter=${name}]`)]));
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
+  const more = document.getElementById("search-more");
   const fallback = document.getElementById("search-fallback");
   // The bundle URL comes from SITEURL; Pagefind derives the results' base URL from where
   // pagefind.js was loaded, so a site under a sub-path gets sub-path result links.
   const bundle = new URL(form.dataset.searchBundle, document.baseURI);
   const loading = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
     await pagefind.init();
-    return pagefind;
+    const totals = await pagefind.filters(); // also makes every search return filter counts
+    return { pagefind, totals };
   });
   form.hidden = false;
   fallback.hidden = true;
+
+  let generation = 0; // a newer search makes the results of an older one stale
+  let pending = []; // results not shown yet ("Show more")
+  let pendingQuery = ""; // the words they were found for
 
   const unavailable = (error) => {
     console.warn("Search index not loaded:", error);
     status.textContent = "Search is unavailable right now.";
     fallback.hidden = false;
+    fallback.classList.add("failed"); // site.css hides the message while scripting is on
     return null;
   };
 
-  const run = async (query, debounce) => {
-    const pagefind = await loading.catch(unavailable);
-    if (!pagefind) return;
-    query = query.trim();
-    const url = new URL(location.href);
-    if (query) url.searchParams.set("q", query);
-    else url.searchParams.delete("q");
-    history.replaceState(null, "", url);
-    if (!query) {
+  const controlsState = () => {
+    const state = { q: input.value.trim(), sort: sortSelect.value };
+    for (const name of FILTERS) state[name] = selects[name].value;
+    return state;
+  };
+
+  const showState = (state) => {
+    input.value = state.q;
+    sortSelect.value = state.sort;
+    for (const name of FILTERS) {
+      ensureOption(selects[name], state[name]);
+      selects[name].value = state[name];
+    }
+  };
+
+  const showCounts = (counts) => {
+    for (const name of FILTERS) fillOptions(selects[name], counts[name] || {});
+  };
+
+  const showMore = async (run, query) => {
+    const batch = pending.splice(0, PAGE_SIZE);
+    const shown = await Promise.all(batch.map((result) => result.data()));
+    if (run !== generation) return;
+    list.append(...shown.map((data) => resultItem(data, query)));
+    more.hidden = pending.length === 0;
+  };
+
+  const run = async (state, { debounce = false } = {}) => {
+    const loaded = await loading.catch(unavailable);
+    if (!loaded) return;
+    const { pagefind, totals } = loaded;
+    const current = ++generation;
+    const filters = filtersOf(state);
+    if (!state.q && Object.keys(filters).length === 0) {
       list.replaceChildren();
+      pending = [];
+      more.hidden = true;
       status.textContent = "";
+      showCounts(totals);
       return;
     }
-    let search, shown;
+    // Newest first unless the reader asked for the best match (which needs words to match).
+    const options = { filters, sort: state.sort === "relevance" && state.q ? undefined : NEWEST_FIRST };
+    let search;
+    let counts;
     try {
-      search = debounce ? await pagefind.debouncedSearch(query, {}, 250) : await pagefind.search(query);
-      if (search === null) return; // a newer query replaced this one
-      shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
+      search = debounce
+        ? await pagefind.debouncedSearch(state.q, options, 250)
+        : await pagefind.search(state.q || null, options);
+      if (search === null || current !== generation) return; // a newer search replaced this one
+      // Counts per value: for a filter in use, the results if that value replaced it.
+      counts = { ...search.filters };
+      await Promise.all(
+        FILTERS.filter((name) => state[name]).map(async (name) => {
+          const other = await pagefind.search(state.q || null, { filters: filtersOf(state, name) });
+          counts[name] = other.filters[name];
+        })
+      );
     } catch (error) {
       unavailable(error);
       return;
     }
-    const found = search.results.length;
-    if (input.value.trim() !== query) return; // typed on while the results loaded
-    list.replaceChildren(...shown.map(resultItem));
-    status.textContent = describe(found, shown.length, query);
+    if (current !== generation) return;
+    list.replaceChildren();
+    pending = [...search.results];
+    pendingQuery = state.q;
+    await showMore(current, state.q);
+    if (current !== generation) return;
+    showCounts(counts);
+    status.textContent = describe(search.results.length, state);
+  };
+
+  const change = (push) => {
+    const state = controlsState();
+    const url = stateUrl(state);
+    if (url.href !== location.href) {
+      if (push) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
+    }
+    return state;
   };
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    run(input.value, false);
+    run(change(true));
   });
-  input.addEventListener("input", () => run(input.value, true));
-
-  const initial = new URL(location.href).searchParams.get("q");
-  if (initial) {
-    input.value = initial;
-    run(initial, false);
+  input.addEventListener("input", () => run(change(false), { debounce: Boolean(input.value.trim()) }));
+  for (const select of [sortSelect, ...Object.values(selects)]) {
+    select.addEventListener("change", () => run(change(true)));
   }
+  more.addEventListener("click", () => showMore(generation, pendingQuery));
+  window.addEventListener("popstate", () => {
+    const state = readState(location.href);
+    showState(state);
+    run(state);
+  });
+
+  const initial = readState(location.href);
+  showState(initial);
+  run(initial);
 }
 
-function describe(found, shown, query) {
-  if (found === 0) return `No stories found for “${query}”.`;
+// A <select> of filter values: keeps its first option ("All ..."), then every value with its
+// count, the reader's choice kept even when no story has it any more.
+function fillOptions(select, counts) {
+  const chosen = select.value;
+  const values = Object.keys(counts);
+  if (chosen && !values.includes(chosen)) values.push(chosen);
+  const numeric = values.every((v) => /^\d+$/.test(v));
+  values.sort(numeric ? (a, b) => Number(b) - Number(a) : (a, b) => a.localeCompare(b));
+  const options = values.map((value) => {
+    const option = document.createElement("option");
+    option.value = value;
+    const count = counts[value] || 0;
+    option.textContent = `${value} (${count})`;
+    return option;
+  });
+  select.replaceChildren(select.options[0], ...options);
+  select.value = chosen;
+}
+
+function ensureOption(select, value) {
+  if (!value || [...select.options].some((option) => option.value === value)) return;
+  const option = document.createElement("option");
+  option.value = value;
+  option.textContent = value;
+  select.append(option);
+}
+
+function describe(found, state) {
   const stories = found === 1 ? "1 story" : `${found} stories`;
-  return shown < found ? `${stories} found for “${query}”; the first ${shown} are shown.` : `${stories} found for “${query}”.`;
+  const parts = [];
+  if (state.q) parts.push(`for “${state.q}”`);
+  const narrowed = FILTERS.filter((name) => state[name]).map((name) => state[name]);
+  if (narrowed.length) parts.push(`in ${narrowed.join(", ")}`);
+  const order = state.sort === "relevance" && state.q ? "best match first" : "newest first";
+  if (found === 0) return `No stories found ${parts.join(" ")}.`;
+  const shown = found > PAGE_SIZE ? ` The first ${PAGE_SIZE} are shown.` : "";
+  return `${stories} found ${parts.join(" ")}, ${order}.${shown}`;
 }
 
-function resultItem(data) {
+function resultItem(data, query) {
   const item = document.createElement("li");
   const heading = document.createElement("h2");
   const link = document.createElement("a");
   link.href = data.url;
   link.textContent = data.meta.title || data.url;
   heading.append(link);
+  const meta = document.createElement("p");
+  meta.className = "meta";
+  const kind = (data.filters && data.filters.kind) || [];
+  if (kind.includes("Video")) {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = "Video";
+    meta.append(badge, " ");
+  }
+  if (data.meta.source) {
+    const source = document.createElement("span");
+    source.className = "provider";
+    source.textContent = data.meta.source;
+    meta.append(source, " · ");
+  }
+  if (data.meta.date) {
+    const time = document.createElement("time");
+    if (data.meta.datetime) time.dateTime = data.meta.datetime;
+    time.textContent = data.meta.date;
+    meta.append(time);
+  }
   const excerpt = document.createElement("p");
   excerpt.className = "excerpt";
-  excerpt.append(...excerptNodes(data.excerpt));
-  item.append(heading, excerpt);
+  // With words, Pagefind's excerpt shows them in context; without (filters only), the story's own.
+  if (query) excerpt.append(...excerptNodes(data.excerpt));
+  else excerpt.textContent = data.meta.summary || "";
+  item.append(heading, meta, excerpt);
   return item;
 }
 

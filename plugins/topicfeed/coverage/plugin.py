@@ -1,0 +1,171 @@
+"""Hands the coverage charts and trending topics to the templates (``article_generator_finalized``).
+
+Once Pelican has the published articles grouped by tag, this step counts them per topic and per
+source (grouped by the provider's domain slug, as the source pages and feeds are) and puts plain
+display data in ``generator.context``; the templates only show it:
+
+- ``coverage_topics`` / ``coverage_sources``: slug -> :class:`Chart` (the topic or source page's
+  bar chart, from its first item to the site's newest item, per week or per month);
+- ``coverage_sparklines``: topic slug -> sparkline SVG over the whole site's span (topics list);
+- ``trending_topics``: tuple of :class:`Trend` for the home page, and ``trending_window``, the
+  dates the recent window covers.
+
+Everything is counted from the articles' dates in the site's timezone and ends at the newest
+item, never at "today", so the same content always gives the same pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+
+from topicfeed.items import item_of
+from topicfeed.plugin import register_plugin
+from topicfeed.text import source_slug
+
+from .counts import Series, count_series, unit_for, window_counts
+from .settings import SETTINGS
+from .svg import bar_chart, sparkline, stories
+from .trending import trending
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A page's coverage chart: the counts (for the table) and the drawn SVG."""
+
+    title: str
+    series: Series
+    svg: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """A trending topic as the home page shows it."""
+
+    name: str
+    url: str
+    recent: int
+    baseline: int
+    recent_percent: int
+    baseline_percent: int
+    sparkline: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The recent window of the trending topics: first and last day (inclusive)."""
+
+    first: dt.date
+    last: dt.date
+    days: int
+
+
+def _day(article: Any) -> dt.date:
+    return article.date.date()
+
+
+def charts(
+    groups: Mapping[str, tuple[str, Iterable[dt.date]]], newest: dt.date, weekly_max_days: int, kind: str
+) -> dict[str, Chart]:
+    """slug -> chart, for groups given as slug -> (name, dates)."""
+    result = {}
+    for slug, (name, dates) in groups.items():
+        dates = list(dates)
+        first = min(dates, default=newest)
+        series = count_series(dates, newest, unit_for(first, newest, weekly_max_days), first)
+        title = f"Stories {kind} {name} per {series.unit}"
+        result[slug] = Chart(title, series, bar_chart(series, title, f"coverage-{slug}"))
+    return result
+
+
+def sparklines(
+    groups: Mapping[str, tuple[str, Iterable[dt.date]]], first: dt.date, newest: dt.date, unit: str
+) -> dict[str, Markup]:
+    """slug -> sparkline over the same span and unit for every group, so they compare."""
+    result = {}
+    for slug, (name, dates) in groups.items():
+        series = count_series(dates, newest, unit, first)
+        counts = [bucket.count for bucket in series.buckets]
+        label = f"{name}: {stories(series.total)} per {unit} from {series.first.label} to {series.last.label}"
+        result[slug] = sparkline(counts, label)
+    return result
+
+
+def attach(generator: Any) -> None:
+    settings = generator.settings
+    articles = [a for a in generator.articles if item_of(a) is not None]
+    context = generator.context
+    if not articles:
+        context.update(coverage_topics={}, coverage_sources={}, coverage_sparklines={}, trending_topics=())
+        context["trending_window"] = None
+        return
+    days = [_day(a) for a in articles]
+    newest, oldest = max(days), min(days)
+    weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
+
+    topics: dict[str, tuple[str, list[dt.date]]] = {}
+    urls: dict[str, str] = {}
+    for tag, tagged in sorted(dict(generator.tags).items(), key=lambda pair: pair[0].slug):
+        dates = [_day(a) for a in tagged if item_of(a) is not None]
+        if dates:
+            topics[tag.slug] = (tag.name, dates)
+            urls[tag.slug] = tag.url
+    source_days: dict[str, list[dt.date]] = {}
+    source_names: dict[str, Counter[str]] = {}
+    for article in articles:
+        provider = item_of(article).provider  # type: ignore[union-attr]
+        slug = source_slug(provider.domain)
+        source_days.setdefault(slug, []).append(_day(article))
+        source_names.setdefault(slug, Counter())[provider.name] += 1
+    # The name the source's page shows: the one its stories use most (ties: alphabetical).
+    sources = {
+        slug: (min(source_names[slug], key=lambda name: (-source_names[slug][name], name)), days)
+        for slug, days in source_days.items()
+    }
+
+    context["coverage_topics"] = charts(topics, newest, weekly_max, "on")
+    context["coverage_sources"] = charts(sources, newest, weekly_max, "from")
+    context["coverage_sparklines"] = sparklines(topics, oldest, newest, unit_for(oldest, newest, weekly_max))
+
+    recent, baseline = settings["TRENDING_RECENT_DAYS"], settings["TRENDING_BASELINE_DAYS"]
+    windows = 1 + -(-baseline // recent)
+    shown = trending(
+        {slug: dates for slug, (_, dates) in topics.items()},
+        days,
+        newest,
+        recent,
+        baseline,
+        settings["TRENDING_TOPICS"],
+        settings["TRENDING_MIN_ITEMS"],
+    )
+    trends = []
+    for share in shown:
+        name, dates = topics[share.key]
+        counts = window_counts(dates, newest, recent, windows)
+        label = f"{name}: stories per {recent} days, oldest first: {', '.join(map(str, counts))}"
+        trends.append(
+            Trend(
+                name=name,
+                url=urls[share.key],
+                recent=share.recent,
+                baseline=share.baseline,
+                recent_percent=round(100 * share.recent_share),
+                baseline_percent=round(100 * share.baseline_share),
+                sparkline=sparkline(counts, label),
+            )
+        )
+    context["trending_topics"] = tuple(trends)
+    context["trending_window"] = Window(newest - dt.timedelta(days=recent - 1), newest, recent)
+
+
+def register() -> None:
+    register_plugin(
+        __name__.rpartition(".")[0], settings=SETTINGS, provides={"coverage"}, requires={"news-items"}
+    )
+    signals.article_generator_finalized.connect(attach)
