@@ -88,6 +88,7 @@ def register_plugin(
     signals.initialized.connect(_initialized)
     signals.get_generators.connect(_start)
     signals.finalized.connect(_finish)
+    signals.finalized.connect(_commit)
 
 
 def enabled_specs(settings: dict[str, Any]) -> list[PluginSpec]:
@@ -121,6 +122,10 @@ def _initialized(pelican: Any) -> None:
         apply(pelican.settings, (setting for spec in specs for setting in spec.settings))
     except SettingsError as error:
         raise PluginSetupError(str(error)) from None
+    # Every plugin has connected its handlers by now, third-party ones included (pelican-sitemap
+    # writes sitemap.xml in ``finalized``); connecting the commit again moves it after all of them.
+    signals.finalized.disconnect(_commit)
+    signals.finalized.connect(_commit)
 
 
 def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:
@@ -137,8 +142,15 @@ def _start(pelican: Any) -> None:
 
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
+    for _, step in _steps(pelican.settings, [p for p in Phase if p not in (Phase.START, Phase.COMMIT)]):
+        step(pelican, build)
+
+
+def _commit(pelican: Any) -> None:
+    """The last ``finalized`` receiver: nothing writes into the build after it."""
+    build = Build.of(pelican)
     try:
-        for _, step in _steps(pelican.settings, [p for p in Phase if p is not Phase.START]):
+        for _, step in _steps(pelican.settings, [Phase.COMMIT]):
             step(pelican, build)
     finally:
         Build.end(pelican)
