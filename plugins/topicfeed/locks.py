@@ -57,6 +57,22 @@ class HeldLock:
 _HELD: dict[Path, HeldLock] = {}
 
 
+def _forget_in_child() -> None:
+    """A forked child (a render worker) must not keep the build's locks alive after its parent.
+
+    Closing its copies drops only its reference; unlocking would release the parent's lock.
+    """
+    for lock in _HELD.values():
+        try:
+            os.close(lock.fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def lock_file(target: Path) -> Path:
     """The lock file of a folder: ``.<name>.lock`` beside it (``output`` -> ``.output.lock``)."""
     return target.with_name(f".{target.name}.lock")

@@ -3,7 +3,8 @@
 For an output folder ``site/`` the build writes into ``.site.building`` beside it; the swap
 exchanges the two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``) or, where the
 system cannot, renames ``site`` to ``.site.previous`` and ``.site.building`` to ``site``. The
-previous site then goes to ``.site.previous`` and is deleted in the background.
+previous site is renamed out of the way (``.site.removing-<pid>-<ns>``) and deleted in the
+background.
 
 Every step leaves a state that :func:`recover` turns back into "one complete site at ``site``":
 killed between the two renames of the fallback, ``site`` is missing and ``.site.previous`` holds
@@ -37,9 +38,13 @@ def previous_folder(output: Path) -> Path:
     return output.with_name(f".{output.name}.previous")
 
 
+def _removing_prefix(output: Path) -> str:
+    return f".{output.name}.removing-"
+
+
 def _parked(output: Path) -> list[Path]:
-    """Folders set aside for background removal (``.site.previous-<pid>-<ns>``), maybe left over."""
-    prefix = f".{output.name}.previous-"
+    """Folders set aside for background removal (``.site.removing-<pid>-<ns>``), maybe left over."""
+    prefix = _removing_prefix(output)
     try:
         return sorted(path for path in output.parent.iterdir() if path.name.startswith(prefix))
     except FileNotFoundError:
@@ -76,11 +81,11 @@ def remove_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _park(folder: Path) -> None:
+def _park(folder: Path, output: Path) -> None:
     """Rename ``folder`` out of the way at once, then delete it in the background."""
     if not folder.exists():
         return
-    parked = folder.with_name(f"{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
+    parked = folder.with_name(f"{_removing_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
     try:
         folder.rename(parked)
     except FileNotFoundError:
@@ -96,8 +101,8 @@ def recover(output: Path) -> None:
         logger.warning("atomic_output: %s restored (the last build stopped during its swap)", output)
     for leftover in _parked(output):  # a removal that a killed process did not finish
         remove_in_background(leftover)
-    _park(building)
-    _park(previous)
+    _park(building, output)
+    _park(previous, output)
 
 
 def prepare(output: Path, retention: Iterable[str]) -> Path:
@@ -125,5 +130,5 @@ def swap(output: Path) -> bool:
         if output.exists() or output.is_symlink():
             output.rename(previous)
         building.rename(output)
-    _park(previous)
+    _park(previous, output)
     return True
