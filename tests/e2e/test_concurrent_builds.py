@@ -205,10 +205,14 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     def cache_saved() -> bool:
         return any(mtime(p) > started * 1e9 for p in cache.glob("*/.complete.json"))
 
+    def pages_written() -> bool:
+        return any(mtime(p) > started * 1e9 for p in tmp_path.glob("*/*/*/*/*/index.html"))
+
     moments: dict[str, Callable[[], bool]] = {
         "before the build starts": lambda: time.time() - started > 0.3,
         "holding the output lock": lambda: is_locked(lock_of(output)),
         "after the cache is saved": cache_saved,
+        "while the pages are written": pages_written,
         "after the render manifest is saved": lambda: mtime(manifest) > started * 1e9,
         "after the report is written": lambda: mtime(report) > started * 1e9,
     }
