@@ -97,8 +97,9 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     (content / "bad.txt").unlink()
     assert run_pelican(content, out).returncode == 0
     assert len([p for p in out.rglob("index.html") if "test-story-number" in str(p)]) == 2
-    # (the replaced site, .site.previous, may still be being deleted in the background)
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".site.previous")) == [
+    # (the replaced site, .site.removing-*, may still be being deleted in the background)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".site.removing-")) == [
+        ".site.lock",
         "broken-theme",
         "content",
         "site",
