@@ -13,9 +13,11 @@ it ends (SIGKILL included), so a stale lock file is harmless and never needs cle
   ones back, waits, and takes them all again in order; that is safe because locks are taken at
   the start of a run, before anything is read or written under them. With one order, two builds
   can never each hold what the other waits for.
-- **One run at a time per process.** Pelican runs one build at a time; in autoreload mode
-  (``pelican -r``) a run that fails is followed at once by the next, which finds this process's
-  locks still held and keeps them (flock would otherwise make the process wait for itself).
+- **A failed run lets others in.** Pelican sends no signal when a run fails. A plain ``pelican``
+  or ``make html`` then exits and the kernel drops its locks; in autoreload mode (``pelican -r``,
+  ``make devserver``) the process lives on and runs again at once, and again while the error
+  lasts. So a run that finds a lock still held by this process (its previous run failed) gives
+  it back, pauses long enough for a waiting build to take it, and waits its turn like any build.
 
 The lock file holds the pid of the process that holds it, for the waiting message only.
 """
@@ -39,6 +41,8 @@ CACHE = 20
 
 #: How often a waiting build tries the lock again, in seconds.
 POLL_SECONDS = 0.1
+#: How long a failed run's lock is left free before the next run of that process takes it again.
+YIELD_SECONDS = 3 * POLL_SECONDS
 
 
 class LockTimeout(RuntimeError):
@@ -161,10 +165,11 @@ def acquire(path: Path, *, rank: int, what: str, timeout: float) -> HeldLock:
     """Hold the lock file ``path`` for this process, waiting up to ``timeout`` seconds.
 
     ``what`` names the state in messages ("/srv/site/output"). Locks are taken in rank order
-    (see the module docstring); holding it already (a failed run of this process) keeps it.
+    (see the module docstring).
     """
-    if path in _HELD:
-        return _HELD[path]
+    if path in _HELD:  # this process's previous run failed: let a waiting build go first
+        _release(_HELD[path])
+        time.sleep(YIELD_SECONDS)
     path.parent.mkdir(parents=True, exist_ok=True)
     higher = sorted((lock for lock in _HELD.values() if lock.rank > rank), key=lambda lock: lock.rank)
     if higher:

@@ -27,6 +27,19 @@ sys.stdin.read()
 """
 
 
+#: Waits for the lock file argv[1] (after creating a "waiting" file beside it), holds it a moment.
+WAITER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+open(os.path.join(os.path.dirname(sys.argv[1]), "waiting"), "w").close()
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.ftruncate(fd, 0)
+os.write(fd, str(os.getpid()).encode())
+print("got it", flush=True)
+time.sleep(0.5)
+"""
+
+
 @pytest.fixture(autouse=True)
 def _release_all() -> Iterator[None]:
     yield
@@ -84,11 +97,21 @@ def test_a_killed_holder_releases_the_lock_to_the_waiting_build(tmp_path: Path) 
     assert free_for_others(path)
 
 
-def test_a_process_that_holds_a_lock_takes_it_again_at_once(tmp_path: Path) -> None:
-    """Autoreload: the next run of a process whose run failed finds the lock still held."""
+def test_a_lock_left_by_a_failed_run_goes_to_the_waiting_build_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Autoreload: a run failed, its process lives on and runs again; a waiting build goes first."""
     path = tmp_path / ".site.lock"
-    first = locks.acquire(path, rank=locks.OUTPUT, what="site", timeout=0)
-    assert locks.acquire(path, rank=locks.OUTPUT, what="site", timeout=0) is first
+    locks.acquire(path, rank=locks.OUTPUT, what="site", timeout=0)  # the run that failed
+    waiting = subprocess.Popen([sys.executable, "-c", WAITER, str(path)], stdout=subprocess.PIPE, text=True)
+    while not (tmp_path / "waiting").exists():  # the other build is blocked on the lock
+        assert waiting.poll() is None
+        time.sleep(0.01)
+    locks.acquire(path, rank=locks.OUTPUT, what="site", timeout=60)  # the next run
+    out, _ = waiting.communicate(timeout=60)
+    assert out.strip() == "got it"
+    assert "waiting for another build of site" in capsys.readouterr().out
+    assert locks.held(path) and not free_for_others(path)
 
 
 def test_a_build_never_waits_for_the_output_while_holding_the_cache(tmp_path: Path) -> None:
