@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from topicfeed.content_cache import guard
 
 ROOT = Path(__file__).resolve().parents[2]
 # The corpus ships in tests/data (support.build.CORPUS once the tests layout lands); until then
@@ -97,6 +98,17 @@ def wait_until_building(output: Path, process: subprocess.Popen[str]) -> None:
         time.sleep(0.02)
 
 
+def read_until(process: subprocess.Popen[str], text: str) -> str:
+    """What ``process`` prints up to the first line holding ``text`` (it then waits on a lock)."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if text in line:
+            break
+    return "".join(lines)
+
+
 def waited(log: str, output: Path) -> bool:
     return f"waiting for another build of {output} (pid " in log
 
@@ -150,6 +162,31 @@ def test_a_publish_build_started_during_a_local_build_waits_and_wins(tmp_path: P
     assert waited(finish(publish), output)
     assert differences(output, published) == []
     assert (output / ".nojekyll").is_file()
+
+
+def test_two_builds_with_the_same_settings_into_two_outputs_share_the_cache_in_turn(
+    fresh: Path, tmp_path: Path
+) -> None:
+    """The output is not part of the cache key: the cache lock keeps the two saves apart."""
+    cache = tmp_path / "cache"
+    run(pelican_command(CORPUS, tmp_path / "first", cache))
+    (folder,) = [p for p in cache.iterdir() if p.is_dir()]
+    lock = cache / f".{folder.name}.lock"
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # hold the cache until both builds wait for it
+    try:
+        builds = [start(pelican_command(CORPUS, tmp_path / name, cache)) for name in ("one", "two")]
+        waiting = f"waiting for another build of the content cache {folder}"
+        heads = [read_until(process, waiting) for process in builds]
+    finally:
+        os.close(fd)
+    logs = [head + finish(process) for head, process in zip(heads, builds, strict=True)]
+    assert all(waiting in log for log in logs), logs
+    assert differences(tmp_path / "one", fresh) == []
+    assert differences(tmp_path / "two", fresh) == []
+    assert guard.is_complete(folder)  # the last save is whole and recorded
+    run(pelican_command(CORPUS, tmp_path / "three", cache))
+    assert differences(tmp_path / "three", fresh) == []
 
 
 def test_a_build_stops_with_a_clear_message_when_the_wait_is_too_long(fresh: Path, tmp_path: Path) -> None:
