@@ -86,6 +86,7 @@ def register_plugin(
         name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps)
     )
     signals.initialized.connect(_initialized)
+    signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)
     signals.finalized.connect(_finish)
     signals.finalized.connect(_commit)
@@ -122,10 +123,6 @@ def _initialized(pelican: Any) -> None:
         apply(pelican.settings, (setting for spec in specs for setting in spec.settings))
     except SettingsError as error:
         raise PluginSetupError(str(error)) from None
-    # Every plugin has connected its handlers by now, third-party ones included (pelican-sitemap
-    # writes sitemap.xml in ``finalized``); connecting the commit again moves it after all of them.
-    signals.finalized.disconnect(_commit)
-    signals.finalized.connect(_commit)
 
 
 def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:
@@ -154,3 +151,11 @@ def _commit(pelican: Any) -> None:
             step(pelican, build)
     finally:
         Build.end(pelican)
+
+
+def _commit_last(pelican: Any) -> None:
+    """Every plugin has connected its handlers by ``initialized``, third-party ones included
+    (pelican-sitemap writes sitemap.xml in ``finalized``); connecting the commit again moves it
+    after all of them."""
+    signals.finalized.disconnect(_commit)
+    signals.finalized.connect(_commit)
