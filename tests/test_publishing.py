@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, ROOT, Build, run_pelican
 from items import write_item
-from topicfeed.content_cache import guard
 from topicfeed.github_pages.plugin import cname_host
 
 PUBLISHCONF = ROOT / "publishconf.py"
@@ -236,6 +235,8 @@ def test_the_cache_is_used_even_when_every_mtime_changed(tmp_path: Path) -> None
     entries[published[0]] = (stamp, (text, {**meta, "title": "Title from the cache"}))
     with gzip.open(path, "wb") as handle:
         pickle.dump(entries, handle)
+    from topicfeed.content_cache import guard  # noqa: PLC0415
+
     guard.record(path.parent)  # else content_cache throws the changed file away as half-written
     later = time.time() + 3600
     for file in content.iterdir():
