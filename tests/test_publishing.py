@@ -235,7 +235,7 @@ def test_the_cache_is_used_even_when_every_mtime_changed(tmp_path: Path) -> None
     entries[published[0]] = (stamp, (text, {**meta, "title": "Title from the cache"}))
     with gzip.open(path, "wb") as handle:
         pickle.dump(entries, handle)
-    from topicfeed.content_cache import guard  # noqa: PLC0415
+    from topicfeed.content_cache import guard
 
     guard.record(path.parent)  # else content_cache throws the changed file away as half-written
     later = time.time() + 3600
