@@ -65,7 +65,7 @@ def test_report_lists_every_input_file_with_its_fate(mixed: Build) -> None:
     ]
     assert "malformed YAML" in report["rejected"][0]["message"]
     assert report["warnings"][0]["file"] == "warned.txt" and report["warnings"][0]["field"] == "quality"
-    assert set(report["stages_seconds"]) == {"read", "process", "write"}
+    assert {"read", "process", "write"} <= set(report["stages_seconds"])  # other steps may add theirs
     assert not list(mixed.output.rglob("*.report.json"))
 
 
