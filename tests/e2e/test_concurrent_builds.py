@@ -258,6 +258,11 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
         if not kill_when(start(pelican_command(CORPUS, output, cache)), moment):
             missed.append(name)
             break
+        if name == "after the report is written" and tree(output) != before:
+            # The swap is a few milliseconds after the report: the kill may come just after it,
+            # when the new site is already whole.
+            assert differences(output, fresh) == []
+            break
         assert tree(output) == before, f"killed {name}: the previous site changed"
     assert missed == [], f"the build finished before it could be killed {missed[0]}"
     run(pelican_command(CORPUS, output, cache))  # on top of everything the killed builds left
