@@ -10,7 +10,6 @@ DEFAULT_LANG = "en"
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-# atomic_output stays last: it swaps the finished build in after every other plugin is done.
 PLUGINS = [
     "topicfeed.speedups",
     "topicfeed.fast_writer",
@@ -18,19 +17,19 @@ PLUGINS = [
     "topicfeed.preview",  # PREVIEW (previewconf.py): unpublished items too, kept apart from output/
     "topicfeed.related_stories",  # story index, related links, clusters, home ranking
     "topicfeed.source_pages",  # /sources/ and one page per source
-    "topicfeed.content_cache",  # one content cache folder per settings/plugins version (publishconf.py)
+    "topicfeed.content_cache",  # one content cache folder per version of settings and code
     "topicfeed.news_feeds",
     "topicfeed.news_sitemaps",
     "topicfeed.news_theme",
     "topicfeed.coverage",  # coverage charts (topic, source, topics pages) and trending topics (home)
     "pelican.plugins.sitemap",
-    "topicfeed.site_search",  # Pagefind index of the finished pages (in finalized, before the swap)
-    "topicfeed.github_pages",  # .nojekyll and CNAME (in finalized, before the swap)
+    "topicfeed.site_search",  # Pagefind index of the finished pages
+    "topicfeed.github_pages",  # .nojekyll and CNAME
     "topicfeed.json_api",  # the exporter's JSON API under api/, with schemas (docs/api.md)
     "topicfeed.redirects",  # a redirect page at each URL an earlier build published for a moved story
     "topicfeed.build_report",
     "topicfeed.build_progress",
-    "topicfeed.atomic_output",
+    "topicfeed.atomic_output",  # builds beside the output, swaps it in at the end; one build at a time
 ]
 
 # Every plugin declares its settings with their defaults (docs/settings.md); this file sets only
@@ -38,7 +37,6 @@ PLUGINS = [
 # SOURCE(S)_URL/SAVE_AS (source_pages), CSP_* and THEME_POPULAR_TOPICS (news_theme; the CSP
 # frame-src follows NEWS_EMBED_HOSTS).
 
-BUILD_REPORT_PATH = ""  # empty: <output>.report.json beside the output folder, never inside it
 
 # URLs: clean, dated, one folder per page -----------------------------------------------------
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
@@ -101,11 +99,7 @@ CHECK_MODIFIED_METHOD = "mtime"
 # Items never translate each other: the same headline on two days is two stories.
 ARTICLE_TRANSLATION_ID = None
 
-# Publishing and search (plugins site_search, github_pages; publishconf.py) -------------------
-SEARCH_URL = "search/"  # the search page, search.html (site_search adds it to DIRECT_TEMPLATES)
-SEARCH_SAVE_AS = "search/index.html"  # empty: no search page, no nav link, no index
-SEARCH_INDEX = True  # run Pagefind on the output after every build that has a search page
-SEARCH_BUNDLE_DIR = "pagefind"  # where the Pagefind bundle goes inside the output
-SEARCH_CSP_SCRIPT_SRC = ["'wasm-unsafe-eval'"]  # added to script-src on the search page only
-GITHUB_PAGES_NOJEKYLL = False  # publishconf.py turns it on: write .nojekyll
-GITHUB_PAGES_CNAME = ""  # custom domain of a branch-deployed site (news.example.org): writes CNAME
+# Search, publishing and the build's own files (site_search, github_pages, build_report,
+# build_progress, atomic_output): their defaults are in each plugin's settings.py and
+# docs/settings.md (SEARCH_*, GITHUB_PAGES_* in publishconf.py, BUILD_REPORT_PATH, BUILD_PROGRESS,
+# OUTPUT_RETENTION, OUTPUT_LOCK_TIMEOUT, CACHE_LOCK_TIMEOUT).

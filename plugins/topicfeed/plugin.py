@@ -86,8 +86,10 @@ def register_plugin(
         name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps)
     )
     signals.initialized.connect(_initialized)
+    signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)
     signals.finalized.connect(_finish)
+    signals.finalized.connect(_commit)
 
 
 def enabled_specs(settings: dict[str, Any]) -> list[PluginSpec]:
@@ -140,8 +142,23 @@ def _start(pelican: Any) -> None:
 
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
+    for _, step in _steps(pelican.settings, [p for p in Phase if p not in (Phase.START, Phase.COMMIT)]):
+        step(pelican, build)
+
+
+def _commit(pelican: Any) -> None:
+    """The last ``finalized`` receiver: nothing writes into the build after it."""
+    build = Build.of(pelican)
     try:
-        for _, step in _steps(pelican.settings, [p for p in Phase if p is not Phase.START]):
+        for _, step in _steps(pelican.settings, [Phase.COMMIT]):
             step(pelican, build)
     finally:
         Build.end(pelican)
+
+
+def _commit_last(pelican: Any) -> None:
+    """Every plugin has connected its handlers by ``initialized``, third-party ones included
+    (pelican-sitemap writes sitemap.xml in ``finalized``); connecting the commit again moves it
+    after all of them."""
+    signals.finalized.disconnect(_commit)
+    signals.finalized.connect(_commit)

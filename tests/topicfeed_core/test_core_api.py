@@ -103,6 +103,8 @@ def test_steps_run_in_phase_order_whatever_the_plugins_order(tmp_path, monkeypat
     assert ran == ["start"]
     assert Build.of(pelican).output == tmp_path.resolve()
     core._finish(pelican)
+    assert ran == ["start", "write", "index"]  # the commit is the last finalized receiver of all
+    core._commit(pelican)
     assert ran == ["start", "write", "index", "commit"]
     with pytest.raises(MissingProduct):
         Build.of(pelican)  # the run is over

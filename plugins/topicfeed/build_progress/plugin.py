@@ -14,11 +14,16 @@ from pelican import signals
 from pelican.log import console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from topicfeed.build import Build
+from topicfeed.plugin import Phase, register_plugin
+
+from .settings import SETTINGS
+
 _state: dict[str, Any] = {}
 
 
 def _wanted(settings: dict[str, Any]) -> bool:
-    return bool(settings.get("BUILD_PROGRESS", True)) and console.is_terminal and not os.environ.get("CI")
+    return settings["BUILD_PROGRESS"] and console.is_terminal and not os.environ.get("CI")
 
 
 def start(generator: Any) -> None:
@@ -67,9 +72,14 @@ def stop(*_: Any) -> None:
         progress.stop()
 
 
+def finish(pelican: Any, build: Build) -> None:
+    """Every page is written (the write step is over): the bars go."""
+    stop()
+
+
 def register() -> None:
+    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.FILES, finish)])
     signals.article_generator_init.connect(start)
     signals.article_generator_preread.connect(file_read)
     signals.article_generator_finalized.connect(reading_done)
     signals.content_written.connect(page_written)
-    signals.finalized.connect(stop)

@@ -1,7 +1,13 @@
-"""Collects the report from Pelican's signals and the news reader's ledger.
+"""Collects the report from Pelican's signals and the build object, and writes it.
 
 The JSON goes beside the output folder (``output.report.json`` for ``output/``, or
 ``BUILD_REPORT_PATH``), never inside the published site; a short summary is printed.
+
+What it reads: ``build.ledger`` (the fate of every news file, from the reader),
+``build.render`` (pages rendered and reused, from the writer, when it ran) and
+``build.timings``, to which it adds the stages it measures itself from Pelican's signals:
+``read`` (articles read), ``process`` (every generator's context ready) and ``write`` (pages,
+feeds, files and indexes written, up to the ``report`` step).
 """
 
 from __future__ import annotations
@@ -15,53 +21,48 @@ from typing import Any
 from pelican import signals
 from pelican.log import console
 
-from .report import Report
+from topicfeed.build import Build
+from topicfeed.ledger import Ledger
+from topicfeed.plugin import Phase, register_plugin
 
+from .report import Report
+from .settings import SETTINGS
+
+#: This run's counters and clock (Pelican runs one build at a time per process).
 _state: dict[str, Any] = {}
 
 
-def _mark(stage: str) -> None:
+def _mark(build: Build, stage: str) -> None:
     now = time.perf_counter()
-    report: Report | None = _state.get("report")
-    if report is not None:
-        report.stages[stage] = report.stages.get(stage, 0.0) + now - _state["last"]
+    build.timings[stage] = build.timings.get(stage, 0.0) + now - _state.get("last", now)
     _state["last"] = now
 
 
 def start(generator: Any) -> None:
-    """First signal of a run (the articles generator is created first)."""
+    """First signal of a run that build_report sees (the articles generator is created first)."""
     _state.clear()
-    _state["report"] = Report(
-        input_path=str(generator.path), output_path=str(generator.settings.get("OUTPUT_PATH", ""))
-    )
-    _state["last"] = time.perf_counter()
-    _state["settings"] = generator.settings
+    _state.update(last=time.perf_counter(), pages=0, feeds=0, generator=generator)
 
 
 def articles_read(generator: Any) -> None:
-    _mark("read")
-    _state["articles_generator"] = generator
+    _mark(Build.of(generator), "read")
 
 
 def context_done(generators: list[Any]) -> None:
-    _mark("process")
-    _state["generators"] = generators
+    if generators:
+        _mark(Build.of(generators[0]), "process")
 
 
 def page_written(path: str, context: Any = None) -> None:
-    report: Report | None = _state.get("report")
-    if report is not None:
-        report.pages_written += 1
+    _state["pages"] = _state.get("pages", 0) + 1
 
 
 def feed_written(path: str, context: Any = None, feed: Any = None) -> None:
-    report: Report | None = _state.get("report")
-    if report is not None:
-        report.feeds_written += 1
+    _state["feeds"] = _state.get("feeds", 0) + 1
 
 
 def _input_files(root: Path, settings: dict[str, Any]) -> list[str]:
-    ignored = settings.get("IGNORE_FILES", [])
+    ignored = settings["IGNORE_FILES"]
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not any(fnmatch.fnmatch(d, p) for p in ignored))
@@ -71,11 +72,11 @@ def _input_files(root: Path, settings: dict[str, Any]) -> list[str]:
     return found
 
 
-def _fates(report: Report, context: dict[str, Any], ledger: Any) -> None:
+def _fates(report: Report, context: dict[str, Any], ledger: Ledger) -> None:
     root = Path(report.input_path)
     generated = context.get("generated_content", {})
     static = context.get("static_content", {})
-    news = dict(ledger.fates) if ledger is not None else {}
+    news = dict(ledger.fates)
     for path in _input_files(root, context):
         if path in news:
             report.files[path] = news[path]
@@ -87,52 +88,51 @@ def _fates(report: Report, context: dict[str, Any], ledger: Any) -> None:
             report.files[path] = "static"
         else:
             report.files[path] = "not read (no reader for this file)"
-    if ledger is not None:
-        report.problems = [
-            {
-                "file": p.path,
-                "field": p.field,
-                "message": p.message,
-                "level": "error" if p.fatal else "info" if p.notice else "warning",
-            }
-            for p in sorted(ledger.problems, key=lambda p: (p.path, p.field, p.message))
-        ]
+    report.problems = [
+        {
+            "file": p.path,
+            "field": p.field,
+            "message": p.message,
+            "level": "error" if p.fatal else "info" if p.notice else "warning",
+        }
+        for p in sorted(ledger.problems, key=lambda p: (p.path, p.field, p.message))
+    ]
 
 
-def report_path(settings: dict[str, Any], output_path: str) -> Path:
-    configured = settings.get("BUILD_REPORT_PATH")
+def report_path(settings: dict[str, Any], output: Path) -> Path:
+    configured = settings["BUILD_REPORT_PATH"]
     if configured:
         return Path(configured)
-    output = Path(output_path).resolve()
     return output.with_name(output.name + ".report.json")
 
 
-def finish(pelican: Any) -> None:
-    report: Report | None = _state.get("report")
-    generator = _state.get("articles_generator")
-    if report is None or generator is None:
+def finish(pelican: Any, build: Build) -> None:
+    """The ``report`` step: every page is written and indexed, the swap is still to come."""
+    generator = _state.get("generator")
+    if generator is None:
         return
-    _mark("write")
-    report.output_path = str(pelican.settings.get("OUTPUT_PATH", report.output_path))
-    fast = getattr(pelican, "fast_writer_result", None)
-    if fast is not None:  # fast_writer: how many pages were rendered and how many reused
+    _mark(build, "write")
+    report = Report(input_path=str(generator.path), output_path=str(pelican.settings["OUTPUT_PATH"]))
+    report.pages_written = _state["pages"]
+    report.feeds_written = _state["feeds"]
+    report.stages = dict(build.timings)
+    if build.rendered:  # the writer says how many pages it rendered and how many it reused
         report.rendering = {
-            "pages_rendered": fast.rendered,
-            "pages_reused": fast.reused,
-            "feeds_reused": fast.feeds_reused,
+            "pages_rendered": build.render.rendered,
+            "pages_reused": build.render.reused,
+            "feeds_reused": build.render.feeds_reused,
         }
-    _fates(report, generator.context, generator.context.get("news_ledger"))
-    path = report_path(pelican.settings, report.output_path)
+    _fates(report, generator.context, build.ledger)
+    path = report_path(pelican.settings, build.output)
     report.write(path)
-    pelican.build_report = report
     for line in report.summary_lines(path):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def register() -> None:
+    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.REPORT, finish)])
     signals.article_generator_init.connect(start)
     signals.article_generator_finalized.connect(articles_read)
     signals.all_generators_finalized.connect(context_done)
     signals.content_written.connect(page_written)
     signals.feed_written.connect(feed_written)
-    signals.finalized.connect(finish)

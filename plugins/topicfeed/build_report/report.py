@@ -64,7 +64,7 @@ class Report:
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two builds never share one
         text = json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)

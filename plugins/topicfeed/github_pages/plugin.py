@@ -7,19 +7,21 @@
   domain of a branch-deployed site. A value that is not a host name is an error, not a file
   that would silently break the domain.
 
-Both are written in ``finalized`` into ``pelican.output_path``, which ``atomic_output`` points
-at the folder being built, so they arrive with the atomic swap (list this plugin before it).
+Both are written in the ``files`` step, once the pages are written, into ``build.target``
+(where this run writes: a staging folder when the output is swapped in at the end).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pelican import signals
+from topicfeed.build import Build
+from topicfeed.plugin import Phase, register_plugin
+
+from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +34,12 @@ def cname_host(value: object) -> str | None:
     return host if _HOST.match(host) else None
 
 
-def write_files(pelican: Any) -> None:
+def write_files(pelican: Any, build: Build) -> None:
     settings = pelican.settings
-    output = Path(pelican.output_path)
-    if settings.get("GITHUB_PAGES_NOJEKYLL", False):
+    output = build.target
+    if settings["GITHUB_PAGES_NOJEKYLL"]:
         (output / ".nojekyll").write_bytes(b"")
-    configured = settings.get("GITHUB_PAGES_CNAME", "")
+    configured = settings["GITHUB_PAGES_CNAME"]
     if not configured:
         return
     host = cname_host(configured)
@@ -58,4 +60,4 @@ def write_files(pelican: Any) -> None:
 
 
 def register() -> None:
-    signals.finalized.connect(write_files)
+    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.FILES, write_files)])

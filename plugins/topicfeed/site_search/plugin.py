@@ -11,8 +11,8 @@ archives, search) out of the index. The bundle goes to ``SEARCH_BUNDLE_DIR`` (``
 the search page loads it from there, and Pagefind derives the result URLs' base from where its
 script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
 
-Runs in ``finalized`` on ``pelican.output_path``, which ``atomic_output`` points at the folder
-being built: list this plugin before ``atomic_output``. ``SEARCH_INDEX = False`` skips it.
+Runs as the ``index`` step, once every page is written, on ``build.target`` (where this run
+writes). ``SEARCH_INDEX = False`` skips it.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
 the site is still written, and its search page says that search is unavailable.
 """
@@ -30,11 +30,14 @@ from typing import Any
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
 
+from topicfeed.build import Build
+from topicfeed.plugin import Phase, register_plugin
+
+from .settings import SETTINGS
 from .stable import stabilise
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BUNDLE_DIR = "pagefind"
 SEARCH_TEMPLATE = "search"
 NO_BODY_MARKER = "Did not find a data-pagefind-body element"
 TIMEOUT_SECONDS = 1800
@@ -67,8 +70,8 @@ def run_pagefind(output: Path, bundle_dir: str) -> subprocess.CompletedProcess[s
 def add_search_page(generator: Any) -> None:
     """Let Pelican write the search page as a direct template, if the theme has one."""
     settings = generator.settings
-    templates = list(settings.get("DIRECT_TEMPLATES") or [])
-    if not settings.get("SEARCH_SAVE_AS") or SEARCH_TEMPLATE in templates:
+    templates = list(settings["DIRECT_TEMPLATES"])
+    if not settings["SEARCH_SAVE_AS"] or SEARCH_TEMPLATE in templates:
         return
     try:
         generator.get_template(SEARCH_TEMPLATE)
@@ -78,17 +81,18 @@ def add_search_page(generator: Any) -> None:
     settings["DIRECT_TEMPLATES"] = [*templates, SEARCH_TEMPLATE]
 
 
-def reuse_previous_index(pelican: Any, output: Path, bundle_dir: str) -> bool:
-    """When fast_writer found every page unchanged, the previous index is this build's index.
+def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
+    """When the writer found every page unchanged, the previous index is this build's index.
 
     Pagefind cannot update an index; it reads every page again. A rebuild in which no page
-    changed (and none appeared or went away) links the previous bundle in instead.
+    changed (and none appeared or went away) links the previous bundle in instead. That needs
+    the previous site beside this build's folder (``build.output`` is not ``build.target``).
     """
-    result = getattr(pelican, "fast_writer_result", None)
-    previous = Path(pelican.settings["OUTPUT_PATH"]).resolve() / bundle_dir
+    output = build.target
+    previous = build.output / bundle_dir
     if (
-        result is None
-        or not result.site_unchanged
+        not build.rendered
+        or not build.render.site_unchanged
         or not previous.is_dir()
         or previous == output / bundle_dir
     ):
@@ -104,13 +108,13 @@ def reuse_previous_index(pelican: Any, output: Path, bundle_dir: str) -> bool:
     return True
 
 
-def build_index(pelican: Any) -> None:
+def build_index(pelican: Any, build: Build) -> None:
     settings = pelican.settings
-    if not settings.get("SEARCH_INDEX", True) or SEARCH_TEMPLATE not in settings.get("DIRECT_TEMPLATES", []):
+    if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
-    output = Path(pelican.output_path)
-    bundle_dir = str(settings.get("SEARCH_BUNDLE_DIR") or DEFAULT_BUNDLE_DIR).strip("/")
-    if reuse_previous_index(pelican, output, bundle_dir):
+    output = build.target
+    bundle_dir = settings["SEARCH_BUNDLE_DIR"].strip("/")
+    if reuse_previous_index(build, bundle_dir):
         return
     started = time.perf_counter()
     try:
@@ -137,5 +141,5 @@ def build_index(pelican: Any) -> None:
 
 
 def register() -> None:
+    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.INDEX, build_index)])
     signals.article_generator_init.connect(add_search_page)
-    signals.finalized.connect(build_index)

@@ -1,0 +1,39 @@
+"""The settings site_search reads (docs/settings.md describes each)."""
+
+from __future__ import annotations
+
+from topicfeed.settings import Setting, is_bool, is_str, is_str_list
+
+
+def is_folder_name(value: object) -> str | None:
+    ok = isinstance(value, str) and value.strip("/") != ""
+    return None if ok else "a folder name inside the output (pagefind)"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SEARCH_URL", "search/", "the URL of the search page (template search.html)", check=is_str),
+    Setting(
+        "SEARCH_SAVE_AS",
+        "search/index.html",
+        "where the search page goes; empty: no search page, no index",
+        check=is_str,
+    ),
+    Setting(
+        "SEARCH_INDEX",
+        True,
+        "run Pagefind over the output after every build with a search page",
+        check=is_bool,
+    ),
+    Setting(
+        "SEARCH_BUNDLE_DIR",
+        "pagefind",
+        "where the Pagefind bundle goes inside the output",
+        check=is_folder_name,
+    ),
+    Setting(
+        "SEARCH_CSP_SCRIPT_SRC",
+        ["'wasm-unsafe-eval'"],
+        "added to script-src on the search page only",
+        check=is_str_list,
+    ),
+)

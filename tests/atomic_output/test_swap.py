@@ -1,0 +1,151 @@
+"""The atomic swap's file-system steps, on small folders: exchange, fallback, recovery, retention."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from topicfeed.atomic_output import swap
+
+
+def make_site(folder: Path, marker: str) -> None:
+    (folder / "posts").mkdir(parents=True)
+    (folder / "index.html").write_text(f"<p>{marker}</p>", encoding="utf-8")
+    (folder / "posts" / "a.html").write_text(marker, encoding="utf-8")
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def siblings(output: Path) -> set[str]:
+    return {p.name for p in output.parent.iterdir()}
+
+
+def wait_gone(paths: list[Path]) -> None:
+    """The previous site is removed by a background ``rm``; wait (bounded) until it is gone."""
+    deadline = time.monotonic() + 30
+    while any(p.exists() for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def parked(output: Path) -> list[Path]:
+    return [p for p in output.parent.iterdir() if p.name.startswith(f".{output.name}.removing-")]
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    make_site(a, "A")
+    make_site(b, "B")
+    assert swap.exchange(a, b)  # Linux with renameat2 (the CI runner and this machine)
+    assert files(a)["index.html"] == "<p>B</p>"
+    assert files(b)["index.html"] == "<p>A</p>"
+
+
+def test_exchange_of_a_missing_path_fails_without_changing_anything(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    make_site(a, "A")
+    assert not swap.exchange(a, tmp_path / "missing")
+    assert files(a)["index.html"] == "<p>A</p>"
+
+
+@pytest.mark.parametrize("exchange_works", [True, False], ids=["renameat2", "fallback"])
+def test_swap_puts_the_new_site_in_place_and_removes_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange_works: bool
+) -> None:
+    output = tmp_path / "site"
+    make_site(output, "old")
+    calls: list[tuple[Path, Path]] = []
+    real_exchange = swap.exchange
+
+    def exchange(a: Path, b: Path) -> bool:
+        calls.append((a, b))
+        return real_exchange(a, b) if exchange_works else False
+
+    monkeypatch.setattr(swap, "exchange", exchange)
+    building = swap.prepare(output, [])
+    assert building == tmp_path / ".site.building"
+    make_site(building, "new")
+    assert swap.swap(output)
+    assert calls == [(building, output)]
+    assert files(output) == {"index.html": "<p>new</p>", "posts/a.html": "new"}
+    assert not building.exists() and not swap.previous_folder(output).exists()
+    wait_gone(parked(output))
+    assert siblings(output) == {"site"}
+
+
+def test_swap_into_a_missing_output_renames_the_build(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    building = swap.prepare(output, [])
+    make_site(building, "first")
+    assert swap.swap(output)
+    assert files(output)["index.html"] == "<p>first</p>"
+    assert siblings(output) == {"site"}
+
+
+def test_swap_without_a_finished_build_changes_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "old")
+    assert not swap.swap(output)
+    assert files(output)["index.html"] == "<p>old</p>"
+
+
+def test_a_swap_killed_between_its_two_renames_is_undone(tmp_path: Path) -> None:
+    """The fallback renamed site -> .site.previous and died before .site.building -> site."""
+    output = tmp_path / "site"
+    make_site(swap.previous_folder(output), "old")
+    make_site(swap.building_folder(output), "half")
+    swap.recover(output)
+    assert files(output) == {"index.html": "<p>old</p>", "posts/a.html": "old"}
+    assert not swap.building_folder(output).exists()
+    assert not swap.previous_folder(output).exists()
+    wait_gone(parked(output))
+    assert siblings(output) == {"site"}
+
+
+def test_a_swap_killed_after_the_exchange_keeps_the_new_site(tmp_path: Path) -> None:
+    """renameat2 exchanged the folders; the old site still sits in .site.building."""
+    output = tmp_path / "site"
+    make_site(output, "new")
+    make_site(swap.building_folder(output), "old")
+    swap.recover(output)
+    assert files(output)["index.html"] == "<p>new</p>"
+    wait_gone(parked(output))
+    assert siblings(output) == {"site"}
+
+
+def test_a_killed_build_and_an_unfinished_removal_are_cleared(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "current")
+    make_site(swap.building_folder(output), "killed")
+    leftover = tmp_path / ".site.removing-123-456"
+    make_site(leftover, "older")
+    building = swap.prepare(output, [])
+    assert list(building.iterdir()) == []
+    assert files(output)["index.html"] == "<p>current</p>"
+    wait_gone([*parked(output), leftover])
+    assert siblings(output) == {"site", ".site.building"}
+
+
+def test_retained_names_are_carried_into_the_new_build(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "old")
+    (output / "CNAME").write_text("news.example.org\n", encoding="ascii")
+    (output / ".git" / "refs").mkdir(parents=True)
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="ascii")
+    os.symlink("index.html", output / "latest")
+    building = swap.prepare(output, ["CNAME", ".git", "latest", "absent"])
+    assert files(building) == {
+        "CNAME": "news.example.org\n",
+        ".git/HEAD": "ref: refs/heads/gh-pages\n",
+    }
+    assert os.readlink(building / "latest") == "index.html"  # a symlink stays a symlink
+    assert (building / ".git" / "refs").is_dir()
+    assert not (building / "index.html").exists()  # everything else starts afresh

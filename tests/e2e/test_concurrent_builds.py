@@ -1,0 +1,284 @@
+"""Two builds at once, and builds killed with SIGKILL: the output is always one complete site.
+
+Every test here builds the real corpus (about 2 s a build) with the real ``pelican`` command or
+``make html``, as a user or a CI runner does, and compares whole output trees byte for byte
+with a fresh build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from topicfeed.content_cache import guard
+
+ROOT = Path(__file__).resolve().parents[2]
+# The corpus ships in tests/data (support.build.CORPUS once the tests layout lands); until then
+# TOPICFEED_CORPUS names where it is.
+CORPUS = Path(os.environ.get("TOPICFEED_CORPUS", ROOT / "tests" / "data" / "corpus" / "powerapps-news"))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes (symlinks and empty folders would show as missing)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    left, right = tree(a), tree(b)
+    return sorted(name for name in left.keys() | right.keys() if left.get(name) != right.get(name))
+
+
+def pelican_command(
+    input_dir: Path, output: Path, cache: Path, settings_file: str = "pelicanconf.py", **extra: object
+) -> list[str]:
+    settings = {"CACHE_PATH": str(cache), "BUILD_PROGRESS": False, **extra}
+    return [
+        sys.executable, "-m", "pelican", str(input_dir), "-o", str(output), "-s", str(ROOT / settings_file),
+        "-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items()),
+    ]  # fmt: skip
+
+
+def environment() -> dict[str, str]:
+    """The caller's environment without what changes a build (make and publishconf.py read SITEURL)."""
+    drop = ("SITEURL", "GITHUB_PAGES_", "MAKEFLAGS", "MFLAGS")
+    kept = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
+    return {**kept, "COLUMNS": "400", "TERM": "dumb"}
+
+
+def start(command: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> str:
+    log, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, log
+    return log
+
+
+def run(command: list[str]) -> str:
+    return finish(start(command))
+
+
+def lock_of(output: Path) -> Path:
+    return output.with_name(f".{output.name}.lock")
+
+
+def is_locked(path: Path) -> bool:
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def wait_until_building(output: Path, process: subprocess.Popen[str]) -> None:
+    """Until ``process`` holds the output lock (it has started writing its build)."""
+    deadline = time.monotonic() + 120
+    while not is_locked(lock_of(output)):
+        assert process.poll() is None, "the first build ended before it took the output lock"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def read_until(process: subprocess.Popen[str], text: str) -> str:
+    """What ``process`` prints up to the first line holding ``text`` (it then waits on a lock)."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if text in line:
+            break
+    return "".join(lines)
+
+
+def waited(log: str, output: Path) -> bool:
+    return f"waiting for another build of {output} (pid " in log
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus built once, cold, into a folder of its own."""
+    base = tmp_path_factory.mktemp("fresh")
+    run(pelican_command(CORPUS, base / "site", base / "cache"))
+    return base / "site"
+
+
+@pytest.fixture(scope="module")
+def smaller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A second input (the corpus without its newest 40 files) and its fresh build."""
+    base = tmp_path_factory.mktemp("smaller")
+    content = base / "content"
+    shutil.copytree(CORPUS, content)
+    for path in sorted(content.rglob("*.md"))[-40:]:
+        path.unlink()
+    run(pelican_command(content, base / "site", base / "cache"))
+    yield content, base / "site"
+
+
+def test_two_make_html_started_together_both_succeed_and_leave_one_complete_site(
+    fresh: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "output"
+    command = ["make", "--no-print-directory", "html", f"INPUTDIR={CORPUS}", f"OUTPUTDIR={output}"]
+    first, second = start(command), start(command)
+    logs = [finish(first), finish(second)]
+    assert sum(waited(log, output) for log in logs) == 1, logs  # exactly one waited, and said so
+    assert differences(output, fresh) == []
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".output."))
+    assert [name for name in left if not name.startswith(".output.removing-")] == [".output.lock"]
+
+
+def test_a_publish_build_started_during_a_local_build_waits_and_wins(tmp_path: Path) -> None:
+    """Another settings file into the same output: the later build's site, whole, is what remains."""
+    published = tmp_path / "published"
+    run(pelican_command(CORPUS, published, tmp_path / "cache-publish", "publishconf.py"))
+    output = tmp_path / "output"
+    local = start(pelican_command(CORPUS, output, tmp_path / "cache", "pelicanconf.py"))
+    wait_until_building(output, local)
+    publish = start(pelican_command(CORPUS, output, tmp_path / "cache", "publishconf.py"))
+    finish(local)
+    assert waited(finish(publish), output)
+    assert differences(output, published) == []
+    assert (output / ".nojekyll").is_file()
+
+
+def test_two_builds_with_the_same_settings_into_two_outputs_share_the_cache_in_turn(
+    fresh: Path, tmp_path: Path
+) -> None:
+    """The output is not part of the cache key: the cache lock keeps the two saves apart."""
+    cache = tmp_path / "cache"
+    run(pelican_command(CORPUS, tmp_path / "first", cache))
+    (folder,) = [p for p in cache.iterdir() if p.is_dir()]
+    lock = cache / f".{folder.name}.lock"
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # hold the cache until both builds wait for it
+    try:
+        builds = [start(pelican_command(CORPUS, tmp_path / name, cache)) for name in ("one", "two")]
+        waiting = f"waiting for another build of the content cache {folder}"
+        heads = [read_until(process, waiting) for process in builds]
+    finally:
+        os.close(fd)
+    logs = [head + finish(process) for head, process in zip(heads, builds, strict=True)]
+    assert all(waiting in log for log in logs), logs
+    assert differences(tmp_path / "one", fresh) == []
+    assert differences(tmp_path / "two", fresh) == []
+    assert guard.is_complete(folder)  # the last save is whole and recorded
+    run(pelican_command(CORPUS, tmp_path / "three", cache))
+    assert differences(tmp_path / "three", fresh) == []
+
+
+def test_a_build_stops_with_a_clear_message_when_the_wait_is_too_long(fresh: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    shutil.copytree(fresh, output)
+    before = tree(output)
+    fd = os.open(lock_of(output), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a build of this output is running (this test process)
+    os.write(fd, str(os.getpid()).encode())
+    try:
+        process = start(pelican_command(CORPUS, output, tmp_path / "cache", OUTPUT_LOCK_TIMEOUT=0.5))
+        log, _ = process.communicate(timeout=600)
+    finally:
+        os.close(fd)
+    assert process.returncode != 0
+    assert f"waiting for another build of {output} (pid {os.getpid()}) to finish" in log
+    assert f"another build of {output} (pid {os.getpid()}) is still running after 0.5 s" in log
+    assert tree(output) == before
+    assert not output.with_name(f".{output.name}.building").exists()
+
+
+def mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def kill_when(process: subprocess.Popen[str], moment: Callable[[], bool]) -> bool:
+    """SIGKILL ``process`` as soon as ``moment()`` holds; False if it finished first."""
+    deadline = time.monotonic() + 300
+    while not moment():
+        if process.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    return process.returncode == -signal.SIGKILL
+
+
+def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_build_is_fresh(
+    fresh: Path, smaller: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """SIGKILL before the start, while reading, after the cache, the manifest and the report are
+    saved: each time the published site is byte-identical; afterwards builds equal fresh ones."""
+    smaller_content, _ = smaller
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    run(pelican_command(smaller_content, output, cache))
+    before = tree(output)
+    manifest, report = output.with_name("output.render.json"), output.with_name("output.report.json")
+    started = 0.0
+
+    def cache_saved() -> bool:
+        return any(mtime(p) > started * 1e9 for p in cache.glob("*/.complete.json"))
+
+    def pages_written() -> bool:
+        try:
+            return any(mtime(p) > started * 1e9 for p in tmp_path.glob("*/*/*/*/*/index.html"))
+        except FileNotFoundError:  # a folder went away during the walk (a removal in the background)
+            return False
+
+    moments: dict[str, Callable[[], bool]] = {
+        "before the build starts": lambda: time.time() - started > 0.3,
+        "holding the output lock": lambda: is_locked(lock_of(output)),
+        "after the cache is saved": cache_saved,
+        "while the pages are written": pages_written,
+        "after the render manifest is saved": lambda: mtime(manifest) > started * 1e9,
+        "after the report is written": lambda: mtime(report) > started * 1e9,
+    }
+    missed = []
+    for name, moment in moments.items():
+        started = time.time()
+        if not kill_when(start(pelican_command(CORPUS, output, cache)), moment):
+            missed.append(name)
+            break
+        if name == "after the report is written" and tree(output) != before:
+            # The swap is a few milliseconds after the report: the kill may come just after it,
+            # when the new site is already whole.
+            assert differences(output, fresh) == []
+            break
+        assert tree(output) == before, f"killed {name}: the previous site changed"
+    assert missed == [], f"the build finished before it could be killed {missed[0]}"
+    run(pelican_command(CORPUS, output, cache))  # on top of everything the killed builds left
+    assert differences(output, fresh) == []
+
+
+def test_a_swap_killed_between_its_renames_is_recovered_by_the_next_build(
+    fresh: Path, smaller: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Where renameat2 is missing the swap takes two renames; a kill between them is undone."""
+    _, smaller_fresh = smaller
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    shutil.copytree(smaller_fresh, output.with_name(".output.previous"))  # the first rename was done
+    shutil.copytree(fresh, output.with_name(".output.building"))  # the build it was swapping in
+    (output.with_name(".output.building") / "index.html").write_text("half")  # ... say, damaged
+    run(pelican_command(CORPUS, output, cache))
+    assert differences(output, fresh) == []
+    assert not output.with_name(".output.previous").exists()
