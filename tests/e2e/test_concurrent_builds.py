@@ -19,13 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.build import CORPUS, ROOT
 
 from topicfeed.content_cache import guard
-
-ROOT = Path(__file__).resolve().parents[2]
-# The corpus ships in tests/data (support.build.CORPUS once the tests layout lands); until then
-# TOPICFEED_CORPUS names where it is.
-CORPUS = Path(os.environ.get("TOPICFEED_CORPUS", ROOT / "tests" / "data" / "corpus" / "powerapps-news"))
 
 
 def tree(folder: Path) -> dict[str, bytes]:
