@@ -293,6 +293,9 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
     import yaml
     from pelican.settings import read_settings
 
+    from topicfeed.fast_writer.manifest import manifest_path
+    from topicfeed.redirects.plugin import state_path
+
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
     assert workflow["permissions"] == {"contents": "read"}
@@ -311,8 +314,13 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
     cache = steps["actions/cache"]["with"]
     assert "github.run_id" in cache["key"] and cache["restore-keys"].strip()
 
+    # The state that makes the next deploy incremental is all kept: the reader cache, the
+    # previous site with its render manifest, and the URLs earlier deploys published.
     settings = read_settings(str(PUBLISHCONF))
-    assert Path(settings["CACHE_PATH"]) == ROOT / cache["path"]
+    kept = {ROOT / line.strip() for line in cache["path"].splitlines() if line.strip()}
+    output = ROOT / "output"
+    assert Path(settings["CACHE_PATH"]) in kept
+    assert {output, manifest_path(output), state_path({"REDIRECTS_STATE_PATH": ""}, output)} <= kept
     assert settings["CACHE_CONTENT"] and settings["LOAD_CONTENT_CACHE"]
     assert settings["CHECK_MODIFIED_METHOD"] in hashlib.algorithms_available
     assert "topicfeed.content_cache" in settings["PLUGINS"]
