@@ -68,6 +68,10 @@ def test_a_renamed_file_leaves_a_working_redirect(site: tuple[Path, Path, dict[s
         == "https://news.example.org/repo/2024/03/02/new-name/"
     )
     assert second.soup("/2024/03/02/new-name/").find("h1").get_text() == "Moving story"
+    # the build report lists the redirects it wrote, and only those
+    report = json.loads(output.with_name("output.report.json").read_text(encoding="utf-8"))
+    assert report["redirects"] == {"2024/03/02/old-name/": "2024/03/02/new-name/"}
+    assert "Redirects: 1 moved URLs keep a redirect page" in " ".join(second.log.split())
     assert redirect_target(second, "/2024/03/03/stays/") is None  # a page, not a redirect
     # the unpublished story: no redirect, no page, under either name
     assert not second.path("/2024/03/04/goes-away/").exists()

@@ -122,6 +122,7 @@ def finish(pelican: Any, build: Build) -> None:
             "pages_reused": build.render.reused,
             "feeds_reused": build.render.feeds_reused,
         }
+    report.redirects = dict(build.redirects)
     _fates(report, generator.context, build.ledger)
     path = report_path(pelican.settings, build.output)
     report.write(path)

@@ -25,6 +25,8 @@ class Report:
     feeds_written: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     rendering: dict[str, int] = field(default_factory=dict)
+    #: Redirect pages written: old site-relative URL -> the URL the story moved to.
+    redirects: dict[str, str] = field(default_factory=dict)
 
     @property
     def fates(self) -> Counter[str]:
@@ -56,6 +58,7 @@ class Report:
             },
             "stages_seconds": {name: round(seconds, 3) for name, seconds in self.stages.items()},
             "rendering": self.rendering,
+            "redirects": dict(sorted(self.redirects.items())),
             "rejected": self.rejected,
             "warnings": self.warnings,
             "notices": [p for p in self.problems if p["level"] == "info"],
@@ -82,6 +85,8 @@ class Report:
                 f"Pages rendered: {self.rendering['pages_rendered']}  unchanged, reused: "
                 f"{self.rendering['pages_reused']} pages, {self.rendering['feeds_reused']} feeds"
             )
+        if self.redirects:
+            lines.append(f"Redirects: {len(self.redirects)} moved URLs keep a redirect page (listed in the report)")
         for problem in self.rejected[:MAX_LINES_SHOWN]:
             lines.append(f"  rejected {problem['file']}: {problem['field']}: {problem['message']}")
         if len(self.rejected) > MAX_LINES_SHOWN:
