@@ -86,7 +86,8 @@ class Report:
                 f"{self.rendering['pages_reused']} pages, {self.rendering['feeds_reused']} feeds"
             )
         if self.redirects:
-            lines.append(f"Redirects: {len(self.redirects)} moved URLs keep a redirect page (listed in the report)")
+            moved = len(self.redirects)
+            lines.append(f"Redirects: {moved} moved URLs keep a redirect page (listed in the report)")
         for problem in self.rejected[:MAX_LINES_SHOWN]:
             lines.append(f"  rejected {problem['file']}: {problem['field']}: {problem['message']}")
         if len(self.rejected) > MAX_LINES_SHOWN:
