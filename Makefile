@@ -128,13 +128,13 @@ github-siteurl:
 	@test -n '$(SITEURL)' || { echo 'make github needs the site URL: make github SITEURL=https://USER.github.io/REPO' >&2; exit 2; }
 
 lint: venv
-	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py previewconf.py
 
 testdeps: venv
 	bash tools/install-test-deps.sh
 
 test: venv testdeps
-	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py previewconf.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmark (issues 8, 12): generated sets and outputs go to .bench/, results to bench/results/
