@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 from support.build import ROOT
+from support.loopback import fetch, free_port, wait_for
 
 VENV = Path(sys.prefix)  # the virtualenv running the tests; `-o` keeps make from touching it
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def fetch(url: str, deadline: float) -> str:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
-                return response.read().decode("utf-8")
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
 
 
 def test_help_lists_demo() -> None:
@@ -50,7 +35,8 @@ def test_make_demo_builds_and_serves_the_corpus(tmp_path: Path) -> None:
             command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
         try:
-            home = fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 300)
+            assert wait_for(lambda: fetch(f"http://127.0.0.1:{port}/"), 300), log_path.read_text()
+            home = fetch(f"http://127.0.0.1:{port}/") or ""
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from support.build import CORPUS, ROOT, Build, run_pelican, tree
 from support.items import write_item
+from support.loopback import fetch, free_port, wait_for
 
 from topicfeed.github_pages.plugin import cname_host
 
@@ -334,32 +335,10 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
 # make devserver -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def fetch(url: str) -> str | None:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
 
 
-def wait_for(condition, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:

@@ -9,17 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from support.build import ROOT
 from support.items import write_item
+from support.loopback import fetch, free_port, wait_for
 
 VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
 SITE = "https://example.github.io/news"
@@ -159,27 +156,10 @@ def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Pa
 # make devserver PREVIEW=1 -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
 
 
-def wait_for(condition, seconds: float = 90.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_devserver_preview_serves_unpublished_items_and_rebuilds(tmp_path: Path) -> None:
@@ -198,11 +178,11 @@ def test_devserver_preview_serves_unpublished_items_and_rebuilds(tmp_path: Path)
             command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True
         )
         try:
-            assert wait_for(lambda: "A draft headline" in (fetch(home) or "")), log_path.read_text()
+            assert wait_for(lambda: "A draft headline" in (fetch(home) or ""), 90), log_path.read_text()
             page = fetch(home + "2024/03/02/a-draft-headline/") or ""
             assert "Not published:" in page and 'content="noindex,nofollow"' in page
             item.write_text(item.read_text(encoding="utf-8").replace("A draft headline", "A changed draft"))
-            assert wait_for(lambda: "A changed draft" in (fetch(home) or "")), log_path.read_text()
+            assert wait_for(lambda: "A changed draft" in (fetch(home) or ""), 90), log_path.read_text()
             assert "Disallow: /" in (fetch(home + "robots.txt") or "")
         finally:
             os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its worker processes
