@@ -369,7 +369,7 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
             assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
             # each rebuild was swapped in (the replaced site is removed by a background rm -rf)
             assert not list(tmp_path.glob(".output.building"))
-            assert wait_for(lambda: not list(tmp_path.glob(".output.previous*")))
+            assert wait_for(lambda: not list(tmp_path.glob(".output.previous*")) + list(tmp_path.glob(".output.removing-*")))
         finally:
             os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its two worker processes
             server.wait(timeout=30)
