@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,16 +55,14 @@ def test_only_changed_files_are_parsed_and_the_site_equals_a_fresh_build(
 
 def test_a_damaged_store_is_rebuilt(content: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
+    _, (total, _) = build(content, tmp_path / "site", cache)
+    (pack,) = cache.rglob("*.pack")
+    pack.write_bytes(pack.read_bytes()[:100])
+    (pack.parent / ".pack.stray.tmp").write_bytes(b"half a pack")
     _, counts = build(content, tmp_path / "site", cache)
-    records = sorted(path for path in cache.rglob("*") if path.is_file())
-    assert len(records) == counts[0]
-    records[0].write_bytes(records[0].read_bytes()[:20])
-    records[1].write_bytes(b"")
-    (records[2].parent / ".stray.tmp").write_bytes(b"half a record")
+    assert counts == (total, 0)
     _, counts = build(content, tmp_path / "site", cache)
-    assert counts == (2, len(records) - 2)
-    _, counts = build(content, tmp_path / "site", cache)
-    assert counts == (0, len(records))
+    assert counts == (0, total)
 
 
 def test_two_builds_at_once_share_the_store_safely(content: Path, tmp_path: Path) -> None:
@@ -76,4 +73,4 @@ def test_two_builds_at_once_share_the_store_safely(content: Path, tmp_path: Path
     _, counts = build(content, tmp_path / "c", cache)
     assert counts == (0, runs[0][1][0] + runs[0][1][1]), "every record the two builds wrote is whole"
     assert tree(tmp_path / "c") == tree(tmp_path / "a")
-    assert not [path for path in cache.rglob("*.tmp")], subprocess.list2cmdline(map(str, cache.rglob("*")))
+    assert not list(cache.rglob("*.tmp"))

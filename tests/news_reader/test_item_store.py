@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,8 @@ from support.build import ROOT
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import reader as reader_module
-from topicfeed.news_reader.item_store import FOLDER, ItemStore, dumps, loads
-from topicfeed.news_reader.reader import NewsReader, store_key
+from topicfeed.news_reader.item_store import FOLDER, FORMAT, MAX_PACKS, ItemStore
+from topicfeed.news_reader.reader import NewsReader, close_store, store_key
 from topicfeed.news_reader.settings import SETTINGS
 from topicfeed.settings import apply
 
@@ -36,7 +37,10 @@ class Reading:
         self.reader = NewsReader(settings)
 
     def read(self, path: Path) -> tuple[str, dict]:
-        return self.reader.read(str(path))
+        """Read one file as a whole build would: the store is saved once reading is done."""
+        result = self.reader.read(str(path))
+        self.saved = close_store(self.reader.settings)
+        return result
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -60,15 +64,15 @@ def site(tmp_path: Path) -> Iterator[SimpleNamespace]:
         Build.end(SimpleNamespace(settings=values))
 
 
-def records(store: Path) -> list[Path]:
-    return sorted(path for path in store.rglob("*") if path.is_file())
+def packs(store: Path) -> list[Path]:
+    return sorted(store.glob("*.pack"))
 
 
 def test_an_unchanged_file_comes_from_the_store_not_the_parser(site, monkeypatch) -> None:
     first = site.reading()
     _, fresh = first.read(site.file)
     assert first.counts == (1, 0)
-    assert len(records(site.store)) == 1
+    assert len(packs(site.store)) == 1
 
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed although the file did not change")
@@ -108,24 +112,29 @@ def test_a_rejected_file_is_stored_with_its_problems(site) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"garbage", b"\x80\x05\x95", "truncate", dumps((None, ["not a problem"])), "other format"],
-    ids=["empty", "garbage", "pickle-start", "truncated", "wrong-content", "older-format"],
+    [b"", b"garbage", b"\x80\x05\x95", "truncate", "record", "other format"],
+    ids=["empty", "garbage", "pickle-start", "truncated", "damaged-record", "older-format"],
 )
-def test_a_damaged_record_is_ignored_and_rewritten(site, damage: object) -> None:
+def test_a_damaged_store_is_ignored_and_replaced(site, damage: object) -> None:
     _, fresh = site.reading().read(site.file)
-    (record,) = records(site.store)
-    whole = record.read_bytes()
+    (pack,) = packs(site.store)
+    whole = pack.read_bytes()
     if damage == "truncate":
-        record.write_bytes(whole[: len(whole) // 2])
+        pack.write_bytes(whole[: len(whole) // 2])
+    elif damage == "record":  # the pack is whole, the record in it is not
+        pack.write_bytes(pickle.dumps((FORMAT, {digest: b"garbage" for digest in pickle.loads(whole)[1]})))  # noqa: S301
     elif damage == "other format":
-        record.write_bytes(whole.replace(b"topicfeed-news-items-1", b"topicfeed-news-items-0"))
+        pack.write_bytes(whole.replace(FORMAT, FORMAT[:-1] + b"0"))
     else:
-        record.write_bytes(damage)
+        pack.write_bytes(damage)
     again = site.reading()
     _, metadata = again.read(site.file)
     assert again.counts == (1, 0)
     assert item_of(metadata) == item_of(fresh)
-    assert record.read_bytes() == whole, "the damaged record is rewritten"
+    assert [path.read_bytes() for path in packs(site.store)] == [whole], "the damaged pack is replaced"
+    third = site.reading()
+    third.read(site.file)
+    assert third.counts == (0, 1)
 
 
 @pytest.mark.parametrize(
@@ -162,37 +171,60 @@ def test_the_same_bytes_under_another_path_are_another_record(site) -> None:
     assert item_of(metadata).source_path == "twin.txt"
 
 
-def test_prune_keeps_the_records_in_use(tmp_path: Path) -> None:
+def _record(name: str) -> tuple[None, list]:
+    return None, [reader_module.Problem(name, "title", "x" * 2000)]
+
+
+def test_only_new_records_are_written_and_stale_ones_are_compacted_away(tmp_path: Path) -> None:
+    live = {f"{n:04}": _record(str(n)) for n in range(40)}
     store = ItemStore(tmp_path, b"key")
-    names = [store.digest(f"{n}.txt", b"x") for n in range(3)]
-    for name in names:
-        store.put(name, (None, []))
-    assert store.prune(names[:1]) == 2
-    assert [path.name for path in records(tmp_path)] == names[:1]
+    for digest, record in live.items():
+        store.put(digest, record)
+    assert store.save(set(live)) == "40 records added"
+    store = ItemStore(tmp_path, b"key")
+    assert all(store.get(digest) == record for digest, record in live.items())
+    assert store.save(set(live)) == "nothing written"
+
+    for round_ in range(MAX_PACKS - 1):  # one edited file per build: one small pack each
+        store = ItemStore(tmp_path, b"key")
+        old, new = f"{round_:04}", f"edit{round_}"
+        live.pop(old)
+        live[new] = _record(new)
+        store.put(new, live[new])
+        assert store.save(set(live)) == "1 records added"
+    assert len(list(tmp_path.glob("*.pack"))) == MAX_PACKS
+
+    store = ItemStore(tmp_path, b"key")
+    assert all(store.get(digest) == record for digest, record in live.items())
+    assert store.save(set(live)) == "compacted to 40 records"
+    (pack,) = tmp_path.glob("*.pack")
+    assert sorted(pickle.loads(pack.read_bytes())[1]) == sorted(live)  # noqa: S301 - our own pack
 
 
-def _hammer(folder: str, worker: int, rounds: int) -> int:
-    """Write and read the same records as the other workers; count the whole records seen."""
-    store = ItemStore(Path(folder), b"key")
-    problem = reader_module.Problem(f"{worker}.txt", "title", "x" * 5000)
+def _build(folder: str, worker: int, rounds: int) -> int:
+    """Builds one after another, each adding records and reading everyone's; count whole records."""
     seen = 0
     for round_ in range(rounds):
-        name = store.digest("shared.txt", str(round_ % 5).encode())
-        store.put(name, (None, [problem] * (1 + worker)))
-        record = store.get(name)
-        assert record is not None, "a record being replaced is never seen half-written"
-        seen += 1
+        store = ItemStore(Path(folder), b"key")
+        mine = {f"{worker}-{round_}-{n}": _record(f"{worker}") for n in range(20)}
+        for digest, record in mine.items():
+            assert store.get(digest) is None
+            store.put(digest, record)
+        others = {f"{other}-{r}-{n}" for other in range(4) for r in range(round_) for n in range(20)}
+        seen += sum(store.get(digest) is not None for digest in others)
+        store.save(set(mine) | others)
     return seen
 
 
-def test_builds_writing_at_once_never_leave_a_broken_record(tmp_path: Path) -> None:
+def test_builds_writing_at_once_never_leave_a_broken_store(tmp_path: Path) -> None:
     context = multiprocessing.get_context("fork")
     with context.Pool(4) as pool:
-        seen = pool.starmap(_hammer, [(str(tmp_path), worker, 300) for worker in range(4)])
-    assert seen == [300] * 4
-    files = records(tmp_path)
-    assert len(files) == 5, "no temporary files left behind"
-    assert all(loads(path.read_bytes()) is not None for path in files)
+        pool.starmap(_build, [(str(tmp_path), worker, 12) for worker in range(4)])
+    assert not list(tmp_path.glob(".pack.*")), "no temporary files left behind"
+    store = ItemStore(tmp_path, b"key")
+    whole = [digest for digest in store._load() if store.get(digest) is not None]
+    assert store._damaged == 0
+    assert len(whole) == len(store._load()) > 0
 
 
 def test_store_key_follows_every_reader_setting(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from topicfeed.model import Problem
 from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
-from .reader import NewsReader, open_store
+from .reader import NewsReader, close_store, open_store
 from .settings import SETTINGS
 from .source import extension_variants
 
@@ -209,18 +209,16 @@ def enforce_strict(generator: Any) -> None:
 
 
 def finish_reading(generators: list[Any]) -> None:
-    """Prune the item store to the records this build used and say what reading cost."""
+    """Save the item store once every file is read, and say what reading cost."""
     if not generators:
         return
-    store, ledger = open_store(generators[0].settings)
+    settings = generators[0].settings
+    _store, ledger = open_store(settings)
     if ledger is None:
         return
-    pruned = store.prune(ledger.records) if store is not None else 0
+    saved = close_store(settings)
     logger.info(
-        "news items: %d parsed, %d from the item store (%d stale records removed)",
-        ledger.parsed,
-        ledger.reused,
-        pruned,
+        "news items: %d parsed, %d from the item store (store: %s)", ledger.parsed, ledger.reused, saved
     )
 
 

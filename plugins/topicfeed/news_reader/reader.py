@@ -103,7 +103,7 @@ class NewsReader(BaseReader):
             record = self._parse(source_path, path, data)
             if record is None:
                 return self._read_markdown(source_path)
-            if self._store:
+            if self._store is not None and self._ledger is not None:
                 self._store.put(digest, record)
                 self._ledger.parsed += 1
         elif self._ledger is not None:
@@ -181,11 +181,32 @@ def store_key(settings: dict[str, Any]) -> bytes:
 
 
 def open_store(settings: dict[str, Any]) -> tuple[ItemStore | None, Ledger | None]:
-    """The build's item store and ledger; no store when it is off, no ledger outside a build."""
+    """The build's item store (one for all readers) and ledger; None when off or outside a build."""
     try:
-        ledger: Ledger | None = Build.of(settings).ledger
+        build = Build.of(settings)
     except MissingProduct:
-        ledger = None  # a reader made by hand (tests, tools): no build to count for
-    if ledger is None or not settings["NEWS_ITEM_STORE"] or not settings.get("CACHE_PATH"):
-        return None, ledger
-    return ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings)), ledger
+        return None, None  # a reader made by hand (tests, tools): no build to count for
+    if not settings["NEWS_ITEM_STORE"] or not settings.get("CACHE_PATH"):
+        return None, build.ledger
+    owner, store = _STORES.get(id(build), (None, None))
+    if owner is not build or store is None:
+        store = ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings))
+        _STORES[id(build)] = (build, store)
+    return store, build.ledger
+
+
+def close_store(settings: dict[str, Any]) -> str:
+    """Save and forget the build's item store once every file is read; says what was written."""
+    try:
+        build = Build.of(settings)
+    except MissingProduct:
+        return "off"
+    owner, store = _STORES.pop(id(build), (None, None))
+    if owner is not build or store is None:
+        return "off" if not settings["NEWS_ITEM_STORE"] else "not used"
+    return store.save(build.ledger.records)
+
+
+#: The item store of each running build (by ``id`` of its :class:`Build`): Pelican makes a reader
+#: per extension spelling and generator, and all of them share one store.
+_STORES: dict[int, tuple[Build, ItemStore]] = {}
