@@ -222,7 +222,7 @@ def _write_pack(folder: Path, records: dict[str, bytes]) -> Path:
     target = folder / f"{hashlib.blake2b(data, digest_size=12).hexdigest()}.pack"
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".pack.", suffix=".tmp")
     try:
-        os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the store from a CI cache step run as another user
+        os.fchmod(handle, 0o644)  # as any cache file, not mkstemp's 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, target)
