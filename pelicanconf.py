@@ -89,10 +89,12 @@ SITEMAP = {"format": "xml", "exclude": [r"^404\.html$"]}  # pelican-sitemap: eve
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 RELATIVE_URLS = False
 STATIC_PATHS = ["images", "extra"]
-# Pelican's reader cache: an unchanged item is not parsed again (content_cache keeps one
-# folder per version of the settings and plugins). publishconf.py compares by content hash.
-CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
+# Unchanged items are not parsed again: the news reader keeps what it read of each file in
+# CACHE_PATH/news-items, keyed by the file's bytes, its settings and its code (NEWS_ITEM_STORE),
+# and writes only new records. Pelican's own content cache is off: it would serve items by
+# modification time before the reader is asked, and re-pickle every item on every build.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
 CACHE_PATH = "cache"
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "mtime"

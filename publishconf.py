@@ -15,10 +15,10 @@ DELETE_OUTPUT_DIRECTORY = True
 GITHUB_PAGES_NOJEKYLL = True  # .nojekyll: the branch is served as it is, not run through Jekyll
 GITHUB_PAGES_CNAME = os.environ.get("GITHUB_PAGES_CNAME", "")  # custom domain: writes CNAME
 
-# Pelican's content cache, kept between CI runs (.github/workflows/pages.yml restores cache/).
-# A checkout gives every file a new mtime, so files are compared by content hash instead. The
-# content_cache plugin keeps one folder per version of the settings and plugins (cache/<hash>/).
-CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
+# The news item store (cache/news-items), kept between CI runs (.github/workflows/pages.yml
+# restores cache/). Its records are keyed by each file's bytes, so a checkout's new mtimes do not
+# matter. Pelican's own content cache stays off (pelicanconf.py says why).
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
 CACHE_PATH = "cache"
 CHECK_MODIFIED_METHOD = "sha256"

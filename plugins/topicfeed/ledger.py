@@ -13,6 +13,11 @@ class Ledger:
 
     fates: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: News files parsed this build, and news files whose record came from the item store.
+    parsed: int = 0
+    reused: int = 0
+    #: The item store records this build used (the reader prunes the others after reading).
+    records: set[str] = field(default_factory=set)
 
     @property
     def rejected(self) -> list[str]:

@@ -5,7 +5,7 @@ site to a ``gh-pages`` branch (here a bare repository on disk), and Pelican's co
 
 from __future__ import annotations
 
-import gzip
+import dataclasses
 import os
 import pickle
 import shutil
@@ -20,6 +20,8 @@ from support.items import write_item
 from support.loopback import fetch, free_port, wait_for
 
 from topicfeed.github_pages.plugin import cname_host
+from topicfeed.news_reader import item_store
+from topicfeed.news_reader.item_store import FOLDER
 
 PUBLISHCONF = ROOT / "publishconf.py"
 VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
@@ -95,8 +97,8 @@ def test_make_publish_writes_nojekyll_and_cname(tmp_path: Path) -> None:
     )
     assert (out / "pagefind" / "pagefind-entry.json").is_file()
     assert "GITHUB_PAGES_CNAME:" not in result.stdout + result.stderr  # no warning: SITEURL is on that host
-    # The content cache went where it was told, in a folder of its own settings version.
-    assert list((tmp_path / "cache").glob("*/ArticlesGenerator-Readers"))
+    # The news item store went where the cache was told to go.
+    assert list((tmp_path / "cache" / "news-items").glob("*.pack"))
     # Nothing of the build machinery is left beside the site but its lock file (flock: harmless).
     assert [p.name for p in tmp_path.glob(".site.*")] == [".site.lock"]
 
@@ -198,9 +200,12 @@ def cached_build(input_dir: Path, output: Path, cache: Path) -> Build:
     return build
 
 
-def reader_cache(cache: Path) -> Path:
-    (path,) = cache.glob("*/ArticlesGenerator-Readers")
-    return path
+def store_records(cache: Path) -> dict[str, bytes]:
+    """The news item store's records (name -> pickled record), from every pack."""
+    records: dict[str, bytes] = {}
+    for pack in sorted((cache / FOLDER).glob("*.pack")):
+        records.update(pickle.loads(pack.read_bytes())[1])  # noqa: S301 (our own cache file)
+    return records
 
 
 def test_a_warm_build_of_the_corpus_is_identical_to_a_cold_one(tmp_path: Path) -> None:
@@ -208,40 +213,35 @@ def test_a_warm_build_of_the_corpus_is_identical_to_a_cold_one(tmp_path: Path) -
         pytest.skip(f"corpus not found at {CORPUS}")
     cache = tmp_path / "cache"
     cold = cached_build(CORPUS, tmp_path / "cold", cache)
-    with gzip.open(reader_cache(cache), "rb") as handle:
-        entries = pickle.load(handle)  # noqa: S301 (our own cache file)
-    assert len(entries) == len(list(CORPUS.iterdir()))  # every item, published or not
+    assert len(store_records(cache)) == len(list(CORPUS.iterdir()))  # every item, published or not
     warm = cached_build(CORPUS, tmp_path / "warm", cache)
     assert same_trees(cold.output, warm.output) == []
     assert warm.log.count("WARNING") == cold.log.count("WARNING") > 0  # problems are logged again
 
 
 def test_the_cache_is_used_even_when_every_mtime_changed(tmp_path: Path) -> None:
-    """As after a fresh checkout in CI: files are compared by hash, so an entry written by the
-    last build is used. Proven by editing the cached title of the one published seed."""
+    """As after a fresh checkout in CI: records are found by the files' bytes, so one written by
+    the last build is used. Proven by editing the stored title of the one published seed."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     cache = tmp_path / "cache"
-    first = cached_build(content, tmp_path / "first", cache)
-    path = reader_cache(cache)
-    with gzip.open(path, "rb") as handle:
-        entries = pickle.load(handle)  # noqa: S301 (our own cache file)
-    published = [key for key, (_, (_, meta)) in entries.items() if meta.get("status") == "published"]
+    cached_build(content, tmp_path / "first", cache)
+    records = {name: item_store.loads(data) for name, data in store_records(cache).items()}
+    published = [name for name, (item, _) in records.items() if item is not None and item.published]
     assert len(published) == 1
-    stamp, (text, meta) = entries[published[0]]
-    entries[published[0]] = (stamp, (text, {**meta, "title": "Title from the cache"}))
-    with gzip.open(path, "wb") as handle:
-        pickle.dump(entries, handle)
-    from topicfeed.content_cache import guard
-
-    guard.record(path.parent)  # else content_cache throws the changed file away as half-written
+    item, problems = records[published[0]]
+    records[published[0]] = (dataclasses.replace(item, title="Title from the cache"), problems)
+    for pack in (cache / FOLDER).glob("*.pack"):
+        pack.unlink()
+    pack = pickle.dumps((item_store.FORMAT, {name: item_store.dumps(r) for name, r in records.items()}))
+    (cache / FOLDER / "edited.pack").write_bytes(pack)
     later = time.time() + 3600
     for file in content.iterdir():
         os.utime(file, (later, later))
     second = cached_build(content, tmp_path / "second", cache)
+    (page,) = second.article_pages()  # the stored title gives the page its slug, too
     assert (
-        "Title from the cache"
-        in second.soup(first.article_pages()[0].parent.relative_to(first.output).as_posix() + "/").h1.text
+        "Title from the cache" in second.soup(page.parent.relative_to(second.output).as_posix() + "/").h1.text
     )
 
 
@@ -260,12 +260,12 @@ def test_new_items_beside_cached_ones_build_as_a_cold_build_does(tmp_path: Path)
 
 
 def test_a_settings_change_starts_a_new_cache(tmp_path: Path) -> None:
-    """Pelican does not notice changed settings; the content_cache plugin gives them a new folder."""
+    """Records are keyed by the reader's settings too: another time zone reads every file again."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     cache = tmp_path / "cache"
     cached_build(content, tmp_path / "utc", cache)
-    (before,) = [p.name for p in cache.iterdir() if p.is_dir()]
+    before = set(store_records(cache))
     build = run_pelican(
         content,
         tmp_path / "tokyo",
@@ -274,8 +274,7 @@ def test_a_settings_change_starts_a_new_cache(tmp_path: Path) -> None:
         options=("--cache-path", str(cache)),
     )
     assert build.returncode == 0, build.log
-    (after,) = [p.name for p in cache.iterdir() if p.is_dir()]  # the old folder was replaced, not reused
-    assert after != before
+    assert len(set(store_records(cache)) - before) == len(before)  # no record of the UTC build reused
     cold = run_pelican(content, tmp_path / "tokyo-cold", extra={"TIMEZONE": "Asia/Tokyo"})
     assert [p.relative_to(cold.output) for p in cold.article_pages()] == [
         p.relative_to(build.output) for p in build.article_pages()
@@ -322,7 +321,8 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
     output = ROOT / "output"
     assert Path(settings["CACHE_PATH"]) in kept
     assert {output, manifest_path(output), state_path({"REDIRECTS_STATE_PATH": ""}, output)} <= kept
-    assert settings["CACHE_CONTENT"] and settings["LOAD_CONTENT_CACHE"]
+    assert not settings["CACHE_CONTENT"] and not settings["LOAD_CONTENT_CACHE"]  # the item store instead
+    assert settings.get("NEWS_ITEM_STORE", True)
     assert settings["CHECK_MODIFIED_METHOD"] in hashlib.algorithms_available
     assert "topicfeed.content_cache" in settings["PLUGINS"]
 

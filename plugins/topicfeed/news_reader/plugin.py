@@ -7,6 +7,8 @@
 - ``article_generator_pretaxonomy``: article URLs and topic slugs are made unique before
   Pelican groups articles by tag, so nothing is overwritten and no two topics share a page.
 - ``article_generator_finalized``: in strict mode, any rejected file fails the build.
+- ``all_generators_finalized``: once every file is read, the item store drops the records no
+  file used, and one line says how many files were parsed and how many came from the store.
 
 The plugin provides ``news-items``: articles whose item :func:`topicfeed.items.item_of` returns.
 """
@@ -29,7 +31,7 @@ from topicfeed.model import Problem
 from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
-from .reader import NewsReader
+from .reader import NewsReader, close_store, open_store
 from .settings import SETTINGS
 from .source import extension_variants
 
@@ -206,9 +208,24 @@ def enforce_strict(generator: Any) -> None:
         raise SystemExit(1)
 
 
+def finish_reading(generators: list[Any]) -> None:
+    """Save the item store once every file is read, and say what reading cost."""
+    if not generators:
+        return
+    settings = generators[0].settings
+    _store, ledger = open_store(settings)
+    if ledger is None:
+        return
+    saved = close_store(settings)
+    logger.info(
+        "news items: %d parsed, %d from the item store (store: %s)", ledger.parsed, ledger.reused, saved
+    )
+
+
 def register() -> None:
     register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, provides={"news-items"})
     signals.readers_init.connect(add_reader)
     signals.article_generator_context.connect(record_file)
     signals.article_generator_pretaxonomy.connect(assign_urls)
     signals.article_generator_finalized.connect(enforce_strict)
+    signals.all_generators_finalized.connect(finish_reading)

@@ -54,5 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Hosts whose https iframes are kept as video embeds (the CSP frame-src follows them).",
         _is_host_list,
     ),
+    Setting(
+        "NEWS_ITEM_STORE",
+        True,
+        "Keep what the reader made of each file in CACHE_PATH/news-items, so an unchanged file is "
+        "not parsed again (records are keyed by the file's bytes, the settings and the code).",
+        is_bool,
+    ),
     *permalinks.SETTINGS,  # NEWS_URL_FROM_FILENAME: page URLs from the exporter's file names
 )

@@ -1,0 +1,233 @@
+"""The news item store: unchanged files are not parsed again, anything else is, and damage is harmless."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from support.build import ROOT
+
+from topicfeed.build import Build
+from topicfeed.items import PROBLEMS_KEY, item_of
+from topicfeed.news_reader import reader as reader_module
+from topicfeed.news_reader.item_store import FOLDER, FORMAT, MAX_PACKS, ItemStore
+from topicfeed.news_reader.reader import NewsReader, close_store, store_key
+from topicfeed.news_reader.settings import SETTINGS
+from topicfeed.settings import apply
+
+SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
+
+
+def configured(content: Path, cache: Path, **settings: object) -> dict:
+    values = {"PATH": str(content), "CACHE_PATH": str(cache), "TIMEZONE": "UTC", **settings}
+    apply(values, SETTINGS)
+    return values
+
+
+class Reading:
+    """One build's reading: a running Build for the settings, so the reader finds its store."""
+
+    def __init__(self, settings: dict) -> None:
+        self.build = Build.start(SimpleNamespace(settings=settings, output_path=settings["CACHE_PATH"]))
+        self.reader = NewsReader(settings)
+
+    def read(self, path: Path) -> tuple[str, dict]:
+        """Read one file as a whole build would: the store is saved once reading is done."""
+        result = self.reader.read(str(path))
+        self.saved = close_store(self.reader.settings)
+        return result
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return self.build.ledger.parsed, self.build.ledger.reused
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[SimpleNamespace]:
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SEED, content / "item.txt")
+    builds: list[dict] = []
+
+    def reading(**settings: object) -> Reading:
+        values = configured(content, tmp_path / "cache", **settings)
+        builds.append(values)
+        return Reading(values)
+
+    yield SimpleNamespace(file=content / "item.txt", store=tmp_path / "cache" / FOLDER, reading=reading)
+    for values in builds:
+        Build.end(SimpleNamespace(settings=values))
+
+
+def packs(store: Path) -> list[Path]:
+    return sorted(store.glob("*.pack"))
+
+
+def test_an_unchanged_file_comes_from_the_store_not_the_parser(site, monkeypatch) -> None:
+    first = site.reading()
+    _, fresh = first.read(site.file)
+    assert first.counts == (1, 0)
+    assert len(packs(site.store)) == 1
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("parsed although the file did not change")
+
+    monkeypatch.setattr(reader_module, "load_front_matter", no_parsing)
+    monkeypatch.setattr(reader_module, "build_item", no_parsing)
+    second = site.reading()
+    _, stored = second.read(site.file)
+    assert second.counts == (0, 1)
+    assert item_of(stored) == item_of(fresh) and item_of(stored).fingerprint == item_of(fresh).fingerprint
+    assert stored[PROBLEMS_KEY] == fresh[PROBLEMS_KEY]
+    assert stored["date"] == fresh["date"] and [t.slug for t in stored["tags"]] == [
+        t.slug for t in fresh["tags"]
+    ]
+
+
+def test_a_changed_file_is_read_again(site) -> None:
+    site.reading().read(site.file)
+    text = site.file.read_text(encoding="utf-8")
+    assert "\ntitle:" in text
+    site.file.write_text(text.replace("\ntitle:", "\ntitle: Edited", 1), encoding="utf-8")
+    again = site.reading()
+    _, metadata = again.read(site.file)
+    assert again.counts == (1, 0)
+    assert item_of(metadata).title.startswith("Edited")
+
+
+def test_a_rejected_file_is_stored_with_its_problems(site) -> None:
+    site.file.write_text("---\ntitle: no date, no URL\n---\n", encoding="utf-8")
+    _, fresh = site.reading().read(site.file)
+    again = site.reading()
+    _, stored = again.read(site.file)
+    assert again.counts == (0, 1)
+    assert stored["status"] == "skip" and stored[PROBLEMS_KEY] == fresh[PROBLEMS_KEY]
+    assert any(problem.fatal for problem in stored[PROBLEMS_KEY])
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"garbage", b"\x80\x05\x95", "truncate", "record", "other format"],
+    ids=["empty", "garbage", "pickle-start", "truncated", "damaged-record", "older-format"],
+)
+def test_a_damaged_store_is_ignored_and_replaced(site, damage: object) -> None:
+    _, fresh = site.reading().read(site.file)
+    (pack,) = packs(site.store)
+    whole = pack.read_bytes()
+    if damage == "truncate":
+        pack.write_bytes(whole[: len(whole) // 2])
+    elif damage == "record":  # the pack is whole, the record in it is not
+        pack.write_bytes(pickle.dumps((FORMAT, {digest: b"garbage" for digest in pickle.loads(whole)[1]})))  # noqa: S301
+    elif damage == "other format":
+        pack.write_bytes(whole.replace(FORMAT, FORMAT[:-1] + b"0"))
+    else:
+        pack.write_bytes(damage)
+    again = site.reading()
+    _, metadata = again.read(site.file)
+    assert again.counts == (1, 0)
+    assert item_of(metadata) == item_of(fresh)
+    assert [path.read_bytes() for path in packs(site.store)] == [whole], "the damaged pack is replaced"
+    third = site.reading()
+    third.read(site.file)
+    assert third.counts == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"TIMEZONE": "Europe/Berlin"},
+        {"NEWS_EMBED_HOSTS": ["example.org"]},
+        {"NEWS_ASSET_BASE_URL": "https://assets.example.org"},
+        {"NEWS_MAX_FILE_BYTES": 100_000},
+        {"NEWS_FILE_EXTENSIONS": ["txt"]},
+    ],
+)
+def test_other_reader_settings_do_not_use_the_records(site, change: dict) -> None:
+    site.reading().read(site.file)
+    again = site.reading(**change)
+    again.read(site.file)
+    assert again.counts == (1, 0)
+
+
+def test_the_store_can_be_turned_off(site) -> None:
+    off = site.reading(NEWS_ITEM_STORE=False)
+    off.read(site.file)
+    assert not site.store.exists()
+    assert off.counts == (0, 0)
+
+
+def test_the_same_bytes_under_another_path_are_another_record(site) -> None:
+    site.reading().read(site.file)
+    twin = site.file.with_name("twin.txt")
+    shutil.copy(site.file, twin)
+    again = site.reading()
+    _, metadata = again.read(twin)
+    assert again.counts == (1, 0)
+    assert item_of(metadata).source_path == "twin.txt"
+
+
+def _record(name: str) -> tuple[None, list]:
+    return None, [reader_module.Problem(name, "title", "x" * 2000)]
+
+
+def test_only_new_records_are_written_and_stale_ones_are_compacted_away(tmp_path: Path) -> None:
+    live = {f"{n:04}": _record(str(n)) for n in range(40)}
+    store = ItemStore(tmp_path, b"key")
+    for digest, record in live.items():
+        store.put(digest, record)
+    assert store.save(set(live)) == "40 records added"
+    store = ItemStore(tmp_path, b"key")
+    assert all(store.get(digest) == record for digest, record in live.items())
+    assert store.save(set(live)) == "nothing written"
+
+    for round_ in range(MAX_PACKS - 1):  # one edited file per build: one small pack each
+        store = ItemStore(tmp_path, b"key")
+        old, new = f"{round_:04}", f"edit{round_}"
+        live.pop(old)
+        live[new] = _record(new)
+        store.put(new, live[new])
+        assert store.save(set(live)) == "1 records added"
+    assert len(list(tmp_path.glob("*.pack"))) == MAX_PACKS
+
+    store = ItemStore(tmp_path, b"key")
+    assert all(store.get(digest) == record for digest, record in live.items())
+    assert store.save(set(live)) == "compacted to 40 records"
+    (pack,) = tmp_path.glob("*.pack")
+    assert sorted(pickle.loads(pack.read_bytes())[1]) == sorted(live)  # noqa: S301 - our own pack
+
+
+def _build(folder: str, worker: int, rounds: int) -> int:
+    """Builds one after another, each adding records and reading everyone's; count whole records."""
+    seen = 0
+    for round_ in range(rounds):
+        store = ItemStore(Path(folder), b"key")
+        mine = {f"{worker}-{round_}-{n}": _record(f"{worker}") for n in range(20)}
+        for digest, record in mine.items():
+            assert store.get(digest) is None
+            store.put(digest, record)
+        others = {f"{other}-{r}-{n}" for other in range(4) for r in range(round_) for n in range(20)}
+        seen += sum(store.get(digest) is not None for digest in others)
+        store.save(set(mine) | others)
+    return seen
+
+
+def test_builds_writing_at_once_never_leave_a_broken_store(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        pool.starmap(_build, [(str(tmp_path), worker, 12) for worker in range(4)])
+    assert not list(tmp_path.glob(".pack.*")), "no temporary files left behind"
+    store = ItemStore(tmp_path, b"key")
+    whole = [digest for digest in store._load() if store.get(digest) is not None]
+    assert store._damaged == 0
+    assert len(whole) == len(store._load()) > 0
+
+
+def test_store_key_follows_every_reader_setting(tmp_path: Path) -> None:
+    base = configured(tmp_path, tmp_path)
+    assert store_key(base) == store_key(configured(tmp_path, tmp_path))
+    assert store_key(base) != store_key(configured(tmp_path, tmp_path, TIMEZONE="Asia/Tokyo"))
