@@ -160,15 +160,20 @@ def test_a_publish_build_started_during_a_local_build_waits_and_wins(tmp_path: P
 def test_two_builds_with_the_same_settings_into_two_outputs_share_the_cache_in_turn(
     fresh: Path, tmp_path: Path
 ) -> None:
-    """The output is not part of the cache key: the cache lock keeps the two saves apart."""
+    """Pelican's reader cache, for a site that turns it on (news items use the item store, which
+    is safe without a lock): the output is not part of the cache key, and the cache lock keeps
+    the two saves apart."""
     cache = tmp_path / "cache"
-    run(pelican_command(CORPUS, tmp_path / "first", cache))
-    (folder,) = [p for p in cache.iterdir() if p.is_dir()]
+    pelican_cache = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    run(pelican_command(CORPUS, tmp_path / "first", cache, **pelican_cache))
+    (folder,) = [p for p in cache.iterdir() if p.is_dir() and p.name != "news-items"]
     lock = cache / f".{folder.name}.lock"
     fd = os.open(lock, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)  # hold the cache until both builds wait for it
     try:
-        builds = [start(pelican_command(CORPUS, tmp_path / name, cache)) for name in ("one", "two")]
+        builds = [
+            start(pelican_command(CORPUS, tmp_path / name, cache, **pelican_cache)) for name in ("one", "two")
+        ]
         waiting = f"waiting for another build of the content cache {folder}"
         heads = [read_until(process, waiting) for process in builds]
     finally:
@@ -178,7 +183,7 @@ def test_two_builds_with_the_same_settings_into_two_outputs_share_the_cache_in_t
     assert differences(tmp_path / "one", fresh) == []
     assert differences(tmp_path / "two", fresh) == []
     assert guard.is_complete(folder)  # the last save is whole and recorded
-    run(pelican_command(CORPUS, tmp_path / "three", cache))
+    run(pelican_command(CORPUS, tmp_path / "three", cache, **pelican_cache))
     assert differences(tmp_path / "three", fresh) == []
 
 
@@ -223,8 +228,8 @@ def kill_when(process: subprocess.Popen[str], moment: Callable[[], bool]) -> boo
 def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_build_is_fresh(
     fresh: Path, smaller: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """SIGKILL before the start, while reading, after the cache, the manifest and the report are
-    saved: each time the published site is byte-identical; afterwards builds equal fresh ones."""
+    """SIGKILL before the start, while reading, after the item store, the manifest and the report
+    are saved: each time the published site is byte-identical; afterwards builds equal fresh ones."""
     smaller_content, _ = smaller
     output, cache = tmp_path / "output", tmp_path / "cache"
     run(pelican_command(smaller_content, output, cache))
@@ -232,8 +237,8 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     manifest, report = output.with_name("output.render.json"), output.with_name("output.report.json")
     started = 0.0
 
-    def cache_saved() -> bool:
-        return any(mtime(p) > started * 1e9 for p in cache.glob("*/.complete.json"))
+    def store_saved() -> bool:  # the news item store adds a pack once reading is done
+        return any(mtime(p) > started * 1e9 for p in cache.glob("news-items/*.pack"))
 
     def pages_written() -> bool:
         try:
@@ -244,7 +249,7 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     moments: dict[str, Callable[[], bool]] = {
         "before the build starts": lambda: time.time() - started > 0.3,
         "holding the output lock": lambda: is_locked(lock_of(output)),
-        "after the cache is saved": cache_saved,
+        "after the item store is saved": store_saved,
         "while the pages are written": pages_written,
         "after the render manifest is saved": lambda: mtime(manifest) > started * 1e9,
         "after the report is written": lambda: mtime(report) > started * 1e9,
