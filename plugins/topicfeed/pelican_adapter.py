@@ -18,6 +18,12 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   with ``[a for a in self.dates if a in articles]``: one scan of a list per article per tag,
   O(N^2). The lists they scan become :class:`IndexedList` (membership by identity in O(1)); the
   order and contents, and so the output, are unchanged.
+- **The period archives** (:func:`make_period_archives_linear`): ``_build_period_archives`` finds
+  each month's articles with ``[a for a in articles if a in dates]``, a scan of every article per
+  period against a list: O(N^2) over a site's months (about 65 s at 100,000 items). The generator
+  gets a version that runs Pelican's own method on no articles (for everything else it computes)
+  and then fills each period's ``articles`` from one pass, by identity: the same lists, in the
+  same order.
 - **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
   get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
   same content would differ. The adapter sets it to a date the caller chooses.
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import types
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -157,6 +164,36 @@ def make_taxonomy_scans_linear(generator: ArticlesGenerator) -> None:
     generator.context["authors"] = generator.authors
 
 
+#: How ``_build_period_archives`` groups: the same keys as Pelican's ``granularity_key_func``.
+PERIOD_KEYS: dict[str, Any] = {
+    "year": lambda a: (a.date.year,),
+    "month": lambda a: (a.date.year, a.date.month),
+    "day": lambda a: (a.date.year, a.date.month, a.date.day),
+}
+
+
+def linear_period_archives(
+    generator: Any, sorted_articles: list[Any], articles: list[Any], settings: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Pelican's ``_build_period_archives``, with each period's ``articles`` found in one pass."""
+    archives = ArticlesGenerator._build_period_archives(generator, sorted_articles, [], settings)
+    for granularity, entries in archives.items():
+        key = PERIOD_KEYS[granularity]
+        by_period: dict[tuple[int, ...], list[Any]] = {}
+        for article in articles:  # the order of ``articles``, as Pelican's comprehension keeps it
+            by_period.setdefault(key(article), []).append(article)
+        for archive in entries:
+            members = {id(article) for article in archive["dates"]}  # ``in`` on Content: identity
+            period = by_period.get(key(archive["dates"][0]), [])
+            archive["articles"] = [article for article in period if id(article) in members]
+    return archives
+
+
+def make_period_archives_linear(generator: ArticlesGenerator) -> None:
+    """Call at ``article_generator_init``, before ``generate_context`` builds the archives."""
+    generator._build_period_archives = types.MethodType(linear_period_archives, generator)
+
+
 # pelican-sitemap ---------------------------------------------------------------------------------
 
 
@@ -196,6 +233,7 @@ def _relied_on() -> tuple[Any, ...]:
         Writer.write_feed,  # sets site_url and feed_url, then the two feed steps
         Writer.write_file,  # renders, then _open_w, then content_written
         *TAXONOMY_LOOPS,
+        ArticlesGenerator._build_period_archives,  # its articles lists: linear_period_archives
     ]
     try:
         from pelican.plugins.sitemap import sitemap

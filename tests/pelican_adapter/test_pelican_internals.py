@@ -41,6 +41,7 @@ SOURCE_HASHES = {
     "pelican.generators.ArticlesGenerator.generate_tags": "37f65d284c713dd4",
     "pelican.generators.ArticlesGenerator.generate_categories": "cfb524524a3caae3",
     "pelican.generators.ArticlesGenerator.generate_authors": "982c57fcfcf0435e",
+    "pelican.generators.ArticlesGenerator._build_period_archives": "c19e3024444c4c43",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.__init__": "be3305c3b1aa0361",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.init": "4dba4f5b8355e727",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
@@ -254,3 +255,31 @@ def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
         assert not (tmp_path / "sitemap.txt").exists()
     finally:
         generator._main_pelican, generator.page_queue = saved
+
+
+def test_period_archives_are_pelicans_own_grouped_in_one_pass() -> None:
+    """The linear version gives exactly the archives Pelican's method gives, order included."""
+    start = dt.datetime(2023, 11, 28, 12, tzinfo=dt.UTC)
+    articles = [SimpleNamespace(name=f"a{i}", date=start + dt.timedelta(days=(i * 7) % 90)) for i in range(40)]
+    dates = sorted(articles, key=lambda a: a.date)  # Pelican's self.dates; articles keep their order
+    settings = {
+        **DEFAULT_CONFIG,
+        "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html",
+        "MONTH_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/index.html",
+        "DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html",
+    }
+    generator = SimpleNamespace()
+    expected = ArticlesGenerator._build_period_archives(generator, dates, articles, settings)
+    got = pelican_adapter.linear_period_archives(generator, dates, articles, settings)
+    assert set(got) == {"year", "month", "day"}
+    assert got == expected
+    month = got["month"][0]
+    assert [a.name for a in month["articles"]] == [
+        a.name for a in articles if (a.date.year, a.date.month) == (2023, 11)
+    ]
+
+
+def test_the_generator_uses_the_linear_period_archives() -> None:
+    generator = SimpleNamespace()
+    pelican_adapter.make_period_archives_linear(generator)  # type: ignore[arg-type]
+    assert generator._build_period_archives.__func__ is pelican_adapter.linear_period_archives

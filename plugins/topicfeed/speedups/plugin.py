@@ -5,7 +5,9 @@
 full scan per article per tag, O(N^2) when a tag, the one category or the one author holds most
 of the feed (measured: ~6 s of a 10,000-item build). The adapter
 (:func:`topicfeed.pelican_adapter.make_taxonomy_scans_linear`) makes those lists answer ``in``
-with a set lookup; the order, contents and therefore the output are unchanged.
+with a set lookup; the order, contents and therefore the output are unchanged. The monthly
+archives are grouped the same way (:func:`topicfeed.pelican_adapter.make_period_archives_linear`):
+Pelican scans every article once per month against a list (~65 s at 100,000 items).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from pelican import signals
 
-from topicfeed.pelican_adapter import make_taxonomy_scans_linear
+from topicfeed.pelican_adapter import make_period_archives_linear, make_taxonomy_scans_linear
 from topicfeed.plugin import register_plugin
 
 
@@ -24,4 +26,5 @@ def index_taxonomies(generator: Any) -> None:
 
 def register() -> None:
     register_plugin(__name__.rpartition(".")[0])
+    signals.article_generator_init.connect(make_period_archives_linear)
     signals.article_generator_finalized.connect(index_taxonomies)
