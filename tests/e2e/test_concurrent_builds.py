@@ -19,16 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, ROOT
+from support.build import CORPUS, ROOT, tree
 
 from topicfeed.content_cache import guard
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its bytes (symlinks and empty folders would show as missing)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -141,6 +134,21 @@ def test_two_make_html_started_together_both_succeed_and_leave_one_complete_site
     assert differences(output, fresh) == []
     left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".output."))
     assert [name for name in left if not name.startswith(".output.removing-")] == [".output.lock"]
+
+
+def test_a_build_and_a_preview_started_together_each_end_whole(fresh: Path, tmp_path: Path) -> None:
+    """``make html`` and ``make preview`` at once: two outputs, two item stores, no interference;
+    each ends equal to the same build made alone."""
+    alone = tmp_path / "alone" / "preview"
+    run(pelican_command(CORPUS, alone, tmp_path / "alone-cache", "previewconf.py", PREVIEW_OUTPUT=str(alone)))
+    output, preview = tmp_path / "output", tmp_path / "preview"
+    folders = [f"INPUTDIR={CORPUS}", f"OUTPUTDIR={output}", f"PREVIEWDIR={preview}"]
+    site = start(["make", "--no-print-directory", "html", *folders])
+    draft = start(["make", "--no-print-directory", "preview", *folders])
+    finish(site), finish(draft)
+    assert differences(output, fresh) == []
+    assert differences(preview, alone) == []
+    assert (preview / ".topicfeed-preview").is_file() and not (output / ".topicfeed-preview").exists()
 
 
 def test_a_publish_build_started_during_a_local_build_waits_and_wins(tmp_path: Path) -> None:
