@@ -123,3 +123,12 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
     pages = rendering["pages_rendered"] + rendering["pages_reused"]
     assert pages > 500
     assert 0 < rendering["pages_rendered"] <= share * pages, rendering
+
+
+def test_nothing_changed_renders_nothing_and_keeps_the_render_manifest(site: Site) -> None:
+    manifest = site.output.with_name("site.render.json")
+    before = manifest.stat()
+    site.build()
+    assert site.rendering()["pages_rendered"] == 0
+    after = manifest.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)

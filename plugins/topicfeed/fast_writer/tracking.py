@@ -174,9 +174,22 @@ def render_tracked(template: Any, context: dict[str, Any]) -> tuple[str, frozens
     global _reads
     _reads = set()
     try:
-        return template.render(context), frozenset(_reads)
+        output = template.render(context)
+        return output, _without_parts_of_wholes(_reads)
     finally:
         _reads = None
+
+
+def _name(read: str) -> str:
+    """The context name a read is of (``charts`` for ``charts["a"]``)."""
+    match = READ.match(read)
+    return match["name"] if match else read
+
+
+def _without_parts_of_wholes(reads: set[str]) -> frozenset[str]:
+    """The reads, less the parts of values also read whole (the whole covers them)."""
+    wholes = {read for read in reads if _name(read) == read}
+    return frozenset(read for read in reads if read in wholes or _name(read) not in wholes)
 
 
 def install(generator: Any) -> None:
