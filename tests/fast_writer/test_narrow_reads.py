@@ -11,11 +11,17 @@ from topicfeed.fast_writer.render import page_key
 from topicfeed.fast_writer.tracking import MISSING, TrackingContext, render_tracked, value_read
 
 
-def reads(source: str, **context: Any) -> tuple[str, list[str]]:
+def render(source: str, **context: Any) -> tuple[str, list[str]]:
     env = Environment(autoescape=True)
     env.context_class = TrackingContext
     output, names = render_tracked(env.from_string(source), context)
     return output, sorted(names)
+
+
+def reads(source: str, **context: Any) -> tuple[str, list[str]]:
+    """The output and the reads, less the ``name!`` noted for every list or dict resolved."""
+    output, names = render(source, **context)
+    return output, [name for name in names if not name.endswith("!")]
 
 
 def test_asking_whether_a_list_is_empty_reads_only_that() -> None:
@@ -48,6 +54,14 @@ def test_a_part_not_taken_in_a_branch_not_taken_is_not_read() -> None:
     assert reads(source, first=False, items=[1])[1] == ["first"]
 
 
+def test_a_list_or_dict_resolved_is_noted_as_there() -> None:
+    assert render("{% if items is defined %}D{% endif %}", items=[]) == ("D", ["items!"])
+    assert render("{{ items | length }}", items=[1])[1] == ["items"]  # the whole covers it
+    assert key("items!", {"items": []}) == key("items!", {"items": [1, 2]})
+    assert key("items!", {"items": []}) != key("items!", {})
+    assert key("items!", {"items": []}) != key("items!", {"items": {}})
+
+
 def test_value_read_gives_the_part() -> None:
     context = {"items": [1, 2, 3], "charts": {"a": 1}, "empty": []}
     assert value_read("items[:2]", context) == [1, 2]
@@ -55,6 +69,8 @@ def test_value_read_gives_the_part() -> None:
     assert value_read('charts["z"]', context) is MISSING
     assert value_read("empty?", context) is False
     assert value_read("nothing?", context) is MISSING
+    assert value_read("empty!", context) == "list"
+    assert value_read("nothing!", context) is MISSING
     assert value_read("items", context) == [1, 2, 3]
 
 

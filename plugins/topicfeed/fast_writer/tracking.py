@@ -12,6 +12,8 @@ would be redone whenever any story is added. So a top-level list or dict is hand
 template wrapped in a :class:`Narrow` view that records what is taken from it:
 
 ``name``          the whole value (iterated, measured, passed on, anything not below)
+``name!``         only that it is there, a list or a dict (``is defined``, ``is mapping``: noted
+                  for every list or dict a template resolves)
 ``name?``         only whether it is empty
 ``name["key"]``   one entry of a dict, by a string key (``[]``, ``.get``, ``in``)
 ``name[:n]``      the first ``n`` items of a list
@@ -33,8 +35,8 @@ from jinja2.runtime import Context
 _reads: set[str] | None = None
 
 MISSING = object()
-#: A recorded read: the context name, then what of it (``?``, ``["key"]``, ``[:n]``), if a part.
-READ = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<part>\?|\[.*\])?$")
+#: A recorded read: the context name, then what of it (``!``, ``?``, ``["key"]``, ``[:n]``), if a part.
+READ = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<part>[?!]|\[.*\])?$")
 
 
 def _note(read: str) -> None:
@@ -146,6 +148,8 @@ def value_read(read: str, context: Mapping[str, Any]) -> Any:
         return value
     if part == "?":
         return bool(value)
+    if part == "!":
+        return type(value).__qualname__
     inner = part[1:-1]
     if inner.startswith(":"):
         try:
@@ -164,6 +168,7 @@ class TrackingContext(Context):
         if _reads is None:
             return value
         if isinstance(value, (list, dict)):
+            _reads.add(key + "!")
             return narrowed(key, value)
         _reads.add(key)
         return value
