@@ -56,10 +56,19 @@ class Source:
         """What a page other than the source's own can show of it (for the incremental writer's page keys).
 
         An article page shows its source's name and link; it must not be re-rendered because
-        another story of the same source changed. The source pages list their stories from
-        ``articles_page``, which is keyed on its own.
+        another story of the same source was added or changed. The source pages list their
+        stories from ``articles_page`` and count them from ``articles_paginator``, which are
+        keyed on their own; the pages that list sources with their counts read a
+        :class:`SourceList`.
         """
-        return (self.slug, self.name, self.domain, self.logo, self.url, self.save_as, self.count)
+        return (self.slug, self.name, self.domain, self.logo, self.url, self.save_as)
+
+
+class SourceList(list):
+    """The site's sources (``context["sources"]``): a list that shows each source's count too."""
+
+    def __fingerprint__(self) -> tuple[Any, ...]:
+        return tuple((source, source.count) for source in self)
 
 
 def _most_used(counter: Counter[Any]) -> Any:
@@ -92,4 +101,4 @@ def group_sources(articles: Iterable[Any], settings: Mapping[str, Any]) -> list[
             )
         )
     sources.sort(key=lambda s: (s.name.casefold(), s.slug))
-    return sources
+    return SourceList(sources)

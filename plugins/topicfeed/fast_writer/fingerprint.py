@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import pickle
 import types
@@ -48,6 +49,17 @@ def _paginator(paginator: Any) -> tuple[Any, ...]:
 
 #: Digest functions for classes we do not own (``__fingerprint__`` for classes we do).
 FINGERPRINTS: dict[type, Any] = {Paginator: _paginator}
+
+
+@functools.cache
+def _class_name(kind: type) -> bytes:
+    return f"{kind.__module__}.{kind.__qualname__}".encode()
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, once per class (``dataclasses.fields`` was a measurable cost)."""
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 class Fingerprinter:
@@ -93,7 +105,7 @@ class Fingerprinter:
 
     def _parts(self, value: Any) -> bytes:
         kind = type(value)
-        name = f"{kind.__module__}.{kind.__qualname__}".encode()
+        name = _class_name(kind)
         custom = FINGERPRINTS.get(kind) or getattr(kind, "__fingerprint__", None)
         if custom is not None:  # the object says what of it can reach a page (None: it cannot)
             shown = custom(value)
@@ -121,7 +133,7 @@ class Fingerprinter:
                 self._digest(v) for v in (value.name, value.slug, value.url, value.save_as)
             )
         if dataclasses.is_dataclass(value):
-            return name + b"".join(self._digest(getattr(value, f.name)) for f in dataclasses.fields(value))
+            return name + b"".join(self._digest(getattr(value, field)) for field in _field_names(kind))
         attributes = getattr(value, "__dict__", None)
         if attributes is not None:
             items = sorted((k, v) for k, v in attributes.items() if k not in SKIPPED_ATTRIBUTES)

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 #: What every key covers besides the values read: these packages' versions, and our code.
 KEYED_PACKAGES = ("pelican", "jinja2", "markupsafe", "feedgenerator")
 KEYED_SUFFIXES = (".html", ".py", ".j2", ".xml", ".txt")

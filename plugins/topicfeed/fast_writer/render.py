@@ -1,8 +1,9 @@
 """Rendering the deferred pages: each page's key, and the pages split across forked processes.
 
 A page's key digests the template's name, the code salt, and every context value the template
-read (by name, see ``tracking``). A page whose key and file are unchanged is reused; the others
-are rendered here, on ``RENDER_PROCESSES`` processes forked from the build (nothing is copied).
+read (by name, or the part of a list or dict it took: see ``tracking``). A page whose key and file
+are unchanged is reused; the others are rendered here, on ``RENDER_PROCESSES`` processes forked
+from the build (nothing is copied).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
-from .tracking import render_tracked
+from .tracking import MISSING, render_tracked, value_read
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
 MIN_PARALLEL_PAGES = 64
-MISSING = object()
 
 
 @dataclass
@@ -51,7 +51,7 @@ def page_key(
     digest = hashlib.blake2b(salt, digest_size=20)
     digest.update(template_name.encode())
     for name in sorted(reads):
-        value = context.get(name, MISSING)
+        value = value_read(name, context)
         part = b"<missing>" if value is MISSING else prints.digest(value)
         if part is None:
             return None

@@ -227,7 +227,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     rendered = render_parallel(to_render, processes, salt, PURE_TYPES)
     for path, reads, key in rendered.pages:
         manifest.record(os.path.relpath(path, manifest.building), key, reads)
-    if manifest.enabled:
+    if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
         signals.content_written.send(job.path, context=job.context())
