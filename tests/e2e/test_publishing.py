@@ -10,7 +10,6 @@ import os
 import pickle
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,39 +17,18 @@ import pytest
 from support.build import CORPUS, ROOT, Build, run_pelican, tree
 from support.items import write_item
 from support.loopback import fetch, free_port, wait_for
+from support.project import clean_env, copy_project, git, make, make_command
 
 from topicfeed.github_pages.plugin import cname_host
 from topicfeed.news_reader import item_store
 from topicfeed.news_reader.item_store import FOLDER
 
 PUBLISHCONF = ROOT / "publishconf.py"
-VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
 SITE = "https://example.github.io/news"
-PROJECT_FILES = (
-    "Makefile",
-    "pelicanconf.py",
-    "publishconf.py",
-    "requirements.txt",
-    "plugins",
-    "theme",
-    "content",
-)
 
 
-def make(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``make`` as a user does, with the tests' virtualenv; ``-o`` keeps make from
-    reinstalling the pins (the stamp file may be older than a copied requirements.txt)."""
-    command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *args]
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env=env or clean_env(), timeout=600, check=False
-    )
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without anything that would steer git, the build or the site URL."""
-    drop = ("GIT_", "SITEURL", "GITHUB_PAGES_", "MAKEFLAGS", "MFLAGS")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
-    return {**env, "COLUMNS": "400", "TERM": "dumb"}
 
 
 def same_trees(a: Path, b: Path) -> list[str]:
@@ -125,35 +103,12 @@ def test_a_bad_cname_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
 # make github --------------------------------------------------------------------------------------
 
 
-def git(*args: str, cwd: Path) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env=clean_env(), check=False
-    )
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:
     """A clone of this project (its current files) with a bare repository as ``origin``."""
-    remote = tmp_path / "remote.git"
-    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
-    work = tmp_path / "project"
-    work.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(source, work / name)
-    (work / ".gitignore").write_text("output/\ncache/\n.output.*/\n*.report.json\n", encoding="utf-8")
-    git("init", "--quiet", "--initial-branch=main", cwd=work)
-    git("config", "user.name", "Topicfeed Test", cwd=work)
-    git("config", "user.email", "test@example.org", cwd=work)
-    git("remote", "add", "origin", str(remote), cwd=work)
-    git("add", "-A", cwd=work)
-    git("commit", "--quiet", "-m", "site", cwd=work)
-    return work, remote
+    return copy_project(tmp_path, gitignore="output/\ncache/\n.output.*/\n*.report.json\n")
 
 
 def test_make_github_needs_siteurl(project: tuple[Path, Path]) -> None:
@@ -351,7 +306,7 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
     item = write_item(content, "2024-03-02-story.txt", n=1, title="The first headline")
     port = free_port()
     home = f"http://127.0.0.1:{port}/"
-    command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", "devserver"]
+    command = make_command("devserver")
     command += [f"INPUTDIR={content}", f"OUTPUTDIR={tmp_path / 'output'}", f"PORT={port}"]
     log_path = tmp_path / "devserver.log"
     with log_path.open("w") as log:

@@ -10,89 +10,32 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support.build import ROOT
+from support.build import ROOT, tree
 from support.items import write_item
 from support.loopback import fetch, free_port, wait_for
+from support.project import clean_env, copy_project, git, make, make_command
 
-VENV = Path(sys.prefix)  # the virtualenv running the tests, with every pin installed
 SITE = "https://example.github.io/news"
-PROJECT_FILES = (
-    "Makefile",
-    "pelicanconf.py",
-    "publishconf.py",
-    "previewconf.py",
-    "requirements.txt",
-    "plugins",
-    "theme",
-    "content",
-)
 MARKER = ".topicfeed-preview"
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without anything that would steer git, the build or the site URL."""
-    drop = ("GIT_", "SITEURL", "GITHUB_PAGES_", "MAKEFLAGS", "MFLAGS", "PREVIEW", "OUTPUTDIR")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
-    return {**env, "COLUMNS": "400", "TERM": "dumb"}
 
 
-def make_command(*args: str) -> list[str]:
-    """``make`` with the tests' virtualenv; ``-o`` keeps make from reinstalling the pins."""
-    return ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *args]
 
 
-def make(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        make_command(*args),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=600,
-        check=False,
-    )
 
 
-def git(*args: str, cwd: Path) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env=clean_env(), check=False
-    )
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of ``folder`` (hidden ones too) with its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of this project with a bare repository as ``origin``."""
-    remote = tmp_path / "remote.git"
-    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
-    work = tmp_path / "project"
-    work.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(source, work / name)
-    shutil.copy2(ROOT / ".gitignore", work / ".gitignore")  # the project's own rules
-    git("init", "--quiet", "--initial-branch=main", cwd=work)
-    git("config", "user.name", "Topicfeed Test", cwd=work)
-    git("config", "user.email", "test@example.org", cwd=work)
-    git("remote", "add", "origin", str(remote), cwd=work)
-    git("add", "-A", cwd=work)
-    git("commit", "--quiet", "-m", "site", cwd=work)
-    return work, remote
+    return copy_project(tmp_path)
 
 
 def article_pages(site: Path) -> list[Path]:
@@ -103,14 +46,14 @@ def test_make_preview_builds_apart_and_leaves_output_unchanged(project: tuple[Pa
     work, _ = project
     built = make("html", cwd=work)
     assert built.returncode == 0, built.stdout + built.stderr
-    before = snapshot(work / "output")
+    before = tree(work / "output")
     assert len(article_pages(work / "output")) == 1  # the one published seed
 
     preview = make("preview", cwd=work)
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert len(article_pages(work / "preview")) == 5  # every seed, published or not
     assert (work / "preview" / MARKER).is_file()
-    assert snapshot(work / "output") == before  # not a byte of output/ changed, nothing added
+    assert tree(work / "output") == before  # not a byte of output/ changed, nothing added
     # The preview and the files beside it are git-ignored.
     assert "preview" not in git("status", "--porcelain", cwd=work)
 
@@ -124,7 +67,7 @@ def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Pa
     assert not (work / "preview").exists()  # refused before building anything
 
     assert make("preview", cwd=work).returncode == 0
-    preview = snapshot(work / "preview")
+    preview = tree(work / "preview")
     elsewhere = tmp_path / "copied-preview"
     shutil.copytree(work / "preview", elsewhere)
     for target in ("preview", str(work / "preview"), str(elsewhere)):
@@ -135,8 +78,8 @@ def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Pa
             assert "unpublished" in result.stderr or "preview folder" in result.stderr
     # Nothing was pushed, nothing in the preview was touched.
     assert git("for-each-ref", cwd=remote) == ""
-    assert snapshot(work / "preview") == preview
-    assert snapshot(elsewhere) == preview
+    assert tree(work / "preview") == preview
+    assert tree(elsewhere) == preview
 
     # A normal build refuses the preview folder too (the preview plugin, at start-up).
     html = make("html", f"OUTPUTDIR={elsewhere}", cwd=work)
@@ -144,7 +87,7 @@ def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Pa
     assert f"output: {elsewhere} holds a preview build ({MARKER})" in " ".join(
         (html.stdout + html.stderr).split()
     )
-    assert snapshot(elsewhere) == preview
+    assert tree(elsewhere) == preview
 
     # And the site itself still publishes.
     published = make("github", f"SITEURL={SITE}", cwd=work)
