@@ -90,14 +90,10 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 RELATIVE_URLS = False
 STATIC_PATHS = ["images", "extra"]
 # Unchanged items are not parsed again: the news reader keeps what it read of each file in
-# CACHE_PATH/news-items, keyed by the file's bytes, its settings and its code (NEWS_ITEM_STORE),
-# and writes only new records. Pelican's own content cache is off: it would serve items by
-# modification time before the reader is asked, and re-pickle every item on every build.
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
-CACHE_PATH = "cache"
-CONTENT_CACHING_LAYER = "reader"
-CHECK_MODIFIED_METHOD = "mtime"
+# CACHE_PATH/news-items ("cache/"), keyed by the file's bytes, its settings and its code
+# (NEWS_ITEM_STORE), and writes only new records. Pelican's own content cache stays off, as by
+# default (CACHE_CONTENT): it would serve items by modification time before the reader is asked,
+# and re-pickle every item on every build.
 # Items never translate each other: the same headline on two days is two stories.
 ARTICLE_TRANSLATION_ID = None
 

@@ -6,19 +6,12 @@ name (page titles, feeds), there is no sitemap and robots.txt disallows everythi
 build goes to PREVIEW_OUTPUT, never to output/. docs/preview.md says how an editor uses it.
 """
 
-import importlib.util
+import runpy
 from pathlib import Path
 
-
-def _pelicanconf() -> dict:
-    """The settings of pelicanconf.py beside this file (found from here, whatever the cwd)."""
-    spec = importlib.util.spec_from_file_location("pelicanconf", Path(__file__).with_name("pelicanconf.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {name: value for name, value in vars(module).items() if name.isupper()}
-
-
-_base = _pelicanconf()
+# pelicanconf.py beside this file, found from here whatever the working directory (no sys.path edit).
+_settings = runpy.run_path(str(Path(__file__).with_name("pelicanconf.py")))
+_base = {name: value for name, value in _settings.items() if name.isupper()}
 globals().update(_base)
 
 PREVIEW = True  # unpublished items become pages, marked "Not published"; noindex on every page
