@@ -30,6 +30,7 @@ PLUGINS = [
     "topicfeed.build_report",
     "topicfeed.build_progress",
     "topicfeed.atomic_output",  # builds beside the output, swaps it in at the end; one build at a time
+    "topicfeed.unchanged_build",  # nothing changed since the last build: leave its site as it is
 ]
 
 # Every plugin declares its settings with their defaults (docs/settings.md); this file sets only

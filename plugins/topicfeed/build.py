@@ -64,6 +64,9 @@ class Build:
     #: How feeds look (channels, entries, ids): set by the feeds plugin at
     #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
     feed_format: FeedFormat | None = None
+    #: What one plugin keeps for itself between its own steps of this run, under its own name
+    #: (``build.private[__package__]``); no other plugin reads another's entry.
+    private: dict[str, Any] = field(default_factory=dict)
     _render: RenderStats | None = None
 
     @property

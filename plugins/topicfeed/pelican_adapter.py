@@ -27,6 +27,10 @@ signatures, attributes, the source of the functions replaced, and their behaviou
 - **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
   get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
   same content would differ. The adapter sets it to a date the caller chooses.
+- **Skipping a run** (:func:`skip_run`): Pelican has no hook that lets a plugin say "this run
+  has nothing to do". ``pelican.main`` (and its autoreload loop) creates the ``Pelican``
+  instance, which sends ``initialized``, and then calls ``pelican.run()``; the adapter gives the
+  instance a ``run`` that does something else, once.
 - **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
   ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
   then). The adapter has it write during a phase instead; its own handler then does nothing.
@@ -37,10 +41,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pelican as pelican_package
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 from pelican.writers import Writer
@@ -194,6 +199,23 @@ def make_period_archives_linear(generator: ArticlesGenerator) -> None:
     generator._build_period_archives = types.MethodType(linear_period_archives, generator)
 
 
+# Skipping a run ---------------------------------------------------------------------------------
+
+
+def skip_run(pelican: Any, instead: Callable[[], None]) -> None:
+    """Make the next ``pelican.run()`` of this instance call ``instead`` and nothing else.
+
+    Called from an ``initialized`` receiver. Only the next call is replaced: in autoreload
+    mode the same instance runs again after each change, and those runs must be real.
+    """
+
+    def skipped() -> None:
+        del pelican.run  # the class's run again, for the runs after this one
+        instead()
+
+    pelican.run = skipped
+
+
 # pelican-sitemap ---------------------------------------------------------------------------------
 
 
@@ -234,6 +256,8 @@ def _relied_on() -> tuple[Any, ...]:
         Writer.write_file,  # renders, then _open_w, then content_written
         *TAXONOMY_LOOPS,
         ArticlesGenerator._build_period_archives,  # its articles lists: linear_period_archives
+        pelican_package.main,  # get_instance (initialized), then pelican.run(): skip_run
+        pelican_package.autoreload,  # the same, then run() again after each change
     ]
     try:
         from pelican.plugins.sitemap import sitemap

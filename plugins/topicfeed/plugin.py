@@ -7,8 +7,9 @@ Pelican signals. That replaces three things the order of ``PLUGINS`` used to dec
   ``initialized``, before any plugin reads them (:mod:`topicfeed.settings`).
 - **Needs**: a plugin that reads another step's product names the product (``"news-items"``,
   never a plugin); at start-up the build stops with one line when no enabled plugin provides it.
-- **Steps at the ends of a run**: work that must happen before generators exist (``START``) or
-  after Pelican has written everything (``WRITE`` ... ``COMMIT``) is a step in a named
+- **Steps at the ends of a run**: work that must happen before the run (``CHECK``), before
+  generators exist (``START``) or after Pelican has written everything (``WRITE`` ...
+  ``COMMIT``) is a step in a named
   :class:`Phase`, run in phase order by one handler, whatever the order of ``PLUGINS``. A
   phase marked exclusive takes one step only; a second one stops the build at start-up.
 
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 class Phase(IntEnum):
     """The ordered steps of a run that Pelican's signals do not order by themselves."""
 
+    #: ``initialized``, once the settings are applied: may decide the run has nothing to do.
+    CHECK = 5
     #: ``get_generators``: before any generator exists (where the build writes, locks).
     START = 10
     #: ``finalized``: deferred pages and feeds reach the disk.
@@ -45,6 +48,8 @@ class Phase(IntEnum):
     INDEX = 40
     #: The build report, once everything is written.
     REPORT = 50
+    #: What the next build needs to know about this one, once every file of this one exists.
+    RECORD = 55
     #: The finished build replaces the published output; nothing may write after it.
     COMMIT = 60
 
@@ -126,6 +131,8 @@ def _initialized(pelican: Any) -> None:
         # SystemExit, not an exception: Pelican would print a traceback for a configuration slip.
         logger.critical("%s", error)
         raise SystemExit(1) from None
+    for _, step in _steps(pelican.settings, [Phase.CHECK]):
+        step(pelican, None)
 
 
 def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:
@@ -142,7 +149,8 @@ def _start(pelican: Any) -> None:
 
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
-    for _, step in _steps(pelican.settings, [p for p in Phase if p not in (Phase.START, Phase.COMMIT)]):
+    later = [p for p in Phase if p not in (Phase.CHECK, Phase.START, Phase.COMMIT)]
+    for _, step in _steps(pelican.settings, later):
         step(pelican, build)
 
 

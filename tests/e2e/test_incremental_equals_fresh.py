@@ -81,8 +81,9 @@ class Site:
         self.output = root / "out" / "site"
         self.fresh_builds = 0
 
-    def build(self) -> Build:
-        build = run_pelican(self.content, self.output, extra={"CACHE_PATH": str(self.root / "cache")})
+    def build(self, **extra: object) -> Build:
+        settings = {"CACHE_PATH": str(self.root / "cache"), **extra}
+        build = run_pelican(self.content, self.output, extra=settings)
         assert build.returncode == 0, build.log
         return build
 
@@ -126,9 +127,22 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
 
 
 def test_nothing_changed_renders_nothing_and_keeps_the_render_manifest(site: Site) -> None:
+    """The writer's own check, with the unchanged-build skip off: every page and feed reused."""
+    site.build(SKIP_UNCHANGED_BUILD=False)  # the same settings as the build measured below
     manifest = site.output.with_name("site.render.json")
     before = manifest.stat()
-    site.build()
+    site.build(SKIP_UNCHANGED_BUILD=False)
     assert site.rendering()["pages_rendered"] == 0
     after = manifest.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_nothing_changed_leaves_the_site_as_it_is(site: Site) -> None:
+    """With the skip on (the default), a build after an unchanged one does nothing at all."""
+    site.build()  # records its inputs (the build before ran with the skip off)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.output.rglob("*")}
+    files = tree(site.output)
+    again = site.build()
+    assert "Nothing changed since the last build" in again.log
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.output.rglob("*")} == before
+    assert files == tree(site.fresh().output)

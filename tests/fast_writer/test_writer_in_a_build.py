@@ -20,6 +20,7 @@ def build_in_process(content: Path, output: Path, **override: Any) -> None:
             "PATH": str(content),
             "OUTPUT_PATH": str(output),
             "CACHE_PATH": str(output.parent / "cache"),
+            "SKIP_UNCHANGED_BUILD": False,  # the writer at work, even when nothing changed
             **override,
         },
     )

@@ -46,6 +46,8 @@ SOURCE_HASHES = {
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.init": "4dba4f5b8355e727",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
+    "pelican.main": "0829153a263a5715",
+    "pelican.autoreload": "d0558783b92e33b2",
 }
 
 
@@ -283,3 +285,44 @@ def test_the_generator_uses_the_linear_period_archives() -> None:
     generator = SimpleNamespace()
     pelican_adapter.make_period_archives_linear(generator)  # type: ignore[arg-type]
     assert generator._build_period_archives.__func__ is pelican_adapter.linear_period_archives
+
+
+def test_a_skipped_run_calls_the_replacement_once_then_pelicans_run(tmp_path: Path) -> None:
+    """``pelican.main`` sends ``initialized`` while creating the instance, then calls ``run()``:
+    a replacement set in an ``initialized`` receiver is what ``main`` runs, and only once."""
+    import pelican as pelican_package
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("Title: A\nDate: 2020-01-01\n\nBody\n", encoding="utf-8")
+    calls: list[str] = []
+    instances: list[Any] = []
+
+    def receiver(instance: Any) -> None:
+        instances.append(instance)
+        pelican_adapter.skip_run(instance, lambda: calls.append("skipped"))
+
+    signals.initialized.connect(receiver)
+    try:
+        pelican_package.main(
+            [str(content), "-o", str(tmp_path / "out"), "-s", str(_empty_settings(tmp_path)), "-q"]
+        )
+    finally:
+        signals.initialized.disconnect(receiver)
+    assert calls == ["skipped"]
+    assert not (tmp_path / "out").exists()  # Pelican's run did not happen
+    instances[0].run()  # the next run of the same instance is Pelican's own
+    assert (tmp_path / "out" / "a.html").is_file()
+    assert calls == ["skipped"]
+
+
+def _empty_settings(tmp_path: Path) -> Path:
+    settings = tmp_path / "conf.py"
+    cache = str(tmp_path / "cache")
+    settings.write_text(
+        f"PLUGINS = []\nCACHE_PATH = {cache!r}\nTHEME = 'simple'\nFEED_ALL_ATOM = None\n"
+        "CATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\n"
+        "AUTHOR_FEED_RSS = None\n",
+        encoding="utf-8",
+    )
+    return settings

@@ -1,0 +1,182 @@
+"""The fingerprint of everything a build's output is made from.
+
+A Topicfeed build is deterministic: the same content files, settings, theme, plugin code and
+installed packages give the same bytes. So two builds with the same fingerprint give the same
+site, and the second has nothing to do. Everything that is not certain to be stable counts as a
+change: a setting whose value has no stable form (an object printed with its address) makes the
+build run in full rather than risk a stale site.
+
+Hashing every content file is the bulk of the cost (a few hundred milliseconds per 10,000
+files); a file whose size and modification time are those recorded by the last build keeps its
+recorded digest, unless it was modified within :data:`RACY_NS` of that record (a same-size edit
+in the same clock tick would otherwise go unseen; git calls this the "racy" case).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import importlib.metadata
+import os
+import platform
+import re
+import sys
+import types
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: A file modified this close to (or after) the last record is hashed again whatever its stat.
+RACY_NS = 2_000_000_000
+
+#: A file's stat as the record keeps it, and its digest: ``[size, mtime_ns, digest]``.
+FileRecord = list[Any]
+
+
+class Unstable(ValueError):
+    """A setting's value has no form that is the same in every run."""
+
+
+@dataclass
+class Fingerprint:
+    """The digest of a build's inputs, and each input file's record (for the next build)."""
+
+    digest: str
+    files: dict[str, FileRecord] = field(default_factory=dict)
+
+
+def _digest_file(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+
+
+def tree_records(
+    root: Path,
+    *,
+    ignore: Iterable[str] = (),
+    skip: Iterable[Path] = (),
+    known: Mapping[str, FileRecord] | None = None,
+    recorded_ns: int = 0,
+    prefix: str = "",
+) -> dict[str, FileRecord]:
+    """Every file under ``root`` (following links, as Pelican reads), sorted by relative path."""
+    patterns = list(ignore)
+    skipped = {os.path.realpath(p) for p in skip}
+    known = known or {}
+    records: dict[str, FileRecord] = {}
+    if not root.is_dir():
+        return records
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d != "__pycache__"
+            and not any(fnmatch.fnmatch(d, p) for p in patterns)
+            and os.path.realpath(os.path.join(folder, d)) not in skipped
+        )
+        for name in sorted(files):
+            if any(fnmatch.fnmatch(name, p) for p in patterns) or name.endswith(".pyc"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue  # removed while we looked: the build reads what is there then
+            key = prefix + os.path.relpath(path, root).replace(os.sep, "/")
+            old = known.get(key)
+            if (
+                old is not None
+                and old[0] == stat.st_size
+                and old[1] == stat.st_mtime_ns
+                and stat.st_mtime_ns < recorded_ns - RACY_NS
+            ):
+                records[key] = old
+            else:
+                records[key] = [stat.st_size, stat.st_mtime_ns, _digest_file(path)]
+    return records
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def stable_form(value: Any) -> str:
+    """A text that is equal in two runs exactly when the value is (raises :class:`Unstable`)."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return repr(value)
+    if isinstance(value, Path):
+        return f"Path({str(value)!r})"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(stable_form(v) for v in value)
+        return f"{type(value).__name__}[{inner}]"
+    if isinstance(value, (set, frozenset)):
+        return f"{type(value).__name__}{{{', '.join(sorted(stable_form(v) for v in value))}}}"
+    if isinstance(value, Mapping):
+        pairs = sorted((stable_form(k), stable_form(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+    if isinstance(value, re.Pattern):
+        return f"re({value.pattern!r}, {value.flags})"
+    if isinstance(value, (types.FunctionType, types.MethodType)):
+        function = value.__func__ if isinstance(value, types.MethodType) else value
+        code = function.__code__
+        body = hashlib.blake2b(code.co_code + repr(code.co_consts).encode(), digest_size=8).hexdigest()
+        return f"function {function.__module__}.{function.__qualname__} {body}"
+    if isinstance(value, (type, types.BuiltinFunctionType, types.ModuleType)):
+        name = getattr(value, "__qualname__", value.__name__)
+        return f"{type(value).__name__} {getattr(value, '__module__', '')}.{name}"
+    text = repr(value)
+    if _ADDRESS.search(text):
+        raise Unstable(f"{type(value).__name__} has no stable form")
+    return f"{type(value).__name__} {text}"
+
+
+def settings_form(settings: Mapping[str, Any]) -> str:
+    """Every setting, in a stable form; raises :class:`Unstable` naming the first that has none."""
+    parts = []
+    for name in sorted(settings):
+        try:
+            parts.append(f"{name}={stable_form(settings[name])}")
+        except Unstable as error:
+            raise Unstable(f"setting {name}: {error}") from None
+    return "\n".join(parts)
+
+
+def environment_form() -> str:
+    """Python and every installed distribution's version: an upgrade may change the output."""
+    versions = sorted(
+        f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
+    )
+    return "\n".join([sys.version, platform.machine(), *versions])
+
+
+def code_and_theme_roots(settings: Mapping[str, Any]) -> list[tuple[str, Path]]:
+    """Folders whose files shape the output besides the content: the theme and the plugins."""
+    roots = [("theme", Path(settings["THEME"]))]
+    overrides = settings.get("THEME_TEMPLATES_OVERRIDES") or ()
+    roots += [(f"theme-overrides-{i}", Path(p)) for i, p in enumerate(overrides)]
+    roots += [(f"plugins-{i}", Path(p)) for i, p in enumerate(settings.get("PLUGIN_PATHS") or ())]
+    return roots
+
+
+def fingerprint(
+    settings: Mapping[str, Any], known: Mapping[str, FileRecord], recorded_ns: int, skip: Iterable[Path]
+) -> Fingerprint:
+    """The fingerprint of this build's inputs (raises :class:`Unstable`)."""
+    ignore = settings.get("IGNORE_FILES") or ()
+    files = tree_records(
+        Path(settings["PATH"]),
+        ignore=ignore,
+        skip=skip,
+        known=known,
+        recorded_ns=recorded_ns,
+        prefix="content/",
+    )
+    for label, root in code_and_theme_roots(settings):
+        files.update(tree_records(root, skip=skip, known=known, recorded_ns=recorded_ns, prefix=f"{label}/"))
+    hasher = hashlib.blake2b(digest_size=16)
+    for text in (settings_form(settings), environment_form()):
+        hasher.update(text.encode("utf-8", "surrogateescape"))
+        hasher.update(b"\0")
+    for name, (size, _mtime, digest) in files.items():
+        hasher.update(f"{name}\0{size}\0{digest}\n".encode("utf-8", "surrogateescape"))
+    return Fingerprint(hasher.hexdigest(), files)

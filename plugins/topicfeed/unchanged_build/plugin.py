@@ -1,0 +1,148 @@
+"""Skip a build that would give the site that is already there.
+
+A warm build used to cost a third of a cold one: Pelican reads every item (from the item store),
+builds every page's context and the writer keys every page, only to find each unchanged. Since a
+build is deterministic, the same inputs into an untouched output can only give that output.
+
+Steps:
+
+- ``CHECK`` (at ``initialized``): take the fingerprint of the inputs (:mod:`.inputs`) and compare
+  it, and the output folder's listing, with the record of the last finished build
+  (:mod:`.state`). Both equal: Pelican's run is replaced by a one-line message, and the warnings
+  that build logged are logged again, so a skipped build says what a full one would.
+- ``START``: the run goes on; from here every warning and error it logs is noted.
+- ``RECORD`` (every file written, before the commit): the fingerprint taken at ``CHECK``, the
+  listing of the new site and its warnings become the record for the next build. A build that
+  logged an error (a rejected item, a failed search index) leaves no record, so the next build
+  runs in full and says it again; strict mode is never bypassed.
+
+``SKIP_UNCHANGED_BUILD = False`` turns it off (a full build each time, as for measuring).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican.log import console
+
+from topicfeed import pelican_adapter
+from topicfeed.build import Build
+from topicfeed.plugin import Phase, register_plugin
+
+from . import inputs, state
+from .settings import SETTINGS
+
+logger = logging.getLogger(__name__)
+NAME = __package__ or __name__
+
+
+class _Noted(logging.Handler):
+    """Keeps every warning and error of one run (the root logger's records, as logged)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.records.append((record.levelno, record.getMessage()))
+        except Exception:  # a record that cannot be formatted is still a warning
+            self.records.append((record.levelno, str(record.msg)))
+
+
+#: Fingerprints taken at ``initialized``, by settings dict, until the run starts (``START``).
+_TAKEN: dict[int, tuple[inputs.Fingerprint, int]] = {}
+
+
+def _output(settings: dict[str, Any]) -> Path:
+    return Path(settings["OUTPUT_PATH"]).resolve()
+
+
+def _retained(settings: dict[str, Any]) -> list[str]:
+    """Names the output step carries over from site to site (none without that step)."""
+    return list(settings.get("OUTPUT_RETENTION") or ())
+
+
+def _skip_paths(settings: dict[str, Any], output: Path) -> list[Path]:
+    """Folders under the content or plugin paths that are the build's own products."""
+    return [output, output.parent / f".{output.name}.building", Path(settings["CACHE_PATH"])]
+
+
+def check(pelican: Any, _build: Build | None) -> None:
+    settings = pelican.settings
+    if not settings["SKIP_UNCHANGED_BUILD"]:
+        return
+    output = _output(settings)
+    record = state.load(output)
+    taken_ns = time.time_ns()
+    try:
+        current = inputs.fingerprint(
+            settings,
+            record.files if record else {},
+            record.taken_ns if record else 0,
+            _skip_paths(settings, output),
+        )
+    except inputs.Unstable as error:
+        logger.info("unchanged_build: %s, so every build runs in full", error)
+        return
+    _TAKEN[id(settings)] = (current, taken_ns)
+    if record is None or record.fingerprint != current.digest:
+        return
+    if state.listing(output, _retained(settings)) != record.site:
+        logger.info("unchanged_build: %s is not the site the last build left; a full build", output)
+        return
+    _TAKEN.pop(id(settings), None)
+    content = sum(1 for name in current.files if name.startswith("content/"))
+
+    def instead() -> None:
+        console.print(
+            f"Nothing changed since the last build ({content} content files, settings, theme and "
+            f"code as they were): {output} is left as it is.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        for level, message in record.warnings:
+            logger.log(level, "%s", message)
+
+    pelican_adapter.skip_run(pelican, instead)
+
+
+def start(pelican: Any, build: Build) -> None:
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Noted)]:
+        root.removeHandler(handler)  # left by an earlier run of this process that failed
+    taken = _TAKEN.pop(id(pelican.settings), None)
+    if taken is None:
+        # A second run of the same Pelican instance (autoreload): inputs may have changed since
+        # ``initialized``. Leave no record rather than one that might not match.
+        state.forget(build.output)
+        return
+    noted = _Noted()
+    root.addHandler(noted)
+    build.private[NAME] = (taken, noted)
+
+
+def record(pelican: Any, build: Build) -> None:
+    kept = build.private.pop(NAME, None)
+    if kept is None:
+        return
+    (fingerprint, taken_ns), noted = kept
+    logging.getLogger().removeHandler(noted)
+    if any(level >= logging.ERROR for level, _ in noted.records):
+        state.forget(build.output)
+        return
+    site = state.listing(build.target, _retained(pelican.settings))
+    warnings = [[level, message] for level, message in noted.records]
+    state.save(build.output, state.Record(fingerprint.digest, fingerprint.files, site, taken_ns, warnings))
+
+
+def register() -> None:
+    register_plugin(
+        NAME,
+        settings=SETTINGS,
+        steps=[(Phase.CHECK, check), (Phase.START, start), (Phase.RECORD, record)],
+    )

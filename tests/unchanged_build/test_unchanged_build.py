@@ -1,0 +1,174 @@
+"""A build with the inputs of the last finished build leaves its site alone; any change runs in full.
+
+Real ``pelican`` builds of a small generated feed into a temporary output, each with its own
+cache. "Skipped" is checked on the output itself (every file keeps its inode and modification
+time), not only on the message.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support.build import ROOT, Build, run_pelican, tree
+from support.items import write_item, write_raw
+
+from topicfeed.unchanged_build import inputs, state
+
+SKIPPED = "Nothing changed since the last build"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> dict[str, Path]:
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(1, 4):
+        write_item(content, f"2021-03-0{n}-story-{n}.md", n=n)
+    # The same story twice: a warning each full build, repeated by a skipped one.
+    write_item(content, "2021-03-04-story-again.md", n=1, title="Story one again")
+    return {"content": content, "output": tmp_path / "output", "cache": tmp_path / "cache"}
+
+
+def build(site: dict[str, Path], **extra: object) -> Build:
+    result = run_pelican(site["content"], site["output"], extra={"CACHE_PATH": str(site["cache"]), **extra})
+    assert result.returncode == 0, result.log
+    return result
+
+
+def stats(output: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_second_build_of_the_same_inputs_leaves_the_site_untouched(site: dict[str, Path]) -> None:
+    first = build(site)
+    assert SKIPPED not in first.log
+    assert "same story as" in first.log
+    before, files = stats(site["output"]), tree(site["output"])
+
+    second = build(site)
+
+    assert SKIPPED in second.log
+    assert "same story as" in second.log  # the last build's warning, said again
+    assert stats(site["output"]) == before  # not one file rewritten, not even swapped in
+    assert tree(site["output"]) == files
+
+
+def test_a_touched_but_unchanged_file_changes_nothing(site: dict[str, Path]) -> None:
+    build(site)
+    item = site["content"] / "2021-03-01-story-1.md"
+    item.write_bytes(item.read_bytes())  # new modification time, same bytes
+    assert SKIPPED in build(site).log
+
+
+def test_an_edited_item_runs_a_full_build_that_shows_the_edit(site: dict[str, Path]) -> None:
+    build(site)
+    item = site["content"] / "2021-03-02-story-2.md"
+    item.write_text(
+        item.read_text(encoding="utf-8").replace("Test story number 2", "Test story number 2, edited"),
+        encoding="utf-8",
+    )
+    second = build(site)
+    assert SKIPPED not in second.log
+    assert any("Test story number 2, edited" in p.read_text(encoding="utf-8") for p in second.article_pages())
+
+
+def test_a_new_or_removed_item_runs_a_full_build(site: dict[str, Path]) -> None:
+    build(site)
+    write_item(site["content"], "2021-03-05-story-5.md", n=5)
+    assert SKIPPED not in build(site).log
+    (site["content"] / "2021-03-05-story-5.md").unlink()
+    assert SKIPPED not in build(site).log
+    assert SKIPPED in build(site).log
+
+
+def test_a_changed_setting_runs_a_full_build(site: dict[str, Path]) -> None:
+    build(site)
+    second = build(site, SITENAME="Another name")
+    assert SKIPPED not in second.log
+    assert "Another name" in (site["output"] / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_theme_file_runs_a_full_build(site: dict[str, Path], tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    build(site, THEME=str(theme))
+    assert SKIPPED in build(site, THEME=str(theme)).log
+    base = theme / "templates" / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</footer>", "<p>new footer line</p></footer>"),
+        encoding="utf-8",
+    )
+    third = build(site, THEME=str(theme))
+    assert SKIPPED not in third.log
+    assert "new footer line" in (site["output"] / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+def test_an_output_changed_by_hand_is_built_again(site: dict[str, Path], damage: str) -> None:
+    build(site)
+    index = site["output"] / "index.html"
+    expected = index.read_bytes()
+    if damage == "edit":
+        index.write_bytes(expected.replace(b"</body>", b"<p>tampered</p></body>"))
+    elif damage == "delete":
+        index.unlink()
+    else:
+        (site["output"] / "stray.html").write_text("stray", encoding="utf-8")
+    second = build(site)
+    assert SKIPPED not in second.log
+    assert index.read_bytes() == expected
+    assert not (site["output"] / "stray.html").exists()
+
+
+def test_a_build_that_logged_an_error_leaves_no_record(site: dict[str, Path]) -> None:
+    write_raw(site["content"], "2021-03-06-broken.md", "---\ntitle: [unclosed\n---\n")
+    first = build(site)
+    assert "2021-03-06-broken.md" in first.log
+    assert not state.record_path(site["output"]).exists()
+    second = build(site)
+    assert SKIPPED not in second.log
+    assert "2021-03-06-broken.md" in second.log  # the error is said again by a full build
+
+
+def test_the_setting_turns_it_off(site: dict[str, Path]) -> None:
+    build(site, SKIP_UNCHANGED_BUILD=False)
+    assert SKIPPED not in build(site, SKIP_UNCHANGED_BUILD=False).log
+
+
+def test_a_damaged_record_is_ignored(site: dict[str, Path]) -> None:
+    build(site)
+    state.record_path(site["output"]).write_text("{not json", encoding="utf-8")
+    assert SKIPPED not in build(site).log
+    assert SKIPPED in build(site).log
+
+
+def test_stable_forms() -> None:
+    def helper(x: int) -> int:
+        return x + 1
+
+    assert inputs.stable_form({"b": [1, 2.5], "a": (None, True)}) == inputs.stable_form(
+        {"a": (None, True), "b": [1, 2.5]}
+    )
+    assert inputs.stable_form(helper) == inputs.stable_form(helper)
+    assert inputs.stable_form({1, 2, 3}) == inputs.stable_form({3, 2, 1})
+    assert inputs.stable_form([1]) != inputs.stable_form((1,))
+    with pytest.raises(inputs.Unstable):
+        inputs.stable_form(object())
+
+
+def test_a_file_modified_in_the_same_clock_tick_is_hashed_again(tmp_path: Path) -> None:
+    """Same size, same recorded mtime, but modified after the record: its digest is not trusted."""
+    (tmp_path / "a.md").write_text("one", encoding="utf-8")
+    first = inputs.tree_records(tmp_path)
+    (tmp_path / "a.md").write_text("two", encoding="utf-8")
+    stat = (tmp_path / "a.md").stat()
+    forged = {"a.md": [stat.st_size, stat.st_mtime_ns, first["a.md"][2]]}  # stat matches, digest old
+    again = inputs.tree_records(tmp_path, known=forged, recorded_ns=stat.st_mtime_ns)
+    assert again["a.md"][2] != first["a.md"][2]
+    trusted = inputs.tree_records(tmp_path, known=forged, recorded_ns=stat.st_mtime_ns + 10 * inputs.RACY_NS)
+    assert trusted["a.md"][2] == first["a.md"][2]
