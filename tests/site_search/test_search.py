@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from support.browser import ServedBuild, new_context, open_page
 from support.build import CORPUS, ROOT, run_pelican
 
 from topicfeed.news_reader.source import decode, load_front_matter
+from topicfeed.site_search.plugin import article_glob, run_pagefind
+from topicfeed.site_search.stable import stabilise
 
 FRAGMENT_PREFIX = b"pagefind_dcd"
 
@@ -196,3 +199,33 @@ def test_search_index_off_keeps_the_page_and_skips_pagefind(tmp_path: Path) -> N
     assert build.returncode == 0, build.log
     assert (build.output / "search" / "index.html").is_file()
     assert not (build.output / "pagefind").exists()
+
+
+# Which files Pagefind reads --------------------------------------------------------------------
+
+
+def test_pagefind_reads_only_files_shaped_like_article_pages() -> None:
+    shaped = ["2024/03/01/a/index.html", "2019/12/31/b-c/index.html"]
+    assert article_glob(shaped) == "*/*/*/*/index.html"
+    # Any article of another shape (a Markdown article, a draft): Pagefind reads every page.
+    assert article_glob([*shaped, "drafts/a-draft.html"]) is None
+    assert article_glob([*shaped, "2024/03/01/c/other.html"]) is None
+    assert article_glob([]) is None
+
+
+def test_the_glob_leaves_the_index_as_it_was(corpus_site, tmp_path: Path) -> None:
+    """The same bundle with and without the glob (Pagefind leaves unmarked pages out anyway)."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site.output, site, ignore=shutil.ignore_patterns("pagefind"))
+    assert run_pagefind(site, "whole").returncode == 0
+    assert run_pagefind(site, "globbed", "*/*/*/*/index.html").returncode == 0
+    for name in ("whole", "globbed"):
+        stabilise(site / name)
+    whole = {
+        p.relative_to(site / "whole"): p.read_bytes() for p in (site / "whole").rglob("*") if p.is_file()
+    }
+    globbed = {
+        p.relative_to(site / "globbed"): p.read_bytes() for p in (site / "globbed").rglob("*") if p.is_file()
+    }
+    assert whole == globbed
+    assert (site / "whole" / "pagefind-entry.json").is_file()

@@ -12,7 +12,9 @@ the search page loads it from there, and Pagefind derives the result URLs' base 
 script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
 
 Runs as the ``index`` step, once every page is written, on ``build.target`` (where this run
-writes). ``SEARCH_INDEX = False`` skips it.
+writes). ``SEARCH_INDEX = False`` skips it. Only the article template marks a body, so Pagefind
+is pointed at the files article pages can be (:func:`article_glob`, from every article's
+``save_as``): at 10,000 items it then reads 8,000 pages instead of 18,000 and indexes the same.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
 the site is still written, and its search page says that search is unavailable.
 """
@@ -58,13 +60,49 @@ def indexed_pages(bundle: Path) -> int:
     return sum(int(language.get("page_count", 0)) for language in entry.get("languages", {}).values())
 
 
-def run_pagefind(output: Path, bundle_dir: str) -> subprocess.CompletedProcess[str]:
+def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(pagefind_executable()), "--site", str(output), "--output-subdir", bundle_dir]
+    if glob:
+        command += ["--glob", glob]
     # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
     # running inside the build keeps a stray config file in the project from changing the index.
     return subprocess.run(
         command, cwd=output, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
     )
+
+
+#: Every list of ArticlesGenerator whose articles are written with the article template.
+ARTICLE_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
+
+
+def article_glob(save_as: list[str]) -> str | None:
+    """A Pagefind glob that matches every article page, or None (index every page).
+
+    Article files share one shape (``2024/03/01/slug/index.html``: four folders and a name), so
+    ``*/*/*/*/index.html`` matches them all; it also matches some list pages (``topics/ai/page/
+    2/index.html``), which Pagefind reads and leaves out, as it did without the glob. Files of
+    different shapes give no glob, so nothing can be missed.
+    """
+    shapes = {(name.count("/"), name.rpartition("/")[2]) for name in save_as}
+    if len(shapes) != 1:
+        return None
+    ((depth, last),) = shapes
+    if not last or any(c in last for c in "*?[]{}"):
+        return None
+    return "*/" * depth + last
+
+
+def note_article_files(generator: Any) -> None:
+    """``article_generator_finalized``: the files the article template will be written to."""
+    files = [a.save_as for name in ARTICLE_LISTS for a in getattr(generator, name, ()) if a.save_as]
+    Build.of(generator).private[__package__ or __name__] = article_glob(files)
 
 
 def add_search_page(generator: Any) -> None:
@@ -117,8 +155,9 @@ def build_index(pelican: Any, build: Build) -> None:
     if reuse_previous_index(build, bundle_dir):
         return
     started = time.perf_counter()
+    glob = build.private.get(__package__ or __name__)
     try:
-        result = run_pagefind(output, bundle_dir)
+        result = run_pagefind(output, bundle_dir, glob)
     except FileNotFoundError as error:
         logger.error("search: cannot run Pagefind (%s): pip install -r requirements.txt", error)
         return
@@ -143,3 +182,4 @@ def build_index(pelican: Any, build: Build) -> None:
 def register() -> None:
     register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.INDEX, build_index)])
     signals.article_generator_init.connect(add_search_page)
+    signals.article_generator_finalized.connect(note_article_files)
