@@ -299,8 +299,10 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
   article URLs, pagination 20, RSS for the home page and every term (100 entries, as Pelican's
   feeds), its own sitemap. Hugo has no build cache for pages: its warm build is a full build.
 - **Builds**: one process each (`pelican`, `hugo`). *cold*: fresh output, no cache; *warm*:
-  nothing changed since the previous build; *one item changed*: one published item's excerpt
-  edited (the runner checks the edit reached its page). CPU is user + system time and peak MB the
+  nothing changed since the previous build (Topicfeed's is its `unchanged_build` check: the
+  inputs' fingerprint and the output's file listing equal the last build's record, so the build
+  stops there); *one item changed*: one published item's excerpt edited (the runner checks the
+  edit reached its page), which Topicfeed builds through its whole pipeline. CPU is user + system time and peak MB the
   maximum resident set, both from `wait4`: the build process with its child processes (CPU
   summed; memory of the largest one), and the whole process tree's memory sampled every 0.1 s
   (forked renderers run side by side). CPU time is steadier than wall time on a shared machine.

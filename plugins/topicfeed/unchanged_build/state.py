@@ -35,14 +35,18 @@ def listing(output: Path, retained: Iterable[str] = ()) -> dict[str, list[int]]:
     files: dict[str, list[int]] = {}
     if not output.is_dir():
         return files
-    for folder, dirs, names in os.walk(output):
-        if folder == str(output):
-            dirs[:] = [d for d in dirs if d not in skipped]
-            names = [n for n in names if n not in skipped]
-        for name in names:
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            files[os.path.relpath(path, output)] = [stat.st_size, stat.st_mtime_ns]
+    stack = [("", str(output))]
+    while stack:  # os.scandir: one system call per file, no path arithmetic (28,000 files at 10k items)
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not prefix and entry.name in skipped:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    files[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return files
 
 
