@@ -1,7 +1,8 @@
 """Wiring of the theme's data into Pelican's signals.
 
 - ``initialized``: the ``page_path`` Jinja filter (the site path of the page being written, for
-  canonical and Open Graph URLs) joins the site's ``JINJA_FILTERS``; when the theme has a
+  canonical and Open Graph URLs) and a ``strftime`` that formats each date once
+  (:mod:`.dates`) join the site's ``JINJA_FILTERS``; when the theme has a
   ``404.html`` template, ``404`` joins ``DIRECT_TEMPLATES``, so ``404.html`` is written at the
   output root (GitHub Pages serves it for any missing path). A theme without one (Pelican's
   ``simple``) builds as before.
@@ -26,6 +27,7 @@ from pelican import signals
 from topicfeed.items import item_of
 from topicfeed.plugin import register_plugin
 
+from . import dates
 from .jsonld import JsonLd
 from .neighbours import topic_neighbours
 from .settings import SETTINGS
@@ -44,6 +46,7 @@ def configure(pelican: Any) -> None:
     settings = pelican.settings
     filters = dict(settings["JINJA_FILTERS"])
     filters.setdefault("page_path", page_path)
+    filters.setdefault("strftime", dates.strftime)  # Pelican's, each date formatted once
     settings["JINJA_FILTERS"] = filters
     direct = list(settings["DIRECT_TEMPLATES"])
     theme_404 = Path(settings["THEME"], "templates", f"{NOT_FOUND}.html")
