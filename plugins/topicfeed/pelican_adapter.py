@@ -15,9 +15,11 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   the file later and sends the signal itself once the file is complete.
 - **The taxonomy loops** (:func:`make_taxonomy_scans_linear`): ``ArticlesGenerator``'s
   ``generate_tags`` / ``generate_categories`` / ``generate_authors`` build each page's ``dates``
-  with ``[a for a in self.dates if a in articles]``: one scan of a list per article per tag,
-  O(N^2). The lists they scan become :class:`IndexedList` (membership by identity in O(1)); the
-  order and contents, and so the output, are unchanged.
+  with ``[a for a in self.dates if a in articles]``: a pass over every article of the site for
+  every term, each pass scanning a list, O(N^2). The lists become :class:`IndexedList`
+  (membership by identity in O(1)), and the three loops become :func:`linear_taxonomy_pages`,
+  Pelican's loop with each page's ``dates`` taken from its own articles (still O(N x terms)
+  without it: 170 s at 100,000 items). Order and contents, and so the output, are unchanged.
 - **The period archives** (:func:`make_period_archives_linear`): ``_build_period_archives`` finds
   each month's articles with ``[a for a in articles if a in dates]``, a scan of every article per
   period against a list: O(N^2) over a site's months (about 65 s at 100,000 items). The generator
@@ -39,16 +41,21 @@ signatures, attributes, the source of the functions replaced, and their behaviou
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import os
 import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pelican as pelican_package
 from pelican import signals
 from pelican.generators import ArticlesGenerator
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
+
+logger = logging.getLogger(__name__)
 
 # The writer -------------------------------------------------------------------------------------
 
@@ -155,7 +162,8 @@ class IndexedList(list):
 
 
 def make_taxonomy_scans_linear(generator: ArticlesGenerator) -> None:
-    """Replace the article lists of every tag, category and author with :class:`IndexedList`.
+    """Replace the article lists of every tag, category and author with :class:`IndexedList`,
+    and the three page loops with :func:`linear_taxonomy_pages`.
 
     Call at ``article_generator_finalized``: the lists are complete, the pages not yet written.
     The template context gets the same lists (Pelican copied them there already).
@@ -167,6 +175,69 @@ def make_taxonomy_scans_linear(generator: ArticlesGenerator) -> None:
     generator.context["tags"] = list(generator.tags.items())
     generator.context["categories"] = generator.categories
     generator.context["authors"] = generator.authors
+    for kind in TAXONOMY_KINDS:
+        method = types.MethodType(functools.partial(linear_taxonomy_pages, kind=kind), generator)
+        setattr(generator, f"generate_{kind.plural}", method)
+
+
+@dataclass(frozen=True)
+class TaxonomyKind:
+    """One of Pelican's three taxonomy page loops, as ``generate_<plural>`` writes it."""
+
+    plural: str  # generate_tags, generate_categories, generate_authors
+    name: str  # the template, template_name and keyword of the page's term
+    label: str  # in Pelican's log lines
+
+
+TAXONOMY_KINDS = (
+    TaxonomyKind("tags", "tag", "Tag"),
+    TaxonomyKind("categories", "category", "Category"),
+    TaxonomyKind("authors", "author", "Author"),
+)
+
+
+def linear_taxonomy_pages(generator: Any, write: Any, *, kind: TaxonomyKind) -> None:
+    """Pelican's ``generate_tags`` / ``_categories`` / ``_authors``, with each page's ``dates`` in
+    time linear in its own articles.
+
+    Pelican builds ``dates`` with ``[a for a in self.dates if a in articles]``: a pass over every
+    article of the site for every term, O(articles x terms) even when ``in`` is O(1) (170 s of a
+    100,000-item build). Here each term's articles are put in ``self.dates`` order through one
+    position table: the same articles (by identity, once each), in the same order. Everything
+    else is Pelican's code as of 4.12 (the adapter test pins its source and compares the calls).
+    """
+    template = generator.get_template(kind.name)
+    position = {id(article): i for i, article in enumerate(generator.dates)}
+    terms = generator.tags.items() if kind.plural == "tags" else getattr(generator, kind.plural)
+    for term, articles in terms:
+        members = {id(a): a for a in articles if id(a) in position}
+        dates = sorted(members.values(), key=lambda a: position[id(a)])
+        try:
+            write(
+                term.save_as,
+                template,
+                generator.context,
+                url=term.url,
+                **{kind.name: term},
+                articles=articles,
+                dates=dates,
+                template_name=kind.name,
+                blog=True,
+                page_name=term.page_name,
+                all_articles=generator.articles,
+            )
+        except FileOverwriteFailedError:
+            if not term.slug:
+                logger.info(
+                    '%s "%s" has an invalid slug; skipping writing %s page...',
+                    kind.label,
+                    term,
+                    kind.name,
+                    extra={"limit_msg": f"Further {kind.plural} with invalid slugs."},
+                )
+                continue
+            logger.error('Failed to write %s page for "%s".', kind.label, term)
+            raise
 
 
 #: How ``_build_period_archives`` groups: the same keys as Pelican's ``granularity_key_func``.

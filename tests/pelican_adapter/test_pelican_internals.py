@@ -221,6 +221,47 @@ def test_taxonomy_loops_scan_the_lists_the_adapter_indexes() -> None:
     ]
 
 
+def test_the_linear_taxonomy_loops_make_pelicans_calls() -> None:
+    """Every ``write`` call of Pelican's three loops, made the same by the adapter's loops:
+    arguments, keywords and each page's ``dates`` (the same objects, in ``self.dates`` order)."""
+    articles = [SimpleNamespace(name=f"a{i}") for i in range(8)]
+    terms = [Tag() for _ in range(3)]
+    for n, term in enumerate(terms):
+        term.save_as, term.url, term.page_name, term.slug = f"t{n}.html", f"t{n}/", f"t{n}", f"t{n}"
+
+    def generator() -> SimpleNamespace:
+        return SimpleNamespace(
+            tags={terms[0]: [articles[4], articles[1], articles[6]], terms[1]: [articles[2], articles[2]]},
+            categories=[(terms[2], [articles[7], articles[0]])],
+            authors=[(terms[1], list(articles))],
+            dates=[articles[i] for i in (6, 2, 7, 4, 0, 1, 3, 5)],
+            articles=articles,
+            context={"site": 1},
+            get_template=lambda name: f"template:{name}",
+        )
+
+    def calls(loop: Any, gen: SimpleNamespace) -> list[tuple[Any, ...]]:
+        made: list[tuple[Any, ...]] = []
+        loop(gen, lambda *args, **kwargs: made.append((args, kwargs)))
+        return made
+
+    plain = generator()
+    linear = generator()
+    pelican_adapter.make_taxonomy_scans_linear(linear)
+    for kind in ("tags", "categories", "authors"):
+        theirs = calls(getattr(ArticlesGenerator, f"generate_{kind}"), plain)
+        ours = calls(lambda gen, write, kind=kind: getattr(gen, f"generate_{kind}")(write), linear)
+        assert [args[:2] for args, _ in ours] == [args[:2] for args, _ in theirs]
+        assert all(args[2] is linear.context for args, _ in ours)  # the generator's own context
+        for (_, mine), (_, pelicans) in zip(ours, theirs, strict=True):
+            assert mine.keys() == pelicans.keys()
+            assert [id(a) for a in mine["dates"]] == [id(a) for a in pelicans["dates"]]
+            assert {k: v for k, v in mine.items() if k not in ("dates", "articles")} == {
+                k: v for k, v in pelicans.items() if k not in ("dates", "articles")
+            }
+            assert list(mine["articles"]) == list(pelicans["articles"])
+
+
 def test_sitemap_lastmod_pin_reaches_the_sitemap(tmp_path: Path) -> None:
     generator = sitemap.generator
     saved = (generator.now, generator.page_queue)
@@ -262,7 +303,9 @@ def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
 def test_period_archives_are_pelicans_own_grouped_in_one_pass() -> None:
     """The linear version gives exactly the archives Pelican's method gives, order included."""
     start = dt.datetime(2023, 11, 28, 12, tzinfo=dt.UTC)
-    articles = [SimpleNamespace(name=f"a{i}", date=start + dt.timedelta(days=(i * 7) % 90)) for i in range(40)]
+    articles = [
+        SimpleNamespace(name=f"a{i}", date=start + dt.timedelta(days=(i * 7) % 90)) for i in range(40)
+    ]
     dates = sorted(articles, key=lambda a: a.date)  # Pelican's self.dates; articles keep their order
     settings = {
         **DEFAULT_CONFIG,
