@@ -226,9 +226,9 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
         else:
             to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
-    rendered = render_parallel(to_render, processes, salt, PURE_TYPES)
-    for path, reads, key in rendered.pages:
-        manifest.record(os.path.relpath(path, manifest.building), key, reads)
+    rendered = render_parallel(to_render, processes, salt, prints)
+    for path, reads, key, stat in rendered.pages:
+        manifest.record(os.path.relpath(path, manifest.building), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
