@@ -79,10 +79,17 @@ def write_page(path: str, text: str) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter) -> Rendered:
-    """Render and write ``jobs`` in this process, keying each page with ``prints``."""
+def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int | None = None) -> Rendered:
+    """Render and write ``jobs`` in this process, keying each page with ``prints``.
+
+    ``parent``: in a forked renderer, the build's pid. When the build is gone (killed), the
+    renderer stops before its next page instead of writing on into a staging folder the next
+    build may already be using (and holding the build's stdout open meanwhile).
+    """
     rendered = Rendered()
     for job in jobs:
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
         context = job.context()
         output, reads = render_tracked(job.template, context)
         stat = write_page(job.path, output)
@@ -93,9 +100,13 @@ def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter) -> Rendered
     return rendered
 
 
-def _child(jobs: list[Job], salt: bytes, prints: Fingerprinter, connection: Any) -> None:
+def _child(
+    jobs: list[Job], salt: bytes, prints: Fingerprinter, connection: Any, parent: int, inherited: list[Any]
+) -> None:
+    for receiver in inherited:  # the parent's ends: with one open here, a send to a dead build blocks
+        receiver.close()
     try:
-        connection.send(("ok", render_jobs(jobs, salt, prints)))
+        connection.send(("ok", render_jobs(jobs, salt, prints, parent)))
     except BaseException:  # reported to the parent, which fails the build
         connection.send(("error", traceback.format_exc()))
     finally:
@@ -114,11 +125,15 @@ def render_parallel(jobs: list[Job], processes: int, salt: bytes, prints: Finger
     ):
         return render_jobs(jobs, salt, prints)
     context = multiprocessing.get_context("fork")
-    children = []
+    children: list[tuple[Any, Any]] = []
+    parent = os.getpid()
     for index in range(1, processes):
         receiver, sender = context.Pipe(duplex=False)
+        inherited = [receiver, *(other for _, other in children)]
         process = context.Process(
-            target=_child, args=(jobs[index::processes], salt, prints, sender), daemon=True
+            target=_child,
+            args=(jobs[index::processes], salt, prints, sender, parent, inherited),
+            daemon=True,
         )
         process.start()
         sender.close()
