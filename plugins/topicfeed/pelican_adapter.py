@@ -10,9 +10,13 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   ``_add_item_to_the_feed``. ``HookedWriter`` turns those three into overridable methods with
   public names (:meth:`~HookedWriter.file_opened`, :meth:`~HookedWriter.create_feed`,
   :meth:`~HookedWriter.add_feed_entry`), and gives the set of written files (``_written_files``)
-  a method (:meth:`~HookedWriter.claim`). ``Writer.write_file`` sends ``content_written`` right
-  after writing; :func:`content_written_held` holds that signal back for a writer that writes
-  the file later and sends the signal itself once the file is complete.
+  a method (:meth:`~HookedWriter.claim`). ``_open_w`` is Pelican's own checks and bookkeeping
+  (``_written_files``, ``_overridden_files``, the same errors and messages) followed by the
+  open, so that a writer that writes a page later (``file_opened`` returns True) gets a handle
+  that discards Pelican's text instead of an empty file created now and written again later.
+  ``Writer.write_file`` sends ``content_written`` right after writing;
+  :func:`content_written_held` holds that signal back for a writer that writes the file later
+  and sends the signal itself once the file is complete.
 - **The taxonomy loops** (:func:`make_taxonomy_scans_linear`): ``ArticlesGenerator``'s
   ``generate_tags`` / ``generate_categories`` / ``generate_authors`` build each page's ``dates``
   with ``[a for a in self.dates if a in articles]``: a pass over every article of the site for
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import logging
 import os
 import types
@@ -55,7 +60,10 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 from pelican.writers import FileOverwriteFailedError, Writer
 
-logger = logging.getLogger(__name__)
+#: Pelican's writer's logger: the overwrite messages ``_open_w`` gives come from it, as in Pelican.
+_pelican_writer_log = logging.getLogger("pelican.writers")
+#: Pelican's generators' logger, for the taxonomy loops' messages.
+_pelican_generators_log = logging.getLogger("pelican.generators")
 
 # The writer -------------------------------------------------------------------------------------
 
@@ -68,11 +76,14 @@ class HookedWriter(Writer):
 
     # Hooks ------------------------------------------------------------------------------------
 
-    def file_opened(self, filename: str, skipped: bool) -> None:
-        """Pelican opened ``filename`` for a page or feed (``skipped``: it writes to devnull).
+    def file_opened(self, filename: str, skipped: bool) -> bool:
+        """Pelican opens ``filename`` for a page or feed (``skipped``: it writes to devnull).
 
-        Called for every file Pelican's writer opens, after its overwrite checks passed.
+        Called for every file Pelican's writer opens, after its overwrite checks passed. True:
+        this writer writes the file itself later, so nothing is created now and what Pelican
+        writes is discarded.
         """
+        return False
 
     def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any | None:
         """The empty feed for the ``write_feed`` call in progress; None makes Pelican's own."""
@@ -112,9 +123,30 @@ class HookedWriter(Writer):
     # Pelican's private methods, routed to the hooks ---------------------------------------------
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        handle = super()._open_w(filename, encoding, override)
-        self.file_opened(filename, handle.name == os.devnull)
-        return handle
+        """Pelican's ``Writer._open_w`` (checks, bookkeeping, messages), then the hook, then the open."""
+        skipped = False
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            _pelican_writer_log.info('Skipping "%s", not overwriting', filename)
+            skipped = True
+        elif filename in self._written_files:
+            if override:
+                _pelican_writer_log.info('Overwriting "%s"', filename)
+            else:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+        recorded = os.devnull if skipped else filename  # Pelican records devnull for a skipped file
+        if override:
+            self._overridden_files.add(recorded)
+        self._written_files.add(recorded)
+        if self.file_opened(filename, skipped) and not skipped:
+            return io.StringIO()  # the page is written later: Pelican's text has nowhere to go
+        return open(recorded, "w", encoding=encoding)  # Pelican closes it
 
     def _create_new_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any:
         feed = self.create_feed(feed_type, feed_title, context)
@@ -228,7 +260,7 @@ def linear_taxonomy_pages(generator: Any, write: Any, *, kind: TaxonomyKind) -> 
             )
         except FileOverwriteFailedError:
             if not term.slug:
-                logger.info(
+                _pelican_generators_log.info(
                     '%s "%s" has an invalid slug; skipping writing %s page...',
                     kind.label,
                     term,
@@ -236,7 +268,7 @@ def linear_taxonomy_pages(generator: Any, write: Any, *, kind: TaxonomyKind) -> 
                     extra={"limit_msg": f"Further {kind.plural} with invalid slugs."},
                 )
                 continue
-            logger.error('Failed to write %s page for "%s".', kind.label, term)
+            _pelican_generators_log.error('Failed to write %s page for "%s".', kind.label, term)
             raise
 
 

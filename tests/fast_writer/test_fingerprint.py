@@ -61,6 +61,15 @@ def test_types_are_told_apart() -> None:
     assert digest({"a", "b"}) == digest({"b", "a"})  # sets have no order
 
 
+def test_the_parts_of_a_value_cannot_run_into_each_other() -> None:
+    """Two values that differ never give the same bytes (a string carries its length, a number ends)."""
+    assert digest(["a", "b"]) != digest(["asb"])
+    assert digest([1, 2]) != digest([12])
+    assert digest({"a": "b", "c": "d"}) != digest({"a": "bscsd"})
+    assert digest(Plain(a="b", c="d")) != digest(Plain(a="bscsd"))
+    assert digest(Record("a", ["b"])) != digest(Record("ab", []))
+
+
 def test_settings_and_context_are_not_followed() -> None:
     """Templates read settings by name (each name read is part of the key), so they are skipped."""
     assert digest(Plain(a=1, settings={"X": 1})) == digest(Plain(a=1, settings={"X": 2}))

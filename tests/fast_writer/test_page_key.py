@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from jinja2 import Environment
+
+from topicfeed.fast_writer import tracking
 from topicfeed.fast_writer.fingerprint import Fingerprinter
-from topicfeed.fast_writer.render import page_key
+from topicfeed.fast_writer.manifest import file_stat
+from topicfeed.fast_writer.render import Job, page_key, render_jobs
 
 
 def key(
@@ -40,3 +46,28 @@ def test_a_name_that_appears_or_goes_away_changes_the_key() -> None:
 def test_a_value_without_a_digest_means_no_key() -> None:
     assert key(["a"], {"a": object()}) is None
     assert key(["b"], {"a": object(), "b": 1}) is not None
+
+
+class Story:
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+
+def test_rendered_pages_are_written_once_and_keyed_with_the_builds_digests(tmp_path: Path) -> None:
+    """A page's file holds what Pelican would write, its stat is the file's, and the key is made
+    with the fingerprinter handed in (the build's, whose digests a forked renderer inherits)."""
+    env = Environment(autoescape=True)
+    tracking.install(SimpleNamespace(env=env))
+    template = env.from_string("<p>{{ story.title }}</p>\n<p>é</p>")
+    story = Story("A & B")
+    prints = Fingerprinter()
+    prints.digest(story)
+    remembered = dict(prints._memo)
+    path = tmp_path / "a.html"
+    rendered = render_jobs([Job(str(path), template, {}, {"story": story})], b"s", prints)
+    [(written, reads, page, stat)] = rendered.pages
+    assert written == str(path) and reads == ["story"]
+    assert path.read_bytes() == "<p>A &amp; B</p>\n<p>é</p>".encode()
+    assert stat == file_stat(path)
+    assert page == page_key(b"s", template.name or "", reads, {"story": story}, Fingerprinter())
+    assert prints._memo == remembered  # the story's digest was reused, not made again

@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 
 from topicfeed.build import Build
+from topicfeed.fast_writer.manifest import file_stat
 from topicfeed.fast_writer.settings import SETTINGS
 from topicfeed.fast_writer.writer import SiteWriter, flush, take_writer
 from topicfeed.feed_format import FeedRequest
@@ -77,12 +78,15 @@ def test_pages_are_written_and_announced_in_the_write_step(build: tuple[Build, P
         writer.write_file("a/index.html", template, {"SITEURL": ""}, title="A")
         writer.write_file("b/index.html", template, {"SITEURL": ""}, title="B")
         assert announced == []  # deferred: nothing is on disk yet
+        assert not (building / "a" / "index.html").exists()  # not even an empty file
         assert take_writer(run.settings) is writer
         stats, _ = flush(writer)
     finally:
         signals.content_written.disconnect(receiver)
     assert announced == [("a/index.html", "<h1>A</h1>"), ("b/index.html", "<h1>B</h1>")]
     assert (stats.rendered, stats.reused) == (2, 0)
+    for name in ("a/index.html", "b/index.html"):  # the size and time noted are the file's
+        assert writer.manifest.new[name]["stat"] == file_stat(building / name)
 
 
 def test_without_deferral_pelican_renders_and_announces_at_once(build: tuple[Build, Path]) -> None:

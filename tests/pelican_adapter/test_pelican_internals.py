@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
+import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -129,7 +130,7 @@ class Recording(HookedWriter):
 
 def test_writer_attributes_and_file_hook(tmp_path: Path) -> None:
     writer = Recording(str(tmp_path), settings=_settings(tmp_path))
-    assert writer._written_files == set()
+    assert writer._written_files == set() and writer._overridden_files == set()
     template = Environment(autoescape=True).from_string("<p>{{ output_file }}</p>")
     writer.write_file("a/index.html", template, {"SITEURL": ""})
     path = str(tmp_path / "a" / "index.html")
@@ -141,6 +142,49 @@ def test_writer_attributes_and_file_hook(tmp_path: Path) -> None:
     writer.write_file("a/index.html", template, {"SITEURL": ""}, override_output=True)
     writer.write_file("a/index.html", template, {"SITEURL": ""})  # kept: Pelican writes to devnull
     assert writer.opened[-1] == (path, True)
+
+
+def _open_steps(writer: Writer, folder: Path) -> list[Any]:
+    """What ``_open_w`` does over one file's life: first write, override, skip, refusals."""
+    results: list[Any] = []
+    path = str(folder / "a.html")
+    for override in (False, True, False, True):
+        try:
+            with writer._open_w(path, "utf-8", override=override) as handle:
+                results.append(handle.name.replace(str(folder), "<out>"))
+        except Exception as error:
+            results.append((type(error), str(error).replace(str(folder), "<out>")))
+    try:
+        writer._open_w(str(folder / "b.html"), "utf-8").close()
+        writer._open_w(str(folder / "b.html"), "utf-8")
+    except Exception as error:
+        results.append((type(error), str(error).replace(str(folder), "<out>")))
+    strip = {name.replace(str(folder), "<out>") for name in writer._written_files}
+    results.append((strip, {name.replace(str(folder), "<out>") for name in writer._overridden_files}))
+    return results
+
+
+def test_open_w_keeps_pelicans_checks_and_bookkeeping(tmp_path: Path) -> None:
+    """HookedWriter's ``_open_w`` is Pelican's, step for step: the same files, sets and errors."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "h").mkdir()
+    theirs = _open_steps(Writer(str(tmp_path / "p"), settings=_settings(tmp_path)), tmp_path / "p")
+    ours = _open_steps(HookedWriter(str(tmp_path / "h"), settings=_settings(tmp_path)), tmp_path / "h")
+    assert ours == theirs
+    assert theirs[1] == "<out>/a.html" and theirs[2] == os.devnull  # overridden, then skipped
+    assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["a.html", "b.html"]
+
+
+def test_a_file_written_later_is_not_created_by_pelican(tmp_path: Path) -> None:
+    class Later(HookedWriter):
+        def file_opened(self, filename: str, skipped: bool) -> bool:
+            return True
+
+    writer = Later(str(tmp_path), settings=_settings(tmp_path))
+    template = Environment(autoescape=True).from_string("<p>{{ output_file }}</p>")
+    writer.write_file("a/index.html", template, {"SITEURL": ""})
+    assert not (tmp_path / "a" / "index.html").exists()
+    assert str(tmp_path / "a" / "index.html") in writer._written_files  # Pelican's bookkeeping holds
 
 
 def test_feed_hooks_replace_pelicans_steps_and_see_its_urls(tmp_path: Path) -> None:

@@ -6,6 +6,10 @@ dataclass fields, lists, dicts), except the settings dictionary and Pelican's sh
 defines ``__fingerprint__()`` is digested by what that returns: the part of it a page can show.
 Values with no stable form (an object whose repr is
 its address) make the digest ``None``: such a page is always rendered.
+
+Every part is self-delimiting (a string carries its length, a number ends with ``;``, a nested
+object is ``#`` and its 16-byte digest), so no two different lists or objects give the same bytes
+(``["a", "b"]`` and ``["asb"]`` once did).
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import operator
 import pickle
 import types
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -62,8 +68,57 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(kind))
 
 
+def _number(value: Any) -> bytes:
+    return repr(value).encode() + b";"
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s%d:" % len(data) + data
+
+
+def _bytes(value: bytes) -> bytes:
+    return b"b%d:" % len(value) + value
+
+
+def _time(value: dt.date | dt.time) -> bytes:
+    return b"t" + value.isoformat().encode() + b"|" + str(getattr(value, "tzinfo", None)).encode() + b";"
+
+
+#: Values digested as themselves and never remembered, by exact class (a subclass: ``_plan``).
+_SCALARS: dict[type, Callable[[Any], bytes]] = {
+    type(None): _number,
+    bool: _number,
+    int: _number,
+    float: _number,
+    str: _text,
+    Markup: _text,
+    bytes: _bytes,
+    dt.datetime: _time,
+    dt.date: _time,
+    dt.time: _time,
+}
+
+
+@functools.cache
+def _key(name: str) -> bytes:
+    """An attribute name as digested (the same few names, over and over)."""
+    return _text(name)
+
+
+def _named(value: Any) -> bytes:
+    """A function, class or module: by its name (its code is in the salt)."""
+    return b"f" + getattr(value, "__qualname__", getattr(value, "__name__", "")).encode()
+
+
 class Fingerprinter:
-    """Digests values, remembering each object's digest for the rest of the build."""
+    """Digests values, remembering each object's digest for the rest of the build.
+
+    Every value that is not a scalar is digested once (by identity) and its digest reused: a
+    value shared by many pages (an article, a tag, a list of stories) costs one digest a build,
+    and a render process forked from the build inherits the digests already made. How a class
+    is digested is decided once per class (:meth:`_plan`), not by ``isinstance`` tests per value.
+    """
 
     def __init__(self, pure_types: tuple[type, ...] = ()) -> None:
         self.pure_types = pure_types
@@ -72,6 +127,7 @@ class Fingerprinter:
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # keeps memoised objects alive so their ids stay theirs
         self._active: set[int] = set()
+        self._plans: dict[type, Callable[[Any], bytes]] = {}
 
     def digest(self, value: Any) -> bytes | None:
         try:
@@ -80,65 +136,103 @@ class Fingerprinter:
             return None
 
     def _digest(self, value: Any) -> bytes:
-        if value is None or isinstance(value, (bool, int, float)):
-            return repr(value).encode()
-        if isinstance(value, str):  # Markup too
-            return b"s" + value.encode("utf-8", "surrogatepass")
-        if isinstance(value, (dt.datetime, dt.date, dt.time)):
-            return b"t" + value.isoformat().encode() + str(getattr(value, "tzinfo", None)).encode()
-        if isinstance(value, bytes):
-            return b"b" + value
+        kind = type(value)
+        scalar = _SCALARS.get(kind)
+        if scalar is not None:
+            return scalar(value)
         key = id(value)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
         if key in self._active:  # a cycle: name the object instead of following it
-            return b"cycle:" + type(value).__qualname__.encode() + str(getattr(value, "url", "")).encode()
+            named = b"cycle:" + kind.__qualname__.encode() + str(getattr(value, "url", "")).encode()
+            return b"#" + hashlib.blake2b(named, digest_size=16).digest()
+        plan = self._plans.get(kind)
+        if plan is None:
+            plan = self._plans[kind] = self._plan(kind)
         self._active.add(key)
         try:
-            result = hashlib.blake2b(self._parts(value), digest_size=16).digest()
+            result = b"#" + hashlib.blake2b(plan(value), digest_size=16).digest()
         finally:
             self._active.discard(key)
         self._memo[key] = result
         self._keep.append(value)
         return result
 
-    def _parts(self, value: Any) -> bytes:
-        kind = type(value)
+    def _plan(self, kind: type) -> Callable[[Any], bytes]:
+        """How a value of ``kind`` becomes the bytes its digest hashes."""
         name = _class_name(kind)
         custom = FINGERPRINTS.get(kind) or getattr(kind, "__fingerprint__", None)
-        if custom is not None:  # the object says what of it can reach a page (None: it cannot)
-            shown = custom(value)
-            if shown is not None:
-                self.fast_paths[kind.__name__] = "custom"
-                return name + self._digest(shown)
-        if isinstance(value, self.pure_types):
-            self.fast_paths[kind.__name__] = "pickle"
-            return name + pickle.dumps(value, protocol=5)
-        if isinstance(value, (list, tuple)):
-            return name + b"".join(self._digest(v) for v in value)
-        if isinstance(value, (set, frozenset)):
-            return name + b"".join(sorted(self._digest(v) for v in value))
-        if isinstance(value, dict):
-            items = sorted(
-                (self._digest(k), self._digest(v)) for k, v in value.items() if k not in SKIPPED_ATTRIBUTES
+        rest = self._plan_by_shape(kind, name)
+        if custom is None:
+            return rest
+        digest, fast_paths, label = self._digest, self.fast_paths, kind.__name__
+
+        def shown_part(value: Any) -> bytes:
+            shown = custom(value)  # what of the object can reach a page (None: it cannot say)
+            if shown is None:
+                return rest(value)
+            fast_paths[label] = "custom"
+            return name + digest(shown)
+
+        return shown_part
+
+    def _plan_by_shape(self, kind: type, name: bytes) -> Callable[[Any], bytes]:
+        digest, scalars = self._digest, _SCALARS.get
+
+        def parts(values: Any) -> bytes:
+            """The parts of ``values`` joined; a scalar digested here (most values are scalars)."""
+            return b"".join(
+                [encode(v) if (encode := scalars(type(v))) is not None else digest(v) for v in values]
             )
-            return name + b"".join(k + v for k, v in items)
-        if isinstance(
-            value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, type, types.ModuleType)
+
+        if issubclass(kind, self.pure_types):
+            fast_paths, label, dumps = self.fast_paths, kind.__name__, pickle.dumps
+
+            def pickled(value: Any) -> bytes:
+                fast_paths[label] = "pickle"
+                return name + dumps(value, protocol=5)
+
+            return pickled
+        scalar = next((encode for base, encode in _SCALARS.items() if issubclass(kind, base)), None)
+        if scalar is not None:  # a subclass of a scalar (an enum member, a str subclass)
+            return lambda value: name + scalar(value)
+        if issubclass(kind, (list, tuple)):
+            return lambda value: name + parts(value)
+        if issubclass(kind, (set, frozenset)):
+            return lambda value: name + b"".join(sorted([digest(v) for v in value]))
+        if issubclass(kind, dict):
+
+            def mapping(value: dict[Any, Any]) -> bytes:
+                items = sorted(
+                    [(digest(k), digest(v)) for k, v in value.items() if k not in SKIPPED_ATTRIBUTES]
+                )
+                return name + b"".join([k + v for k, v in items])
+
+            return mapping
+        if issubclass(
+            kind, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, type, types.ModuleType)
         ):
-            return b"f" + getattr(value, "__qualname__", getattr(value, "__name__", "")).encode()
-        if isinstance(value, URLWrapper):  # its __dict__ grows lazily (as_dict): use what it shows
-            return name + b"".join(
-                self._digest(v) for v in (value.name, value.slug, value.url, value.save_as)
+            return _named
+        if issubclass(kind, URLWrapper):  # its __dict__ grows lazily (as_dict): use what it shows
+            return lambda value: (
+                name + b"".join([digest(v) for v in (value.name, value.slug, value.url, value.save_as)])
             )
-        if dataclasses.is_dataclass(value):
-            return name + b"".join(self._digest(getattr(value, field)) for field in _field_names(kind))
-        attributes = getattr(value, "__dict__", None)
-        if attributes is not None:
-            items = sorted((k, v) for k, v in attributes.items() if k not in SKIPPED_ATTRIBUTES)
-            return name + b"".join(k.encode() + self._digest(v) for k, v in items)
-        text = repr(value)
-        if " at 0x" in text or isinstance(value, Markup):
-            raise Unstable(text)
-        return name + text.encode()
+        if dataclasses.is_dataclass(kind):
+            fields = _field_names(kind)
+            if len(fields) < 2:  # attrgetter of one name gives the value, of none fails
+                return lambda value: name + b"".join([digest(getattr(value, f)) for f in fields])
+            values = operator.attrgetter(*fields)
+            return lambda value: name + parts(values(value))
+
+        def attributes_or_repr(value: Any) -> bytes:
+            attributes = getattr(value, "__dict__", None)
+            if attributes is not None:
+                items = sorted([(k, v) for k, v in attributes.items() if k not in SKIPPED_ATTRIBUTES])
+                return name + b"".join([_key(k) for k, _ in items]) + parts([v for _, v in items])
+            text = repr(value)
+            if " at 0x" in text or isinstance(value, Markup):
+                raise Unstable(text)
+            return name + text.encode()
+
+        return attributes_or_repr

@@ -30,9 +30,9 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(output.name + ".render.json")
 
 
-def file_stat(path: Path) -> list[int] | None:
+def file_stat(path: str | Path) -> list[int] | None:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return [info.st_size, info.st_mtime_ns]
@@ -67,6 +67,8 @@ class Manifest:
         self.enabled = enabled and previous != building
         self.old: dict[str, Any] = {}
         self.new: dict[str, Any] = {}
+        #: Folders of the new build known to exist (one ``makedirs`` per folder, not per file).
+        self._folders: set[str] = set()
         if self.enabled:
             self.old = self._load()
 
@@ -92,22 +94,34 @@ class Manifest:
         ``key_of(entry)`` computes the key now (from the names the entry says the page read).
         """
         entry = self.old.get(relative)
-        if not entry or not entry.get("key") or file_stat(self.previous / relative) != entry.get("stat"):
+        if not entry or not entry.get("key"):
+            return None
+        if file_stat(os.path.join(self.previous, relative)) != entry.get("stat"):
             return None
         return entry if key_of(entry) == entry["key"] else None
 
     def reuse(self, relative: str, entry: dict[str, Any]) -> None:
         """Link the previous build's file into this build, and keep its entry."""
-        target = self.building / relative
-        if target.exists():
-            target.unlink()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.previous / relative, target)
+        target = os.path.join(self.building, relative)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        source = os.path.join(self.previous, relative)
+        try:
+            os.link(source, target)
+        except FileExistsError:  # something of this build is there already: the old file wins
+            os.unlink(target)
+            os.link(source, target)
         self.new[relative] = entry
 
-    def record(self, relative: str, key: str | None, reads: list[str] | None = None) -> None:
-        """Note a file written by this build (``key`` None: never reused)."""
-        self.new[relative] = {"reads": reads, "key": key, "stat": file_stat(self.building / relative)}
+    def record(
+        self, relative: str, key: str | None, reads: list[str] | None = None, stat: list[int] | None = None
+    ) -> None:
+        """Note a file written by this build (``key`` None: never reused; ``stat`` None: look it up)."""
+        if stat is None:
+            stat = file_stat(self.building / relative)
+        self.new[relative] = {"reads": reads, "key": key, "stat": stat}
 
     def save(self) -> None:
         """Write this build's entries for the next build; atomically (never a half manifest)."""

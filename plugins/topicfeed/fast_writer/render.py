@@ -3,13 +3,18 @@
 A page's key digests the template's name, the code salt, and every context value the template
 read (by name, or the part of a list or dict it took: see ``tracking``). A page whose key and file
 are unchanged is reused; the others are rendered here, on ``RENDER_PROCESSES`` processes forked
-from the build (nothing is copied).
+from the build (nothing is copied). Each process keys its pages with the build's fingerprinter, as
+forked: the values the build already digested (the feeds' articles) are not digested again.
+
+A page is written in one call, as bytes, into a folder Pelican made when it recorded the page;
+its size and time come from the open file (no second look-up by path for the manifest).
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +41,15 @@ class Job:
         return merged
 
 
+#: A written page: its path, the names its template read, its key, and [size, mtime_ns].
+Page = tuple[str, list[str], str | None, list[int]]
+
+
 @dataclass
 class Rendered:
-    """What rendering some jobs produced: (path, names read, key) per page, and the digest paths."""
+    """What rendering some jobs produced: one :data:`Page` per page, and the digest paths taken."""
 
-    pages: list[tuple[str, list[str], str | None]] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     fast_paths: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,51 +68,77 @@ def page_key(
     return digest.hexdigest()
 
 
-def render_jobs(jobs: list[Job], salt: bytes, pure_types: tuple[type, ...]) -> Rendered:
-    """Render and write ``jobs`` in this process."""
-    prints = Fingerprinter(pure_types)
+def write_page(path: str, text: str) -> list[int]:
+    """Write ``text`` as Pelican's writer would (UTF-8, text-mode newlines); [size, mtime_ns]."""
+    if os.linesep != "\n":
+        text = text.replace("\n", os.linesep)
+    with open(path, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        info = os.fstat(handle.fileno())
+    return [info.st_size, info.st_mtime_ns]
+
+
+def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int | None = None) -> Rendered:
+    """Render and write ``jobs`` in this process, keying each page with ``prints``.
+
+    ``parent``: in a forked renderer, the build's pid. When the build is gone (killed), the
+    renderer stops before its next page instead of writing on into a staging folder the next
+    build may already be using (and holding the build's stdout open meanwhile).
+    """
     rendered = Rendered()
     for job in jobs:
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
         context = job.context()
         output, reads = render_tracked(job.template, context)
-        with open(job.path, "w", encoding="utf-8") as handle:
-            handle.write(output)
+        stat = write_page(job.path, output)
         names = sorted(reads)
-        rendered.pages.append(
-            (job.path, names, page_key(salt, job.template.name or "", names, context, prints))
-        )
+        key = page_key(salt, job.template.name or "", names, context, prints)
+        rendered.pages.append((job.path, names, key, stat))
     rendered.fast_paths.update(prints.fast_paths)
     return rendered
 
 
-def _child(jobs: list[Job], salt: bytes, pure_types: tuple[type, ...], connection: Any) -> None:
+def _child(
+    jobs: list[Job], salt: bytes, prints: Fingerprinter, connection: Any, parent: int, inherited: list[Any]
+) -> None:
+    for receiver in inherited:  # the parent's ends: with one open here, a send to a dead build blocks
+        receiver.close()
     try:
-        connection.send(("ok", render_jobs(jobs, salt, pure_types)))
+        connection.send(("ok", render_jobs(jobs, salt, prints, parent)))
     except BaseException:  # reported to the parent, which fails the build
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
 
 
-def render_parallel(jobs: list[Job], processes: int, salt: bytes, pure_types: tuple[type, ...]) -> Rendered:
-    """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied."""
+def render_parallel(jobs: list[Job], processes: int, salt: bytes, prints: Fingerprinter) -> Rendered:
+    """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied.
+
+    Each forked process keys its pages with its copy of ``prints`` (the digests made so far).
+    """
     if (
         processes <= 1
         or len(jobs) < MIN_PARALLEL_PAGES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return render_jobs(jobs, salt, pure_types)
+        return render_jobs(jobs, salt, prints)
     context = multiprocessing.get_context("fork")
-    children = []
+    children: list[tuple[Any, Any]] = []
+    parent = os.getpid()
     for index in range(1, processes):
         receiver, sender = context.Pipe(duplex=False)
+        inherited = [receiver, *(other for _, other in children)]
         process = context.Process(
-            target=_child, args=(jobs[index::processes], salt, pure_types, sender), daemon=True
+            target=_child,
+            args=(jobs[index::processes], salt, prints, sender, parent, inherited),
+            daemon=True,
         )
         process.start()
         sender.close()
         children.append((process, receiver))
-    result = render_jobs(jobs[0::processes], salt, pure_types)
+    result = render_jobs(jobs[0::processes], salt, prints)
     errors = []
     for process, receiver in children:
         try:

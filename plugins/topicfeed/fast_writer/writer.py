@@ -104,18 +104,20 @@ class SiteWriter(HookedWriter):
         for path, localcontext in skipped:  # not overwritten: Pelican announces those at once too
             signals.content_written.send(path, context=localcontext)
 
-    def file_opened(self, filename: str, skipped: bool) -> None:
+    def file_opened(self, filename: str, skipped: bool) -> bool:
+        """Record a deferred page: it is written in :func:`flush`, so nothing is created now."""
         pending, self._pending = self._pending, None
         if pending is None:
             if self._writing_page and not skipped:
                 self.rendered_directly += 1
-            return
+            return False
         template, base, changes = pending
         job = Job(os.path.abspath(filename), template, base, changes)
         if skipped:
             self._skipped.append((filename, job.context()))
-        else:
-            self.jobs.append(job)
+            return False
+        self.jobs.append(job)
+        return True
 
     # Feeds ----------------------------------------------------------------------------------
 
@@ -224,9 +226,9 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
         else:
             to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
-    rendered = render_parallel(to_render, processes, salt, PURE_TYPES)
-    for path, reads, key in rendered.pages:
-        manifest.record(os.path.relpath(path, manifest.building), key, reads)
+    rendered = render_parallel(to_render, processes, salt, prints)
+    for path, reads, key, stat in rendered.pages:
+        manifest.record(os.path.relpath(path, manifest.building), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
