@@ -27,6 +27,7 @@ from topicfeed.build import Build, collect_articles
 from topicfeed.plugin import Phase, register_plugin
 
 from . import documents as docs
+from .encoding import Encoder
 from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -94,15 +95,12 @@ def write_api(pelican: Any, build: Build) -> None:
     writer = Writer(Path(pelican.output_path), build.output)
     articles = build.articles
     found = docs.collections(articles)
-    api_paths = {str(article.url): docs.item_path(article) for article in articles}
-    entries = {}
+    encoder = Encoder(ctx, articles, found)
     for article in articles:
-        base = entries[str(article.url)] = docs.entry(article, ctx)
-        document = docs.item_document(article, ctx, api_paths, found, base)
-        writer.write(api_paths[str(article.url)], docs.dumps(document))
+        writer.write(*encoder.item(article))
     for collection in found.values():
-        for path, document in docs.pages(collection, ctx, entries):
-            writer.write(path, docs.dumps(document))
+        for path, data in encoder.pages(collection):
+            writer.write(path, data)
     for kind in ("topic", "source"):
         path, document = docs.list_document(kind, (c for c in found.values() if c.kind == kind), ctx)
         writer.write(path, docs.dumps(document))
