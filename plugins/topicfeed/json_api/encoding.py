@@ -61,7 +61,7 @@ def _bytes(text: str) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-_ITEM_KEYS = [_member_key(name) for name in docs.ITEM_EXTRAS]
+_EXTRA_KEYS = [_member_key(name) for name in docs.ITEM_EXTRAS]
 _VALUE_KEY = _member_key("value")
 _MORE_COVERAGE_KEY = _member_key("moreCoverage")
 
@@ -117,7 +117,7 @@ class Encoder:
         more_coverage = _MORE_COVERAGE_KEY + self._links_of(extras.more_coverage)
         cluster = splice(runs({"size": extras.cluster_size}, ["moreCoverage"]), [more_coverage])
         spliced = (self._links_of(extras.backlinks), cluster, collections, self._links_of(extras.related))
-        text = splice(own, [key + value for key, value in zip(_ITEM_KEYS, spliced, strict=True)])
+        text = splice(own, [key + value for key, value in zip(_EXTRA_KEYS, spliced, strict=True)])
         return self.paths[id(article)], _bytes(text)
 
     def pages(self, collection: docs.Collection) -> Iterator[tuple[str, bytes]]:
