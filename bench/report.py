@@ -302,10 +302,11 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
   nothing changed since the previous build (Topicfeed's is its `unchanged_build` check: the
   inputs' fingerprint and the output's file listing equal the last build's record, so the build
   stops there); *one item changed*: one published item's excerpt edited (the runner checks the
-  edit reached its page), which Topicfeed builds through its whole pipeline. CPU is user + system time and peak MB the
-  maximum resident set, both from `wait4`: the build process with its child processes (CPU
-  summed; memory of the largest one), and the whole process tree's memory sampled every 0.1 s
-  (forked renderers run side by side). CPU time is steadier than wall time on a shared machine.
+  edit reached its page), which Topicfeed builds through its whole pipeline. CPU is user +
+  system time and peak MB the maximum resident set, both from `wait4`: the build process with
+  its child processes (CPU summed; memory of the largest one), and the whole process tree's
+  memory sampled every 0.1 s (forked renderers run side by side). CPU time is steadier than
+  wall time on a shared machine.
 - **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
   and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);
   such results are marked "measured under load, not for comparison".

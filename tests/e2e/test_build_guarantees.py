@@ -97,6 +97,7 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
         "broken-theme",
         "content",
         "site",
+        "site.api.json",  # the digest of each API document, for reusing unchanged ones
         "site.inputs.json",  # the fingerprint of this build's inputs (unchanged_build)
         "site.render.json",
         "site.report.json",

@@ -224,6 +224,30 @@ def test_incremental_rebuild_gives_the_api_of_a_fresh_build(tmp_path: Path) -> N
     assert not (again.output / "api/news/page/1").exists()  # page 1 has one URL: .../index.json
 
 
+def test_reuse_trusts_the_manifest_only_for_files_left_as_recorded(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    small_site(content)
+    settings = {"API_PAGE_SIZE": 7}
+    first = run_pelican(content, tmp_path / "site", extra=settings)
+    assert first.returncode == 0, first.log
+    manifest = tmp_path / "site.api.json"  # beside the output, never in the published site
+    assert manifest.exists() and not list(first.output.rglob("*.api.json"))
+    page, item = first.output / "api/news/index.json", first.output / "api/news/2024/03/02/story-1/index.json"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b'"page":1', b'"page":9'))  # edited by hand, same size
+    item_inode = item.stat().st_ino
+    again = run_pelican(content, tmp_path / "site", extra=settings)
+    assert again.returncode == 0, again.log
+    assert page.read_bytes() == original  # written again, not the edited file linked
+    assert item.stat().st_ino == item_inode  # the untouched file is linked
+    manifest.unlink()  # no records (a fresh CI runner): the bytes are compared instead
+    third = run_pelican(content, tmp_path / "site", extra=settings)
+    assert third.returncode == 0, third.log
+    assert item.stat().st_ino == item_inode and page.read_bytes() == original
+    assert manifest.exists()
+
+
 def test_api_false_writes_no_api(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()

@@ -108,13 +108,14 @@ def entry(article: Any, ctx: Context) -> dict[str, Any]:
     item = item_of(article)
     provider: dict[str, Any] = {"name": item.provider.name, "domain": item.provider.domain}
     provider["images"] = [_image(item.provider.logo, False)] if item.provider.logo else []
+    api_url = ctx.url(item_path(article))
     return {
         # The exporter's fields.
         "path": item.source_path,
         "title": item.title,
         "type": item.kind,
         "heat": item.heat if item.heat is not None else 0,
-        "sourceUrl": ctx.url(item_path(article)),
+        "sourceUrl": api_url,
         "webUrl": item.url,
         "ampWebUrl": item.amp_url,
         "cdnAmpWebUrl": item.cdn_amp_url,
@@ -129,26 +130,30 @@ def entry(article: Any, ctx: Context) -> dict[str, Any]:
         # Topicfeed's additions.
         "id": item.key,
         "url": ctx.url(page_path(article) + "/"),
-        "apiUrl": ctx.url(item_path(article)),
+        "apiUrl": api_url,
         "originalUrl": item.original_url,
         "quality": item.quality,
     }
 
 
-def _link(link: Any, ctx: Context, api_paths: dict[str, str]) -> dict[str, Any]:
+def link(story: Any, ctx: Context, api_paths: dict[str, str]) -> dict[str, Any]:
     """A related story (related_stories' ``StoryLink``): ours get our page and API URLs."""
-    internal = bool(link.internal)
+    internal = bool(story.internal)
     return {
-        "title": link.title,
-        "provider": link.provider,
-        "domain": link.domain,
-        "publishedDateTime": link.date.isoformat(),
-        "id": link.key,
-        "url": ctx.url(link.url.strip("/") + "/") if internal else None,
-        "apiUrl": ctx.url(api_paths[link.url]) if internal and link.url in api_paths else None,
-        "webUrl": None if internal else link.url,
-        "computed": bool(link.computed),
+        "title": story.title,
+        "provider": story.provider,
+        "domain": story.domain,
+        "publishedDateTime": story.date.isoformat(),
+        "id": story.key,
+        "url": ctx.url(story.url.strip("/") + "/") if internal else None,
+        "apiUrl": ctx.url(api_paths[story.url]) if internal and story.url in api_paths else None,
+        "webUrl": None if internal else story.url,
+        "computed": bool(story.computed),
     }
+
+
+#: The members an item's document adds to its entry (the encoder splices them in by name).
+ITEM_EXTRAS = ("backlinks", "cluster", "collections", "related")
 
 
 def item_document(
@@ -160,20 +165,44 @@ def item_document(
 ) -> dict[str, Any]:
     """An item's own document: its entry plus links to its collections and related stories.
 
-    ``related``/``backlinks``/``cluster`` come from the related step when it ran (the data it
-    hangs on articles for the templates); without it they are empty.
+    The build writes the same bytes without building this dict (:mod:`.encoding` splices
+    parts serialised once); this composition is the reference the tests hold the splicing to.
     """
     doc = dict(base) if base is not None else entry(article, ctx)
-    doc["collections"] = [
-        collections[key].summary(ctx) for key in _collection_keys(article) if key in collections
-    ]
-    doc["related"] = [_link(link, ctx, api_paths) for link in getattr(article, "related_links", ())]
-    doc["backlinks"] = [_link(link, ctx, api_paths) for link in getattr(article, "backlinks", ())]
+    extras = item_extras(article)
+    doc["collections"] = [collections[key].summary(ctx) for key in extras.collections if key in collections]
+    doc["related"] = [link(story, ctx, api_paths) for story in extras.related]
+    doc["backlinks"] = [link(story, ctx, api_paths) for story in extras.backlinks]
     doc["cluster"] = {
-        "size": int(getattr(article, "cluster_size", 1) or 1),
-        "moreCoverage": [_link(link, ctx, api_paths) for link in getattr(article, "more_coverage", ())],
+        "size": extras.cluster_size,
+        "moreCoverage": [link(story, ctx, api_paths) for story in extras.more_coverage],
     }
     return doc
+
+
+@dataclass(frozen=True)
+class ItemExtras:
+    """What an item's document holds beyond its entry, as found on the article.
+
+    ``related``/``backlinks``/``more_coverage`` come from the related step when it ran (the data
+    it hangs on articles for the templates); without it they are empty.
+    """
+
+    collections: list[str]
+    related: Sequence[Any]
+    backlinks: Sequence[Any]
+    more_coverage: Sequence[Any]
+    cluster_size: int
+
+
+def item_extras(article: Any) -> ItemExtras:
+    return ItemExtras(
+        collections=_collection_keys(article),
+        related=getattr(article, "related_links", ()),
+        backlinks=getattr(article, "backlinks", ()),
+        more_coverage=getattr(article, "more_coverage", ()),
+        cluster_size=int(getattr(article, "cluster_size", 1) or 1),
+    )
 
 
 def _collection_keys(article: Any) -> list[str]:
@@ -211,37 +240,44 @@ def collections(articles: Sequence[Any]) -> dict[str, Collection]:
     return found
 
 
-def pages(
-    collection: Collection, ctx: Context, entries: dict[str, dict[str, Any]] | None = None
-) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Every page of a collection as (path, document); page 1 is ``.../index.json`` only.
-
-    ``entries`` (article URL -> entry) saves recomputing an item's entry in each of its lists.
-    """
-    entries = {} if entries is None else entries
+def page_head(collection: Collection, number: int, ctx: Context) -> dict[str, Any]:
+    """Page ``number`` of a collection without its ``value`` (the entries)."""
     size = ctx.page_size
     count = collection.pages(size)
-    for number in range(1, count + 1):
-        chunk = collection.articles[(number - 1) * size : number * size]
-        path = collection.path(number)
-        doc = {
-            "title": collection.name,
-            "path": path,
-            "page": number,
-            "value": [entries.get(str(a.url)) or entry(a, ctx) for a in chunk],
-            "nextPage": str(number + 1) if number < count else None,
-            "kind": collection.kind,
-            "slug": collection.slug,
-            "url": ctx.url(path),
-            "first": ctx.url(collection.path(1)),
-            "last": ctx.url(collection.path(count)),
-            "next": ctx.url(collection.path(number + 1)) if number < count else None,
-            "prev": ctx.url(collection.path(number - 1)) if number > 1 else None,
-            "pages": count,
-            "count": len(collection.articles),
-            "pageSize": size,
-        }
-        yield path, doc
+    path = collection.path(number)
+    return {
+        "title": collection.name,
+        "path": path,
+        "page": number,
+        "nextPage": str(number + 1) if number < count else None,
+        "kind": collection.kind,
+        "slug": collection.slug,
+        "url": ctx.url(path),
+        "first": ctx.url(collection.path(1)),
+        "last": ctx.url(collection.path(count)),
+        "next": ctx.url(collection.path(number + 1)) if number < count else None,
+        "prev": ctx.url(collection.path(number - 1)) if number > 1 else None,
+        "pages": count,
+        "count": len(collection.articles),
+        "pageSize": size,
+    }
+
+
+def page_articles(collection: Collection, number: int, ctx: Context) -> list[Any]:
+    """The articles page ``number`` of a collection lists, in its order."""
+    size = ctx.page_size
+    return collection.articles[(number - 1) * size : number * size]
+
+
+def pages(collection: Collection, ctx: Context) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every page of a collection as (path, document); page 1 is ``.../index.json`` only.
+
+    The reference composition, as :func:`item_document` is: the build splices the same bytes.
+    """
+    for number in range(1, collection.pages(ctx.page_size) + 1):
+        doc = page_head(collection, number, ctx)
+        doc["value"] = [entry(a, ctx) for a in page_articles(collection, number, ctx)]
+        yield doc["path"], doc
 
 
 def list_document(kind: str, found: Iterable[Collection], ctx: Context) -> tuple[str, dict[str, Any]]:
@@ -281,7 +317,11 @@ def index_document(found: dict[str, Collection], ctx: Context) -> tuple[str, dic
     }
 
 
+#: The one encoder of every document: sorted keys, no spaces, UTF-8 text rather than ``\\u``
+#: escapes, no NaN. Made once, as ``json.dumps`` with options makes a new one per call.
+ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def dumps(document: dict[str, Any]) -> bytes:
     """Byte-stable JSON: sorted keys, UTF-8, no spaces, one trailing newline."""
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    return (ENCODER.encode(document) + "\n").encode("utf-8")

@@ -1,0 +1,129 @@
+"""The API's bytes: each part encoded once per build and spliced into every document holding it.
+
+An entry is listed on several pages (all news, each of its topics, its source), a related story
+appears in the documents of many items, a collection's summary in each of its items' documents.
+Encoding each document whole with ``json.dumps`` encodes these parts again every time; at 10,000
+items that was most of the step. So the parts are encoded once, by the same encoder as
+:func:`.documents.dumps`, and documents are put together from that text.
+
+This gives the same bytes because the encoder sorts keys and writes no spaces: a JSON object is
+``{`` + its members (``"key":value``) in key order, joined by ``,`` + ``}``, and a list is its
+items joined by ``,`` in brackets. An object whose members come from elsewhere is encoded in
+*runs* (its own members between two spliced keys) and the runs and spliced members are joined in
+key order. The tests hold every document to ``dumps`` of the reference dicts of
+:mod:`.documents`, byte for byte.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from . import documents as docs
+
+_ENCODE = docs.ENCODER.encode
+
+
+def _member_key(name: str) -> str:
+    return _ENCODE(name) + ":"
+
+
+def runs(value: dict[str, Any], cuts: Sequence[str]) -> list[str]:
+    """``value``'s members as JSON text in ``len(cuts) + 1`` runs, for splicing at ``cuts``.
+
+    Run ``i`` holds the members whose keys sort before ``cuts[i]`` (and not before ``cuts[i-1]``);
+    an empty run is ``""``. ``cuts`` are sorted and none is a key of ``value``.
+    """
+    keys = sorted(value)
+    out = []
+    start = 0
+    for end in [bisect_left(keys, cut) for cut in cuts] + [len(keys)]:
+        # The encoder's text of the sub-object without its braces: its members, in key order.
+        out.append(_ENCODE({key: value[key] for key in keys[start:end]})[1:-1] if end > start else "")
+        start = end
+    return out
+
+
+def splice(own: list[str], spliced: Sequence[str]) -> str:
+    """An object from its own runs (see :func:`runs`) and the members spliced between them."""
+    parts = [own[0]]
+    for member, run in zip(spliced, own[1:], strict=True):
+        parts += (member, run)
+    return "{" + ",".join(part for part in parts if part) + "}"
+
+
+def array(texts: Sequence[str]) -> str:
+    return "[" + ",".join(texts) + "]"
+
+
+def _bytes(text: str) -> bytes:
+    return (text + "\n").encode("utf-8")
+
+
+_EXTRA_KEYS = [_member_key(name) for name in docs.ITEM_EXTRAS]
+_VALUE_KEY = _member_key("value")
+_MORE_COVERAGE_KEY = _member_key("moreCoverage")
+
+
+class Encoder:
+    """One build's documents as bytes, each entry, link and summary encoded once."""
+
+    def __init__(self, ctx: docs.Context, articles: Sequence[Any], collections: dict[str, docs.Collection]):
+        assert list(docs.ITEM_EXTRAS) == sorted(docs.ITEM_EXTRAS)
+        self.ctx = ctx
+        self.collections = collections
+        #: Each article's document path, by ``id`` (the articles live for the whole build).
+        self.paths: dict[int, str] = {}
+        #: Article URL -> document path: how a related story's link finds its document.
+        self.api_paths: dict[str, str] = {}
+        for article in articles:
+            url = str(article.url)
+            self.paths[id(article)] = self.api_paths[url] = docs.item_path(article)
+        self._entries: dict[int, tuple[str, list[str]]] = {}
+        #: ``id`` -> (the story link, its text): related_stories hands the same link object to
+        #: every item that shows it; holding it keeps its ``id`` from being reused.
+        self._links: dict[int, tuple[Any, str]] = {}
+        self._summaries: dict[str, str] = {}
+
+    def _entry(self, article: Any) -> tuple[str, list[str]]:
+        """An article's entry as a page lists it, and its runs for the item's own document."""
+        found = self._entries.get(id(article))
+        if found is None:
+            own = runs(docs.entry(article, self.ctx), docs.ITEM_EXTRAS)
+            found = self._entries[id(article)] = ("{" + ",".join(run for run in own if run) + "}", own)
+        return found
+
+    def _link(self, story: Any) -> str:
+        found = self._links.get(id(story))
+        if found is None:
+            found = self._links[id(story)] = (story, _ENCODE(docs.link(story, self.ctx, self.api_paths)))
+        return found[1]
+
+    def _links_of(self, stories: Sequence[Any]) -> str:
+        return array([self._link(story) for story in stories])
+
+    def _summary(self, key: str) -> str:
+        found = self._summaries.get(key)
+        if found is None:
+            found = self._summaries[key] = _ENCODE(self.collections[key].summary(self.ctx))
+        return found
+
+    def item(self, article: Any) -> tuple[str, bytes]:
+        """An item's own document (:func:`.documents.item_document`): (path, bytes)."""
+        _, own = self._entry(article)
+        extras = docs.item_extras(article)
+        collections = array([self._summary(key) for key in extras.collections if key in self.collections])
+        more_coverage = _MORE_COVERAGE_KEY + self._links_of(extras.more_coverage)
+        cluster = splice(runs({"size": extras.cluster_size}, ["moreCoverage"]), [more_coverage])
+        spliced = (self._links_of(extras.backlinks), cluster, collections, self._links_of(extras.related))
+        text = splice(own, [key + value for key, value in zip(_EXTRA_KEYS, spliced, strict=True)])
+        return self.paths[id(article)], _bytes(text)
+
+    def pages(self, collection: docs.Collection) -> Iterator[tuple[str, bytes]]:
+        """Every page of a collection (:func:`.documents.pages`): (path, bytes)."""
+        for number in range(1, collection.pages(self.ctx.page_size) + 1):
+            head = docs.page_head(collection, number, self.ctx)
+            listed = docs.page_articles(collection, number, self.ctx)
+            value = array([self._entry(article)[0] for article in listed])
+            yield head["path"], _bytes(splice(runs(head, ["value"]), [_VALUE_KEY + value]))
