@@ -398,9 +398,10 @@ def test_a_skipped_run_calls_the_replacement_once_then_pelicans_run(tmp_path: Pa
         signals.initialized.disconnect(receiver)
     assert calls == ["skipped"]
     assert not (tmp_path / "out").exists()  # Pelican's run did not happen
-    instances[0].run()  # the next run of the same instance is Pelican's own
-    assert (tmp_path / "out" / "a.html").is_file()
-    assert calls == ["skipped"]
+    # The next run of the same instance is Pelican's own (not run here: plugins that other
+    # tests of this process registered would take part in it).
+    assert "run" not in vars(instances[0])
+    assert instances[0].run.__func__ is pelican_package.Pelican.run
 
 
 def _empty_settings(tmp_path: Path) -> Path:
