@@ -214,6 +214,15 @@ def article_pages(output_dir: Path) -> list[Path]:
     return list(output_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
 
 
+#: What Topicfeed prints when its inputs and output are those of its last build (unchanged_build).
+SKIPPED = "Nothing changed since the last build"
+
+
+def skipped(log_path: Path) -> bool:
+    """Whether the build left the previous site as it was (it then prints no article count)."""
+    return SKIPPED in log_path.read_text(encoding="utf-8", errors="replace")
+
+
 def change_visible(output_dir: Path, mark: str) -> bool:
     """Whether the edited excerpt reached an article page (the edit was not served stale)."""
     return any(mark in page.read_text(encoding="utf-8") for page in article_pages(output_dir))
@@ -265,7 +274,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 finally:
                     if restore:
                         restore[0].write_bytes(restore[1])
-                if system.is_hugo:
+                if system.is_hugo or skipped(log_path):
                     sample.articles = len(article_pages(output_dir))
                 samples[system.name][scenario].append(sample)
                 print(
