@@ -14,6 +14,16 @@ from typing import Any
 
 from topicfeed.model import NewsItem, Problem
 
+#: The ArticlesGenerator lists that hold articles, of any status (each written with ``article.html``).
+ARTICLE_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
+
 #: Metadata key of the item (``article.news`` in templates).
 ITEM_KEY = "news"
 #: Metadata key of the problems the reader found in the file (the news reader logs them).

@@ -21,14 +21,11 @@ two builds of the same content give identical files.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ from typing import Any
 from pelican import signals
 
 from topicfeed.build import Build, collect_articles
+from topicfeed.gc_pause import gc_paused
 from topicfeed.plugin import Phase, register_plugin
 
 from . import documents as docs
@@ -163,24 +161,6 @@ class Writer:
         os.replace(temporary, self.manifest)
 
 
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """The cyclic collector off while the step runs.
-
-    The step makes hundreds of thousands of short-lived dicts, lists and strings, and none holds
-    a cycle, so reference counting frees them all; but each allocation burst starts a collection
-    that walks the whole build's heap (every article, page and template), which cost more than
-    making the documents.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def context(settings: dict[str, Any]) -> docs.Context:
     return docs.Context(
         siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
@@ -202,7 +182,7 @@ def write_api(pelican: Any, build: Build) -> None:
     if not settings["API"]:
         return
     started = time.perf_counter()
-    with no_cyclic_gc():
+    with gc_paused():
         writer = Writer(Path(pelican.output_path), build.output, manifest_path(build.output))
         _write_documents(writer, context(settings), build.articles)
         writer.save()

@@ -25,7 +25,7 @@ from pelican.utils import order_content
 
 from topicfeed import permalinks
 from topicfeed.build import Build
-from topicfeed.items import item_of, problems_of
+from topicfeed.items import ARTICLE_LISTS, item_of, problems_of
 from topicfeed.ledger import Ledger
 from topicfeed.model import Problem
 from topicfeed.plugin import register_plugin
@@ -72,17 +72,6 @@ def record_file(generator: Any, metadata: dict[str, Any]) -> None:
         ledger.fates[path] = "rejected"
     else:
         ledger.fates[item.source_path] = "published" if item.published else "unpublished"
-
-
-#: The ArticlesGenerator lists that hold articles of any status.
-ARTICLE_LISTS = (
-    "articles",
-    "translations",
-    "hidden_articles",
-    "hidden_translations",
-    "drafts",
-    "drafts_translations",
-)
 
 
 def _all_articles(generator: Any) -> list[Any]:

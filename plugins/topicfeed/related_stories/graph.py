@@ -8,12 +8,11 @@ cross-links, whatever the size of the feed.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from topicfeed.gc_pause import gc_paused
 from topicfeed.model import NewsItem
 from topicfeed.stories import date_order, story_index
 
@@ -183,23 +182,6 @@ def clusters(
         # ours first, then outside stories; newest first; then by story key
         group.sort(key=lambda x: (x >= n, -times[x], keys[x]))
     return Clusters(root=root, members=members, outside=outside, outside_nodes=outside_nodes)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a step that allocates much and frees little.
-
-    The related step creates about ten small objects per item and drops almost none; with the
-    collector on, every few thousand allocations it rescans them (and, now and then, the whole
-    heap of a large build), which costs more than the step itself at 100,000 items.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> list[Relations]:

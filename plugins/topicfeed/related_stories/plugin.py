@@ -19,10 +19,11 @@ from typing import Any
 
 from pelican import signals
 
+from topicfeed.gc_pause import gc_paused
 from topicfeed.items import news_articles
 from topicfeed.plugin import register_plugin
 
-from .graph import gc_paused, relate
+from .graph import relate
 from .links import Relations
 from .ranking import top_stories
 from .settings import SETTINGS, read_settings

@@ -33,6 +33,7 @@ from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
 
 from topicfeed.build import Build
+from topicfeed.items import ARTICLE_LISTS
 from topicfeed.plugin import Phase, register_plugin
 
 from .settings import SETTINGS
@@ -69,17 +70,6 @@ def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subp
     return subprocess.run(
         command, cwd=output, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
     )
-
-
-#: Every list of ArticlesGenerator whose articles are written with the article template.
-ARTICLE_LISTS = (
-    "articles",
-    "translations",
-    "hidden_articles",
-    "hidden_translations",
-    "drafts",
-    "drafts_translations",
-)
 
 
 def article_glob(save_as: list[str]) -> str | None:
