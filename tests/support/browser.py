@@ -216,6 +216,14 @@ class PageReport:
         )
 
 
+def _browser_cancelled_favicon(request) -> bool:
+    """Chromium fetches the tab icon itself and cancels that fetch when history moves on (seen
+    once in CI during ``go_back``); the page asked for nothing. A missing icon still fails: it is
+    an HTTP 404 response, which ``on_response`` reports."""
+    path = request.url.split("?")[0]
+    return request.failure == "net::ERR_ABORTED" and path.endswith(("/favicon.svg", "/favicon.ico"))
+
+
 def _is_origin(url: str, origin: str) -> bool:
     return url == origin or url.startswith(origin + "/")
 
@@ -269,6 +277,8 @@ def open_page(context, url: str, *, wait_until: str = "load") -> PageReport:
         report.console_errors.append(f"{message.text} ({source or 'inline'})")
 
     def on_request_failed(request) -> None:
+        if _browser_cancelled_favicon(request):
+            return
         if _is_origin(request.url, origin):
             report.failed_requests.append(f"{request.url}: {request.failure}")
         else:
