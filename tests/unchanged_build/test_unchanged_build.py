@@ -7,7 +7,9 @@ time), not only on the message.
 
 from __future__ import annotations
 
+import marshal
 import shutil
+import types
 from pathlib import Path
 
 import pytest
@@ -159,6 +161,26 @@ def test_stable_forms() -> None:
     assert inputs.stable_form([1]) != inputs.stable_form((1,))
     with pytest.raises(inputs.Unstable):
         inputs.stable_form(object())
+
+
+def _listing(values: list[object]) -> list[str]:
+    return [str(v) for v in values if (lambda x: x)(v)]
+
+
+def _listing_changed(values: list[object]) -> list[str]:
+    return [repr(v) for v in values if (lambda x: x)(v)]
+
+
+def test_a_function_with_nested_code_has_a_stable_form() -> None:
+    """A filter with a comprehension or a lambda: its constants hold code objects, whose repr
+    carries an address that differs in every run. A marshalled copy is the same code at other
+    addresses, as the next run would load it."""
+    fresh = marshal.loads(marshal.dumps(_listing.__code__))  # noqa: S302 (our own bytes, just made)
+    copy = types.FunctionType(fresh, globals(), "_listing")
+    copy.__qualname__ = _listing.__qualname__
+    assert repr(copy.__code__.co_consts) != repr(_listing.__code__.co_consts)
+    assert inputs.stable_form(copy) == inputs.stable_form(_listing)
+    assert inputs.stable_form(_listing_changed) != inputs.stable_form(_listing)
 
 
 def test_a_file_modified_in_the_same_clock_tick_is_hashed_again(tmp_path: Path) -> None:

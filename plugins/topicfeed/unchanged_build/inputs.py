@@ -118,9 +118,10 @@ def stable_form(value: Any) -> str:
         return f"re({value.pattern!r}, {value.flags})"
     if isinstance(value, (types.FunctionType, types.MethodType)):
         function = value.__func__ if isinstance(value, types.MethodType) else value
-        code = function.__code__
-        body = hashlib.blake2b(code.co_code + repr(code.co_consts).encode(), digest_size=8).hexdigest()
-        return f"function {function.__module__}.{function.__qualname__} {body}"
+        body = hashlib.blake2b(
+            _code_form(function.__code__).encode("utf-8", "surrogateescape"), digest_size=8
+        )
+        return f"function {function.__module__}.{function.__qualname__} {body.hexdigest()}"
     if isinstance(value, (type, types.BuiltinFunctionType, types.ModuleType)):
         name = getattr(value, "__qualname__", value.__name__)
         return f"{type(value).__name__} {getattr(value, '__module__', '')}.{name}"
@@ -128,6 +129,13 @@ def stable_form(value: Any) -> str:
     if _ADDRESS.search(text):
         raise Unstable(f"{type(value).__name__} has no stable form")
     return f"{type(value).__name__} {text}"
+
+
+def _code_form(code: types.CodeType) -> str:
+    """A function's bytecode and constants; nested code (a lambda, a comprehension) by its own
+    form, since ``repr`` of a code object holds its address."""
+    consts = [_code_form(c) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts]
+    return f"{code.co_code.hex()}|{'|'.join(consts)}"
 
 
 def settings_form(settings: Mapping[str, Any]) -> str:
