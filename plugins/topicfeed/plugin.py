@@ -87,9 +87,7 @@ def register_plugin(
     steps: Iterable[tuple[Phase, Step]] = (),
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name."""
-    _SPECS[name] = PluginSpec(
-        name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps)
-    )
+    _SPECS[name] = PluginSpec(name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps))
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)

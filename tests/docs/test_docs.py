@@ -163,8 +163,16 @@ def test_link_checker_sees_links() -> None:
 
 def test_docs_folder_has_the_pages_the_readme_promises() -> None:
     for name in (
-        "quickstart", "input-format", "settings", "feeds", "related-stories", "theme",
-        "publishing", "architecture", "build-guarantees", "performance",
+        "quickstart",
+        "input-format",
+        "settings",
+        "feeds",
+        "related-stories",
+        "theme",
+        "publishing",
+        "architecture",
+        "build-guarantees",
+        "performance",
     ):
         assert (DOCS / f"{name}.md").is_file(), f"docs/{name}.md is missing"
 

@@ -15,10 +15,6 @@ from support.loopback import fetch, free_port, wait_for
 VENV = Path(sys.prefix)  # the virtualenv running the tests; `-o` keeps make from touching it
 
 
-
-
-
-
 def test_help_lists_demo() -> None:
     result = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
     assert any(line.startswith("make demo ") for line in result.stdout.splitlines())

@@ -27,10 +27,6 @@ PUBLISHCONF = ROOT / "publishconf.py"
 SITE = "https://example.github.io/news"
 
 
-
-
-
-
 def same_trees(a: Path, b: Path) -> list[str]:
     """Files that differ between two folders (missing on either side, or other bytes)."""
     files_a, files_b = tree(a), tree(b)
@@ -101,8 +97,6 @@ def test_a_bad_cname_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
 
 
 # make github --------------------------------------------------------------------------------------
-
-
 
 
 @pytest.fixture
@@ -288,12 +282,6 @@ def test_the_pages_workflow_builds_with_publish_and_the_content_cache() -> None:
 # make devserver -----------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
     """``make devserver``: Pelican rebuilds the same instance on every change (atomic_output
     starts each run afresh) and its server keeps serving the swapped-in folder."""
@@ -322,7 +310,11 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
             assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
             # each rebuild was swapped in (the replaced site is removed by a background rm -rf)
             assert not list(tmp_path.glob(".output.building"))
-            assert wait_for(lambda: not list(tmp_path.glob(".output.previous*")) + list(tmp_path.glob(".output.removing-*")))
+            assert wait_for(
+                lambda: (
+                    not list(tmp_path.glob(".output.previous*")) + list(tmp_path.glob(".output.removing-*"))
+                )
+            )
         finally:
             os.killpg(server.pid, signal.SIGTERM)  # make, pelican and its two worker processes
             server.wait(timeout=30)

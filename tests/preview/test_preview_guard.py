@@ -93,7 +93,9 @@ def test_turning_preview_on_with_the_site_settings_stops_before_writing(tmp_path
 def test_a_preview_whose_output_holds_a_sitemap_stops_and_keeps_the_previous_preview(tmp_path: Path) -> None:
     """Whatever plugin writes a sitemap, the preview checks its own files before the swap."""
     output = tmp_path / "preview"
-    first = run_pelican(ROOT / "content", output, settings_file=ROOT / "previewconf.py", extra={"PREVIEW_OUTPUT": str(output)})
+    first = run_pelican(
+        ROOT / "content", output, settings_file=ROOT / "previewconf.py", extra={"PREVIEW_OUTPUT": str(output)}
+    )
     assert first.returncode == 0, first.log
     before = sorted(path.relative_to(output) for path in output.rglob("*"))
     plugins = [*read_settings(str(ROOT / "previewconf.py"))["PLUGINS"], "pelican.plugins.sitemap"]

@@ -22,16 +22,6 @@ SITE = "https://example.github.io/news"
 MARKER = ".topicfeed-preview"
 
 
-
-
-
-
-
-
-
-
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of this project with a bare repository as ``origin``."""
@@ -97,12 +87,6 @@ def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Pa
 
 
 # make devserver PREVIEW=1 -------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def test_devserver_preview_serves_unpublished_items_and_rebuilds(tmp_path: Path) -> None:

@@ -76,7 +76,10 @@ def _spec(name: str, **kwargs: object) -> PluginSpec:
 
 
 def test_a_need_nobody_provides_stops_the_build_naming_it() -> None:
-    specs = [_spec("topicfeed.a", provides=frozenset({"news-items"})), _spec("topicfeed.b", requires=frozenset({"feed-format"}))]
+    specs = [
+        _spec("topicfeed.a", provides=frozenset({"news-items"})),
+        _spec("topicfeed.b", requires=frozenset({"feed-format"})),
+    ]
     with pytest.raises(PluginSetupError, match=r"topicfeed\.b needs feed-format"):
         check_plugins(specs)
     check_plugins([*specs, _spec("topicfeed.c", provides=frozenset({"feed-format"}))])
@@ -84,7 +87,10 @@ def test_a_need_nobody_provides_stops_the_build_naming_it() -> None:
 
 def test_two_plugins_cannot_both_commit() -> None:
     step = lambda pelican, build: None  # noqa: E731
-    specs = [_spec("topicfeed.a", steps=((Phase.COMMIT, step),)), _spec("topicfeed.b", steps=((Phase.COMMIT, step),))]
+    specs = [
+        _spec("topicfeed.a", steps=((Phase.COMMIT, step),)),
+        _spec("topicfeed.b", steps=((Phase.COMMIT, step),)),
+    ]
     with pytest.raises(PluginSetupError, match="both take the 'commit' step"):
         check_plugins(specs)
 
