@@ -181,6 +181,18 @@ def wait_for_quiet(max_load: float, allow_load: bool, patience: float) -> float:
     return load
 
 
+def clear_output(output_dir: Path) -> None:
+    """Remove the output and every hidden folder kept beside it, so a cold build starts from nothing.
+
+    Topicfeed keeps the folders of a replaced site beside the output (``.output.skeleton``, see
+    ``atomic_output``); a cold build that found them would not be cold.
+    """
+    shutil.rmtree(output_dir, ignore_errors=True)
+    for sibling in output_dir.parent.glob(f".{output_dir.name}.*"):
+        if sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 def output_stats(output_dir: Path) -> dict[str, int]:
     files = [p for p in output_dir.rglob("*") if p.is_file()]
     return {
@@ -261,7 +273,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             command = build_command(system, set_dir, output_dir, cache_dir)
             for scenario in args.scenarios:
                 if scenario == "cold":
-                    shutil.rmtree(output_dir, ignore_errors=True)
+                    clear_output(output_dir)
                     shutil.rmtree(cache_dir, ignore_errors=True)
                 restore = change_item(set_dir, system, manifest) if scenario == "changed" else None
                 try:

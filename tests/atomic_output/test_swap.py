@@ -149,3 +149,91 @@ def test_retained_names_are_carried_into_the_new_build(tmp_path: Path) -> None:
     assert os.readlink(building / "latest") == "index.html"  # a symlink stays a symlink
     assert (building / ".git" / "refs").is_dir()
     assert not (building / "index.html").exists()  # everything else starts afresh
+
+
+def wait_for(path: Path) -> None:
+    """The retired site is emptied into a skeleton by a background process; wait (bounded)."""
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def folders(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+def test_a_recycled_site_leaves_its_folders_and_no_file_for_the_next_build(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "old")
+    (output / "gone" / "deep").mkdir(parents=True)
+    (output / "gone" / "deep" / "page.html").write_text("x", encoding="utf-8")
+    building = swap.prepare(output, [], recycle=True)  # nothing to take over yet: a fresh folder
+    assert list(building.iterdir()) == []
+    make_site(building, "new")
+    assert swap.swap(output, recycle=True)
+    skeleton = swap.skeleton_folder(output)
+    wait_for(skeleton)
+    assert files(output) == {"index.html": "<p>new</p>", "posts/a.html": "new"}
+    assert folders(skeleton) == {"posts", "gone", "gone/deep"}
+    assert [p.name for p in skeleton.rglob("*") if not p.is_dir()] == [swap.SKELETON_LIST]
+
+    building = swap.prepare(output, [], recycle=True)
+    assert not skeleton.exists()
+    assert folders(building) == {"posts", "gone", "gone/deep"}
+    assert [p for p in building.rglob("*") if not p.is_dir()] == []  # folders only, no stale page
+    (building / "index.html").write_text("<p>third</p>", encoding="utf-8")
+    (building / "posts" / "b.html").write_text("b", encoding="utf-8")
+    (building / "new").mkdir()
+    assert swap.prune(output) == 2  # gone/deep, then gone; posts holds a page
+    assert folders(building) == {"posts", "new"}  # what the build made stays, even empty
+    assert not swap.folders_list(output).exists()
+    assert swap.swap(output, recycle=True)
+    assert files(output) == {"index.html": "<p>third</p>", "posts/b.html": "b"}
+
+
+def test_retained_folders_are_never_pruned(tmp_path: Path) -> None:
+    """An empty folder in .git (refs/tags) is part of the retained copy, not a skeleton leftover."""
+    output = tmp_path / "site"
+    make_site(output, "old")
+    (output / ".git" / "refs" / "tags").mkdir(parents=True)
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="ascii")
+    building = swap.prepare(output, [".git"], recycle=True)
+    make_site(building, "new")
+    assert swap.swap(output, recycle=True)
+    wait_for(swap.skeleton_folder(output))
+    building = swap.prepare(output, [".git"], recycle=True)
+    assert (building / ".git" / "HEAD").read_text(encoding="ascii") == "ref: refs/heads/gh-pages\n"
+    swap.prune(output)
+    assert (building / ".git" / "refs" / "tags").is_dir()
+    assert not (building / "posts").exists()
+
+
+def test_a_skeleton_without_its_folder_list_is_not_used(tmp_path: Path) -> None:
+    """Only a finished clearing names a skeleton; anything else there is not trusted."""
+    output = tmp_path / "site"
+    make_site(output, "current")
+    skeleton = swap.skeleton_folder(output)
+    (skeleton / "stale").mkdir(parents=True)
+    (skeleton / "stale" / "page.html").write_text("stale", encoding="utf-8")
+    building = swap.prepare(output, [], recycle=True)
+    assert list(building.iterdir()) == []
+    assert not swap.folders_list(output).exists()
+
+
+def test_a_site_being_cleared_is_left_alone_and_an_abandoned_one_removed(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "current")
+    busy, abandoned = tmp_path / ".site.clearing-1-1", tmp_path / ".site.clearing-2-2"
+    make_site(busy, "busy")
+    make_site(abandoned, "abandoned")
+    fd = swap._lock(busy)  # as the clearing process holds it
+    assert fd is not None
+    try:
+        swap.recover(output)
+        wait_gone([abandoned, *parked(output)])
+        assert busy.exists() and not abandoned.exists()
+    finally:
+        os.close(fd)
+    swap.recover(output)
+    wait_gone([busy, *parked(output)])
+    assert siblings(output) == {"site"}

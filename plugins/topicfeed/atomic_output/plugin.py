@@ -2,8 +2,10 @@
 
 A build that fails or is killed never reaches its commit, so the previous site stays as it was;
 what it left is cleared at the start of the next build (:func:`swap.recover`). Every build starts
-from an empty folder, so pages of items since unpublished or deleted cannot linger; names listed
-in ``OUTPUT_RETENTION`` (``.git``, ``CNAME``) are carried over from the previous site.
+from a folder without files, so pages of items since unpublished or deleted cannot linger; names
+listed in ``OUTPUT_RETENTION`` (``.git``, ``CNAME``) are carried over from the previous site.
+With ``OUTPUT_RECYCLE_FOLDERS`` the folders (not the files) of an earlier site are taken over, and
+the ones this build left empty are removed before the swap, so the result equals a fresh build.
 
 A build owns its output: from its start to the end of its commit it holds the output lock
 (``.<output>.lock`` beside the output, :mod:`topicfeed.locks`), so a second build of the same
@@ -40,7 +42,11 @@ def start(pelican: Any, build: Build) -> None:
     locks.acquire(
         locks.lock_file(output), rank=locks.OUTPUT, what=str(output), timeout=settings["OUTPUT_LOCK_TIMEOUT"]
     )
-    building = swap.prepare(output, settings["OUTPUT_RETENTION"])
+    # Pelican empties the output folder itself when told to: folders taken over would only be
+    # removed again, one slow ``rmdir`` at a time.
+    recycle = bool(settings["OUTPUT_RECYCLE_FOLDERS"]) and not settings["DELETE_OUTPUT_DIRECTORY"]
+    build.private[__package__ or __name__] = recycle
+    building = swap.prepare(output, settings["OUTPUT_RETENTION"], recycle=recycle)
     build.output = output
     build.target = building
     pelican.output_path = str(building)
@@ -48,8 +54,11 @@ def start(pelican: Any, build: Build) -> None:
 
 def commit(pelican: Any, build: Build) -> None:
     """Replace the output folder with the finished build, then give the output back."""
+    recycle = bool(build.private.get(__package__ or __name__))
     try:
-        if swap.swap(build.output):
+        if recycle:
+            swap.prune(build.output)
+        if swap.swap(build.output, recycle=recycle):
             logger.debug("output replaced atomically: %s", build.output)
     finally:
         pelican.output_path = str(build.output)

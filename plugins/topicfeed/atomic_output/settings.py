@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from topicfeed.settings import Setting, is_number, is_str_list
+from topicfeed.settings import Setting, is_bool, is_number, is_str_list
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -10,6 +10,12 @@ SETTINGS: tuple[Setting, ...] = (
         [],
         "names in the output folder carried over into each new build (.git, CNAME)",
         check=is_str_list,
+    ),
+    Setting(
+        "OUTPUT_RECYCLE_FOLDERS",
+        True,
+        "keep the folders of the replaced site (emptied in the background) for the next build",
+        check=is_bool,
     ),
     Setting(
         "OUTPUT_LOCK_TIMEOUT",

@@ -4,7 +4,9 @@ For an output folder ``site/`` the build writes into ``.site.building`` beside i
 exchanges the two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``) or, where the
 system cannot, renames ``site`` to ``.site.previous`` and ``.site.building`` to ``site``. The
 previous site is renamed out of the way (``.site.removing-<pid>-<ns>``) and deleted in the
-background.
+background, or, when the build recycles folders, emptied of its files in the background and
+kept as ``.site.skeleton``: the next build starts from those (empty) folders instead of making
+each again, and removes the ones it did not fill (:func:`prune`).
 
 Every step leaves a state that :func:`recover` turns back into "one complete site at ``site``":
 killed between the two renames of the fallback, ``site`` is missing and ``.site.previous`` holds
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +40,24 @@ def building_folder(output: Path) -> Path:
 
 def previous_folder(output: Path) -> Path:
     return output.with_name(f".{output.name}.previous")
+
+
+def skeleton_folder(output: Path) -> Path:
+    return output.with_name(f".{output.name}.skeleton")
+
+
+def folders_list(output: Path) -> Path:
+    """The skeleton folders a build took over (outside the site, so no page lists it)."""
+    return output.with_name(f".{output.name}.building-folders")
+
+
+#: The file inside a skeleton that lists its folders (written by ``clear.py``).
+SKELETON_LIST = ".topicfeed-skeleton-folders"
+_CLEARER = Path(__file__).with_name("clear.py")
+
+
+def _clearing_prefix(output: Path) -> str:
+    return f".{output.name}.clearing-"
 
 
 def _removing_prefix(output: Path) -> str:
@@ -93,34 +115,165 @@ def _park(folder: Path, output: Path) -> None:
     remove_in_background(parked)
 
 
+def _lock(folder: Path) -> int | None:
+    """An open descriptor of ``folder`` holding its exclusive ``flock``, or None when taken."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def recycle_in_background(folder: Path, output: Path) -> None:
+    """Rename a retired site out of the way, then empty it into the next skeleton in the background.
+
+    The clearing process inherits the folder's ``flock``: :func:`recover` leaves a folder whose
+    lock is held alone, and removes one whose clearer died.
+    """
+    if not folder.exists():
+        return
+    retired = folder.with_name(f"{_clearing_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        folder.rename(retired)
+    except FileNotFoundError:
+        return
+    fd = _lock(retired)
+    try:
+        if fd is None:
+            raise OSError("cannot lock the retired site")
+        subprocess.Popen(
+            [sys.executable, str(_CLEARER), str(retired), str(skeleton_folder(output)), SKELETON_LIST],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            pass_fds=(fd,),
+        )
+    except OSError:
+        _park(retired, output)
+    finally:
+        if fd is not None:
+            os.close(fd)  # the clearer holds the lock now
+
+
+def _abandoned_clearings(output: Path) -> list[Path]:
+    """Retired sites whose clearer is gone (their lock is free)."""
+    prefix = _clearing_prefix(output)
+    try:
+        candidates = sorted(p for p in output.parent.iterdir() if p.name.startswith(prefix))
+    except FileNotFoundError:
+        return []
+    abandoned = []
+    for path in candidates:
+        fd = _lock(path)
+        if fd is not None:
+            os.close(fd)
+            abandoned.append(path)
+    return abandoned
+
+
 def recover(output: Path) -> None:
-    """Undo what an interrupted build left beside ``output``; afterwards only ``output`` remains."""
+    """Undo what an interrupted build left beside ``output``; afterwards only ``output`` remains.
+
+    A skeleton and a retired site still being cleared are kept: neither is a site.
+    """
     building, previous = building_folder(output), previous_folder(output)
     if previous.is_dir() and not output.exists():
         previous.rename(output)  # a swap was interrupted between its two renames
         logger.warning("atomic_output: %s restored (the last build stopped during its swap)", output)
     for leftover in _parked(output):  # a removal that a killed process did not finish
         remove_in_background(leftover)
+    for leftover in _abandoned_clearings(output):
+        _park(leftover, output)
     _park(building, output)
     _park(previous, output)
+    folders_list(output).unlink(missing_ok=True)
 
 
-def prepare(output: Path, retention: Iterable[str]) -> Path:
-    """A fresh building folder for ``output``, holding the retained names of the current site."""
+def _adopt_skeleton(output: Path, building: Path) -> list[str] | None:
+    """Take the skeleton as the building folder; its folders (relative), or None if there is none."""
+    skeleton = skeleton_folder(output)
+    listing = skeleton / SKELETON_LIST
+    try:
+        skeleton.rename(building)
+    except OSError:
+        return None
+    try:
+        folders = (building / SKELETON_LIST).read_text(encoding="utf-8").split("\n")
+        (building / SKELETON_LIST).unlink()
+    except OSError:  # not one clear.py finished: start afresh
+        logger.debug("atomic_output: %s has no folder list; not used", listing)
+        _park(building, output)
+        return None
+    return [name for name in folders if name]
+
+
+def prepare(output: Path, retention: Iterable[str], recycle: bool = False) -> Path:
+    """The building folder for ``output``, holding the retained names of the current site.
+
+    With ``recycle``, the skeleton of an earlier site (empty folders only) is taken over when
+    there is one; the folders it brought are listed in :func:`folders_list` for :func:`prune`.
+    Otherwise the folder starts empty.
+    """
     recover(output)
     building = building_folder(output)
-    building.mkdir(parents=True)
-    for name in retention:
+    retained = list(retention)
+    folders = _adopt_skeleton(output, building) if recycle else None
+    if folders is None:
+        building.mkdir(parents=True)
+    else:
+        kept = [f for f in folders if f.partition("/")[0] not in retained]
+        _write_list(folders_list(output), kept)
+    for name in retained:
         source = output / name
         if source.is_dir() and not source.is_symlink():
-            shutil.copytree(source, building / name, symlinks=True)
+            shutil.copytree(source, building / name, symlinks=True, dirs_exist_ok=True)
         elif source.exists() or source.is_symlink():
             shutil.copy2(source, building / name, follow_symlinks=False)
     return building
 
 
-def swap(output: Path) -> bool:
-    """Make the finished building folder the output; False when there is nothing to swap in."""
+def _write_list(path: Path, folders: list[str]) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("\n".join(folders), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def prune(output: Path) -> int:
+    """Remove the skeleton folders this build left empty (a page since unpublished); how many.
+
+    A fresh build would not have them, and the site must equal a fresh build. Deepest first, so
+    a folder emptied by removing its sub-folders goes too; a folder with anything in it stays
+    (``rmdir`` refuses, cheaply).
+    """
+    listing = folders_list(output)
+    try:
+        folders = [name for name in listing.read_text(encoding="utf-8").split("\n") if name]
+    except FileNotFoundError:
+        return 0
+    building = building_folder(output)
+    removed = 0
+    for name in sorted(folders, reverse=True):
+        try:
+            os.rmdir(building / name)
+            removed += 1
+        except OSError:
+            pass
+    listing.unlink(missing_ok=True)
+    return removed
+
+
+def swap(output: Path, recycle: bool = False) -> bool:
+    """Make the finished building folder the output; False when there is nothing to swap in.
+
+    The previous site is removed in the background, or with ``recycle`` kept as the next
+    build's skeleton (:func:`recycle_in_background`).
+    """
     building, previous = building_folder(output), previous_folder(output)
     if not building.is_dir():
         return False
@@ -130,5 +283,8 @@ def swap(output: Path) -> bool:
         if output.exists() or output.is_symlink():
             output.rename(previous)
         building.rename(output)
-    _park(previous, output)
+    if recycle:
+        recycle_in_background(previous, output)
+    else:
+        _park(previous, output)
     return True
