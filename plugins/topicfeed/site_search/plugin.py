@@ -11,10 +11,13 @@ archives, search) out of the index. The bundle goes to ``SEARCH_BUNDLE_DIR`` (``
 the search page loads it from there, and Pagefind derives the result URLs' base from where its
 script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
 
-Runs as the ``index`` step, once every page is written, on ``build.target`` (where this run
-writes). ``SEARCH_INDEX = False`` skips it. Only the article template marks a body, so Pagefind
-is pointed at the files article pages can be (:func:`article_glob`, from every article's
-``save_as``): at 10,000 items it then reads 8,000 pages instead of 18,000 and indexes the same.
+Pagefind starts as soon as every page is written (phase ``FILES``) and is waited for in phase
+``INDEX``: it indexes on one core while the build writes the API, sitemaps and redirects on the
+other. Nothing written in ``FILES`` is indexed (only the article template marks a body), so what
+Pagefind reads is complete when it starts. It works on ``build.target`` (where this run writes);
+a build that stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
+Pagefind is pointed at the files article pages can be (:func:`article_glob`, from every
+article's ``save_as``): at 10,000 items it then reads 8,000 pages instead of 18,000 and indexes the same.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
 the site is still written, and its search page says that search is unavailable.
 """
@@ -25,9 +28,12 @@ import json
 import logging
 import os
 import subprocess
+import tempfile
 import time
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
@@ -61,15 +67,81 @@ def indexed_pages(bundle: Path) -> int:
     return sum(int(language.get("page_count", 0)) for language in entry.get("languages", {}).values())
 
 
-def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subprocess.CompletedProcess[str]:
+def pagefind_command(output: Path, bundle_dir: str, glob: str | None = None) -> list[str]:
     command = [str(pagefind_executable()), "--site", str(output), "--output-subdir", bundle_dir]
     if glob:
         command += ["--glob", glob]
+    return command
+
+
+def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subprocess.CompletedProcess[str]:
     # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
     # running inside the build keeps a stray config file in the project from changing the index.
     return subprocess.run(
-        command, cwd=output, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+        pagefind_command(output, bundle_dir, glob),
+        cwd=output,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
     )
+
+
+@dataclass
+class Indexing:
+    """A Pagefind run under way: started in ``FILES``, finished in ``INDEX``."""
+
+    process: subprocess.Popen[str]
+    output: Path
+    bundle_dir: str
+    started: float
+    #: Pagefind's output goes to files, not pipes: a full pipe would stall it until ``INDEX``.
+    stdout: IO[str]
+    stderr: IO[str]
+
+    def wait(self) -> subprocess.CompletedProcess[str]:
+        """Pagefind's result (raises TimeoutExpired after ``TIMEOUT_SECONDS`` in all, killing it)."""
+        remaining = TIMEOUT_SECONDS - (time.perf_counter() - self.started)
+        try:
+            returncode = self.process.wait(timeout=max(remaining, 0.0))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+        self.stdout.seek(0)
+        self.stderr.seek(0)
+        result = subprocess.CompletedProcess(
+            self.process.args, returncode, self.stdout.read(), self.stderr.read()
+        )
+        self.stdout.close()
+        self.stderr.close()
+        return result
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Stop a Pagefind run nobody waits for any more (the build failed between its two steps)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def start_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> Indexing:
+    """Start Pagefind on ``output`` and return at once (raises FileNotFoundError without it)."""
+    command = pagefind_command(output, bundle_dir, glob)
+    started = time.perf_counter()
+    stdout = tempfile.TemporaryFile("w+", encoding="utf-8")
+    stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
+    try:
+        process = subprocess.Popen(  # cwd=output: see run_pagefind
+            command, cwd=output, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True
+        )
+    except OSError:
+        stdout.close()
+        stderr.close()
+        raise
+    indexing = Indexing(process, output, bundle_dir, started, stdout, stderr)
+    weakref.finalize(indexing, _stop, indexing.process)
+    return indexing
 
 
 def article_glob(save_as: list[str]) -> str | None:
@@ -136,25 +208,36 @@ def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
     return True
 
 
-def build_index(pelican: Any, build: Build) -> None:
+#: Where ``start_index`` leaves the run for ``finish_index`` (``Build.private``).
+INDEXING = f"{__package__ or __name__}.indexing"
+
+
+def start_index(pelican: Any, build: Build) -> None:
+    """Phase FILES: every page is written; start Pagefind (or keep the previous index)."""
     settings = pelican.settings
     if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
-    output = build.target
     bundle_dir = settings["SEARCH_BUNDLE_DIR"].strip("/")
     if reuse_previous_index(build, bundle_dir):
         return
-    started = time.perf_counter()
     glob = build.private.get(__package__ or __name__)
     try:
-        result = run_pagefind(output, bundle_dir, glob)
-    except FileNotFoundError as error:
+        build.private[INDEXING] = start_pagefind(build.target, bundle_dir, glob)
+    except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
         logger.error("search: cannot run Pagefind (%s): pip install -r requirements.txt", error)
+
+
+def finish_index(pelican: Any, build: Build) -> None:
+    """Phase INDEX: wait for Pagefind, check what it did, and put its bundle in a stable order."""
+    indexing: Indexing | None = build.private.pop(INDEXING, None)
+    if indexing is None:
         return
+    try:
+        result = indexing.wait()
     except subprocess.TimeoutExpired:
         logger.error("search: Pagefind did not finish in %d s; the site has no search index", TIMEOUT_SECONDS)
         return
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - indexing.started
     logger.debug("Pagefind output:\n%s%s", result.stdout, result.stderr)
     if result.returncode != 0:
         last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
@@ -164,12 +247,17 @@ def build_index(pelican: Any, build: Build) -> None:
         logger.warning(
             "search: no page has data-pagefind-body (article.html should), so Pagefind indexed every page"
         )
-    stabilise(output / bundle_dir)  # filter and meta indexes in a stable order (stable.py says why)
-    pages = indexed_pages(output / bundle_dir)
-    logger.info("Search index: %d pages in %.2f s (Pagefind, %s/)", pages, seconds, bundle_dir)
+    bundle = indexing.output / indexing.bundle_dir
+    stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
+    pages = indexed_pages(bundle)
+    logger.info("Search index: %d pages in %.2f s (Pagefind, %s/)", pages, seconds, indexing.bundle_dir)
 
 
 def register() -> None:
-    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.INDEX, build_index)])
+    register_plugin(
+        __package__ or __name__,
+        settings=SETTINGS,
+        steps=[(Phase.FILES, start_index), (Phase.INDEX, finish_index)],
+    )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_article_files)
