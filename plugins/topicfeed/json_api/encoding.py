@@ -120,10 +120,14 @@ class Encoder:
         text = splice(own, [key + value for key, value in zip(_EXTRA_KEYS, spliced, strict=True)])
         return self.paths[id(article)], _bytes(text)
 
+    def page(self, collection: docs.Collection, number: int) -> bytes:
+        """Page ``number`` of a collection (as :func:`.documents.pages` composes it)."""
+        head = docs.page_head(collection, number, self.ctx)
+        listed = docs.page_articles(collection, number, self.ctx)
+        value = array([self._entry(article)[0] for article in listed])
+        return _bytes(splice(runs(head, ["value"]), [_VALUE_KEY + value]))
+
     def pages(self, collection: docs.Collection) -> Iterator[tuple[str, bytes]]:
         """Every page of a collection (:func:`.documents.pages`): (path, bytes)."""
         for number in range(1, collection.pages(self.ctx.page_size) + 1):
-            head = docs.page_head(collection, number, self.ctx)
-            listed = docs.page_articles(collection, number, self.ctx)
-            value = array([self._entry(article)[0] for article in listed])
-            yield head["path"], _bytes(splice(runs(head, ["value"]), [_VALUE_KEY + value]))
+            yield collection.path(number), self.page(collection, number)

@@ -10,10 +10,16 @@
 
 Deciding that a document is unchanged costs a digest and a dictionary look-up: the API manifest
 (``<output>.api.json``, beside the output folder like ``output.render.json``) holds the digest,
-size and mtime of each file the last build left. A file is linked when its new bytes have the
-digest on record and the previous file still has the size and mtime on record (so a file edited
-by hand is written again). Without a record (no manifest yet, say on a fresh CI runner) the
-bytes are compared with the previous file, as before there was a manifest.
+size and mtime of each file the last build left, and for an item document or a collection page
+the digest of what it was made of (:mod:`.keys`). Such a document whose inputs' digest is on
+record is linked without being encoded at all, so a build after a one-item edit encodes the
+documents that item is in, not ten thousand. Any other document is encoded and linked when its
+bytes have the digest on record. Either way the previous file must still have the size and mtime
+on record (so a file edited by hand is written again). Without a record (no manifest yet, say on
+a fresh CI runner) the bytes are compared with the previous file, as before there was a
+manifest. The manifest is replaced atomically once every file is written: a build stopped
+before that leaves the last one, whose records still describe the files they name or (the
+size and mtime differ) none.
 
 ``API = False`` writes nothing. Documents are byte-stable (sorted keys, fixed separators), so
 two builds of the same content give identical files.
@@ -38,12 +44,14 @@ from topicfeed.plugin import Phase, register_plugin
 
 from . import documents as docs
 from .encoding import Encoder
+from .keys import DocumentKeys, code_salt
 from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 1
-#: A manifest record: [digest (hex), size, mtime in ns] of a file as the build left it.
+MANIFEST_VERSION = 2
+#: A manifest record: [digest (hex), size, mtime in ns, inputs' digest (hex) or None] of a file as
+#: the build left it.
 Record = list[Any]
 
 
@@ -104,21 +112,67 @@ class Writer:
             pass
         self._folders.add(folder)
 
-    def write(self, path: str, data: bytes) -> None:
+    def _link(self, source: str, destination: str) -> None:
+        """Link ``source`` (which exists) at ``destination``, making its folder when missing.
+
+        The link is tried first: a folder that is already there (made for an earlier document,
+        or left by the output step) costs no ``mkdir``.
+        """
+        try:
+            os.link(source, destination)
+        except FileNotFoundError:  # the source was just seen: the folder is missing
+            self._folder(os.path.dirname(destination))
+            os.link(source, destination)
+        except FileExistsError:
+            os.unlink(destination)
+            os.link(source, destination)
+
+    def _open(self, destination: str) -> int:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        try:
+            return os.open(destination, flags, 0o666)
+        except FileNotFoundError:
+            self._folder(os.path.dirname(destination))
+            return os.open(destination, flags, 0o666)
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Link the previous file of ``path`` when it was made of inputs with digest ``key``.
+
+        True when linked (the document need not be encoded); False: encode it and :meth:`write`.
+        """
+        record = self.old.get(path)
+        if self.previous is None or record is None or len(record) < 4 or record[3] != key:
+            return False
+        if path in self.written:
+            return False  # :meth:`write` reports it
+        old = f"{self.previous}/{path}"
+        try:
+            info = os.stat(old)
+            if [info.st_size, info.st_mtime_ns] != record[1:3]:
+                return False  # not the file recorded (edited by hand, say)
+            self._link(old, f"{self.target}/{path}")
+        except OSError:
+            return False
+        self.written[path] = info.st_size
+        self.reused += 1
+        self.new[path] = record
+        return True
+
+    def write(self, path: str, data: bytes, key: str | None = None) -> None:
+        """Write ``data`` at ``path`` (``key``: the digest of its inputs, kept for the next build)."""
         if path in self.written:
             logger.error("json_api: %s would be written twice; the second document is dropped", path)
             return
         self.written[path] = len(data)
         destination = f"{self.target}/{path}"
-        self._folder(os.path.dirname(destination))
         hexdigest = digest(data)
         if self.previous is not None:
             record = self._link_previous(path, data, hexdigest, destination)
             if record is not None:
                 self.reused += 1
-                self.new[path] = record
+                self.new[path] = [*record, key]
                 return
-        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        fd = self._open(destination)
         try:
             view = memoryview(data)
             while view:
@@ -126,7 +180,7 @@ class Writer:
             info = os.fstat(fd)
         finally:
             os.close(fd)
-        self.new[path] = [hexdigest, info.st_size, info.st_mtime_ns]
+        self.new[path] = [hexdigest, info.st_size, info.st_mtime_ns, key]
 
     def _link_previous(self, path: str, data: bytes, hexdigest: str, destination: str) -> Record | None:
         """Link the previous build's file when it holds ``data``; its record, or None."""
@@ -138,15 +192,11 @@ class Writer:
             info = os.stat(old)
             if record is not None:
                 # The bytes are the recorded ones; is the file still the one recorded?
-                if record != [hexdigest, info.st_size, info.st_mtime_ns]:
+                if record[:3] != [hexdigest, info.st_size, info.st_mtime_ns]:
                     return None
             elif info.st_size != len(data) or Path(old).read_bytes() != data:
                 return None
-            try:
-                os.link(old, destination)
-            except FileExistsError:
-                os.unlink(destination)
-                os.link(old, destination)
+            self._link(old, destination)
         except OSError:
             return None
         return [hexdigest, info.st_size, info.st_mtime_ns]
@@ -201,11 +251,17 @@ def write_api(pelican: Any, build: Build) -> None:
 def _write_documents(writer: Writer, ctx: docs.Context, articles: list[Any]) -> None:
     found = docs.collections(articles)
     encoder = Encoder(ctx, articles, found)
+    keys = DocumentKeys(code_salt(ctx), encoder.api_paths)
     for article in articles:
-        writer.write(*encoder.item(article))
+        path, key = encoder.paths[id(article)], keys.item(article, found)
+        if not writer.reuse(path, key):
+            writer.write(*encoder.item(article), key=key)
     for collection in found.values():
-        for path, data in encoder.pages(collection):
-            writer.write(path, data)
+        for number in range(1, collection.pages(ctx.page_size) + 1):
+            path = collection.path(number)
+            key = keys.page(collection, number, docs.page_articles(collection, number, ctx))
+            if not writer.reuse(path, key):
+                writer.write(path, encoder.page(collection, number), key=key)
     for kind in ("topic", "source"):
         path, document = docs.list_document(kind, (c for c in found.values() if c.kind == kind), ctx)
         writer.write(path, docs.dumps(document))
