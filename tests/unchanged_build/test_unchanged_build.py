@@ -194,3 +194,32 @@ def test_a_file_modified_in_the_same_clock_tick_is_hashed_again(tmp_path: Path) 
     assert again["a.md"][2] != first["a.md"][2]
     trusted = inputs.tree_records(tmp_path, known=forged, recorded_ns=stat.st_mtime_ns + 10 * inputs.RACY_NS)
     assert trusted["a.md"][2] == first["a.md"][2]
+
+
+def test_the_record_of_a_rebuild_lists_the_site_as_a_full_look_up_does(site: dict[str, Path]) -> None:
+    """The record takes a hard-linked file's entry from the last record (same inode, no ``stat``):
+    it must still equal what the next check sees, or no build would ever be skipped again."""
+    build(site)
+    item = site["content"] / "2021-03-02-story-2.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("Story 2", "Story two"), encoding="utf-8")
+    build(site)  # a full build: most files are the last site's, linked
+    record = state.load(site["output"])
+    assert record is not None
+    assert record.site == state.listing(site["output"])
+    assert SKIPPED in build(site).log
+
+
+def test_a_listing_trusts_a_known_entry_only_for_the_same_inode(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "same.html").write_text("same", encoding="utf-8")
+    (site / "replaced.html").write_text("old", encoding="utf-8")
+    known = state.listing(site)
+    assert known["same.html"][0] == 4 and len(known["same.html"]) == 3
+    (site / "new.tmp").write_text("a new file", encoding="utf-8")  # made while the old one lives:
+    (site / "new.tmp").replace(site / "replaced.html")  # another inode (a freed one may be reused)
+    stale = {name: [999, 1, entry[2]] for name, entry in known.items()}  # sizes a stat would not give
+    listed = state.listing(site, known=stale)
+    assert listed["same.html"] == stale["same.html"]  # same inode: the known entry, not looked up
+    assert listed["replaced.html"][0] == len("a new file")  # another inode: looked up
+    assert state.listing(site)["same.html"][0] == 4  # a check looks every file up

@@ -12,7 +12,9 @@ Steps:
   that build logged are logged again, so a skipped build says what a full one would.
 - ``START``: the run goes on; from here every warning and error it logs is noted.
 - ``RECORD`` (every file written, before the commit): the fingerprint taken at ``CHECK``, the
-  listing of the new site and its warnings become the record for the next build. A build that
+  listing of the new site and its warnings become the record for the next build. The listing
+  takes the last record's entry for a file that is still the same inode (a hard link of the last
+  site's file) instead of looking it up (see :mod:`.state`). A build that
   logged an error (a rejected item, a failed search index) leaves no record, so the next build
   runs in full and says it again; strict mode is never bypassed.
 
@@ -53,8 +55,9 @@ class _Noted(logging.Handler):
             self.records.append((record.levelno, str(record.msg)))
 
 
-#: Fingerprints taken at ``initialized``, by settings dict, until the run starts (``START``).
-_TAKEN: dict[int, tuple[inputs.Fingerprint, int]] = {}
+#: Fingerprints taken at ``initialized`` (with the last record's site listing), by settings
+#: dict, until the run starts (``START``).
+_TAKEN: dict[int, tuple[inputs.Fingerprint, int, dict[str, list[int]]]] = {}
 
 
 def _output(settings: dict[str, Any]) -> Path:
@@ -88,7 +91,7 @@ def check(pelican: Any, _build: Build | None) -> None:
     except inputs.Unstable as error:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
-    _TAKEN[id(settings)] = (current, taken_ns)
+    _TAKEN[id(settings)] = (current, taken_ns, record.site if record else {})
     if record is None or record.fingerprint != current.digest:
         return
     if state.listing(output, _retained(settings)) != record.site:
@@ -130,12 +133,12 @@ def record(pelican: Any, build: Build) -> None:
     kept = build.private.pop(NAME, None)
     if kept is None:
         return
-    (fingerprint, taken_ns), noted = kept
+    (fingerprint, taken_ns, last_site), noted = kept
     logging.getLogger().removeHandler(noted)
     if any(level >= logging.ERROR for level, _ in noted.records):
         state.forget(build.output)
         return
-    site = state.listing(build.target, _retained(pelican.settings))
+    site = state.listing(build.target, _retained(pelican.settings), known=last_site)
     warnings = [[level, message] for level, message in noted.records]
     state.save(build.output, state.Record(fingerprint.digest, fingerprint.files, site, taken_ns, warnings))
 
