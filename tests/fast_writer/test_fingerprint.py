@@ -11,7 +11,8 @@ from pelican.paginator import Paginator
 
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.writer import PURE_TYPES
-from topicfeed.model import Image, NewsItem
+from topicfeed.model import Image, NewsItem, Provider
+from topicfeed.related_stories.links import StoryLink
 
 
 class Plain:
@@ -114,3 +115,69 @@ def test_pure_types_are_pickled_and_the_model_is_pure() -> None:
     slow = Fingerprinter(())
     assert slow.digest(image) is not None and slow.fast_paths == {}
     assert prints.digest(Image(url="https://example.org/b.png")) != prints.digest(image)
+
+
+def test_pure_objects_inside_pure_objects_are_digested_by_their_fields() -> None:
+    """A pure data class is pickled as its class and field values (no ``fields()`` per object),
+    nested pure objects too: a change deep inside still changes the digest."""
+    logo = Image(url="https://example.org/logo.png", width=50, height=50)
+    provider = Provider(name="Wire", domain="wire.io", logo=logo)
+    same = Provider(
+        name="Wire", domain="wire.io", logo=Image(url="https://example.org/logo.png", width=50, height=50)
+    )
+    assert digest(provider, PURE_TYPES) == digest(same, PURE_TYPES)
+    for changed in (
+        dataclasses.replace(provider, logo=dataclasses.replace(logo, width=51)),
+        dataclasses.replace(provider, logo=dataclasses.replace(logo, title="Logo")),
+        dataclasses.replace(provider, logo=None),
+        dataclasses.replace(provider, name="Wire "),
+    ):
+        assert digest(changed, PURE_TYPES) != digest(provider, PURE_TYPES), changed
+    assert digest(Image(url="a", width=1), PURE_TYPES) != digest(Image(url="a", height=1), PURE_TYPES)
+
+
+def test_an_objects_attributes_count_whatever_their_order() -> None:
+    """Objects of one class with the same attributes set in another order digest alike; an
+    attribute more or less, or another value, does not."""
+    first, second = Plain(a=1, b="x"), Plain(b="x", a=1)
+    prints = Fingerprinter()
+    assert prints.digest(first) == prints.digest(second)
+    assert prints.digest(Plain(a=1, b="x", c=None)) != prints.digest(first)
+    assert prints.digest(Plain(a=1)) != prints.digest(first)
+    assert prints.digest(Plain(b="x", a=2)) != prints.digest(first)
+
+
+def test_an_articles_digest_follows_what_its_pages_and_feeds_show() -> None:
+    """An article as the feeds and pages get it: an edit of its excerpt, title or date, or of the
+    title of a story it links to, changes its digest (and so every key listing it)."""
+    when = dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC)
+    item = NewsItem(
+        title="A story",
+        excerpt="What happened.",
+        published_at=when,
+        url="https://e.org/a",
+        provider=Provider("E", "e.org"),
+    )
+    link = StoryLink("Another story", "2024/03/01/another/", True, "E", "e.org", when, None, "k2")
+
+    def article(item: NewsItem = item, link: StoryLink = link) -> Plain:
+        return Plain(
+            title=item.title,
+            news=item,
+            date=item.published_at,
+            _summary=Markup("<p>%s</p>") % item.excerpt,
+            related_links=(link,),
+            metadata={"title": item.title, "date": item.published_at},
+        )
+
+    base = digest(article(), PURE_TYPES)
+    assert base is not None and base == digest(article(), PURE_TYPES)
+    edits = [
+        article(dataclasses.replace(item, excerpt="Edited: What happened.")),
+        article(dataclasses.replace(item, title="A new title")),
+        article(dataclasses.replace(item, published_at=when + dt.timedelta(minutes=1))),
+        article(link=link._replace(title="Another story, renamed")),
+        article(link=link._replace(url="2024/03/01/moved/")),
+    ]
+    for edited in edits:
+        assert digest(edited, PURE_TYPES) != base
