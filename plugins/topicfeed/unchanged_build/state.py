@@ -20,10 +20,11 @@ changed site look unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,9 @@ def save(output: Path, record: Record) -> None:
     path = record_path(output)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(asdict(record), handle, separators=(",", ":"), sort_keys=True)
+        # The fields as they are: ``asdict`` would deep-copy every listing entry first.
+        fields = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        json.dump(fields, handle, separators=(",", ":"), sort_keys=True)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
