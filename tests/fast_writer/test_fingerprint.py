@@ -105,13 +105,14 @@ def test_paginator_is_digested_as_its_pages_show_it() -> None:
     assert same != digest(Paginator("index.html", "", items[:3], settings, 2))  # counts differ
 
 
-def test_pure_types_are_pickled_and_the_model_is_pure() -> None:
-    """The fast path: the model's frozen classes are digested by pickling, not attribute by attribute."""
+def test_pure_types_are_digested_whole_and_the_model_is_pure() -> None:
+    """The fast path: the model's frozen classes are digested by their ``repr`` (or pickled), not
+    attribute by attribute."""
     assert NewsItem in PURE_TYPES and Image in PURE_TYPES
     image = Image(url="https://example.org/a.png")
     prints = Fingerprinter(PURE_TYPES)
     assert prints.digest(image) == Fingerprinter(PURE_TYPES).digest(Image(url="https://example.org/a.png"))
-    assert prints.fast_paths == {"Image": "pickle"}
+    assert prints.fast_paths == {"Image": "repr"}
     slow = Fingerprinter(())
     assert slow.digest(image) is not None and slow.fast_paths == {}
     assert prints.digest(Image(url="https://example.org/b.png")) != prints.digest(image)
@@ -181,3 +182,40 @@ def test_an_articles_digest_follows_what_its_pages_and_feeds_show() -> None:
     ]
     for edited in edits:
         assert digest(edited, PURE_TYPES) != base
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnRepr:
+    shown: str
+    hidden: str
+
+    def __repr__(self) -> str:
+        return f"OwnRepr({self.shown!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class HiddenField:
+    shown: str
+    hidden: str = dataclasses.field(default="", repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Holder:
+    value: Any
+
+
+def test_a_pure_type_whose_repr_leaves_a_field_out_is_pickled() -> None:
+    """``repr`` stands for a value only when it is the one ``dataclasses`` made, showing every
+    field; otherwise (a class's own ``__repr__``, a ``repr=False`` field) the value is pickled."""
+    pure = (OwnRepr, HiddenField, Holder)
+    for kind in (OwnRepr, HiddenField):
+        prints = Fingerprinter(pure)
+        assert prints.digest(kind("a", "b")) != Fingerprinter(pure).digest(kind("a", "c"))
+        assert prints.fast_paths == {kind.__name__: "pickle"}
+    prints = Fingerprinter(pure)
+    assert prints.digest(Holder("a")) != prints.digest(Holder(1)) != prints.digest(Holder(True))
+    assert prints.digest(Holder("a")) != prints.digest(Holder(Markup("a")))
+    assert prints.fast_paths == {"Holder": "repr"}
+    prints = Fingerprinter(pure)
+    prints.digest(Holder(object()))  # its repr holds an address: pickled instead
+    assert prints.fast_paths == {"Holder": "pickle"}

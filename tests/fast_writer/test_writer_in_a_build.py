@@ -76,7 +76,7 @@ def test_fast_digest_path_is_taken_in_a_real_build(tmp_path: Path) -> None:
     found = re.search(r"fast_writer: pure types ([^;]*); fast digests: (.*?) [\w.]+:\d+", log)
     assert found, build.log
     assert {"NewsItem", "Image", "Provider"} <= set(found.group(1).split(", "))
-    assert "Image (pickle)" in found.group(2)
+    assert "Image (repr)" in found.group(2)
     assert "NewsItem (custom)" in found.group(2)
 
 
