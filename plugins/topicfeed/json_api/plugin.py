@@ -87,6 +87,15 @@ class Writer:
         #: This build's records, saved by :meth:`save` for the next build.
         self.new: dict[str, Record] = {}
         self._folders: set[str] = set()
+        #: Folders are probably there already when the target holds an API (the output step
+        #: reusing an old site's folders): then a file is made first and its folder only when
+        #: that fails; in a fresh target each folder is made first (no failing call per file).
+        self._folders_expected = os.path.isdir(os.path.join(self.target, docs.ROOT))
+
+    def _before(self, destination: str) -> None:
+        """Make the folder of ``destination`` first, unless it is probably there."""
+        if not self._folders_expected:
+            self._folder(os.path.dirname(destination))
 
     def _load(self) -> dict[str, Record]:
         if self.manifest is None:
@@ -115,9 +124,10 @@ class Writer:
     def _link(self, source: str, destination: str) -> None:
         """Link ``source`` (which exists) at ``destination``, making its folder when missing.
 
-        The link is tried first: a folder that is already there (made for an earlier document,
-        or left by the output step) costs no ``mkdir``.
+        In a target that holds folders already (left by the output step), the link is tried
+        first: a folder that is there costs no ``mkdir``.
         """
+        self._before(destination)
         try:
             os.link(source, destination)
         except FileNotFoundError:  # the source was just seen: the folder is missing
@@ -129,6 +139,7 @@ class Writer:
 
     def _open(self, destination: str) -> int:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        self._before(destination)
         try:
             return os.open(destination, flags, 0o666)
         except FileNotFoundError:
