@@ -20,6 +20,7 @@ Paths (site-relative; URLs are ``SITEURL`` + ``/`` + path):
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from collections import Counter
@@ -207,8 +208,14 @@ def item_extras(article: Any) -> ItemExtras:
 
 def _collection_keys(article: Any) -> list[str]:
     keys = [f"topic:{tag.slug}" for tag in getattr(article, "tags", None) or ()]
-    keys.append(f"source:{source_slug(item_of(article).provider.domain)}")
+    keys.append(_source_key(item_of(article).provider.domain))
     return keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_key(domain: str) -> str:
+    """A source's collection key (a few hundred domains, slugified once each, not once per item)."""
+    return f"source:{source_slug(domain)}"
 
 
 def _most_used(counter: Counter[str]) -> str:

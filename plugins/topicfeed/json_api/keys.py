@@ -100,8 +100,9 @@ class DocumentKeys:
                 bool(story.computed),
                 self.api_paths.get(story.url),
             )
-            data = repr(shown).encode("utf-8", "surrogatepass")
-            found = self._links[id(story)] = (story, self._hash(b"link", data))
+            # The text itself, one line (``repr`` escapes newlines): hashed with the document.
+            data = repr(shown).encode("utf-8", "surrogatepass") + b"\n"
+            found = self._links[id(story)] = (story, data)
         return found[1]
 
     def _links_of(self, stories: Sequence[Any]) -> bytes:
