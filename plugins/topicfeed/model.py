@@ -12,11 +12,13 @@ import datetime as dt
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .embed import DEFAULT_EMBED_HOSTS, Embed, sanitize_embed
 from .text import clean_text, topic_key
 from .urls import clean_url, host_of, story_key
+
+_T = TypeVar("_T")
 
 MAX_DIMENSION = 20_000
 FALSE_WORDS = frozenset({"false", "no", "off", "0", "n"})
@@ -108,6 +110,17 @@ class ModelSettings:
     asset_base_url: str | None = None
     #: Read an unpublished item in full (images, embed, related list), as the preview shows it.
     read_unpublished: bool = False
+    #: One object for each distinct text, image and provider the items read with these settings
+    #: hold (:meth:`share`). A related entry repeats the title, excerpt, URLs and provider of a
+    #: story the feed usually has as an item too, and every item of a source repeats its
+    #: provider: at 10,000 items the 37,000 items and entries held 47 MB of strings, 26 MB of
+    #: them distinct, and 37,000 providers, 400 distinct. Not part of the settings' value.
+    shared: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def share(self, value: _T) -> _T:
+        """The first object equal to ``value`` given here (texts, URLs, images, providers only:
+        their equality is exact, unlike datetimes', which compare equal across zones)."""
+        return self.shared.setdefault(value, value)
 
 
 class _Collector:
@@ -346,7 +359,7 @@ def _embed(raw: Mapping[str, Any], kind: str, out: _Collector, settings: ModelSe
 def _kind(raw: Mapping[str, Any], out: _Collector) -> str:
     value = raw.get("type", "article")
     if isinstance(value, str) and value.strip().lower() in ("article", "video"):
-        return value.strip().lower()
+        return "video" if value.strip().lower() == "video" else "article"  # one object each
     out.warn("type", f"unknown type {_describe(value)}; read as article")
     return "article"
 
@@ -403,25 +416,26 @@ def build_item(
     # (a fifth of a feed's items, and their related lists are most of the parsing work).
     # The preview build shows it, so reads it in full.
     shown = related or published or settings.read_unpublished
+    share = settings.share
     item = NewsItem(
-        title=title,
-        excerpt=_text(raw, "excerpt", out, required=False),
+        title=share(title),
+        excerpt=share(_text(raw, "excerpt", out, required=False)),
         published_at=published_at,
-        url=story,
-        provider=_provider(raw, story, out, settings.asset_base_url),
+        url=share(story),
+        provider=share(_provider(raw, story, out, settings.asset_base_url)),
         kind=kind,
-        amp_url=amp,
-        cdn_amp_url=cdn_amp,
-        original_url=original if original != story else None,
+        amp_url=share(amp),
+        cdn_amp_url=share(cdn_amp),
+        original_url=share(original) if original != story else None,
         quality=_score(raw, "quality", out),
         heat=_score(raw, "heat", out),
-        images=_images(raw.get("images"), "images", out) if shown else (),
+        images=tuple(map(share, _images(raw.get("images"), "images", out))) if shown else (),
         embed=_embed(raw, kind, out, settings) if shown else None,
-        topics=() if related else _topics(raw, out),
+        topics=() if related else tuple(map(share, _topics(raw, out))),
         related=_related(raw, path, out, settings) if shown and not related else (),
         published=published,
-        category=(_text(raw, "category", out, required=False) or "news") if not related else "news",
+        category=share(_text(raw, "category", out, required=False) or "news") if not related else "news",
         source_path=path,
-        url_keys=tuple(dict.fromkeys(k for k in keys if k)),
+        url_keys=tuple(map(share, dict.fromkeys(k for k in keys if k))),
     )
     return item, out.problems

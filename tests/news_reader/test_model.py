@@ -385,3 +385,21 @@ def test_entities_in_urls():
     assert clean_url("https://x.com/a?b=1&not=2&copy=3") == "https://x.com/a?b=1&not=2&copy=3"
     assert clean_url("https://example.com/&?#0") == "https://example.com/&#0"
     assert story_key("https://example.com/&?#0") == story_key(clean_url("https://example.com/&?#0"))
+
+
+def test_items_read_with_one_settings_share_equal_texts_and_providers():
+    """A related entry repeats a story the feed has as an item: one object for each text."""
+    settings = ModelSettings()
+    first, _ = build_item(item_fields(1), "a.txt", settings)
+    repeated = {k: item_fields(1)[k] for k in ("title", "excerpt", "publishedDateTime", "webUrl", "provider")}
+    second, _ = build_item(item_fields(2, related=[repeated]), "b.txt", settings)
+    entry = second.related[0]
+    assert entry.title is first.title
+    assert entry.excerpt is first.excerpt
+    assert entry.url is first.url
+    assert entry.url_keys[0] is first.url_keys[0]
+    assert second.provider is first.provider
+    assert second.kind is first.kind
+    # The table is not part of the settings' value (the reader digests their repr).
+    assert settings == ModelSettings()
+    assert repr(settings) == repr(ModelSettings())
