@@ -103,3 +103,37 @@ def test_a_run_nobody_waits_for_is_stopped(tmp_path: Path, monkeypatch: pytest.M
     while process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert process.returncode is not None and process.returncode < 0  # killed, not finished
+
+
+def test_pagefind_starts_with_topicfeeds_allocator_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, value = plugin.PAGEFIND_MALLOC_CONF
+    monkeypatch.delenv(name, raising=False)
+    seen = tmp_path / "seen"
+    fake_pagefind(
+        tmp_path,
+        monkeypatch,
+        f'printf "%s" "${name}" > "{seen}"\n'
+        f"mkdir -p \"$4\" && printf '%s' '{ENTRY}' > \"$4/pagefind-entry.json\"",
+    )
+    pelican, build = a_build(tmp_path)
+    start_index(pelican, build)
+    finish_index(pelican, build)
+    assert seen.read_text(encoding="utf-8") == value
+
+
+def test_the_build_hands_its_free_heap_back_before_pagefind_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(plugin, "release_free_memory", lambda: calls.append("release") or True)
+
+    def start(*args: object) -> None:
+        calls.append("start")
+        raise FileNotFoundError("stopped here")
+
+    monkeypatch.setattr(plugin, "start_pagefind", start)
+    pelican, build = a_build(tmp_path)
+    start_index(pelican, build)
+    assert calls == ["release", "start"]

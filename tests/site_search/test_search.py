@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import platform
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,14 @@ from support.browser import ServedBuild, new_context, open_page
 from support.build import CORPUS, ROOT, run_pelican
 
 from topicfeed.news_reader.source import decode, load_front_matter
-from topicfeed.site_search.plugin import article_glob, run_pagefind
+from topicfeed.site_search.plugin import (
+    PAGEFIND_MALLOC_CONF,
+    article_glob,
+    pagefind_environment,
+    pagefind_executable,
+    release_free_memory,
+    run_pagefind,
+)
 from topicfeed.site_search.stable import stabilise
 
 FRAGMENT_PREFIX = b"pagefind_dcd"
@@ -229,3 +239,54 @@ def test_the_glob_leaves_the_index_as_it_was(corpus_site, tmp_path: Path) -> Non
     }
     assert whole == globbed
     assert (site / "whole" / "pagefind-entry.json").is_file()
+
+
+# Pagefind's memory -----------------------------------------------------------------------------
+
+
+def test_pagefind_reads_the_allocator_settings_topicfeed_gives_it() -> None:
+    """The binary's allocator reads the variable, and takes every setting in it (a setting it
+    did not know would abort it here); a Pagefind built with another allocator fails this."""
+    name, value = PAGEFIND_MALLOC_CONF
+    command = [str(pagefind_executable()), "--version"]
+    checked = subprocess.run(
+        command, env={**os.environ, name: f"{value},abort_conf:true"}, capture_output=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+    unknown = subprocess.run(
+        command,
+        env={**os.environ, name: "abort_conf:true,no_such_setting:1"},
+        capture_output=True,
+        check=False,
+    )
+    assert unknown.returncode != 0
+
+
+def test_an_allocator_setting_in_the_environment_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    name, value = PAGEFIND_MALLOC_CONF
+    monkeypatch.delenv(name, raising=False)
+    assert pagefind_environment()[name] == value
+    monkeypatch.setenv(name, "narenas:2")
+    assert pagefind_environment()[name] == "narenas:2"
+
+
+def test_the_allocator_settings_leave_the_index_as_it_was(corpus_site, tmp_path: Path) -> None:
+    """The same bundle with Topicfeed's allocator settings as with jemalloc's defaults."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site.output, site, ignore=shutil.ignore_patterns("pagefind"))
+    assert run_pagefind(site, "tuned").returncode == 0
+    name, _ = PAGEFIND_MALLOC_CONF
+    plain = {key: v for key, v in os.environ.items() if key != name}
+    command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", "plain"]
+    assert subprocess.run(command, cwd=site, env=plain, capture_output=True, check=False).returncode == 0
+    bundles = {}
+    for name in ("tuned", "plain"):
+        stabilise(site / name)
+        bundles[name] = {
+            p.relative_to(site / name): p.read_bytes() for p in (site / name).rglob("*") if p.is_file()
+        }
+    assert bundles["tuned"] == bundles["plain"]
+
+
+def test_free_heap_is_handed_back_where_the_c_library_can() -> None:
+    assert release_free_memory() is (platform.libc_ver()[0] == "glibc")

@@ -24,6 +24,7 @@ the site is still written, and its search page says that search is unavailable.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
@@ -67,6 +68,36 @@ def indexed_pages(bundle: Path) -> int:
     return sum(int(language.get("page_count", 0)) for language in entry.get("languages", {}).values())
 
 
+#: The allocator settings of the Pagefind binary (jemalloc, which reads them from this variable).
+#: Pagefind keeps every page's words in memory until it writes the index, so it is the largest
+#: process of a build (715 MB at 10,000 items, twice the build's own). One arena instead of one
+#: per thread, and freed pages handed back within a second, take 16 % off its peak (715 -> 600
+#: MB) for no CPU time that could be measured (handing them back at once: 591 MB, more system
+#: time); the index is byte for byte the same. A value already in the environment is kept.
+PAGEFIND_MALLOC_CONF = ("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0")
+
+
+def pagefind_environment() -> dict[str, str]:
+    """This process's environment, with Pagefind's allocator settings unless already given."""
+    name, value = PAGEFIND_MALLOC_CONF
+    return {name: value, **os.environ}
+
+
+def release_free_memory() -> bool:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``); False without it.
+
+    The build has freed large buffers by the time Pagefind starts, but the C allocator keeps
+    their pages; Pagefind, the largest process of the build, would then run beside a build
+    bigger than it needs to be. Nothing the build holds is touched, only memory it has freed.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows)
+        return False
+    trim(0)
+    return True
+
+
 def pagefind_command(output: Path, bundle_dir: str, glob: str | None = None) -> list[str]:
     command = [str(pagefind_executable()), "--site", str(output), "--output-subdir", bundle_dir]
     if glob:
@@ -80,6 +111,7 @@ def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subp
     return subprocess.run(
         pagefind_command(output, bundle_dir, glob),
         cwd=output,
+        env=pagefind_environment(),
         capture_output=True,
         text=True,
         timeout=TIMEOUT_SECONDS,
@@ -133,7 +165,13 @@ def start_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> In
     stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
     try:
         process = subprocess.Popen(  # cwd=output: see run_pagefind
-            command, cwd=output, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True
+            command,
+            cwd=output,
+            env=pagefind_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
         )
     except OSError:
         stdout.close()
@@ -221,6 +259,7 @@ def start_index(pelican: Any, build: Build) -> None:
     if reuse_previous_index(build, bundle_dir):
         return
     glob = build.private.get(__package__ or __name__)
+    release_free_memory()
     try:
         build.private[INDEXING] = start_pagefind(build.target, bundle_dir, glob)
     except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
