@@ -8,6 +8,11 @@ editors' preview (``PREVIEW``) makes them articles, whose item says ``published=
 What parsing and modelling made of a file is kept in the news item store (:mod:`.item_store`,
 ``NEWS_ITEM_STORE``): a file whose bytes, path, settings and reader code are unchanged is taken
 from there, not parsed again; its problems are logged as if it had been.
+
+When reading starts, forked readers (:mod:`.prefetch`, ``NEWS_READ_PROCESSES``) do the part of
+``read`` that does not need Pelican (reading, digesting, parsing or opening the stored record)
+for every news file; ``read`` then takes a file's prepared result and does the rest as for a file
+it read itself, so counts, store, problems and metadata are the same.
 """
 
 from __future__ import annotations
