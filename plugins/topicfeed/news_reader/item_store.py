@@ -184,9 +184,9 @@ class ItemStore:
                 self._packs.append(pack)
         return self._records
 
-    def load(self) -> None:
-        """Load the packs now (a forked reader then finds them in memory: :meth:`stored`)."""
-        self._load()
+    def size(self) -> int:
+        """How many records the packs hold (loading them, once)."""
+        return len(self._load())
 
     def stored(self, digest: str) -> bytes | None:
         """The stored (compressed) record named ``digest``, unchecked; None when there is none."""
