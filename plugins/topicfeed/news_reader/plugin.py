@@ -1,11 +1,16 @@
 """Wiring of the news reader into Pelican's signals.
 
 - ``readers_init``: the reader takes the news extensions (``NEWS_FILE_EXTENSIONS``).
+- ``article_generator_init``: reading starts. Forked readers (:mod:`.prefetch`) start preparing
+  every news file of the article paths, and the cyclic garbage collector pauses until reading is
+  done (``article_generator_pretaxonomy``), when what reading made is frozen (:func:`end_reading`):
+  it stays until the build ends, and the collector would scan it again and again.
 - ``article_generator_context``: each file's problems are logged, one line each, and its fate
   (published, unpublished, rejected) recorded in the build's ledger (``Build.ledger``, read by
   the build report), on every build.
-- ``article_generator_pretaxonomy``: article URLs and topic slugs are made unique before
-  Pelican groups articles by tag, so nothing is overwritten and no two topics share a page.
+- ``article_generator_pretaxonomy``: the forked readers stop and the collector runs again; article
+  URLs and topic slugs are made unique before Pelican groups articles by tag, so nothing is
+  overwritten and no two topics share a page.
 - ``article_generator_finalized``: in strict mode, any rejected file fails the build.
 - ``all_generators_finalized``: once every file is read, the item store drops the records no
   file used, and one line says how many files were parsed and how many came from the store.
@@ -15,7 +20,9 @@ The plugin provides ``news-items``: articles whose item :func:`topicfeed.items.i
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 from collections import defaultdict
 from typing import Any
 
@@ -31,7 +38,8 @@ from topicfeed.model import Problem
 from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
-from .reader import NewsReader, close_store, open_store
+from . import prefetch
+from .reader import FileParser, NewsReader, close_store, open_store
 from .settings import SETTINGS
 from .source import extension_variants
 
@@ -46,6 +54,54 @@ def add_reader(readers: Any) -> None:
     for extension in readers.settings["NEWS_FILE_EXTENSIONS"]:
         for spelling in extension_variants(extension):  # .txt, .TXT, .Txt...: Pelican's match is exact
             readers.reader_classes[spelling] = NewsReader
+
+
+def news_files(generator: Any) -> list[str]:
+    """The news files the generator is about to read, as the reader gets them, in its order."""
+    settings = generator.settings
+    extensions = settings["NEWS_FILE_EXTENSIONS"]
+    spellings = {spelling for extension in extensions for spelling in extension_variants(extension)}
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    return [
+        os.path.abspath(os.path.join(generator.path, name))
+        for name in files
+        if name.rpartition(".")[2] in spellings
+    ]
+
+
+#: Whether this module paused the collector for the reading in progress (it was on before).
+_PAUSED: list[bool] = []
+
+
+def start_reading(generator: Any) -> None:
+    """Pause the collector and start the forked readers (``NEWS_READ_PROCESSES``)."""
+    if gc.isenabled():
+        gc.unfreeze()  # an earlier run's objects (autoreload) may be garbage now: collectable again
+        gc.disable()
+        _PAUSED.append(True)
+    settings = generator.settings
+    processes = settings["NEWS_READ_PROCESSES"] or os.cpu_count() or 1
+    if processes < 2:
+        return
+    store, _ledger = open_store(settings)
+    prefetch.start(settings, FileParser(settings), store, news_files(generator), processes)
+
+
+def end_reading(settings: dict[str, Any]) -> None:
+    """Every article file is read: stop the forked readers, let the collector run again.
+
+    What reading made (articles, items, metadata; millions of objects at 100,000 items) lives
+    until the build ends, and reading leaves almost no cyclic garbage (10 objects at 10,000
+    items), so it is frozen (``gc.freeze``) rather than scanned: otherwise the first collection
+    after reading scans all of it as young objects (0.45 s at 10,000 items), and every full
+    collection of the later steps scans it again (4.4 s of collections in a 10,000-item build).
+    The next run in the same process (autoreload) unfreezes it when its reading starts.
+    """
+    prefetch.stop(settings)
+    if _PAUSED:
+        _PAUSED.clear()
+        gc.freeze()
+        gc.enable()
 
 
 def report(ledger: Ledger, problem: Problem) -> None:
@@ -177,6 +233,7 @@ def freeze_urls(generator: Any) -> None:
 
 
 def assign_urls(generator: Any) -> None:
+    end_reading(generator.settings)
     for article in _all_articles(generator):
         permalinks.apply(article)  # api: date and slug from an exporter file name
     order_deterministically(generator)
@@ -202,6 +259,7 @@ def finish_reading(generators: list[Any]) -> None:
     if not generators:
         return
     settings = generators[0].settings
+    end_reading(settings)  # when reading stopped before the taxonomy step
     _store, ledger = open_store(settings)
     if ledger is None:
         return
@@ -214,6 +272,7 @@ def finish_reading(generators: list[Any]) -> None:
 def register() -> None:
     register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, provides={"news-items"})
     signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(start_reading)
     signals.article_generator_context.connect(record_file)
     signals.article_generator_pretaxonomy.connect(assign_urls)
     signals.article_generator_finalized.connect(enforce_strict)

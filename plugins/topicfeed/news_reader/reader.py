@@ -8,6 +8,11 @@ editors' preview (``PREVIEW``) makes them articles, whose item says ``published=
 What parsing and modelling made of a file is kept in the news item store (:mod:`.item_store`,
 ``NEWS_ITEM_STORE``): a file whose bytes, path, settings and reader code are unchanged is taken
 from there, not parsed again; its problems are logged as if it had been.
+
+When reading starts, forked readers (:mod:`.prefetch`, ``NEWS_READ_PROCESSES``) do the part of
+``read`` that does not need Pelican (reading, digesting, parsing or opening the stored record)
+for every news file; ``read`` then takes a file's prepared result and does the rest as for a file
+it read itself, so counts, store, problems and metadata are the same.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from topicfeed.site import site_timezone
 from topicfeed.text import title_slug, topic_slug
 
 from .item_store import FOLDER, ItemStore, Record
+from .prefetch import Prepared, take_prepared
 from .source import SourceError, decode, is_news_item, load_front_matter
 
 #: A date in a file name (Pelican's ``FILENAME_METADATA``), e.g. ``2024-04-11``.
@@ -49,81 +55,40 @@ def model_settings(settings: dict[str, Any]) -> ModelSettings:
     )
 
 
-class NewsReader(BaseReader):
-    """Reads exporter items (YAML front matter only); other Markdown goes to Pelican's reader.
+class FileParser:
+    """What a news file becomes, from its path and bytes: no Pelican, no logging, no store.
 
-    Pelican registers it for each of ``NEWS_FILE_EXTENSIONS`` (see the plugin), so the class
-    itself claims none.
+    The reader uses it for each file it parses itself; forked readers (:mod:`.prefetch`) use a
+    copy made before the fork, so both give the same records for the same bytes.
     """
 
-    enabled = True
-    file_extensions: ClassVar[list[str]] = []
-
     def __init__(self, settings: dict[str, Any]) -> None:
-        super().__init__(settings)
         self.model_settings = model_settings(settings)
         self.extensions_read = tuple(settings["NEWS_FILE_EXTENSIONS"])
         self.max_bytes = settings["NEWS_MAX_FILE_BYTES"]
-        self._markdown: MarkdownReader | None = None
+        self.base = settings["PATH"] or ""
         # The item depends on its text, its path and the model settings (code changes are
         # covered by the incremental writer's own key).
         self._fingerprint_key = hashlib.blake2b(
             repr((self.model_settings, self.extensions_read)).encode(), digest_size=32
         ).digest()
-        self._store, self._ledger = open_store(settings)
-        # One Category per name: Pelican slugifies a category's name the first time its URL is
-        # formatted, once per object (0.7 s at 10,000 items with a new object per item).
-        self._categories: dict[str, Category] = {}
 
-    def _relative(self, source_path: str) -> str:
-        base = self.settings["PATH"] or ""
+    def relative(self, source_path: str) -> str:
+        """The path problems and records name: relative to ``PATH``."""
         try:
-            return os.path.relpath(source_path, base) if base else source_path
+            return os.path.relpath(source_path, self.base) if self.base else source_path
         except ValueError:
             return source_path
 
-    def process_metadata(self, name: str, value: Any) -> Any:
-        """Pelican's, but a file name's ``YYYY-MM-DD`` is parsed without dateutil (0.1 ms a file).
+    def read_bytes(self, source_path: str) -> bytes:
+        """The file's bytes, at most one past the size limit; raises OSError."""
+        with open(source_path, "rb") as handle:
+            # read(n) allocates n bytes first: a 1 MB buffer per file, shrunk after, fragments
+            # the heap when what was read stays alive (3 s of page faults at 10,000 items).
+            size = os.fstat(handle.fileno()).st_size
+            return handle.read(min(size, self.max_bytes) + 1)
 
-        The value is the one Pelican's ``get_date`` gives; an impossible date still goes to
-        Pelican, which fails the file as it always did.
-        """
-        if name == "date" and isinstance(value, str) and _ISO_DAY.fullmatch(value):
-            try:
-                return SafeDatetime(int(value[:4]), int(value[5:7]), int(value[8:]))
-            except ValueError:
-                pass
-        return super().process_metadata(name, value)
-
-    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        path = self._relative(source_path)
-        try:
-            with open(source_path, "rb") as handle:
-                # read(n) allocates n bytes first: a 1 MB buffer per file, shrunk after, fragments
-                # the heap when what was read stays alive (3 s of page faults at 10,000 items).
-                size = os.fstat(handle.fileno()).st_size
-                data = handle.read(min(size, self.max_bytes) + 1)
-        except OSError as error:
-            return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
-        digest = self._store.digest(path, data) if self._store else ""
-        record = self._store.get(digest) if self._store else None
-        if record is None:
-            record = self._parse(source_path, path, data)
-            if record is None:
-                return self._read_markdown(source_path)
-            if self._store is not None and self._ledger is not None:
-                self._store.put(digest, record)
-                self._ledger.parsed += 1
-        elif self._ledger is not None:
-            self._ledger.reused += 1
-        if self._ledger is not None and digest:
-            self._ledger.records.add(digest)
-        item, problems = record
-        if item is None:
-            return self._rejected(problems)
-        return self._metadata(item, problems)
-
-    def _parse(self, source_path: str, path: str, data: bytes) -> Record | None:
+    def parse(self, source_path: str, path: str, data: bytes) -> Record | None:
         """Parse and model one file: its item (None if rejected) and problems; None for Markdown."""
         extension = source_path.rsplit(".", 1)[-1].lower()
         try:
@@ -142,6 +107,85 @@ class NewsReader(BaseReader):
         for key in duplicates:
             problems.append(Problem(path, key, "given more than once; the last value is used"))
         return item, problems
+
+
+class NewsReader(BaseReader):
+    """Reads exporter items (YAML front matter only); other Markdown goes to Pelican's reader.
+
+    Pelican registers it for each of ``NEWS_FILE_EXTENSIONS`` (see the plugin), so the class
+    itself claims none.
+    """
+
+    enabled = True
+    file_extensions: ClassVar[list[str]] = []
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        self.parser = FileParser(settings)
+        self.model_settings = self.parser.model_settings
+        self._markdown: MarkdownReader | None = None
+        self._store, self._ledger = open_store(settings)
+        # One Category per name: Pelican slugifies a category's name the first time its URL is
+        # formatted, once per object (0.7 s at 10,000 items with a new object per item).
+        self._categories: dict[str, Category] = {}
+        self._topic_slugs: dict[str, str] = {}  # topic_slug per name: the same answer every time
+
+    def process_metadata(self, name: str, value: Any) -> Any:
+        """Pelican's, but a file name's ``YYYY-MM-DD`` is parsed without dateutil (0.1 ms a file).
+
+        The value is the one Pelican's ``get_date`` gives; an impossible date still goes to
+        Pelican, which fails the file as it always did.
+        """
+        if name == "date" and isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            try:
+                return SafeDatetime(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                pass
+        return super().process_metadata(name, value)
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        prepared = take_prepared(self.settings, source_path)
+        if prepared is not None:
+            return self._read_prepared(source_path, prepared)
+        path = self.parser.relative(source_path)
+        try:
+            data = self.parser.read_bytes(source_path)
+        except OSError as error:
+            return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
+        digest = self._store.digest(path, data) if self._store else ""
+        record = self._store.get(digest) if self._store else None
+        if record is None:
+            record = self.parser.parse(source_path, path, data)
+            if record is None:
+                return self._read_markdown(source_path)
+            if self._store is not None and self._ledger is not None:
+                self._store.put(digest, record)
+                self._ledger.parsed += 1
+        elif self._ledger is not None:
+            self._ledger.reused += 1
+        return self._result(digest, record)
+
+    def _read_prepared(self, source_path: str, prepared: Prepared) -> tuple[str, dict[str, Any]]:
+        """A file a forked reader has read: the same counts, store records and result as :meth:`read`."""
+        if prepared.damaged and self._store is not None:
+            self._store.damaged(prepared.digest)
+        if prepared.record is None:
+            return self._read_markdown(source_path)
+        if prepared.stored is None:
+            if self._ledger is not None:
+                self._ledger.reused += 1
+        elif self._store is not None and self._ledger is not None:
+            self._store.put_stored(prepared.digest, prepared.stored)
+            self._ledger.parsed += 1
+        return self._result(prepared.digest, prepared.record)
+
+    def _result(self, digest: str, record: Record) -> tuple[str, dict[str, Any]]:
+        if self._ledger is not None and digest:
+            self._ledger.records.add(digest)
+        item, problems = record
+        if item is None:
+            return self._rejected(problems)
+        return self._metadata(item, problems)
 
     def _read_markdown(self, source_path: str) -> tuple[str, dict[str, Any]]:
         if self._markdown is None:
@@ -166,7 +210,10 @@ class NewsReader(BaseReader):
         tags = []
         for name in item.topics:
             tag = Tag(name, self.settings)
-            tag.slug = topic_slug(name)
+            slug = self._topic_slugs.get(name)
+            if slug is None:
+                slug = self._topic_slugs[name] = topic_slug(name)
+            tag.slug = slug
             tags.append(tag)
         # api: an exporter file name (YYYY-MM-DD-slug.md) gives the URL, as on its Jekyll site.
         permalink = permalinks.for_item(item.source_path, self.settings)

@@ -61,5 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "not parsed again (records are keyed by the file's bytes, the settings and the code).",
         is_bool,
     ),
+    Setting(
+        "NEWS_READ_PROCESSES",
+        0,
+        "Processes that read news files (forked at the start of reading); 0: one per core, 1: none "
+        "(the build process reads every file itself). The result is the same either way.",
+        is_int(minimum=0),
+    ),
     *permalinks.SETTINGS,  # NEWS_URL_FROM_FILENAME: page URLs from the exporter's file names
 )
