@@ -231,3 +231,35 @@ def test_store_key_follows_every_reader_setting(tmp_path: Path) -> None:
     base = configured(tmp_path, tmp_path)
     assert store_key(base) == store_key(configured(tmp_path, tmp_path))
     assert store_key(base) != store_key(configured(tmp_path, tmp_path, TIMEZONE="Asia/Tokyo"))
+
+
+def test_a_saved_store_lets_go_of_its_records(tmp_path: Path) -> None:
+    """The readers hold the store until the build ends; once saved it keeps no record in memory
+    (the renderers forked later would inherit them), and a late read parses instead."""
+    store = ItemStore(tmp_path, b"key")
+    store.put("a", _record("a"))
+    store.save({"a"})
+    store = ItemStore(tmp_path, b"key")
+    assert store.get("a") == _record("a")
+    store.put("b", _record("b"))
+    store.save({"a", "b"})
+    store.release()
+    assert store._new == {} and store._records == {}
+    assert store.get("a") is None
+    assert ItemStore(tmp_path, b"key").get("b") == _record("b")  # what was saved stays on disk
+
+
+def test_closing_the_store_releases_it(site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """close_store (at the end of reading) saves and then releases the build's store."""
+    released: list[ItemStore] = []
+    real = ItemStore.release
+
+    def spy(self: ItemStore) -> None:
+        released.append(self)
+        real(self)
+
+    monkeypatch.setattr(ItemStore, "release", spy)
+    reading = site.reading()
+    reading.read(site.file)
+    assert reading.saved == "1 records added"
+    assert len(released) == 1 and released[0]._records == {} and released[0]._new == {}

@@ -266,7 +266,10 @@ def close_store(settings: dict[str, Any]) -> str:
     owner, store = _STORES.pop(id(build), (None, None))
     if owner is not build or store is None:
         return "off" if not settings["NEWS_ITEM_STORE"] else "not used"
-    return store.save(build.ledger.records)
+    try:
+        return store.save(build.ledger.records)
+    finally:
+        store.release()
 
 
 #: The item store of each running build (by ``id`` of its :class:`Build`): Pelican makes a reader
