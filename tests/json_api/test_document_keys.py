@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from json_api.test_encoding import articles, corpus_items
+from support.api_articles import articles, corpus_items
 
 from topicfeed.json_api import documents as docs
 from topicfeed.json_api.encoding import Encoder
