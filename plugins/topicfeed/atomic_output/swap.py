@@ -64,13 +64,29 @@ def _removing_prefix(output: Path) -> str:
     return f".{output.name}.removing-"
 
 
-def _parked(output: Path) -> list[Path]:
-    """Folders set aside for background removal (``.site.removing-<pid>-<ns>``), maybe left over."""
-    prefix = _removing_prefix(output)
+def _set_aside_folders(prefix: str, output: Path) -> list[Path]:
+    """The folders beside ``output`` whose names start with ``prefix``, maybe left over."""
     try:
         return sorted(path for path in output.parent.iterdir() if path.name.startswith(prefix))
     except FileNotFoundError:
         return []
+
+
+def _set_aside(folder: Path, prefix: str) -> Path | None:
+    """Rename ``folder`` to ``<prefix><pid>-<ns>`` beside it at once; None when it is gone."""
+    if not folder.exists():
+        return None
+    aside = folder.with_name(f"{prefix}{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        folder.rename(aside)
+    except FileNotFoundError:
+        return None
+    return aside
+
+
+def _parked(output: Path) -> list[Path]:
+    """Folders set aside for background removal (``.site.removing-<pid>-<ns>``), maybe left over."""
+    return _set_aside_folders(_removing_prefix(output), output)
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -105,14 +121,9 @@ def remove_in_background(folder: Path) -> None:
 
 def _park(folder: Path, output: Path) -> None:
     """Rename ``folder`` out of the way at once, then delete it in the background."""
-    if not folder.exists():
-        return
-    parked = folder.with_name(f"{_removing_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
-    try:
-        folder.rename(parked)
-    except FileNotFoundError:
-        return
-    remove_in_background(parked)
+    parked = _set_aside(folder, _removing_prefix(output))
+    if parked is not None:
+        remove_in_background(parked)
 
 
 def _lock(folder: Path) -> int | None:
@@ -135,12 +146,8 @@ def recycle_in_background(folder: Path, output: Path) -> None:
     The clearing process inherits the folder's ``flock``: :func:`recover` leaves a folder whose
     lock is held alone, and removes one whose clearer died.
     """
-    if not folder.exists():
-        return
-    retired = folder.with_name(f"{_clearing_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
-    try:
-        folder.rename(retired)
-    except FileNotFoundError:
+    retired = _set_aside(folder, _clearing_prefix(output))
+    if retired is None:
         return
     fd = _lock(retired)
     try:
@@ -163,13 +170,8 @@ def recycle_in_background(folder: Path, output: Path) -> None:
 
 def _abandoned_clearings(output: Path) -> list[Path]:
     """Retired sites whose clearer is gone (their lock is free)."""
-    prefix = _clearing_prefix(output)
-    try:
-        candidates = sorted(p for p in output.parent.iterdir() if p.name.startswith(prefix))
-    except FileNotFoundError:
-        return []
     abandoned = []
-    for path in candidates:
+    for path in _set_aside_folders(_clearing_prefix(output), output):
         fd = _lock(path)
         if fd is not None:
             os.close(fd)
