@@ -106,17 +106,8 @@ def pagefind_command(output: Path, bundle_dir: str, glob: str | None = None) -> 
 
 
 def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subprocess.CompletedProcess[str]:
-    # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
-    # running inside the build keeps a stray config file in the project from changing the index.
-    return subprocess.run(
-        pagefind_command(output, bundle_dir, glob),
-        cwd=output,
-        env=pagefind_environment(),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
+    """Run Pagefind to the end, the build's way (:func:`start_pagefind`), and return its result."""
+    return start_pagefind(output, bundle_dir, glob).wait()
 
 
 @dataclass
@@ -164,7 +155,9 @@ def start_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> In
     stdout = tempfile.TemporaryFile("w+", encoding="utf-8")
     stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
     try:
-        process = subprocess.Popen(  # cwd=output: see run_pagefind
+        # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
+        # running inside the build keeps a stray config file in the project from changing the index.
+        process = subprocess.Popen(
             command,
             cwd=output,
             env=pagefind_environment(),
