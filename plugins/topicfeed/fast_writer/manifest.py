@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from topicfeed.source_files import update_with_files
+
 MANIFEST_VERSION = 3
 #: What every key covers besides the values read: these packages' versions, and our code.
 KEYED_PACKAGES = ("pelican", "jinja2", "markupsafe", "feedgenerator")
@@ -47,9 +49,7 @@ def code_salt(settings: dict[str, Any]) -> bytes:
     folders = [Path(settings.get("THEME") or "") / "templates", PLUGINS_DIR]
     folders += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or ()]
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in KEYED_SUFFIXES:
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        update_with_files(digest, folder, KEYED_SUFFIXES)
     return digest.digest()
 
 

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from topicfeed.source_files import update_with_files
+
 from . import documents as docs
 
 #: Bumped when what a digest covers changes (so no older record is trusted).
@@ -48,8 +50,7 @@ def code_salt(ctx: docs.Context) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"json_api keys {KEYS_VERSION};{sys.version};".encode())
     digest.update(pickle.dumps(ctx, protocol=5))
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE_DIR)).encode() + b"\0" + path.read_bytes())
+    update_with_files(digest, PACKAGE_DIR, (".py",))
     return digest.digest()
 
 
