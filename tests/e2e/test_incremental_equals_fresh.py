@@ -6,6 +6,7 @@ feeds reused from the previous build where their inputs did not change) and comp
 file, with a fresh build of the same content into an empty folder: pages, feeds, sitemaps, the
 search index and the API. The number of pages rendered is bounded: adding the newest story
 shifts every page of the home page's, its topic's and its source's lists, but nothing else.
+The search index is in four bundles (``SEARCH_SHARD_MIN_PAGES``); an edit indexes one again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +73,10 @@ CHANGES: list[tuple[Callable[[Path], None], float]] = [
 ]
 
 
+#: The search index in four bundles (of at least 100 pages), in every build here.
+SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
+
+
 class Site:
     """The corpus copied once, built again and again into the same output folder."""
 
@@ -82,7 +88,7 @@ class Site:
         self.fresh_builds = 0
 
     def build(self, **extra: object) -> Build:
-        settings = {"CACHE_PATH": str(self.root / "cache"), **extra}
+        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **extra}
         build = run_pelican(self.content, self.output, extra=settings)
         assert build.returncode == 0, build.log
         return build
@@ -90,10 +96,19 @@ class Site:
     def fresh(self) -> Build:
         self.fresh_builds += 1
         folder = self.root / f"fresh-{self.fresh_builds}"
-        extra = {"CACHE_PATH": str(folder / "cache")}
+        extra = {"CACHE_PATH": str(folder / "cache"), **SHARDED}
         build = run_pelican(self.content, folder / "out" / "site", extra=extra)
         assert build.returncode == 0, build.log
         return build
+
+    def bundles_written_since(self, start: float) -> int:
+        """Search bundles Pagefind wrote after ``start``: a kept bundle keeps its files' times."""
+        listing = json.loads((self.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+        entries = [
+            self.output / "pagefind" / shard["path"] / "pagefind-entry.json" for shard in listing["shards"]
+        ]
+        assert len(entries) == 4
+        return sum(entry.stat().st_mtime > start for entry in entries)
 
     def rendering(self) -> dict[str, int]:
         report = json.loads(self.output.with_name("site.report.json").read_text(encoding="utf-8"))
@@ -112,7 +127,10 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
     site: Site, change: Callable[[Path], None], share: float
 ) -> None:
     change(site.content)
+    start = time.time()
     site.build()
+    if change is edit:
+        assert site.bundles_written_since(start) == 1  # the edited item's bundle only
     fresh = site.fresh()
     incremental, expected = tree(site.output), tree(fresh.output)
     assert sorted(incremental) == sorted(expected)

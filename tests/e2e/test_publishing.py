@@ -69,7 +69,7 @@ def test_make_publish_writes_nojekyll_and_cname(tmp_path: Path) -> None:
     assert 'href="https://news.example.org/theme/css/site.css"' in (out / "index.html").read_text(
         encoding="utf-8"
     )
-    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "pagefind" / "shards.json").is_file()
     assert "GITHUB_PAGES_CNAME:" not in result.stdout + result.stderr  # no warning: SITEURL is on that host
     # The news item store went where the cache was told to go.
     assert list((tmp_path / "cache" / "news-items").glob("*.pack"))
@@ -120,7 +120,7 @@ def test_make_github_pushes_the_built_site_to_gh_pages(project: tuple[Path, Path
     pushed = sorted(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split())
     # The branch holds exactly the built site, with .nojekyll, and nothing else.
     assert pushed == sorted(tree(work / "output"))
-    assert {".nojekyll", "index.html", "search/index.html", "pagefind/pagefind-entry.json"} <= set(pushed)
+    assert {".nojekyll", "index.html", "search/index.html", "pagefind/shards.json"} <= set(pushed)
     assert "CNAME" not in pushed
     home = git("show", "gh-pages:index.html", cwd=remote)
     assert f'href="{SITE}/theme/css/site.css"' in home
@@ -307,7 +307,7 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
             assert wait_for(lambda: "A changed headline" in (fetch(home) or "")), log_path.read_text()
             # the URL comes from the file name: a changed headline stays at the same address
             assert "A changed headline" in (fetch(home + "2024/03/02/story/") or "")
-            assert '"page_count":1' in (fetch(home + "pagefind/pagefind-entry.json") or "")
+            assert '"pages": 1,' in (fetch(home + "pagefind/shards.json") or "")
             # each rebuild was swapped in (the replaced site is removed by a background rm -rf)
             assert not list(tmp_path.glob(".output.building"))
             assert wait_for(

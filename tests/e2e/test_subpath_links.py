@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -43,6 +44,17 @@ ignorewarnings=url-content-type-unparseable
 """
 
 
+def search_entry_points(bundle: Path) -> list[str]:
+    """The search bundles' list and each bundle's entry files, relative to the bundle folder."""
+    listing = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    found = ["shards.json"]
+    for shard in listing["shards"]:
+        found += [
+            shard["path"] + name for name in SEARCH_ENTRY_POINTS if (bundle / shard["path"] / name).is_file()
+        ]
+    return found
+
+
 def urls_in_files(served: ServedBuild) -> set[str]:
     """Every URL under the site's base URL written in the sitemaps, feeds, OPML and robots.txt."""
     pattern = re.compile(re.escape(served.server.base_url) + r"/[^\s\"'<>)\\]*")
@@ -64,9 +76,7 @@ def crawl(served_corpus: ServedBuild, tmp_path_factory: pytest.TempPathFactory) 
     bundle = served_corpus.build.output / "pagefind"
     starts = [served_corpus.url("/"), served_corpus.url("/robots.txt")]  # robots.txt: by convention
     starts += sorted(urls_in_files(served_corpus))
-    starts += [
-        served_corpus.url(f"/pagefind/{name}") for name in SEARCH_ENTRY_POINTS if (bundle / name).is_file()
-    ]
+    starts += [served_corpus.url(f"/pagefind/{name}") for name in search_entry_points(bundle)]
     command = [
         str(LINKCHECKER),
         "--config",
@@ -182,5 +192,7 @@ def test_the_crawl_reached_every_page_feed_and_asset(
     assert missing == [], f"{len(missing)} files never reached:\n" + "\n".join(missing[:30])
     assert any("/page/2/" in url for url in fetched), "no pagination page crawled"
     assert any(url.endswith(".css") for url in fetched) and any(url.endswith("/search.js") for url in fetched)
-    for name in SEARCH_ENTRY_POINTS:
+    entry_points = search_entry_points(out / "pagefind")
+    assert len(entry_points) > len(SEARCH_ENTRY_POINTS)  # the list and every bundle's files
+    for name in entry_points:
         assert served_corpus.url(f"/pagefind/{name}") in fetched

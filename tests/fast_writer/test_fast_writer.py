@@ -36,7 +36,7 @@ def test_one_item_changed_redoes_only_what_depends_on_it(tmp_path: Path) -> None
         "feeds_reused": rendering(out)["feeds_reused"],
     }
     assert rendering(out)["feeds_reused"] > 40
-    assert (out / "pagefind" / "pagefind-entry.json").is_file()  # the unchanged index is kept
+    assert (out / "pagefind" / "shards.json").is_file()  # the unchanged index is kept
     assert "the previous index is kept" in again.log or "Search index" not in again.log
 
     newest = sorted(content.iterdir())[-1]

@@ -1,13 +1,14 @@
 """Pagefind runs beside the build: started once the pages are written, waited for in INDEX.
 
 A stand-in executable (a shell script) plays Pagefind, so these check the plumbing: the start
-returns while it works, its result and failures are reported, and a build that stops between
-the two steps does not leave it running.
+returns while it works, its result and failures are reported, a failed run leaves no half-made
+index, and a build that stops between the two steps does not leave it running.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import stat
 import time
@@ -18,7 +19,9 @@ import pytest
 
 from topicfeed.build import Build
 from topicfeed.site_search import plugin
+from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing
 from topicfeed.site_search.plugin import INDEXING, finish_index, start_index, start_pagefind
+from topicfeed.site_search.shards import SearchPage
 
 ENTRY = '{"version":"1","languages":{"en":{"hash":"x","wasm":"en","page_count":2}}}'
 
@@ -33,14 +36,24 @@ def fake_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) ->
 
 
 def a_build(tmp_path: Path) -> tuple[SimpleNamespace, Build]:
+    """A site with two article pages of March 2024: one search bundle, ``pagefind/2024-03``."""
     site = tmp_path / "site"
-    site.mkdir()
     settings = {
         "SEARCH_INDEX": True,
         "DIRECT_TEMPLATES": ["index", "search"],
         "SEARCH_BUNDLE_DIR": "pagefind",
+        "SEARCH_SHARDS": 16,
+        "SEARCH_SHARD_MIN_PAGES": 1000,
     }
-    return SimpleNamespace(settings=settings), Build(settings=settings, output=site, target=site)
+    build = Build(settings=settings, output=site, target=site)
+    pages = []
+    for slug in ("a", "b"):
+        save_as = f"2024/03/01/{slug}/index.html"
+        (site / save_as).parent.mkdir(parents=True)
+        (site / save_as).write_text(f"<main data-pagefind-body>{slug}</main>", encoding="utf-8")
+        pages.append(SearchPage(month="2024-03", url=f"2024/03/01/{slug}/", save_as=save_as))
+    build.private[plugin.__package__] = pages
+    return SimpleNamespace(settings=settings), build
 
 
 def test_the_start_returns_while_pagefind_works_and_the_index_step_waits_for_it(
@@ -56,13 +69,20 @@ def test_the_start_returns_while_pagefind_works_and_the_index_step_waits_for_it(
     pelican, build = a_build(tmp_path)
     start_index(pelican, build)
     indexing = build.private[INDEXING]
-    assert indexing.process.poll() is None  # still at work: the FILES steps run meanwhile
+    deadline = time.monotonic() + 10
+    while not indexing.work.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (process,) = indexing.work.running
+    assert process.poll() is None  # still at work: the FILES steps run meanwhile
+    assert not (build.target / "pagefind" / LISTING).exists()  # listed only once complete
     release.touch()
     with caplog.at_level(logging.INFO, logger=plugin.__name__):
         finish_index(pelican, build)
-    assert indexing.process.returncode == 0
-    assert (build.target / "pagefind" / "pagefind-entry.json").is_file()
-    assert "Search index: 2 pages" in caplog.text
+    assert process.returncode == 0
+    assert (build.target / "pagefind" / "2024-03" / "pagefind-entry.json").is_file()
+    listing = json.loads((build.target / "pagefind" / LISTING).read_text(encoding="utf-8"))
+    assert [(s["name"], s["path"], s["pages"]) for s in listing["shards"]] == [("2024-03", "2024-03/", 2)]
+    assert "Search index: 1 of 1 bundles indexed (2 pages), 0 kept" in caplog.text
     assert INDEXING not in build.private
 
 
@@ -74,7 +94,8 @@ def test_a_failed_run_is_an_error_naming_its_last_line(
     start_index(pelican, build)
     finish_index(pelican, build)
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == ["search: Pagefind failed (exit 3): Error: no pages found"]
+    assert errors == ["search: Pagefind failed on pagefind/2024-03 (exit 3): Error: no pages found"]
+    assert not (build.target / "pagefind").exists()  # no half-made index: search says unavailable
 
 
 def test_a_missing_pagefind_is_an_error_and_the_build_goes_on(
@@ -97,6 +118,25 @@ def test_a_run_nobody_waits_for_is_stopped(tmp_path: Path, monkeypatch: pytest.M
     indexing = start_pagefind(tmp_path, "pagefind")
     process = indexing.process
     assert process.poll() is None
+    del indexing
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.returncode is not None and process.returncode < 0  # killed, not finished
+
+
+def test_bundles_nobody_waits_for_are_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for the bundles' thread: dropping its handle kills the Pagefind run under way."""
+    fake_pagefind(tmp_path, monkeypatch, "sleep 60")
+    pelican, build = a_build(tmp_path)
+    start_index(pelican, build)
+    indexing: ShardedIndexing = build.private.pop(INDEXING)
+    work: IndexWork = indexing.work
+    deadline = time.monotonic() + 10
+    while not work.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (process,) = work.running
     del indexing
     gc.collect()
     deadline = time.monotonic() + 10
@@ -136,4 +176,5 @@ def test_the_build_hands_its_free_heap_back_before_pagefind_starts(
     monkeypatch.setattr(plugin, "start_pagefind", start)
     pelican, build = a_build(tmp_path)
     start_index(pelican, build)
+    finish_index(pelican, build)  # the first run starts in the indexing thread
     assert calls == ["release", "start"]

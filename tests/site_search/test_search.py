@@ -22,6 +22,7 @@ from topicfeed.news_reader.source import decode, load_front_matter
 from topicfeed.site_search.plugin import (
     PAGEFIND_MALLOC_CONF,
     article_glob,
+    indexed_pages,
     pagefind_environment,
     pagefind_executable,
     release_free_memory,
@@ -35,7 +36,7 @@ FRAGMENT_PREFIX = b"pagefind_dcd"
 def fragments(output: Path) -> list[dict]:
     """Every page record of the index (gzip'd JSON after Pagefind's marker)."""
     records = []
-    for path in sorted((output / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((output / "pagefind").glob("*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(FRAGMENT_PREFIX), path
         records.append(json.loads(data[len(FRAGMENT_PREFIX) :]))
@@ -58,10 +59,14 @@ def article_path(served: ServedBuild, page: Path) -> str:
 
 def test_the_index_holds_every_published_article_and_nothing_else(served_corpus: ServedBuild) -> None:
     out = served_corpus.build.output
-    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    listing = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(listing["shards"]) == 4  # SEARCH_SHARD_MIN_PAGES = 100
     articles = {article_path(served_corpus, page) for page in served_corpus.build.article_pages()}
     assert len(articles) == 428
-    assert sum(language["page_count"] for language in entry["languages"].values()) == len(articles)
+    assert sum(indexed_pages(out / "pagefind" / shard["path"]) for shard in listing["shards"]) == len(
+        articles
+    )
+    assert sum(shard["pages"] for shard in listing["shards"]) == len(articles)
     records = fragments(out)
     assert {record["url"] for record in records} == articles  # no home, topic, archive or search page
 
@@ -166,7 +171,7 @@ def test_search_works_without_a_web_worker(browser, served_corpus: ServedBuild, 
         search_and_check(report.page, served_corpus, target)
         assert report.problems == []
         requested = [path for path, _ in served_corpus.server.served[seen:]]
-        assert any("/pagefind/wasm." in path for path in requested)
+        assert any(re.search(r"/pagefind/[^/]+/wasm\.", path) for path in requested)
         assert not any("pagefind-worker" in path for path in requested)
     finally:
         context.close()

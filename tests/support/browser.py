@@ -192,6 +192,10 @@ def serve_build(
     return ServedBuild(build, server)
 
 
+#: Settings that split the corpus's search index (428 pages) into four bundles.
+SHARDED_SEARCH: dict[str, object] = {"SEARCH_SHARD_MIN_PAGES": 100}
+
+
 # Browser -----------------------------------------------------------------------------------------
 
 
@@ -391,10 +395,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def served_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedBuild]:
-    """The real corpus built with ``SITEURL=http://127.0.0.1:PORT/repo`` and served there."""
+    """The real corpus built with ``SITEURL=http://127.0.0.1:PORT/repo`` and served there.
+
+    Its search index is split into four bundles (bundles of at least 100 pages instead of
+    1,000), so the browser tests search across bundles as a large site's readers do.
+    """
     if not CORPUS.is_dir():
         pytest.skip(f"corpus not found at {CORPUS}")
-    served = serve_build(CORPUS, tmp_path_factory.mktemp("served-corpus"))
+    served = serve_build(CORPUS, tmp_path_factory.mktemp("served-corpus"), extra=SHARDED_SEARCH)
     yield served
     served.server.close()
 

@@ -11,15 +11,20 @@ archives, search) out of the index. The bundle goes to ``SEARCH_BUNDLE_DIR`` (``
 the search page loads it from there, and Pagefind derives the result URLs' base from where its
 script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
 
-Pagefind starts as soon as every page is written (phase ``FILES``) and is waited for in phase
+The index is split into bundles of consecutive months (``shards.py``, ``SEARCH_SHARDS``), each a
+Pagefind bundle in ``<SEARCH_BUNDLE_DIR>/<first month>/``, listed newest first in
+``<SEARCH_BUNDLE_DIR>/shards.json``; the search page searches them all and merges the results.
+A rebuild runs Pagefind only for the bundles whose pages changed and links the others from the
+previous site (``indexer.py``): editing one item re-indexes one bundle, not the whole site, and
+no Pagefind process holds more than one bundle's pages in memory.
+
+Indexing starts as soon as every page is written (phase ``FILES``) and is waited for in phase
 ``INDEX``: it indexes on one core while the build writes the API, sitemaps and redirects on the
 other. Nothing written in ``FILES`` is indexed (only the article template marks a body), so what
 Pagefind reads is complete when it starts. It works on ``build.target`` (where this run writes);
 a build that stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
-Pagefind is pointed at the files article pages can be (:func:`article_glob`, from every
-article's ``save_as``): at 10,000 items it then reads 8,000 pages instead of 18,000 and indexes the same.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
-the site is still written, and its search page says that search is unavailable.
+the site is still written, without an index, and its search page says that search is unavailable.
 """
 
 from __future__ import annotations
@@ -43,13 +48,13 @@ from topicfeed.build import Build
 from topicfeed.items import ARTICLE_LISTS
 from topicfeed.plugin import Phase, register_plugin
 
+from .indexer import IndexWork, ShardedIndexing, remove_partial, shard_globs
 from .settings import SETTINGS
-from .stable import stabilise
+from .shards import SearchPage, Shard, plan_shards
 
 logger = logging.getLogger(__name__)
 
 SEARCH_TEMPLATE = "search"
-NO_BODY_MARKER = "Did not find a data-pagefind-body element"
 TIMEOUT_SECONDS = 1800
 
 
@@ -192,10 +197,27 @@ def article_glob(save_as: list[str]) -> str | None:
     return "*/" * depth + last
 
 
-def note_article_files(generator: Any) -> None:
-    """``article_generator_finalized``: the files the article template will be written to."""
-    files = [a.save_as for name in ARTICLE_LISTS for a in getattr(generator, name, ()) if a.save_as]
-    Build.of(generator).private[__package__ or __name__] = article_glob(files)
+def note_article_pages(generator: Any) -> None:
+    """``article_generator_finalized``: the pages the article template writes, for the index."""
+    pages = [
+        SearchPage(month=f"{a.date:%Y-%m}", url=a.url, save_as=a.save_as)
+        for name in ARTICLE_LISTS
+        for a in getattr(generator, name, ())
+        if a.save_as
+    ]
+    Build.of(generator).private[__package__ or __name__] = pages
+
+
+def plan(pages: list[SearchPage], shards: int, min_pages: int) -> tuple[list[Shard], list[str | None]]:
+    """The bundles and a Pagefind glob for each; one bundle when paths do not split by month."""
+    planned = plan_shards(pages, shards, min_pages)
+    if not planned:
+        return [], []
+    globs = shard_globs(planned)
+    if globs is None:
+        planned = plan_shards(pages, 1, min_pages)
+        globs = shard_globs(planned) or [article_glob([page.save_as for page in pages])]
+    return planned, globs
 
 
 def add_search_page(generator: Any) -> None:
@@ -244,45 +266,44 @@ INDEXING = f"{__package__ or __name__}.indexing"
 
 
 def start_index(pelican: Any, build: Build) -> None:
-    """Phase FILES: every page is written; start Pagefind (or keep the previous index)."""
+    """Phase FILES: every page is written; start the bundles (or keep the previous index)."""
     settings = pelican.settings
     if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
     bundle_dir = settings["SEARCH_BUNDLE_DIR"].strip("/")
     if reuse_previous_index(build, bundle_dir):
         return
-    glob = build.private.get(__package__ or __name__)
+    pages = build.private.get(__package__ or __name__, [])
+    shards, globs = plan(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
+    previous = build.output / bundle_dir if build.output != build.target else None
     release_free_memory()
-    try:
-        build.private[INDEXING] = start_pagefind(build.target, bundle_dir, glob)
-    except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
-        logger.error("search: cannot run Pagefind (%s): pip install -r requirements.txt", error)
+    work = IndexWork(build.target, bundle_dir, shards, globs, previous, start_pagefind)
+    build.private[INDEXING] = ShardedIndexing(work, TIMEOUT_SECONDS)
 
 
 def finish_index(pelican: Any, build: Build) -> None:
-    """Phase INDEX: wait for Pagefind, check what it did, and put its bundle in a stable order."""
-    indexing: Indexing | None = build.private.pop(INDEXING, None)
+    """Phase INDEX: wait for the bundles, log what happened, and list them (or remove them)."""
+    indexing: ShardedIndexing | None = build.private.pop(INDEXING, None)
     if indexing is None:
         return
-    try:
-        result = indexing.wait()
-    except subprocess.TimeoutExpired:
-        logger.error("search: Pagefind did not finish in %d s; the site has no search index", TIMEOUT_SECONDS)
+    outcome = indexing.finish()
+    for level, message in outcome.messages:
+        logger.log(level, "%s", message)
+    root = build.target / pelican.settings["SEARCH_BUNDLE_DIR"].strip("/")
+    if not outcome.complete:
+        remove_partial(root)
         return
     seconds = time.perf_counter() - indexing.started
-    logger.debug("Pagefind output:\n%s%s", result.stdout, result.stderr)
-    if result.returncode != 0:
-        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-        logger.error("search: Pagefind failed (exit %d): %s", result.returncode, last)
-        return
-    if NO_BODY_MARKER in result.stdout:
-        logger.warning(
-            "search: no page has data-pagefind-body (article.html should), so Pagefind indexed every page"
-        )
-    bundle = indexing.output / indexing.bundle_dir
-    stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
-    pages = indexed_pages(bundle)
-    logger.info("Search index: %d pages in %.2f s (Pagefind, %s/)", pages, seconds, indexing.bundle_dir)
+    pages = sum(indexed_pages(root / name) for name in outcome.indexed)
+    logger.info(
+        "Search index: %d of %d bundles indexed (%d pages), %d kept, in %.2f s (Pagefind, %s/)",
+        len(outcome.indexed),
+        len(outcome.indexed) + len(outcome.kept),
+        pages,
+        len(outcome.kept),
+        seconds,
+        root.name,
+    )
 
 
 def register() -> None:
@@ -292,4 +313,4 @@ def register() -> None:
         steps=[(Phase.FILES, start_index), (Phase.INDEX, finish_index)],
     )
     signals.article_generator_init.connect(add_search_page)
-    signals.article_generator_finalized.connect(note_article_files)
+    signals.article_generator_finalized.connect(note_article_pages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from topicfeed.settings import Setting, is_bool, is_str, is_str_list
+from topicfeed.settings import Setting, is_bool, is_int, is_str, is_str_list
 
 
 def is_folder_name(value: object) -> str | None:
@@ -29,6 +29,18 @@ SETTINGS: tuple[Setting, ...] = (
         "pagefind",
         "where the Pagefind bundle goes inside the output",
         check=is_folder_name,
+    ),
+    Setting(
+        "SEARCH_SHARDS",
+        16,
+        "about how many bundles the index is split into, by runs of months (1: one bundle)",
+        check=is_int(1),
+    ),
+    Setting(
+        "SEARCH_SHARD_MIN_PAGES",
+        1000,
+        "the fewest pages a bundle holds before the next one starts",
+        check=is_int(1),
     ),
     Setting(
         "SEARCH_CSP_SCRIPT_SRC",

@@ -14,6 +14,7 @@
 const PAGE_SIZE = 20;
 const FILTERS = ["topic", "source", "year", "kind"];
 const NEWEST_FIRST = { published: "desc" };
+const DEBOUNCE_MS = 250;
 
 const form = document.getElementById("search-form");
 if (form) {
@@ -52,14 +53,12 @@ function start(form) {
   const list = document.getElementById("search-results");
   const more = document.getElementById("search-more");
   const fallback = document.getElementById("search-fallback");
-  // The bundle URL comes from SITEURL; Pagefind derives the results' base URL from where
-  // pagefind.js was loaded, so a site under a sub-path gets sub-path result links.
-  const bundle = new URL(form.dataset.searchBundle, document.baseURI);
-  const loading = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
-    await pagefind.init();
-    const totals = await pagefind.filters(); // also makes every search return filter counts
-    return { pagefind, totals };
-  });
+  // The index is split into bundles by runs of months (site_search/shards.py), listed newest
+  // first in shards.json. One copy of Pagefind's script runs one instance per bundle; they share
+  // its web worker. The bundle URL comes from SITEURL, and Pagefind derives the results' base URL
+  // from each bundle's path, so a site under a sub-path gets sub-path result links.
+  const root = new URL(form.dataset.searchBundle, document.baseURI);
+  const loading = loadBundles(root);
   form.hidden = false;
   fallback.hidden = true;
 
@@ -105,7 +104,7 @@ function start(form) {
   const run = async (state, { debounce = false } = {}) => {
     const loaded = await loading.catch(unavailable);
     if (!loaded) return;
-    const { pagefind, totals } = loaded;
+    const { bundles, totals } = loaded;
     const current = ++generation;
     const filters = filtersOf(state);
     if (!state.q && Object.keys(filters).length === 0) {
@@ -121,15 +120,17 @@ function start(form) {
     let search;
     let counts;
     try {
-      search = debounce
-        ? await pagefind.debouncedSearch(state.q, options, 250)
-        : await pagefind.search(state.q || null, options);
-      if (search === null || current !== generation) return; // a newer search replaced this one
+      if (debounce) {
+        await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
+        if (current !== generation) return; // the reader typed on
+      }
+      search = await searchAll(bundles, state.q || null, options);
+      if (current !== generation) return; // a newer search replaced this one
       // Counts per value: for a filter in use, the results if that value replaced it.
       counts = { ...search.filters };
       await Promise.all(
         FILTERS.filter((name) => state[name]).map(async (name) => {
-          const other = await pagefind.search(state.q || null, { filters: filtersOf(state, name) });
+          const other = await searchAll(bundles, state.q || null, { filters: filtersOf(state, name) });
           counts[name] = other.filters[name];
         })
       );
@@ -175,6 +176,66 @@ function start(form) {
   const initial = readState(location.href);
   showState(initial);
   run(initial);
+}
+
+// Every bundle's Pagefind instance, started, with the filter counts of the whole index.
+async function loadBundles(root) {
+  const response = await fetch(new URL("shards.json", root));
+  if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
+  const listing = await response.json();
+  if (!listing.shards || listing.shards.length === 0) throw new Error("shards.json lists no bundle");
+  const paths = listing.shards.map((shard) => new URL(shard.path, root).href);
+  const pagefind = await import(new URL("pagefind.js", paths[0]).href);
+  // One bundle at a time: Pagefind 1.5's shared worker fails ("unreachable", "memory access out
+  // of bounds") when several instances load at once.
+  const bundles = [];
+  const counts = [];
+  for (const basePath of paths) {
+    const bundle = pagefind.createInstance({ basePath });
+    await bundle.init();
+    counts.push(await bundle.filters()); // also makes every search return filter counts
+    bundles.push(bundle);
+  }
+  return { bundles, totals: mergeCounts(counts) };
+}
+
+// One search over every bundle. Bundles hold disjoint runs of months, newest first, so newest-
+// first results of each, one bundle after the other, are newest first overall; best-match order
+// compares Pagefind's scores across bundles (as its own mergeIndex does).
+function searchAll(bundles, term, options) {
+  return oneAtATime(async () => {
+    const found = [];
+    for (const bundle of bundles) found.push(await bundle.search(term, options));
+    return merged(found, options);
+  });
+}
+
+// Searches run one after another, never overlapping (see loadBundles).
+let queue = Promise.resolve();
+function oneAtATime(task) {
+  const next = queue.then(task, task);
+  queue = next.catch(() => {});
+  return next;
+}
+
+function merged(found, options) {
+  const results = found.flatMap((search) => search.results);
+  if (!options.sort) results.sort((a, b) => b.score - a.score);
+  return { results, filters: mergeCounts(found.map((search) => search.filters)) };
+}
+
+// {filter: {value: count}} of several bundles, added up.
+function mergeCounts(parts) {
+  const merged = {};
+  for (const part of parts) {
+    for (const [name, values] of Object.entries(part || {})) {
+      merged[name] = merged[name] || {};
+      for (const [value, count] of Object.entries(values)) {
+        merged[name][value] = (merged[name][value] || 0) + count;
+      }
+    }
+  }
+  return merged;
 }
 
 // A <select> of filter values: keeps its first option ("All ..."), then every value with its

@@ -1,0 +1,274 @@
+"""Build the search bundles (``shards.py``): keep the unchanged ones, run Pagefind for the rest.
+
+Each bundle is ``<SEARCH_BUNDLE_DIR>/<name>/``, a complete Pagefind bundle of its pages, and
+``<SEARCH_BUNDLE_DIR>/shards.json`` lists them newest first for the browser. A bundle's ``key`` in
+that list is a digest of its pages' paths and bytes (and of the Pagefind version): when the
+previous site lists a bundle of the same name and key, its files are hard-linked in, since
+Pagefind would write the same bytes again (``stable.py`` makes its output repeatable). The list
+is written last and only when every bundle is complete, so a site never lists a missing bundle.
+
+Pagefind is pointed at one bundle's pages with a glob of folder prefixes (:func:`shard_globs`):
+article pages live in date folders (``2024/03/01/slug/index.html``), so the pages of a run of
+months are exactly the ones under their ``2024/03``-style folders. Articles whose paths do not
+separate that way get one bundle (the plugin plans a single shard then).
+
+The work runs in a thread started in phase ``FILES``: Pagefind works on one core while the build
+writes the API, sitemaps and redirects on the other. Messages wait for ``finish`` (phase
+``INDEX``), so they reach the build's log in its own thread, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .shards import Shard
+from .stable import stabilise
+
+LISTING = "shards.json"
+LISTING_VERSION = 1
+#: Pagefind's ready-made interfaces; the theme's search.js uses its JavaScript API only, so each
+#: bundle would otherwise carry 420 KB nobody loads.
+UI_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+GLOB_SPECIALS = frozenset("*?[]{},!\\")
+NO_BODY_MARKER = "Did not find a data-pagefind-body element"
+
+
+def shard_globs(shards: Sequence[Shard]) -> list[str] | None:
+    """One Pagefind glob per shard matching its pages and no other shard's, or None.
+
+    The globs name folder prefixes of the pages' paths, at the shallowest depth at which no
+    prefix holds pages of two shards (``2024/03`` for month runs of dated paths).
+    """
+    paths = [[page.save_as.split("/") for page in shard.pages] for shard in shards]
+    if any(GLOB_SPECIALS & set(page.save_as) for shard in shards for page in shard.pages):
+        return None
+    shallowest = min((len(parts) for shard in paths for parts in shard), default=0)
+    for depth in range(1, shallowest):
+        owner: dict[str, int] = {}
+        prefixes: list[list[str]] = [[] for _ in shards]
+        clash = False
+        for index, shard in enumerate(paths):
+            for parts in shard:
+                prefix = "/".join(parts[:depth])
+                if owner.setdefault(prefix, index) != index:
+                    clash = True
+                    break
+                if not prefixes[index] or prefixes[index][-1] != prefix:
+                    prefixes[index].append(prefix)
+            if clash:
+                break
+        if not clash:
+            return [_glob(sorted(set(found))) for found in prefixes]
+    return None
+
+
+def _glob(prefixes: list[str]) -> str:
+    patterns = [f"{prefix}/**/*.html" for prefix in prefixes]
+    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
+
+
+def pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def shard_key(site: Path, shard: Shard, version: str) -> str:
+    """A digest of what Pagefind reads for this shard: each page's path and bytes."""
+    digest = hashlib.sha256(f"topicfeed-search-{LISTING_VERSION}\0pagefind {version}\0".encode())
+    for page in shard.pages:
+        digest.update(page.save_as.encode() + b"\0")
+        digest.update(hashlib.sha256((site / page.save_as).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_listing(root: Path) -> dict[str, str]:
+    """Bundle name -> key from a site's ``shards.json``; empty when missing or not understood."""
+    try:
+        listing = json.loads((root / LISTING).read_text(encoding="utf-8"))
+        if listing.get("version") != LISTING_VERSION:
+            return {}
+        return {str(entry["name"]): str(entry["key"]) for entry in listing["shards"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def listing_text(shards: Sequence[Shard], keys: Sequence[str]) -> str:
+    entries = [
+        {
+            "name": s.name,
+            "path": f"{s.name}/",
+            "first": s.first,
+            "last": s.last,
+            "pages": len(s.pages),
+            "key": k,
+        }
+        for s, k in zip(shards, keys, strict=True)
+    ]
+    return json.dumps({"version": LISTING_VERSION, "shards": entries[::-1]}, indent=1) + "\n"
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file of ``source`` into ``target`` (the previous site is left as it is)."""
+    for folder, _, files in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(Path(folder) / name, into / name)
+
+
+def drop_ui_files(bundle: Path) -> None:
+    for name in UI_FILES:
+        (bundle / name).unlink(missing_ok=True)
+
+
+@dataclass
+class Outcome:
+    """What the indexing did, for the log: messages (level, text) and counts."""
+
+    messages: list[tuple[int, str]] = field(default_factory=list)
+    indexed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    complete: bool = False
+
+    def note(self, level: int, message: str) -> None:
+        self.messages.append((level, message))
+
+
+#: Starts one Pagefind run: (site, output sub-folder, glob) -> a process with ``wait()``.
+Starter = Callable[[Path, str, "str | None"], Any]
+
+
+class ShardedIndexing:
+    """The bundles of one build, made in a background thread; ``finish`` waits for them.
+
+    The thread works on a :class:`IndexWork` and never holds this handle, so a build that drops
+    the handle (it failed between ``FILES`` and ``INDEX``) gets its Pagefind run killed.
+    """
+
+    def __init__(self, work: IndexWork, timeout: float) -> None:
+        self.work, self.timeout = work, timeout
+        self.started = time.perf_counter()
+        self._thread = threading.Thread(target=work.run, name="search-index", daemon=True)
+        self._thread.start()
+        weakref.finalize(self, _cancel, work.cancelled, work.running)
+
+    def finish(self) -> Outcome:
+        """Wait for every bundle (at most ``timeout`` seconds from the start)."""
+        remaining = self.timeout - (time.perf_counter() - self.started)
+        self._thread.join(max(remaining, 0.0))
+        outcome = self.work.outcome
+        if self._thread.is_alive():
+            _cancel(self.work.cancelled, self.work.running)
+            self._thread.join()
+            outcome.note(logging.ERROR, f"search: Pagefind did not finish in {self.timeout:.0f} s")
+            outcome.complete = False
+        return outcome
+
+
+@dataclass
+class IndexWork:
+    """What the indexing thread does: every shard in turn, then the listing."""
+
+    site: Path
+    bundle_dir: str
+    shards: Sequence[Shard]
+    globs: Sequence[str | None]
+    previous: Path | None
+    start: Starter
+    outcome: Outcome = field(default_factory=Outcome)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    running: list[Any] = field(default_factory=list)
+
+    def run(self) -> None:
+        root = self.site / self.bundle_dir
+        previous = read_listing(self.previous) if self.previous else {}
+        version = pagefind_version()
+        keys: list[str] = []
+        try:
+            for shard, glob in zip(self.shards, self.globs, strict=True):
+                if self.cancelled.is_set():
+                    return
+                key = shard_key(self.site, shard, version)
+                keys.append(key)
+                kept = self.previous / shard.name if self.previous else None
+                if kept is not None and previous.get(shard.name) == key and kept.is_dir():
+                    link_tree(kept, root / shard.name)
+                    self.outcome.kept.append(shard.name)
+                elif not self._index(shard, glob):
+                    return
+            root.mkdir(parents=True, exist_ok=True)
+            (root / LISTING).write_text(listing_text(self.shards, keys), encoding="utf-8")
+            self.outcome.complete = True
+        except (OSError, ValueError) as error:
+            self.outcome.note(logging.ERROR, f"search: cannot build the index ({error})")
+
+    def _index(self, shard: Shard, glob: str | None) -> bool:
+        subdir = f"{self.bundle_dir}/{shard.name}"
+        try:
+            run = self.start(self.site, subdir, glob)
+        except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
+            self.outcome.note(
+                logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
+            )
+            return False
+        self.running.append(run.process)
+        try:
+            result: subprocess.CompletedProcess[str] = run.wait()
+        finally:
+            self.running.remove(run.process)
+        self.outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
+        if result.returncode != 0:
+            if self.cancelled.is_set():
+                return False
+            last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+            self.outcome.note(
+                logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {last}"
+            )
+            return False
+        if NO_BODY_MARKER in result.stdout:
+            self.outcome.note(
+                logging.WARNING,
+                f"search: no page of {subdir} has data-pagefind-body (article.html should), "
+                "so Pagefind indexed them whole",
+            )
+        bundle = self.site / subdir
+        stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
+        drop_ui_files(bundle)
+        self.outcome.indexed.append(shard.name)
+        return True
+
+
+def _cancel(cancelled: threading.Event, running: list[Any]) -> None:
+    """Stop the indexing nobody waits for any more (the build failed between its two steps)."""
+    cancelled.set()
+    for process in list(running):
+        if process.poll() is None:
+            process.kill()
+
+
+def remove_partial(root: Path) -> None:
+    """Leave no half-made index behind when a run failed: the search page then says so."""
+    shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,164 @@
+"""The search index in bundles: how pages are split, how Pagefind is pointed at each bundle, and
+which bundles a rebuild keeps (a stand-in plays Pagefind; the real one runs in test_search.py
+and tests/e2e/test_incremental_equals_fresh.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing, read_listing, shard_globs
+from topicfeed.site_search.plugin import plan
+from topicfeed.site_search.shards import SearchPage, plan_shards, shard_size
+
+
+def pages_by_month(counts: dict[str, int]) -> list[SearchPage]:
+    return [
+        SearchPage(
+            month, f"{month.replace('-', '/')}/01/s{i}/", f"{month.replace('-', '/')}/01/s{i}/index.html"
+        )
+        for month, count in counts.items()
+        for i in range(count)
+    ]
+
+
+MONTHS = {
+    f"{year}-{month:02d}": 30 + (month * 7 + year) % 40
+    for year in (2022, 2023, 2024)
+    for month in range(1, 13)
+}
+
+
+def test_the_bundle_size_is_a_power_of_two_that_moves_only_when_the_site_doubles() -> None:
+    assert shard_size(8_005, 16, 1000) == 1000  # 10,000 items: the minimum
+    assert shard_size(80_000, 16, 1000) == 8192
+    assert shard_size(80_001, 16, 1000) == shard_size(70_000, 16, 1000) == 8192
+    assert shard_size(500, 16, 1000) == 1000
+    assert shard_size(80_000, 1, 1000) == 80_000  # one bundle
+
+
+def test_bundles_are_runs_of_whole_months_oldest_first() -> None:
+    pages = pages_by_month(MONTHS)
+    shards = plan_shards(pages, 16, 200)
+    assert len(shards) > 3
+    assert [page for shard in shards for page in shard.pages] == sorted(
+        pages, key=lambda page: (page.month, page.save_as)
+    )
+    for shard in shards[:-1]:
+        assert len(shard.pages) >= 200
+        assert len(shard.pages) - 200 < MONTHS[shard.last]  # closed by its last month
+    for older, newer in itertools.pairwise(shards):
+        assert older.last < newer.first
+    assert [shard.name for shard in shards] == [shard.first for shard in shards]
+    assert len(plan_shards(pages, 1, 200)) == 1
+
+
+def test_a_new_item_of_the_newest_month_moves_only_the_newest_bundle() -> None:
+    before = plan_shards(pages_by_month(MONTHS), 16, 200)
+    after = plan_shards(pages_by_month({**MONTHS, "2024-12": MONTHS["2024-12"] + 1}), 16, 200)
+    assert before[:-1] == after[:-1]
+    assert len(after[-1].pages) == len(before[-1].pages) + 1
+
+
+def test_the_globs_name_month_folders_and_match_no_other_bundle() -> None:
+    shards = plan_shards(pages_by_month(MONTHS), 16, 200)
+    globs = shard_globs(shards)
+    assert globs is not None
+    first = shards[0]
+    months = sorted({page.month for page in first.pages})
+    assert globs[0] == "{" + ",".join(f"{m.replace('-', '/')}/**/*.html" for m in months) + "}"
+    one = plan_shards(pages_by_month({"2024-03": 3}), 16, 200)
+    assert shard_globs(one) == ["2024/03/**/*.html"] or shard_globs(one) == ["2024/**/*.html"]
+
+
+def test_paths_that_do_not_split_by_month_get_one_bundle() -> None:
+    pages = [SearchPage(f"2024-{m:02d}", f"posts/s{m}/", f"posts/s{m}.html") for m in range(1, 13)]
+    shards = plan_shards(pages, 16, 2)
+    assert len(shards) > 1 and shard_globs(shards) is None
+    planned, globs = plan(pages, 16, 2)
+    assert len(planned) == 1 and globs == ["posts/**/*.html"]
+    odd = [SearchPage("2024-01", "a/", "a{1}/index.html"), SearchPage("2024-02", "b/", "b/index.html")]
+    assert shard_globs(plan_shards(odd, 16, 1)) is None  # glob characters in a path
+    assert plan([], 16, 2) == ([], [])
+
+
+# Keeping bundles --------------------------------------------------------------------------------
+
+
+class FakePagefind:
+    """Writes a one-file bundle naming the glob it was given, like a Pagefind run would."""
+
+    def __init__(self) -> None:
+        self.runs: list[str] = []
+
+    def __call__(self, site: Path, subdir: str, glob: str | None) -> SimpleNamespace:
+        self.runs.append(subdir)
+        bundle = site / subdir
+        bundle.mkdir(parents=True)
+        (bundle / "pagefind-entry.json").write_text(json.dumps({"glob": glob}), encoding="utf-8")
+        done = subprocess.CompletedProcess([], 0, "indexed", "")
+        return SimpleNamespace(process=SimpleNamespace(poll=lambda: 0), wait=lambda: done)
+
+
+def write_site(site: Path, pages: list[SearchPage], edited: str = "") -> None:
+    for page in pages:
+        path = site / page.save_as
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<main data-pagefind-body>{page.url}{edited if page is pages[0] else ''}</main>")
+
+
+def index(site: Path, pages: list[SearchPage], previous: Path | None, fake: FakePagefind) -> None:
+    shards = plan_shards(pages, 16, 200)
+    globs = shard_globs(shards)
+    assert globs is not None
+    outcome = ShardedIndexing(IndexWork(site, "pagefind", shards, globs, previous, fake), 60).finish()
+    assert outcome.complete, outcome.messages
+
+
+@pytest.fixture
+def pages() -> list[SearchPage]:
+    return pages_by_month(MONTHS)
+
+
+def test_a_rebuild_links_the_bundles_whose_pages_are_the_same(
+    tmp_path: Path, pages: list[SearchPage]
+) -> None:
+    first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
+    write_site(first, pages)
+    index(first, pages, None, fake)
+    names = list(read_listing(first / "pagefind"))
+    assert sorted(fake.runs) == sorted(f"pagefind/{name}" for name in names)
+    write_site(second, pages, edited=" (edited)")  # the oldest page changed
+    fake.runs.clear()
+    index(second, pages, first / "pagefind", fake)
+    oldest = names[-1]  # the listing is newest first
+    assert fake.runs == [f"pagefind/{oldest}"]
+    for name in names[:-1]:
+        assert os.path.samefile(
+            first / "pagefind" / name / "pagefind-entry.json",
+            second / "pagefind" / name / "pagefind-entry.json",
+        )
+    old, new = read_listing(first / "pagefind"), read_listing(second / "pagefind")
+    assert [name for name in names if old[name] != new[name]] == [oldest]
+
+
+def test_a_bundle_listed_but_missing_from_the_previous_site_is_indexed_again(
+    tmp_path: Path, pages: list[SearchPage]
+) -> None:
+    first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
+    write_site(first, pages)
+    index(first, pages, None, fake)
+    newest = next(iter(read_listing(first / "pagefind")))
+    (first / "pagefind" / newest / "pagefind-entry.json").unlink()
+    (first / "pagefind" / newest).rmdir()
+    write_site(second, pages)
+    fake.runs.clear()
+    index(second, pages, first / "pagefind", fake)
+    assert fake.runs == [f"pagefind/{newest}"]
+    assert (first / "pagefind" / LISTING).read_bytes() == (second / "pagefind" / LISTING).read_bytes()
