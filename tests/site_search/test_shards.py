@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing, read_listing, shard_globs
+from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing, read_listing
 from topicfeed.site_search.plugin import plan
-from topicfeed.site_search.shards import SearchPage, plan_shards, shard_size
+from topicfeed.site_search.shards import SearchPage, by_folders, plan_shards, shard_size
 
 
 def pages_by_month(counts: dict[str, int]) -> list[SearchPage]:
@@ -68,23 +68,39 @@ def test_a_new_item_of_the_newest_month_moves_only_the_newest_bundle() -> None:
 
 def test_the_globs_name_month_folders_and_match_no_other_bundle() -> None:
     shards = plan_shards(pages_by_month(MONTHS), 16, 200)
-    globs = shard_globs(shards)
-    assert globs is not None
-    first = shards[0]
-    months = sorted({page.month for page in first.pages})
+    placed = by_folders(shards)
+    assert placed is not None
+    regrouped, globs = placed
+    assert regrouped == shards  # every page already in its folder's bundle
+    months = sorted({page.month for page in shards[0].pages})
     assert globs[0] == "{" + ",".join(f"{m.replace('-', '/')}/**/*.html" for m in months) + "}"
-    one = plan_shards(pages_by_month({"2024-03": 3}), 16, 200)
-    assert shard_globs(one) == ["2024/03/**/*.html"] or shard_globs(one) == ["2024/**/*.html"]
+    whole = by_folders(plan_shards(pages_by_month({"2024-03": 3, "2024-04": 2}), 1, 200))
+    assert whole is not None and whole[1] == ["2024/**/*.html"]  # one bundle: year folders
+    assert whole[0][0].name == "2024-03"
+
+
+def test_a_page_whose_folder_month_differs_from_its_date_goes_where_its_folder_is() -> None:
+    """A file named 2024-05-01 whose item is dated 30 April: its page is in 2024/05/01/."""
+    pages = pages_by_month({"2024-03": 150, "2024-04": 100, "2024-05": 150})
+    straggler = SearchPage("2024-04", "2024/05/01/late/", "2024/05/01/late/index.html")
+    shards = plan_shards([*pages, straggler], 16, 200)
+    assert straggler in shards[0].pages  # by its date, April: the first bundle (March, April)
+    placed = by_folders(shards)
+    assert placed is not None
+    regrouped, globs = placed
+    assert straggler in regrouped[1].pages and straggler not in regrouped[0].pages
+    assert globs == ["{2024/03/**/*.html,2024/04/**/*.html}", "2024/05/**/*.html"]
+    assert [shard.name for shard in regrouped] == ["2024-03", "2024-05"]
 
 
 def test_paths_that_do_not_split_by_month_get_one_bundle() -> None:
     pages = [SearchPage(f"2024-{m:02d}", f"posts/s{m}/", f"posts/s{m}.html") for m in range(1, 13)]
     shards = plan_shards(pages, 16, 2)
-    assert len(shards) > 1 and shard_globs(shards) is None
+    assert len(shards) > 1 and by_folders(shards) is None
     planned, globs = plan(pages, 16, 2)
     assert len(planned) == 1 and globs == ["posts/**/*.html"]
     odd = [SearchPage("2024-01", "a/", "a{1}/index.html"), SearchPage("2024-02", "b/", "b/index.html")]
-    assert shard_globs(plan_shards(odd, 16, 1)) is None  # glob characters in a path
+    assert by_folders(plan_shards(odd, 16, 1)) is None  # glob characters in a path
     assert plan([], 16, 2) == ([], [])
 
 
@@ -114,9 +130,9 @@ def write_site(site: Path, pages: list[SearchPage], edited: str = "") -> None:
 
 
 def index(site: Path, pages: list[SearchPage], previous: Path | None, fake: FakePagefind) -> None:
-    shards = plan_shards(pages, 16, 200)
-    globs = shard_globs(shards)
-    assert globs is not None
+    placed = by_folders(plan_shards(pages, 16, 200))
+    assert placed is not None
+    shards, globs = placed
     outcome = ShardedIndexing(IndexWork(site, "pagefind", shards, globs, previous, fake), 60).finish()
     assert outcome.complete, outcome.messages
 

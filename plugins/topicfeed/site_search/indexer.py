@@ -7,10 +7,7 @@ previous site lists a bundle of the same name and key, its files are hard-linked
 Pagefind would write the same bytes again (``stable.py`` makes its output repeatable). The list
 is written last and only when every bundle is complete, so a site never lists a missing bundle.
 
-Pagefind is pointed at one bundle's pages with a glob of folder prefixes (:func:`shard_globs`):
-article pages live in date folders (``2024/03/01/slug/index.html``), so the pages of a run of
-months are exactly the ones under their ``2024/03``-style folders. Articles whose paths do not
-separate that way get one bundle (the plugin plans a single shard then).
+Pagefind is pointed at one bundle's pages with a glob of their folders (``shards.by_folders``).
 
 The work runs in a thread started in phase ``FILES``: Pagefind works on one core while the build
 writes the API, sitemaps and redirects on the other. Messages wait for ``finish`` (phase
@@ -50,42 +47,7 @@ UI_FILES = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-GLOB_SPECIALS = frozenset("*?[]{},!\\")
 NO_BODY_MARKER = "Did not find a data-pagefind-body element"
-
-
-def shard_globs(shards: Sequence[Shard]) -> list[str] | None:
-    """One Pagefind glob per shard matching its pages and no other shard's, or None.
-
-    The globs name folder prefixes of the pages' paths, at the shallowest depth at which no
-    prefix holds pages of two shards (``2024/03`` for month runs of dated paths).
-    """
-    paths = [[page.save_as.split("/") for page in shard.pages] for shard in shards]
-    if any(GLOB_SPECIALS & set(page.save_as) for shard in shards for page in shard.pages):
-        return None
-    shallowest = min((len(parts) for shard in paths for parts in shard), default=0)
-    for depth in range(1, shallowest):
-        owner: dict[str, int] = {}
-        prefixes: list[list[str]] = [[] for _ in shards]
-        clash = False
-        for index, shard in enumerate(paths):
-            for parts in shard:
-                prefix = "/".join(parts[:depth])
-                if owner.setdefault(prefix, index) != index:
-                    clash = True
-                    break
-                if not prefixes[index] or prefixes[index][-1] != prefix:
-                    prefixes[index].append(prefix)
-            if clash:
-                break
-        if not clash:
-            return [_glob(sorted(set(found))) for found in prefixes]
-    return None
-
-
-def _glob(prefixes: list[str]) -> str:
-    patterns = [f"{prefix}/**/*.html" for prefix in prefixes]
-    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
 
 
 def pagefind_version() -> str:

@@ -48,9 +48,9 @@ from topicfeed.build import Build
 from topicfeed.items import ARTICLE_LISTS
 from topicfeed.plugin import Phase, register_plugin
 
-from .indexer import IndexWork, ShardedIndexing, remove_partial, shard_globs
+from .indexer import IndexWork, ShardedIndexing, remove_partial
 from .settings import SETTINGS
-from .shards import SearchPage, Shard, plan_shards
+from .shards import SearchPage, Shard, by_folders, plan_shards
 
 logger = logging.getLogger(__name__)
 
@@ -213,11 +213,12 @@ def plan(pages: list[SearchPage], shards: int, min_pages: int) -> tuple[list[Sha
     planned = plan_shards(pages, shards, min_pages)
     if not planned:
         return [], []
-    globs = shard_globs(planned)
-    if globs is None:
-        planned = plan_shards(pages, 1, min_pages)
-        globs = shard_globs(planned) or [article_glob([page.save_as for page in pages])]
-    return planned, globs
+    split = by_folders(planned)
+    if split is not None:
+        return split[0], list(split[1])
+    whole = plan_shards(pages, 1, min_pages)
+    single = by_folders(whole)
+    return whole, list(single[1]) if single else [article_glob([page.save_as for page in pages])]
 
 
 def add_search_page(generator: Any) -> None:
