@@ -54,22 +54,28 @@ def files_of(folder: Path) -> list[str]:
     return sorted(str(path) for path in folder.rglob("*") if path.suffix in (".txt", ".md"))
 
 
-def settings_for(content: Path, cache: Path) -> dict:
+def settings_for(content: Path, cache: Path, store: bool = True) -> dict:
     values = {
         **copy.deepcopy(DEFAULT_CONFIG),
         "PATH": str(content),
         "CACHE_PATH": str(cache),
         "TIMEZONE": "UTC",
+        "NEWS_ITEM_STORE": store,
     }
     apply(values, SETTINGS)
     return values
 
 
 def read_all(
-    content: Path, cache: Path, processes: int, kill: bool = False, only: int | None = None
+    content: Path,
+    cache: Path,
+    processes: int,
+    kill: bool = False,
+    only: int | None = None,
+    store: bool = True,
 ) -> SimpleNamespace:
     """One build's reading of every file (the first ``only``), with ``processes`` forked readers."""
-    settings = settings_for(content, cache)
+    settings = settings_for(content, cache, store)
     build = Build.start(SimpleNamespace(settings=settings, output_path=str(cache)))
     try:
         reader = NewsReader(settings)
@@ -112,6 +118,17 @@ def test_forked_readers_give_the_same_records_problems_and_counts_as_the_build_p
     assert forked.counts == serial.counts and serial.counts[0] > 600
     assert forked.records == serial.records and forked.saved == serial.saved
     assert forked.forked and not serial.forked
+
+
+def test_without_a_store_forked_readers_count_nothing_as_the_build_process(
+    content: Path, tmp_path: Path
+) -> None:
+    """No file comes "from the item store" when there is none, whoever read it."""
+    serial = read_all(content, tmp_path / "serial", 1, store=False)
+    forked = read_all(content, tmp_path / "forked", 2, store=False)
+    assert forked.forked and forked.results == serial.results
+    assert forked.counts == serial.counts == (0, 0)
+    assert not list(tmp_path.rglob("*.pack"))
 
 
 def test_a_rebuild_whose_store_has_most_records_is_read_by_the_build_process(

@@ -171,10 +171,10 @@ class NewsReader(BaseReader):
             self._store.damaged(prepared.digest)
         if prepared.record is None:
             return self._read_markdown(source_path)
-        if prepared.stored is None:
+        if not prepared.parsed:
             if self._ledger is not None:
                 self._ledger.reused += 1
-        elif self._store is not None and self._ledger is not None:
+        elif self._store is not None and self._ledger is not None and prepared.stored is not None:
             self._store.put_stored(prepared.digest, prepared.stored)
             self._ledger.parsed += 1
         return self._result(prepared.digest, prepared.record)
