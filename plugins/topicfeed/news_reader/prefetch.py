@@ -84,7 +84,7 @@ def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wi
         raw = store.stored(digest)
         if raw is not None:
             if unpickled(raw) is not None:
-                return digest, raw, False, False
+                return digest, bytes(raw), False, False  # a slice of a pack: not picklable
             damaged = True
     try:
         record = parser.parse(source_path, path, data)
