@@ -15,12 +15,18 @@ from support.build import ROOT
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import reader as reader_module
-from topicfeed.news_reader.item_store import FOLDER, FORMAT, MAX_PACKS, ItemStore
+from topicfeed.news_reader.item_store import FOLDER, FORMAT, MAX_PACKS, ItemStore, _load_pack
 from topicfeed.news_reader.reader import NewsReader, close_store, store_key
 from topicfeed.news_reader.settings import SETTINGS
 from topicfeed.settings import apply
 
 SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
+
+
+def pack_bytes(records: dict[str, bytes]) -> bytes:
+    """A pack as the store writes it: the index of names and sizes, then the records."""
+    index = {digest: len(record) for digest, record in records.items()}
+    return pickle.dumps((FORMAT, index)) + b"".join(records.values())
 
 
 def configured(content: Path, cache: Path, **settings: object) -> dict:
@@ -112,8 +118,17 @@ def test_a_rejected_file_is_stored_with_its_problems(site) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"garbage", b"\x80\x05\x95", "truncate", "record", "other format"],
-    ids=["empty", "garbage", "pickle-start", "truncated", "damaged-record", "older-format"],
+    [b"", b"garbage", b"\x80\x05\x95", "truncate", "cut end", "appended", "record", "other format"],
+    ids=[
+        "empty",
+        "garbage",
+        "pickle-start",
+        "truncated",
+        "end-cut",
+        "bytes-appended",
+        "damaged-record",
+        "older-format",
+    ],
 )
 def test_a_damaged_store_is_ignored_and_replaced(site, damage: object) -> None:
     _, fresh = site.reading().read(site.file)
@@ -121,8 +136,12 @@ def test_a_damaged_store_is_ignored_and_replaced(site, damage: object) -> None:
     whole = pack.read_bytes()
     if damage == "truncate":
         pack.write_bytes(whole[: len(whole) // 2])
+    elif damage == "cut end":  # the index is whole, the records are not
+        pack.write_bytes(whole[:-1])
+    elif damage == "appended":  # the records do not end where the index says
+        pack.write_bytes(whole + b"\0")
     elif damage == "record":  # the pack is whole, the record in it is not
-        pack.write_bytes(pickle.dumps((FORMAT, {digest: b"garbage" for digest in pickle.loads(whole)[1]})))  # noqa: S301
+        pack.write_bytes(pack_bytes({digest: b"garbage" for digest in _load_pack(pack) or {}}))
     elif damage == "other format":
         pack.write_bytes(whole.replace(FORMAT, FORMAT[:-1] + b"0"))
     else:
@@ -198,7 +217,7 @@ def test_only_new_records_are_written_and_stale_ones_are_compacted_away(tmp_path
     assert all(store.get(digest) == record for digest, record in live.items())
     assert store.save(set(live)) == "compacted to 40 records"
     (pack,) = tmp_path.glob("*.pack")
-    assert sorted(pickle.loads(pack.read_bytes())[1]) == sorted(live)  # noqa: S301 - our own pack
+    assert sorted(_load_pack(pack) or {}) == sorted(live)
 
 
 def _build(folder: str, worker: int, rounds: int) -> int:

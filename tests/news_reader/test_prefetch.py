@@ -18,7 +18,7 @@ from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import plugin as plugin_module
 from topicfeed.news_reader import prefetch
-from topicfeed.news_reader.item_store import FOLDER, FORMAT
+from topicfeed.news_reader.item_store import FOLDER, FORMAT, _load_pack
 from topicfeed.news_reader.reader import FileParser, NewsReader, close_store, open_store
 from topicfeed.news_reader.settings import SETTINGS
 from topicfeed.settings import apply
@@ -54,22 +54,28 @@ def files_of(folder: Path) -> list[str]:
     return sorted(str(path) for path in folder.rglob("*") if path.suffix in (".txt", ".md"))
 
 
-def settings_for(content: Path, cache: Path) -> dict:
+def settings_for(content: Path, cache: Path, store: bool = True) -> dict:
     values = {
         **copy.deepcopy(DEFAULT_CONFIG),
         "PATH": str(content),
         "CACHE_PATH": str(cache),
         "TIMEZONE": "UTC",
+        "NEWS_ITEM_STORE": store,
     }
     apply(values, SETTINGS)
     return values
 
 
 def read_all(
-    content: Path, cache: Path, processes: int, kill: bool = False, only: int | None = None
+    content: Path,
+    cache: Path,
+    processes: int,
+    kill: bool = False,
+    only: int | None = None,
+    store: bool = True,
 ) -> SimpleNamespace:
     """One build's reading of every file (the first ``only``), with ``processes`` forked readers."""
-    settings = settings_for(content, cache)
+    settings = settings_for(content, cache, store)
     build = Build.start(SimpleNamespace(settings=settings, output_path=str(cache)))
     try:
         reader = NewsReader(settings)
@@ -114,6 +120,17 @@ def test_forked_readers_give_the_same_records_problems_and_counts_as_the_build_p
     assert forked.forked and not serial.forked
 
 
+def test_without_a_store_forked_readers_count_nothing_as_the_build_process(
+    content: Path, tmp_path: Path
+) -> None:
+    """No file comes "from the item store" when there is none, whoever read it."""
+    serial = read_all(content, tmp_path / "serial", 1, store=False)
+    forked = read_all(content, tmp_path / "forked", 2, store=False)
+    assert forked.forked and forked.results == serial.results
+    assert forked.counts == serial.counts == (0, 0)
+    assert not list(tmp_path.rglob("*.pack"))
+
+
 def test_a_rebuild_whose_store_has_most_records_is_read_by_the_build_process(
     content: Path, tmp_path: Path
 ) -> None:
@@ -133,10 +150,11 @@ def test_files_of_readers_that_died_are_read_by_the_build_process(content: Path,
 def test_a_damaged_record_is_parsed_again_and_counted_as_damaged(content: Path, tmp_path: Path) -> None:
     read_all(content, tmp_path / "cache", 1, only=40)  # a store with records for a few files
     (pack,) = (tmp_path / "cache" / FOLDER).glob("*.pack")
-    records = pickle.loads(pack.read_bytes())[1]  # noqa: S301 - our own pack
+    records = {digest: bytes(record) for digest, record in (_load_pack(pack) or {}).items()}
     victim = sorted(records)[0]
     records[victim] = records[victim][:-4]  # a truncated record: not loadable
-    pack.write_bytes(pickle.dumps((FORMAT, records)))
+    index = {digest: len(record) for digest, record in records.items()}
+    pack.write_bytes(pickle.dumps((FORMAT, index)) + b"".join(records.values()))
     shutil.copytree(tmp_path / "cache", tmp_path / "serial")
     serial = read_all(content, tmp_path / "serial", 1)
     forked = read_all(content, tmp_path / "cache", 2)

@@ -6,7 +6,7 @@ reading the bytes, digesting them and opening the stored record (a file that is)
 starts (``article_generator_init``) and many files may need parsing (see :data:`MIN_FILES`),
 :func:`start` forks ``NEWS_READ_PROCESSES`` readers that do exactly that for every news file
 of the article paths, in Pelican's order, chunk by chunk, and send back each file's digest and
-record pickled (plus the compressed record for the store when the file was parsed).
+record pickled (as the store keeps it: the build adds it to the store when the file was parsed).
 :meth:`NewsReader.read` then takes the file's :class:`Prepared` result instead of reading it,
 and does the rest as before: counts, store, metadata, the article.
 
@@ -27,14 +27,13 @@ import multiprocessing.connection
 import os
 import sys
 import threading
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from topicfeed.build import Build, MissingProduct
 
-from .item_store import ItemStore, Record, compress, pickled, unpickled
+from .item_store import ItemStore, Record, pickled, unpickled
 
 if TYPE_CHECKING:
     from .reader import FileParser
@@ -43,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 #: Fewer news files than this are read in the build process: a fork costs more than it saves.
 #: So are the files of a build whose item store holds records for at least half of them (a
-#: rebuild): opening a stored record costs the build process 0.1 ms, and handing it over from a
+#: rebuild): opening a stored record costs the build process 0.03 ms, and handing it over from a
 #: forked reader saved less than the fork and the hand-over cost (measured at 10,000 items). A
 #: store full of records of other settings or code is read in the build process too: as slow as
 #: before forked readers, never slower.
@@ -52,8 +51,8 @@ MIN_FILES = 64
 CHUNK = 64
 
 #: What a forked reader sends for one file: ``(digest, pickled record or None for Markdown,
-#: parsed, compressed record for the store or None, damaged)``; None when it prepared nothing.
-Wire = tuple[str, bytes | None, bool, bytes | None, bool] | None
+#: parsed, damaged)``; None when it prepared nothing. A parsed record goes to the store as sent.
+Wire = tuple[str, bytes | None, bool, bool] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +81,18 @@ def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wi
     digest = store.digest(path, data) if store is not None else ""
     damaged = False
     if store is not None:
-        data_stored = store.stored(digest)
-        if data_stored is not None:
-            try:
-                raw = zlib.decompress(data_stored)
-            except Exception:  # a damaged record is a missing record
-                raw = None
-            if raw is not None and unpickled(raw) is not None:
-                return digest, raw, False, None, False
+        raw = store.stored(digest)
+        if raw is not None:
+            if unpickled(raw) is not None:
+                return digest, bytes(raw), False, False  # a slice of a pack: not picklable
             damaged = True
     try:
         record = parser.parse(source_path, path, data)
     except Exception:  # the reader parses it again and fails as it always did
         return None
     if record is None:
-        return digest, None, True, None, damaged
-    raw = pickled(record)
-    return digest, raw, True, compress(raw) if store is not None else None, damaged
+        return digest, None, True, damaged
+    return digest, pickled(record), True, damaged
 
 
 def _reader(
@@ -173,11 +167,11 @@ class Prefetch:
             wire = self._ready.pop(source_path, None)
         if wire is None:
             return None
-        digest, raw, parsed, stored, damaged = wire
+        digest, raw, parsed, damaged = wire
         record = unpickled(raw) if raw is not None else None
         if raw is not None and record is None:
             return None  # cannot happen (the forked reader checked it); read it here
-        return Prepared(digest, record, parsed, stored, damaged)
+        return Prepared(digest, record, parsed, raw if parsed else None, damaged)
 
     def _receive(self) -> None:
         """The receiving thread: every message of every forked reader, until each one is done."""

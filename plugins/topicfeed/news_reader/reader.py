@@ -41,6 +41,9 @@ from .item_store import FOLDER, ItemStore, Record
 from .prefetch import Prepared, take_prepared
 from .source import SourceError, decode, is_news_item, load_front_matter
 
+#: Bytes as they are (``O_BINARY``: no newline translation on Windows).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
 #: A date in a file name (Pelican's ``FILENAME_METADATA``), e.g. ``2024-04-11``.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -81,12 +84,26 @@ class FileParser:
             return source_path
 
     def read_bytes(self, source_path: str) -> bytes:
-        """The file's bytes, at most one past the size limit; raises OSError."""
-        with open(source_path, "rb") as handle:
+        """The file's bytes, at most one past the size limit; raises OSError.
+
+        With the file descriptor itself, not ``open``: a buffered file object costs two more
+        system calls (a second ``fstat``, the ``isatty`` check) and two objects per file, 40% of
+        the 15 us that reading an unchanged item's bytes took (10,000 files every build).
+        """
+        handle = os.open(source_path, _READ_FLAGS)
+        try:
             # read(n) allocates n bytes first: a 1 MB buffer per file, shrunk after, fragments
             # the heap when what was read stays alive (3 s of page faults at 10,000 items).
-            size = os.fstat(handle.fileno()).st_size
-            return handle.read(min(size, self.max_bytes) + 1)
+            wanted = min(os.fstat(handle).st_size, self.max_bytes) + 1
+            data = os.read(handle, wanted)
+            while len(data) < wanted:  # a short read (a growing file, a pipe): on to the end
+                more = os.read(handle, wanted - len(data))
+                if not more:
+                    break
+                data += more
+            return data
+        finally:
+            os.close(handle)
 
     def parse(self, source_path: str, path: str, data: bytes) -> Record | None:
         """Parse and model one file: its item (None if rejected) and problems; None for Markdown."""
@@ -171,10 +188,10 @@ class NewsReader(BaseReader):
             self._store.damaged(prepared.digest)
         if prepared.record is None:
             return self._read_markdown(source_path)
-        if prepared.stored is None:
+        if not prepared.parsed:
             if self._ledger is not None:
                 self._ledger.reused += 1
-        elif self._store is not None and self._ledger is not None:
+        elif self._store is not None and self._ledger is not None and prepared.stored is not None:
             self._store.put_stored(prepared.digest, prepared.stored)
             self._ledger.parsed += 1
         return self._result(prepared.digest, prepared.record)
