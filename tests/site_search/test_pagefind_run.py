@@ -14,6 +14,7 @@ import stat
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,22 @@ def a_build(tmp_path: Path) -> tuple[SimpleNamespace, Build]:
     return SimpleNamespace(settings=settings), build
 
 
+def running_process(work: IndexWork) -> Any:
+    """The Pagefind process the indexing thread started (waits up to 10 s for it)."""
+    deadline = time.monotonic() + 10
+    while not work.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (process,) = work.running
+    return process
+
+
+def assert_killed(process: Any) -> None:
+    deadline = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.returncode is not None and process.returncode < 0  # killed, not finished
+
+
 def test_the_start_returns_while_pagefind_works_and_the_index_step_waits_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -69,10 +86,7 @@ def test_the_start_returns_while_pagefind_works_and_the_index_step_waits_for_it(
     pelican, build = a_build(tmp_path)
     start_index(pelican, build)
     indexing = build.private[INDEXING]
-    deadline = time.monotonic() + 10
-    while not indexing.work.running and time.monotonic() < deadline:
-        time.sleep(0.01)
-    (process,) = indexing.work.running
+    process = running_process(indexing.work)
     assert process.poll() is None  # still at work: the FILES steps run meanwhile
     assert not (build.target / "pagefind" / LISTING).exists()  # listed only once complete
     release.touch()
@@ -120,10 +134,7 @@ def test_a_run_nobody_waits_for_is_stopped(tmp_path: Path, monkeypatch: pytest.M
     assert process.poll() is None
     del indexing
     gc.collect()
-    deadline = time.monotonic() + 10
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert process.returncode is not None and process.returncode < 0  # killed, not finished
+    assert_killed(process)
 
 
 def test_bundles_nobody_waits_for_are_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,16 +144,10 @@ def test_bundles_nobody_waits_for_are_stopped(tmp_path: Path, monkeypatch: pytes
     start_index(pelican, build)
     indexing: ShardedIndexing = build.private.pop(INDEXING)
     work: IndexWork = indexing.work
-    deadline = time.monotonic() + 10
-    while not work.running and time.monotonic() < deadline:
-        time.sleep(0.01)
-    (process,) = work.running
+    process = running_process(work)
     del indexing
     gc.collect()
-    deadline = time.monotonic() + 10
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert process.returncode is not None and process.returncode < 0  # killed, not finished
+    assert_killed(process)
 
 
 def test_pagefind_starts_with_topicfeeds_allocator_settings(

@@ -137,6 +137,14 @@ def index(site: Path, pages: list[SearchPage], previous: Path | None, fake: Fake
     assert outcome.complete, outcome.messages
 
 
+def first_site(tmp_path: Path, pages: list[SearchPage]) -> tuple[Path, Path, FakePagefind]:
+    """A site indexed once, where the next site goes, and the stand-in Pagefind."""
+    first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
+    write_site(first, pages)
+    index(first, pages, None, fake)
+    return first, second, fake
+
+
 @pytest.fixture
 def pages() -> list[SearchPage]:
     return pages_by_month(MONTHS)
@@ -145,9 +153,7 @@ def pages() -> list[SearchPage]:
 def test_a_rebuild_links_the_bundles_whose_pages_are_the_same(
     tmp_path: Path, pages: list[SearchPage]
 ) -> None:
-    first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
-    write_site(first, pages)
-    index(first, pages, None, fake)
+    first, second, fake = first_site(tmp_path, pages)
     names = list(read_listing(first / "pagefind"))
     assert sorted(fake.runs) == sorted(f"pagefind/{name}" for name in names)
     write_site(second, pages, edited=" (edited)")  # the oldest page changed
@@ -167,9 +173,7 @@ def test_a_rebuild_links_the_bundles_whose_pages_are_the_same(
 def test_a_bundle_listed_but_missing_from_the_previous_site_is_indexed_again(
     tmp_path: Path, pages: list[SearchPage]
 ) -> None:
-    first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
-    write_site(first, pages)
-    index(first, pages, None, fake)
+    first, second, fake = first_site(tmp_path, pages)
     newest = next(iter(read_listing(first / "pagefind")))
     (first / "pagefind" / newest / "pagefind-entry.json").unlink()
     (first / "pagefind" / newest).rmdir()
