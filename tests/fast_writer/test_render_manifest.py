@@ -134,3 +134,17 @@ def test_code_salt_follows_the_templates(tmp_path: Path) -> None:
     assert code_salt(settings) == first
     (theme / "templates" / "base.html").write_text("b", encoding="utf-8")
     assert code_salt(settings) != first
+
+
+def test_a_pages_path_relative_to_the_build_is_what_relpath_gives(tmp_path: Path) -> None:
+    """``Manifest.relative`` cuts the build folder off a page's path (no ``relpath`` per page),
+    and is ``relpath`` for a path outside it (a neighbour folder that starts alike, too)."""
+    previous, building = folders(tmp_path)
+    current = manifest(previous, building)
+    for path in (
+        building / "a" / "index.html",
+        building / "feeds" / "all.atom.xml",
+        tmp_path / "site-building-2" / "x.html",
+        previous / "b.html",
+    ):
+        assert current.relative(str(path)) == os.path.relpath(path, building)

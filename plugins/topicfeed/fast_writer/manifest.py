@@ -69,6 +69,7 @@ class Manifest:
         self.new: dict[str, Any] = {}
         #: Folders of the new build known to exist (one ``makedirs`` per folder, not per file).
         self._folders: set[str] = set()
+        self._prefix = os.path.join(building, "")
         if self.enabled:
             self.old = self._load()
 
@@ -85,6 +86,16 @@ class Manifest:
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass
         return {}
+
+    def relative(self, path: str) -> str:
+        """``path`` (absolute, normalised) relative to this build's folder, as the entries name it.
+
+        The same as ``os.path.relpath`` for a path inside the folder, without its work (it was
+        measurable over every page of a build); anything else goes through ``relpath``.
+        """
+        if path.startswith(self._prefix):
+            return path[len(self._prefix) :]
+        return os.path.relpath(path, self.building)
 
     def reusable(
         self, relative: str, key_of: Callable[[dict[str, Any]], str | None]
