@@ -148,3 +148,20 @@ def test_a_pages_path_relative_to_the_build_is_what_relpath_gives(tmp_path: Path
         previous / "b.html",
     ):
         assert current.relative(str(path)) == os.path.relpath(path, building)
+
+
+def test_a_reused_file_gets_its_folder_and_replaces_what_is_there(tmp_path: Path) -> None:
+    """A reused file whose folder this build has not made yet (a feed's) gets it; a file this
+    build already wrote there is replaced by the previous build's."""
+    previous, building = folders(tmp_path)
+    (previous / "feeds" / "a").mkdir(parents=True)
+    (previous / "feeds" / "a" / "all.xml").write_text("<old/>", encoding="utf-8")
+    (previous / "page.html").write_text("<p>old</p>", encoding="utf-8")
+    (building / "page.html").write_text("<p>new</p>", encoding="utf-8")
+    current = manifest(previous, building)
+    current.reuse("feeds/a/all.xml", {"key": "k"})
+    current.reuse("page.html", {"key": "k"})
+    assert os.path.samefile(building / "feeds" / "a" / "all.xml", previous / "feeds" / "a" / "all.xml")
+    assert os.path.samefile(building / "page.html", previous / "page.html")
+    with pytest.raises(FileNotFoundError):  # no previous file: an error, not an empty folder's silence
+        current.reuse("gone/page.html", {"key": "k"})

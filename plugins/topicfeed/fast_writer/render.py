@@ -60,7 +60,7 @@ class Rendered:
     fast_paths: dict[str, str] = field(default_factory=dict)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1 << 16)  # a site's reads: a few per template and topic
 def _label(read: str) -> bytes:
     """A read as its page key names it (the same few dozen reads on every page)."""
     return read.encode() + b"\0"

@@ -144,7 +144,7 @@ class Values(Protocol):
     def get(self, key: str, default: Any = None, /) -> Any: ...
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1 << 16)  # a site's reads: a few per template and topic
 def _parsed(read: str) -> tuple[str, str | None]:
     """A read's context name and part (``charts``, ``["a"]``), once per read (every page key
     looks up the same few dozen reads)."""
