@@ -316,3 +316,19 @@ def test_a_story_reference_is_digested_by_its_title_and_url() -> None:
     assert base == prints.digest(StoryRef("A", "a/"))
     assert len({base, prints.digest(StoryRef("B", "a/")), prints.digest(StoryRef("A", "b/"))}) == 3
     assert prints.digest(StoryRef("ab", "c")) != prints.digest(StoryRef("a", "bc"))
+
+
+def test_a_value_read_again_under_its_name_keeps_its_digest_and_another_gets_its_own() -> None:
+    """``digest_named``: the object last read under a name gives its digest again (not made
+    again); another object under that name, even an equal one, is digested."""
+    prints = Fingerprinter()
+    title, other = "Site " * 20, "Other " * 20
+    first = prints.digest_named("SITENAME", title)
+    calls: list[Any] = []
+    prints._digest = lambda value: calls.append(value) or b"made"  # type: ignore[method-assign]
+    assert prints.digest_named("SITENAME", title) == first and calls == []
+    assert prints.digest_named("SITENAME", other) == b"made" and calls == [other]
+    assert prints.digest_named("TITLE", other) == b"made" and calls == [other, other]
+    assert Fingerprinter().digest_named("SITENAME", other) == Fingerprinter().digest(other)
+    fresh = Fingerprinter()
+    assert fresh.digest_named("FLAG", 1) != fresh.digest_named("FLAG", True)  # equal, not the same

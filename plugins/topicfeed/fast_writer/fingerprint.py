@@ -200,12 +200,29 @@ class Fingerprinter:
         self._active: set[int] = set()
         self._plans: dict[type, Callable[[Any], bytes]] = {}
         self._pickle: Callable[[Any], bytes] | None = None
+        #: By name: the last value digested under it and its digest (see :meth:`digest_named`).
+        self._last: dict[str, tuple[Any, bytes | None]] = {}
 
     def digest(self, value: Any) -> bytes | None:
         try:
             return self._digest(value)
         except (Unstable, RecursionError):
             return None
+
+    def digest_named(self, name: str, value: Any) -> bytes | None:
+        """:meth:`digest`, for a value a page reads as ``name``: the same object as the last one
+        read under that name (a setting, the site's lists) gives the digest it gave then.
+
+        Every page reads the same few dozen names, mostly the same objects: strings (which the
+        memo does not hold, as scalars) were encoded again for every page. The value is held
+        with its digest, so its identity cannot pass to another object meanwhile.
+        """
+        last = self._last.get(name)
+        if last is not None and last[0] is value:
+            return last[1]
+        made = self.digest(value)
+        self._last[name] = (value, made)
+        return made
 
     def _digest(self, value: Any) -> bytes:
         kind = type(value)

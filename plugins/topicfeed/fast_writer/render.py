@@ -74,7 +74,7 @@ def page_key(
     digest.update(template_name.encode())
     for name in sorted(reads):
         value = value_read(name, context)
-        part = b"<missing>" if value is MISSING else prints.digest(value)
+        part = b"<missing>" if value is MISSING else prints.digest_named(name, value)
         if part is None:
             return None
         digest.update(_label(name) + part)
