@@ -76,9 +76,9 @@ def test_rendered_pages_are_written_once_and_keyed_with_the_builds_digests(tmp_p
 def test_a_job_keys_as_its_merged_context_does() -> None:
     """``page_key`` looks the reads up in the job itself (its changes over its base) instead of a
     merged copy of the whole context: the same key, and a change shadows the base's value."""
-    base = {"title": "Site", "article": Story("A"), "shared": [1, 2]}
+    base = {"title": "Site", "article": Story("A"), "stories": [1, 2]}
     job = Job("/out/a.html", None, base, {"article": Story("B"), "page": 2, "nothing": None})
-    reads = ["article", "nothing", "page", "shared[:1]", "shared?", "title", "absent"]
+    reads = ["article", "nothing", "page", "stories[:1]", "stories?", "title", "absent"]
     prints = Fingerprinter()
     assert page_key(b"s", "a.html", reads, job, prints) == page_key(
         b"s", "a.html", reads, job.context(), prints
