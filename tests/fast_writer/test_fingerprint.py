@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from typing import Any
 
 from markupsafe import Markup
 from pelican.paginator import Paginator
+from pelican.urlwrappers import Category, Tag
 
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.writer import PURE_TYPES
 from topicfeed.model import Image, NewsItem, Provider
+from topicfeed.news_theme.neighbours import StoryRef
 from topicfeed.related_stories.links import StoryLink
 
 
@@ -219,3 +222,113 @@ def test_a_pure_type_whose_repr_leaves_a_field_out_is_pickled() -> None:
     prints = Fingerprinter(pure)
     prints.digest(Holder(object()))  # its repr holds an address: pickled instead
     assert prints.fast_paths == {"Holder": "pickle"}
+
+
+def test_empty_lists_tuples_and_dicts_digest_as_any_other_would() -> None:
+    """An empty ``list``, ``tuple`` or ``dict`` has a digest made once, the one its class's plan
+    gives (so keys stay what they were), and the three stay told apart."""
+    prints = Fingerprinter()
+    for empty in ([], (), {}):
+        made = b"#" + hashlib.blake2b(prints._plan(type(empty))(empty), digest_size=16).digest()
+        assert prints.digest(empty) == made
+    assert len({prints.digest([]), prints.digest(()), prints.digest({})}) == 3
+    assert prints.digest([]) != prints.digest([None]) and prints.digest({}) != prints.digest({"a": 1})
+
+
+def tag_settings(**changes: Any) -> dict[str, Any]:
+    return {"TAG_URL": "topics/{slug}/", "TAG_SAVE_AS": "topics/{slug}/index.html", **changes}
+
+
+def test_tags_alike_digest_alike_and_anything_they_show_counts() -> None:
+    """Pelican makes a new ``Tag`` per article; equal ones share a digest, while another name,
+    slug, URL pattern or attribute (``as_dict`` fills the patterns from them all) changes it."""
+    settings = tag_settings()
+    prints = Fingerprinter()
+    base = prints.digest(Tag("Python", settings))
+    assert base == prints.digest(Tag("Python", settings)) is not None
+    renamed = Tag("Python", settings)
+    renamed.slug = "py"
+    extra = Tag("Python", tag_settings(TAG_URL="t/{slug}/{colour}/"))
+    extra.colour = "red"  # type: ignore[attr-defined]
+    other_extra = Tag("Python", extra.settings)
+    other_extra.colour = "blue"  # type: ignore[attr-defined]
+    different = [
+        Tag("Rust", settings),
+        renamed,
+        Tag("Python", tag_settings(TAG_URL="t/{slug}/")),
+        Tag("Python", tag_settings(TAG_SAVE_AS="t/{slug}.html")),
+        extra,
+        other_extra,
+    ]
+    digests = [prints.digest(tag) for tag in different]
+    assert base not in digests and len(set(digests)) == len(digests)
+    assert prints.digest(Category("Python", {"CATEGORY_URL": "x/", "CATEGORY_SAVE_AS": "x.html"})) != base
+
+
+class MovingTag(Tag):
+    """A tag whose URL comes from somewhere else than its attributes."""
+
+    @property
+    def url(self) -> str:
+        return str(self.settings["NOW"])
+
+
+def test_a_tag_that_makes_its_url_its_own_way_is_digested_each_time() -> None:
+    settings = tag_settings(NOW="a", MOVINGTAG_SAVE_AS="m.html")
+    prints = Fingerprinter()
+    first = prints.digest(MovingTag("Python", settings))
+    settings["NOW"] = "b"
+    assert prints.digest(MovingTag("Python", settings)) != first
+
+
+def test_a_story_link_is_digested_by_every_field() -> None:
+    """``StoryLink.__fingerprint__``: its ``repr``; a change of any field changes the digest."""
+    when = dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC)
+    image = Image(url="https://e.org/a.png", width=10, height=10)
+    link = StoryLink("A story", "2024/03/01/a/", True, "E", "e.org", when, image, "k1")
+    prints = Fingerprinter(PURE_TYPES)
+    base = prints.digest(link)
+    assert base == Fingerprinter(PURE_TYPES).digest(link._replace()) and prints.fast_paths == {
+        "StoryLink": "custom"
+    }
+    changes = {
+        "title": "A story!",
+        "url": "2024/03/01/b/",
+        "internal": False,
+        "provider": "F",
+        "domain": "f.org",
+        "date": when.astimezone(dt.timezone(dt.timedelta(hours=1))),  # the same moment, shown otherwise
+        "image": dataclasses.replace(image, width=11),
+        "key": "k2",
+        "computed": True,
+    }
+    assert set(changes) == set(StoryLink._fields)
+    digests = [prints.digest(link._replace(**{name: value})) for name, value in changes.items()]
+    assert base not in digests and len(set(digests)) == len(digests)
+    assert prints.digest(link._replace(image=None)) != base
+    # an image without a stable repr: digested part by part, so alike links still digest alike
+    assert digest(link._replace(image=Plain(x=1))) == digest(link._replace(image=Plain(x=1))) is not None
+
+
+def test_a_story_reference_is_digested_by_its_title_and_url() -> None:
+    prints = Fingerprinter()
+    base = prints.digest(StoryRef("A", "a/"))
+    assert base == prints.digest(StoryRef("A", "a/"))
+    assert len({base, prints.digest(StoryRef("B", "a/")), prints.digest(StoryRef("A", "b/"))}) == 3
+    assert prints.digest(StoryRef("ab", "c")) != prints.digest(StoryRef("a", "bc"))
+
+
+def test_a_value_read_again_under_its_name_keeps_its_digest_and_another_gets_its_own() -> None:
+    """``digest_named``: the object last read under a name gives its digest again (not made
+    again); another object under that name, even an equal one, is digested."""
+    prints = Fingerprinter()
+    title, other = "Site " * 20, "Other " * 20
+    first = prints.digest_named("SITENAME", title)
+    calls: list[Any] = []
+    prints._digest = lambda value: calls.append(value) or b"made"  # type: ignore[method-assign]
+    assert prints.digest_named("SITENAME", title) == first and calls == []
+    assert prints.digest_named("SITENAME", other) == b"made" and calls == [other]
+    assert prints.digest_named("TITLE", other) == b"made" and calls == [other, other]
+    assert Fingerprinter().digest_named("SITENAME", other) == Fingerprinter().digest(other)
+    fresh = Fingerprinter()
+    assert fresh.digest_named("FLAG", 1) != fresh.digest_named("FLAG", True)  # equal, not the same

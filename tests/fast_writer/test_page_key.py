@@ -71,3 +71,17 @@ def test_rendered_pages_are_written_once_and_keyed_with_the_builds_digests(tmp_p
     assert stat == file_stat(path)
     assert page == page_key(b"s", template.name or "", reads, {"story": story}, Fingerprinter())
     assert prints._memo == remembered  # the story's digest was reused, not made again
+
+
+def test_a_job_keys_as_its_merged_context_does() -> None:
+    """``page_key`` looks the reads up in the job itself (its changes over its base) instead of a
+    merged copy of the whole context: the same key, and a change shadows the base's value."""
+    base = {"title": "Site", "article": Story("A"), "stories": [1, 2]}
+    job = Job("/out/a.html", None, base, {"article": Story("B"), "page": 2, "nothing": None})
+    reads = ["article", "nothing", "page", "stories[:1]", "stories?", "title", "absent"]
+    prints = Fingerprinter()
+    assert page_key(b"s", "a.html", reads, job, prints) == page_key(
+        b"s", "a.html", reads, job.context(), prints
+    )
+    assert job.get("article") is job.changes["article"] and job.get("nothing", 1) is None
+    assert job.get("title") == "Site" and job.get("absent", 7) == 7

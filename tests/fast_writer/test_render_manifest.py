@@ -134,3 +134,34 @@ def test_code_salt_follows_the_templates(tmp_path: Path) -> None:
     assert code_salt(settings) == first
     (theme / "templates" / "base.html").write_text("b", encoding="utf-8")
     assert code_salt(settings) != first
+
+
+def test_a_pages_path_relative_to_the_build_is_what_relpath_gives(tmp_path: Path) -> None:
+    """``Manifest.relative`` cuts the build folder off a page's path (no ``relpath`` per page),
+    and is ``relpath`` for a path outside it (a neighbour folder that starts alike, too)."""
+    previous, building = folders(tmp_path)
+    current = manifest(previous, building)
+    for path in (
+        building / "a" / "index.html",
+        building / "feeds" / "all.atom.xml",
+        tmp_path / "site-building-2" / "x.html",
+        previous / "b.html",
+    ):
+        assert current.relative(str(path)) == os.path.relpath(path, building)
+
+
+def test_a_reused_file_gets_its_folder_and_replaces_what_is_there(tmp_path: Path) -> None:
+    """A reused file whose folder this build has not made yet (a feed's) gets it; a file this
+    build already wrote there is replaced by the previous build's."""
+    previous, building = folders(tmp_path)
+    (previous / "feeds" / "a").mkdir(parents=True)
+    (previous / "feeds" / "a" / "all.xml").write_text("<old/>", encoding="utf-8")
+    (previous / "page.html").write_text("<p>old</p>", encoding="utf-8")
+    (building / "page.html").write_text("<p>new</p>", encoding="utf-8")
+    current = manifest(previous, building)
+    current.reuse("feeds/a/all.xml", {"key": "k"})
+    current.reuse("page.html", {"key": "k"})
+    assert os.path.samefile(building / "feeds" / "a" / "all.xml", previous / "feeds" / "a" / "all.xml")
+    assert os.path.samefile(building / "page.html", previous / "page.html")
+    with pytest.raises(FileNotFoundError):  # no previous file: an error, not an empty folder's silence
+        current.reuse("gone/page.html", {"key": "k"})

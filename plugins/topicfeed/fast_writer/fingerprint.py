@@ -159,6 +159,29 @@ def _pure_pickler(pure_types: tuple[type, ...]) -> Callable[[Any], bytes]:
     return dumps
 
 
+#: What a URLWrapper shows is made by these, from its attributes and the settings.
+_URL_WRAPPER_PARTS = ("name", "slug", "url", "save_as", "as_dict", "_from_settings")
+
+
+@functools.cache
+def _shows_as_url_wrapper(kind: type) -> bool:
+    """Whether ``kind`` shows its name, slug, URL and file name as Pelican's ``URLWrapper`` makes them."""
+    return all(getattr(kind, part) is getattr(URLWrapper, part) for part in _URL_WRAPPER_PARTS)
+
+
+def _empty_digest(kind: type) -> bytes:
+    """The digest of an empty ``list``, ``tuple`` or ``dict``: what :class:`Fingerprinter` makes of it.
+
+    An article holds several empty lists (no problems, no translations, no backlinks); each
+    is a new object, so the memo never saves its digest, and hashing it again each time
+    was a measurable part of keying an article.
+    """
+    return b"#" + hashlib.blake2b(_class_name(kind), digest_size=16).digest()
+
+
+_EMPTY_DIGESTS: dict[type, bytes] = {kind: _empty_digest(kind) for kind in (list, tuple, dict)}
+
+
 class Fingerprinter:
     """Digests values, remembering each object's digest for the rest of the build.
 
@@ -177,6 +200,8 @@ class Fingerprinter:
         self._active: set[int] = set()
         self._plans: dict[type, Callable[[Any], bytes]] = {}
         self._pickle: Callable[[Any], bytes] | None = None
+        #: By name: the last value digested under it and its digest (see :meth:`digest_named`).
+        self._last: dict[str, tuple[Any, bytes | None]] = {}
 
     def digest(self, value: Any) -> bytes | None:
         try:
@@ -184,11 +209,29 @@ class Fingerprinter:
         except (Unstable, RecursionError):
             return None
 
+    def digest_named(self, name: str, value: Any) -> bytes | None:
+        """:meth:`digest`, for a value a page reads as ``name``: the same object as the last one
+        read under that name (a setting, the site's lists) gives the digest it gave then.
+
+        Every page reads the same few dozen names, mostly the same objects: strings (which the
+        memo does not hold, as scalars) were encoded again for every page. The value is held
+        with its digest, so its identity cannot pass to another object meanwhile.
+        """
+        last = self._last.get(name)
+        if last is not None and last[0] is value:
+            return last[1]
+        made = self.digest(value)
+        self._last[name] = (value, made)
+        return made
+
     def _digest(self, value: Any) -> bytes:
         kind = type(value)
         scalar = _SCALARS.get(kind)
         if scalar is not None:
             return scalar(value)
+        empty = _EMPTY_DIGESTS.get(kind)
+        if empty is not None and not value:  # [], (), {}: the same digest, made once per process
+            return empty
         key = id(value)
         cached = self._memo.get(key)
         if cached is not None:
@@ -270,7 +313,10 @@ class Fingerprinter:
             def mapping(value: dict[Any, Any]) -> bytes:
                 items = sorted(
                     [
-                        (_text(k) if type(k) is str else digest(k), digest(v))
+                        (
+                            _text(k) if type(k) is str else digest(k),
+                            encode(v) if (encode := scalars(type(v))) is not None else digest(v),
+                        )
                         for k, v in value.items()
                         if k not in SKIPPED_ATTRIBUTES
                     ]
@@ -283,9 +329,7 @@ class Fingerprinter:
         ):
             return _named
         if issubclass(kind, URLWrapper):  # its __dict__ grows lazily (as_dict): use what it shows
-            return lambda value: (
-                name + b"".join([digest(v) for v in (value.name, value.slug, value.url, value.save_as)])
-            )
+            return self._plan_url_wrapper(kind, name)
         if dataclasses.is_dataclass(kind):
             fields = _field_names(kind)
             if len(fields) < 2:  # attrgetter of one name gives the value, of none fails
@@ -313,3 +357,37 @@ class Fingerprinter:
             return name + text.encode()
 
         return attributes_or_repr
+
+    def _plan_url_wrapper(self, kind: type, name: bytes) -> Callable[[Any], bytes]:
+        """A tag, category or author as it shows: its name, slug, URL and file name.
+
+        Pelican makes a new ``Tag`` for every article that has it, so the memo (by identity)
+        never saves formatting its URL and file name again. Equal states give equal shown parts:
+        ``url`` and ``save_as`` are the settings' patterns filled from the object's attributes
+        (``as_dict``), so the shown part is remembered by the settings object and every other
+        attribute (its name, type and value). An attribute that cannot be a dict key: worked out.
+        """
+        digest = self._digest
+        by_state: dict[tuple[Any, ...], tuple[bytes, Any]] = {}
+
+        def shown(value: Any) -> bytes:
+            return name + b"".join([digest(v) for v in (value.name, value.slug, value.url, value.save_as)])
+
+        if not _shows_as_url_wrapper(kind):  # a subclass that works out what it shows its own way
+            return shown
+
+        def remembered(value: Any) -> bytes:
+            settings = getattr(value, "settings", None)
+            state = tuple(
+                [(k, id(v)) if k == "settings" else (k, type(v), v) for k, v in vars(value).items()]
+            )
+            try:
+                found = by_state.get(state)
+            except TypeError:  # an attribute that is not hashable
+                return shown(value)
+            if found is None:
+                # the settings are kept with it: their id stays theirs while the state is in use
+                found = by_state[state] = (shown(value), settings)
+            return found[0]
+
+        return remembered

@@ -53,6 +53,14 @@ def code_salt(settings: dict[str, Any]) -> bytes:
     return digest.digest()
 
 
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:  # something of this build is there already: the old file wins
+        os.unlink(target)
+        os.link(source, target)
+
+
 class Manifest:
     """The previous build's entries (``old``) and this build's (``new``), keyed by output path."""
 
@@ -67,8 +75,7 @@ class Manifest:
         self.enabled = enabled and previous != building
         self.old: dict[str, Any] = {}
         self.new: dict[str, Any] = {}
-        #: Folders of the new build known to exist (one ``makedirs`` per folder, not per file).
-        self._folders: set[str] = set()
+        self._prefix = os.path.join(building, "")
         if self.enabled:
             self.old = self._load()
 
@@ -86,6 +93,16 @@ class Manifest:
             pass
         return {}
 
+    def relative(self, path: str) -> str:
+        """``path`` (absolute, normalised) relative to this build's folder, as the entries name it.
+
+        The same as ``os.path.relpath`` for a path inside the folder, without its work (it was
+        measurable over every page of a build); anything else goes through ``relpath``.
+        """
+        if path.startswith(self._prefix):
+            return path[len(self._prefix) :]
+        return os.path.relpath(path, self.building)
+
     def reusable(
         self, relative: str, key_of: Callable[[dict[str, Any]], str | None]
     ) -> dict[str, Any] | None:
@@ -101,18 +118,18 @@ class Manifest:
         return entry if key_of(entry) == entry["key"] else None
 
     def reuse(self, relative: str, entry: dict[str, Any]) -> None:
-        """Link the previous build's file into this build, and keep its entry."""
+        """Link the previous build's file into this build, and keep its entry.
+
+        The folder is made only when the link finds none: Pelican made the folder of every page
+        when it recorded it (``makedirs`` per page was three system calls that found it there).
+        """
         target = os.path.join(self.building, relative)
-        folder = os.path.dirname(target)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
         source = os.path.join(self.previous, relative)
         try:
-            os.link(source, target)
-        except FileExistsError:  # something of this build is there already: the old file wins
-            os.unlink(target)
-            os.link(source, target)
+            _link(source, target)
+        except FileNotFoundError:  # a folder Pelican did not make (a reused feed's)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _link(source, target)
         self.new[relative] = entry
 
     def record(

@@ -12,6 +12,7 @@ its size and time come from the open file (no second look-up by path for the man
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
-from .tracking import MISSING, render_tracked, value_read
+from .tracking import MISSING, Values, render_tracked, value_read
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
 MIN_PARALLEL_PAGES = 64
@@ -40,6 +41,12 @@ class Job:
         merged.update(self.changes)
         return merged
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """One value of :meth:`context`, without merging the whole of it: keying a page that is
+        then reused reads a few dozen of its couple of hundred names."""
+        value = self.changes.get(name, MISSING)
+        return self.base.get(name, default) if value is MISSING else value
+
 
 #: A written page: its path, the names its template read, its key, and [size, mtime_ns].
 Page = tuple[str, list[str], str | None, list[int]]
@@ -53,18 +60,24 @@ class Rendered:
     fast_paths: dict[str, str] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site's reads: a few per template and topic
+def _label(read: str) -> bytes:
+    """A read as its page key names it (the same few dozen reads on every page)."""
+    return read.encode() + b"\0"
+
+
 def page_key(
-    salt: bytes, template_name: str, reads: list[str], context: dict[str, Any], prints: Fingerprinter
+    salt: bytes, template_name: str, reads: list[str], context: Values, prints: Fingerprinter
 ) -> str | None:
     """The key of a page that read ``reads`` from ``context``; None when a value has no digest."""
     digest = hashlib.blake2b(salt, digest_size=20)
     digest.update(template_name.encode())
     for name in sorted(reads):
         value = value_read(name, context)
-        part = b"<missing>" if value is MISSING else prints.digest(value)
+        part = b"<missing>" if value is MISSING else prints.digest_named(name, value)
         if part is None:
             return None
-        digest.update(name.encode() + b"\0" + part)
+        digest.update(_label(name) + part)
     return digest.hexdigest()
 
 

@@ -25,10 +25,11 @@ or macro receives when it takes a part (that part is the real value).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2.runtime import Context
 
@@ -137,13 +138,26 @@ def narrowed(name: str, value: Any) -> Any:
     return value
 
 
-def value_read(read: str, context: Mapping[str, Any]) -> Any:
-    """The value behind one recorded read (``MISSING`` when the name or part is not there)."""
+class Values(Protocol):
+    """What :func:`value_read` reads from: a context, or anything that looks names up like one."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a site's reads: a few per template and topic
+def _parsed(read: str) -> tuple[str, str | None]:
+    """A read's context name and part (``charts``, ``["a"]``), once per read (every page key
+    looks up the same few dozen reads)."""
     match = READ.match(read)
     if match is None:
-        return context.get(read, MISSING)
-    value = context.get(match["name"], MISSING)
-    part = match["part"]
+        return read, None
+    return match["name"], match["part"]
+
+
+def value_read(read: str, context: Values) -> Any:
+    """The value behind one recorded read (``MISSING`` when the name or part is not there)."""
+    name, part = _parsed(read)
+    value = context.get(name, MISSING)
     if not part or value is MISSING:
         return value
     if part == "?":

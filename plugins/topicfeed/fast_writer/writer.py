@@ -215,11 +215,11 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     prints = writer.prints
     to_render: list[Job] = []
     for job in jobs:
-        relative = os.path.relpath(job.path, manifest.building)
+        relative = manifest.relative(job.path)
         name = job.template.name or ""
         entry = manifest.reusable(
             relative,
-            lambda old, name=name, job=job: page_key(salt, name, old["reads"], job.context(), prints),
+            lambda old, name=name, job=job: page_key(salt, name, old["reads"], job, prints),
         )
         if entry is not None:
             manifest.reuse(relative, entry)
@@ -228,7 +228,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
     rendered = render_parallel(to_render, processes, salt, prints)
     for path, reads, key, stat in rendered.pages:
-        manifest.record(os.path.relpath(path, manifest.building), key, reads, stat)
+        manifest.record(manifest.relative(path), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:

@@ -23,6 +23,10 @@ class StoryRef:
     title: str
     url: str
 
+    def __fingerprint__(self) -> str:
+        """What the incremental writer digests for this reference: both strings, quoted by ``repr``."""
+        return repr((self.title, self.url))
+
 
 @dataclass(frozen=True, slots=True)
 class TopicNeighbours:

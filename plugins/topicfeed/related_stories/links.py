@@ -31,6 +31,17 @@ class StoryLink(NamedTuple):
     key: str
     computed: bool = False
 
+    def __fingerprint__(self) -> str | None:
+        """What the incremental writer digests for this link: every field, as ``repr`` writes it.
+
+        Each field's ``repr`` is exact (a string quoted and escaped, the date with its zone, the
+        image as its data class shows every field), and cheaper than digesting each part of a
+        link on its own (a page key digests every link of every article). None (digest it part
+        by part) when a field has no stable ``repr``.
+        """
+        text = repr(self)
+        return None if " at 0x" in text else text
+
 
 def story_link(item: NewsItem, url: str | None, timezone: dt.tzinfo) -> StoryLink:
     """A link to ``item``: to our page at ``url`` when given, else to the story's own URL."""
