@@ -80,19 +80,30 @@ class Encoder:
         for article in articles:
             url = str(article.url)
             self.paths[id(article)] = self.api_paths[url] = docs.item_path(article)
-        self._entries: dict[int, tuple[str, list[str]]] = {}
+        #: ``id`` -> the article's entry as a page lists it. Only the joined text is kept (its
+        #: runs are made again for the item's own document, which is written once): at 100,000
+        #: items the runs were another 150 MB held to the end of the step.
+        self._entries: dict[int, str] = {}
         #: ``id`` -> (the story link, its text): related_stories hands the same link object to
         #: every item that shows it; holding it keeps its ``id`` from being reused.
         self._links: dict[int, tuple[Any, str]] = {}
         self._summaries: dict[str, str] = {}
 
-    def _entry(self, article: Any) -> tuple[str, list[str]]:
-        """An article's entry as a page lists it, and its runs for the item's own document."""
+    def _runs(self, article: Any) -> list[str]:
+        """An article's entry cut where the item's own document splices in its extras."""
+        return runs(docs.entry(article, self.ctx), docs.ITEM_EXTRAS)
+
+    def _entry(self, article: Any, own: list[str] | None = None) -> str:
+        """An article's entry as a page lists it (from ``own``, its runs, when at hand)."""
         found = self._entries.get(id(article))
         if found is None:
-            own = runs(docs.entry(article, self.ctx), docs.ITEM_EXTRAS)
-            found = self._entries[id(article)] = ("{" + ",".join(run for run in own if run) + "}", own)
+            own = self._runs(article) if own is None else own
+            found = self._entries[id(article)] = "{" + ",".join(run for run in own if run) + "}"
         return found
+
+    def release_links(self) -> None:
+        """Forget the encoded links once every item document is done (pages show none)."""
+        self._links.clear()
 
     def _link(self, story: Any) -> str:
         found = self._links.get(id(story))
@@ -111,7 +122,8 @@ class Encoder:
 
     def item(self, article: Any) -> tuple[str, bytes]:
         """An item's own document (:func:`.documents.item_document`): (path, bytes)."""
-        _, own = self._entry(article)
+        own = self._runs(article)
+        self._entry(article, own)  # the pages that list it take it from here
         extras = docs.item_extras(article)
         collections = array([self._summary(key) for key in extras.collections if key in self.collections])
         more_coverage = _MORE_COVERAGE_KEY + self._links_of(extras.more_coverage)
@@ -124,7 +136,7 @@ class Encoder:
         """Page ``number`` of a collection (as :func:`.documents.pages` composes it)."""
         head = docs.page_head(collection, number, self.ctx)
         listed = docs.page_articles(collection, number, self.ctx)
-        value = array([self._entry(article)[0] for article in listed])
+        value = array([self._entry(article) for article in listed])
         return _bytes(splice(runs(head, ["value"]), [_VALUE_KEY + value]))
 
     def pages(self, collection: docs.Collection) -> Iterator[tuple[str, bytes]]:

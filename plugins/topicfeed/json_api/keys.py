@@ -106,6 +106,10 @@ class DocumentKeys:
             found = self._links[id(story)] = (story, data)
         return found[1]
 
+    def release_links(self) -> None:
+        """Forget the link digests once every item document is done (pages show no links)."""
+        self._links.clear()
+
     def _links_of(self, stories: Sequence[Any]) -> bytes:
         return b"".join([self._link(story) for story in stories])
 

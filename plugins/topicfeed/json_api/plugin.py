@@ -267,6 +267,8 @@ def _write_documents(writer: Writer, ctx: docs.Context, articles: list[Any]) -> 
         path, key = encoder.paths[id(article)], keys.item(article, found)
         if not writer.reuse(path, key):
             writer.write(*encoder.item(article), key=key)
+    encoder.release_links()
+    keys.release_links()
     for collection in found.values():
         for number in range(1, collection.pages(ctx.page_size) + 1):
             path = collection.path(number)
