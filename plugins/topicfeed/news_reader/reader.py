@@ -29,7 +29,7 @@ from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import SafeDatetime
 
-from topicfeed import permalinks
+from topicfeed import pelican_adapter, permalinks
 from topicfeed.build import Build, MissingProduct
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.ledger import Ledger
@@ -162,6 +162,8 @@ class NewsReader(BaseReader):
         # formatted, once per object (0.7 s at 10,000 items with a new object per item).
         self._categories: dict[str, Category] = {}
         self._topic_slugs: dict[str, str] = {}  # topic_slug per name: the same answer every time
+        # One default author for the same reason: the one Pelican would give, not one per article.
+        self._author = pelican_adapter.default_author(settings)
 
     def process_metadata(self, name: str, value: Any) -> Any:
         """Pelican's, but a file name's ``YYYY-MM-DD`` is parsed without dateutil (0.1 ms a file).
@@ -263,6 +265,8 @@ class NewsReader(BaseReader):
         }
         if tags:
             metadata["tags"] = tags
+        if self._author is not None:
+            metadata["author"] = self._author
         if permalink:
             metadata[permalinks.PERMALINK_KEY] = permalink
         return excerpt_html, metadata
