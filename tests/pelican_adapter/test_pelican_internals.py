@@ -22,6 +22,7 @@ import pytest
 from feedgenerator import Atom1Feed
 from jinja2 import Environment
 from pelican import signals
+from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG
@@ -49,6 +50,16 @@ SOURCE_HASHES = {
     "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
     "pelican.main": "0829153a263a5715",
     "pelican.autoreload": "d0558783b92e33b2",
+    "pelican.cache.FileDataCacher.__init__": "0e94df62b258a9c2",
+    "pelican.cache.FileDataCacher.cache_data": "c434a4bf74465232",
+    "pelican.cache.FileDataCacher.get_cached_data": "456291ef6722761b",
+    "pelican.cache.FileStampDataCacher.cache_data": "1278c0b3c9b2ca32",
+    "pelican.cache.FileStampDataCacher.get_cached_data": "9e22f9c49dede667",
+    "pelican.generators.CachingGenerator.__init__": "e7f8f4e24c65f7e5",
+    "pelican.readers.Readers.__init__": "3026099450bc1e15",
+    "pelican.readers.Readers.read_file": "356c609e59c1b30a",
+    "pelican.generators.ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
+    "pelican.contents.Content.__init__": "38b67e4211facf9d",
 }
 
 
@@ -414,3 +425,125 @@ def _empty_settings(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return settings
+
+
+# Content caches that keep nothing ---------------------------------------------------------------
+
+
+def _articles_generator(tmp_path: Path, **overrides: Any) -> ArticlesGenerator:
+    content = tmp_path / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    for n in range(3):
+        (content / f"a{n}.md").write_text(f"Title: A{n}\nDate: 2020-01-0{n + 1}\n\nBody\n", encoding="utf-8")
+    settings = {
+        **DEFAULT_CONFIG,
+        "PATH": str(content),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "OUTPUT_PATH": str(tmp_path / "out"),
+        **overrides,
+    }
+    return ArticlesGenerator(
+        context={**settings, "static_content": {}, "generated_content": {}, "static_links": set()},
+        settings=settings,
+        path=str(content),
+        theme=settings["THEME"],
+        output_path=str(tmp_path / "out"),
+    )
+
+
+def _count_stamps(generator: ArticlesGenerator) -> list[str]:
+    stamped: list[str] = []
+    for cacher in (generator, generator.readers):
+        stamp = cacher._filestamp_func
+
+        def counted(filename: str, stamp: Any = stamp) -> Any:
+            stamped.append(filename)
+            return stamp(filename)
+
+        cacher._filestamp_func = counted
+    return stamped
+
+
+def test_pelican_stamps_each_file_four_times_with_caching_off(tmp_path: Path) -> None:
+    """What :func:`pelican_adapter.skip_unkept_file_stamps` saves, and that the cachers keep nothing."""
+    generator = _articles_generator(tmp_path)
+    stamped = _count_stamps(generator)
+    generator.generate_context()
+    assert len(generator.articles) == 3
+    assert len(stamped) == 4 * 3
+    for cacher in (generator, generator.readers):
+        assert cacher._cache_data_policy is False
+        assert cacher._cache == {}
+
+
+def test_unkept_file_stamps_are_not_taken_and_the_articles_are_the_same(tmp_path: Path) -> None:
+    plain = _articles_generator(tmp_path / "plain")
+    plain.generate_context()
+    generator = _articles_generator(tmp_path / "skipped")
+    stamped = _count_stamps(generator)
+    assert pelican_adapter.skip_unkept_file_stamps(generator) == 2
+    generator.generate_context()
+    assert stamped == []
+    assert [(a.title, a.date, a.save_as) for a in generator.articles] == [
+        (a.title, a.date, a.save_as) for a in plain.articles
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "changed"),
+    [
+        ({"CACHE_CONTENT": True}, 1),  # the readers' layer caches: only the generator is changed
+        ({"CACHE_CONTENT": True, "CONTENT_CACHING_LAYER": "generator"}, 1),
+        ({"LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}, 1),
+    ],
+)
+def test_a_cacher_that_caches_keeps_its_stamps(
+    tmp_path: Path, overrides: dict[str, Any], changed: int
+) -> None:
+    generator = _articles_generator(tmp_path, **overrides)
+    assert pelican_adapter.skip_unkept_file_stamps(generator) == changed
+    caching = [c for c in (generator, generator.readers) if c._cache_data_policy]
+    assert len(caching) == 1
+    assert "get_cached_data" not in vars(caching[0])
+    assert "cache_data" not in vars(caching[0])
+    stamped = _count_stamps(generator)
+    generator.generate_context()
+    assert len(stamped) == 2 * 3  # the caching layer still stamps each file twice
+
+
+def test_a_loaded_cache_keeps_its_stamps(tmp_path: Path) -> None:
+    _articles_generator(tmp_path, CACHE_CONTENT=True).readers.save_cache()
+    first = _articles_generator(tmp_path, CACHE_CONTENT=True)
+    first.generate_context()
+    first.readers.save_cache()
+    loaded = _articles_generator(tmp_path, LOAD_CONTENT_CACHE=True)  # loads, caches nothing new
+    assert loaded.readers._cache
+    assert pelican_adapter.skip_unkept_file_stamps(loaded) == 1  # the generator only
+    assert "get_cached_data" not in vars(loaded.readers)
+
+
+# The default author ------------------------------------------------------------------------------
+
+
+def test_the_default_author_is_the_one_pelican_gives() -> None:
+    settings = {**DEFAULT_CONFIG, "AUTHOR": "Topicfeed Team"}
+    metadata = {"title": "A", "date": dt.datetime(2020, 1, 2), "slug": "a"}
+    own = Article("", metadata=dict(metadata), settings=settings, source_path="/c/a.md")
+    author = pelican_adapter.default_author(settings)
+    assert author is not None
+    given = Article("", metadata={**metadata, "author": author}, settings=settings, source_path="/c/a.md")
+    assert given.author is author
+    assert given.authors == [author]
+    assert (own.author.name, own.author.slug) == (author.name, author.slug)
+    assert [(a.name, a.slug) for a in own.authors] == [(author.name, author.slug)]
+    assert own.url_format == given.url_format
+    assert (own.url, own.save_as) == (given.url, given.save_as)
+
+
+@pytest.mark.parametrize("value", [None, "", 5])
+def test_no_default_author_without_a_name(value: Any) -> None:
+    settings = {**DEFAULT_CONFIG, "AUTHOR": value}
+    assert pelican_adapter.default_author(settings) is None
+    settings = {key: item for key, item in DEFAULT_CONFIG.items() if key != "AUTHOR"}
+    assert pelican_adapter.default_author(settings) is None
+    assert not hasattr(Article("", metadata={"title": "A"}, settings=settings), "author")

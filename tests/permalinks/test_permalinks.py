@@ -6,12 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.build import CORPUS, Build, run_pelican
 from support.items import write_item
 
 from topicfeed.model import build_item
 from topicfeed.news_reader.source import decode, load_front_matter
-from topicfeed.permalinks import Permalink, from_filename, jekyll_slugify
+from topicfeed.permalinks import Permalink, from_filename, jekyll_slugify, slugify_by_category
 
 
 @pytest.mark.parametrize(
@@ -28,6 +30,18 @@ from topicfeed.permalinks import Permalink, from_filename, jekyll_slugify
 )
 def test_jekyll_slugify_pretty_cased(text: str, slug: str) -> None:
     assert jekyll_slugify(text) == slug
+    assert slugify_by_category(text) == slug
+
+
+def test_each_ascii_character_is_kept_or_replaced_as_by_its_category() -> None:
+    for code in range(128):
+        text = f"a{chr(code)}b{chr(code)}"
+        assert jekyll_slugify(text) == slugify_by_category(text), repr(chr(code))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_names_slugify_as_by_category(text: str) -> None:
+    assert jekyll_slugify(text) == slugify_by_category(text)
 
 
 def test_file_name_forms() -> None:
