@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 import shutil
 import subprocess
 import time
@@ -153,7 +152,9 @@ def store_records(cache: Path) -> dict[str, bytes]:
     """The news item store's records (name -> pickled record), from every pack."""
     records: dict[str, bytes] = {}
     for pack in sorted((cache / FOLDER).glob("*.pack")):
-        records.update(pickle.loads(pack.read_bytes())[1])  # noqa: S301 (our own cache file)
+        loaded = item_store._load_pack(pack)
+        assert loaded is not None, pack
+        records.update({name: bytes(record) for name, record in loaded.items()})
     return records
 
 
@@ -175,15 +176,14 @@ def test_the_cache_is_used_even_when_every_mtime_changed(tmp_path: Path) -> None
     shutil.copytree(ROOT / "content", content)
     cache = tmp_path / "cache"
     cached_build(content, tmp_path / "first", cache)
-    records = {name: item_store.loads(data) for name, data in store_records(cache).items()}
+    records = {name: item_store.unpickled(data) for name, data in store_records(cache).items()}
     published = [name for name, (item, _) in records.items() if item is not None and item.published]
     assert len(published) == 1
     item, problems = records[published[0]]
     records[published[0]] = (dataclasses.replace(item, title="Title from the cache"), problems)
     for pack in (cache / FOLDER).glob("*.pack"):
         pack.unlink()
-    pack = pickle.dumps((item_store.FORMAT, {name: item_store.dumps(r) for name, r in records.items()}))
-    (cache / FOLDER / "edited.pack").write_bytes(pack)
+    item_store._write_pack(cache / FOLDER, {name: item_store.pickled(r) for name, r in records.items()})
     later = time.time() + 3600
     for file in content.iterdir():
         os.utime(file, (later, later))

@@ -10,14 +10,17 @@ adapter still holds, and update the hash.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import inspect
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import blinker
 import pytest
 from feedgenerator import Atom1Feed
 from jinja2 import Environment
@@ -430,6 +433,17 @@ def _empty_settings(tmp_path: Path) -> Path:
 # Content caches that keep nothing ---------------------------------------------------------------
 
 
+@pytest.fixture
+def plugins_muted() -> Iterator[None]:
+    """Pelican's signals without receivers: plugins other tests registered in this process
+    (the news reader's ``readers_init``, say) would expect their own settings."""
+    with contextlib.ExitStack() as stack:
+        for value in vars(signals).values():
+            if isinstance(value, blinker.Signal):
+                stack.enter_context(value.muted())
+        yield
+
+
 def _articles_generator(tmp_path: Path, **overrides: Any) -> ArticlesGenerator:
     content = tmp_path / "content"
     content.mkdir(parents=True, exist_ok=True)
@@ -464,6 +478,7 @@ def _count_stamps(generator: ArticlesGenerator) -> list[str]:
     return stamped
 
 
+@pytest.mark.usefixtures("plugins_muted")
 def test_pelican_stamps_each_file_four_times_with_caching_off(tmp_path: Path) -> None:
     """What :func:`pelican_adapter.skip_unkept_file_stamps` saves, and that the cachers keep nothing."""
     generator = _articles_generator(tmp_path)
@@ -476,6 +491,7 @@ def test_pelican_stamps_each_file_four_times_with_caching_off(tmp_path: Path) ->
         assert cacher._cache == {}
 
 
+@pytest.mark.usefixtures("plugins_muted")
 def test_unkept_file_stamps_are_not_taken_and_the_articles_are_the_same(tmp_path: Path) -> None:
     plain = _articles_generator(tmp_path / "plain")
     plain.generate_context()
@@ -489,6 +505,7 @@ def test_unkept_file_stamps_are_not_taken_and_the_articles_are_the_same(tmp_path
     ]
 
 
+@pytest.mark.usefixtures("plugins_muted")
 @pytest.mark.parametrize(
     ("overrides", "changed"),
     [
@@ -511,6 +528,7 @@ def test_a_cacher_that_caches_keeps_its_stamps(
     assert len(stamped) == 2 * 3  # the caching layer still stamps each file twice
 
 
+@pytest.mark.usefixtures("plugins_muted")
 def test_a_loaded_cache_keeps_its_stamps(tmp_path: Path) -> None:
     _articles_generator(tmp_path, CACHE_CONTENT=True).readers.save_cache()
     first = _articles_generator(tmp_path, CACHE_CONTENT=True)
