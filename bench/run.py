@@ -327,7 +327,13 @@ def git_commit() -> str:
         result = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         )
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+        # The runner's own results (written size by size during a run) are not code changes.
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":!bench/results", ":!BENCHMARKS.md"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
     except OSError:
         return "unknown"
     return result.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
