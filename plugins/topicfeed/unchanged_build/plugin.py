@@ -138,7 +138,14 @@ def record(pelican: Any, build: Build) -> None:
     if any(level >= logging.ERROR for level, _ in noted.records):
         state.forget(build.output)
         return
-    site = state.listing(build.target, _retained(pelican.settings), known=last_site)
+    # The recorded inodes vouch for a file only while the site they were recorded from still
+    # holds them (beside this build's folder, until the swap). Once it is gone (deleted by hand,
+    # or by a benchmark's cold build, keeping the record), the file system reuses its inode
+    # numbers for new files at the same paths: every file is looked up instead.
+    last_site_kept = build.output != build.target and build.output.is_dir()
+    site = state.listing(
+        build.target, _retained(pelican.settings), known=last_site if last_site_kept else None
+    )
     warnings = [[level, message] for level, message in noted.records]
     state.save(build.output, state.Record(fingerprint.digest, fingerprint.files, site, taken_ns, warnings))
 
