@@ -36,6 +36,9 @@ languageCode = "en"
 title = "Baseline"
 paginate = 20
 disableKinds = ["404"]
+# The generated stories run into the future (to 2032 at 100,000 items); Topicfeed and Pelican
+# publish them, so Hugo must too (by default it leaves out posts dated after today).
+buildFuture = true
 
 [taxonomies]
   tag = "tags"
