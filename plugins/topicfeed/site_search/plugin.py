@@ -48,7 +48,7 @@ from topicfeed.build import Build
 from topicfeed.items import ARTICLE_LISTS
 from topicfeed.plugin import Phase, register_plugin
 
-from .indexer import IndexWork, ShardedIndexing, remove_partial
+from .indexer import IndexWork, ShardedIndexing, link_tree, remove_partial
 from .settings import SETTINGS
 from .shards import SearchPage, Shard, by_folders, plan_shards
 
@@ -251,13 +251,7 @@ def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
         or previous == output / bundle_dir
     ):
         return False
-    for source in sorted(previous.rglob("*")):
-        target = output / bundle_dir / source.relative_to(previous)
-        if source.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, target)
+    link_tree(previous, output / bundle_dir)
     logger.info("Search index: no page changed, the previous index is kept")
     return True
 
