@@ -20,7 +20,7 @@ from typing import Any
 
 from topicfeed.source_files import update_with_files
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 #: What every key covers besides the values read: these packages' versions, and our code.
 KEYED_PACKAGES = ("pelican", "jinja2", "markupsafe", "feedgenerator")
 KEYED_SUFFIXES = (".html", ".py", ".j2", ".xml", ".txt")
@@ -133,12 +133,21 @@ class Manifest:
         self.new[relative] = entry
 
     def record(
-        self, relative: str, key: str | None, reads: list[str] | None = None, stat: list[int] | None = None
+        self,
+        relative: str,
+        key: str | None,
+        reads: list[str] | None = None,
+        stat: list[int] | None = None,
+        digest: str | None = None,
     ) -> None:
-        """Note a file written by this build (``key`` None: never reused; ``stat`` None: look it up)."""
+        """Note a file written by this build (``key`` None: never reused; ``stat`` None: look it
+        up; ``digest``: of its bytes, kept with a reused page for ``Build.page_digests``)."""
         if stat is None:
             stat = file_stat(self.building / relative)
-        self.new[relative] = {"reads": reads, "key": key, "stat": stat}
+        entry: dict[str, Any] = {"reads": reads, "key": key, "stat": stat}
+        if digest is not None:
+            entry["digest"] = digest
+        self.new[relative] = entry
 
     def save(self) -> None:
         """Write this build's entries for the next build; atomically (never a half manifest)."""

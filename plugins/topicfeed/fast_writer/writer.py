@@ -203,8 +203,9 @@ def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
     return _OPEN.pop(id(settings), None)
 
 
-def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
-    """Write every deferred page, then announce them; returns the stats and the digest paths used.
+def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
+    """Write every deferred page, then announce them; returns the stats, the digest paths used,
+    and each page's digest (``Build.page_digests``).
 
     Unchanged pages are linked from the previous output, the rest rendered; ``content_written``
     is sent for each page once every page is on disk.
@@ -227,8 +228,8 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
             to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
     rendered = render_parallel(to_render, processes, salt, prints)
-    for path, reads, key, stat in rendered.pages:
-        manifest.record(manifest.relative(path), key, reads, stat)
+    for path, reads, key, stat, digest in rendered.pages:
+        manifest.record(manifest.relative(path), key, reads, stat, digest)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
@@ -241,4 +242,5 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
         feeds_reused=writer.feeds_reused,
         site_unchanged=unchanged,
     )
-    return stats, {**prints.fast_paths, **rendered.fast_paths}
+    digests = {path: entry["digest"] for path, entry in manifest.new.items() if entry.get("digest")}
+    return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
