@@ -24,7 +24,8 @@ Distributions (per item unless said otherwise):
   1-4 per item (45/35/15/5%); 1% in a lower-case spelling;
 - images: 88% one, 4% two, 8% none;
 - related: 25% none, else 1-12 entries weighted 0.88**k (mean about 5): 10% start with the item
-  itself; then 3% repeat an earlier entry, 47% another item within +-200 positions, spelled as
+  itself; then 3% repeat an earlier entry, 47% another item of its story group (1-6 consecutive
+  items; an item alone in its group lists an outside story instead), spelled as
   its URL, http://, without www., with utm, its AMP, AMP-cache or original URL (20% with a
   timestamp an hour off), 50% an outside story;
 - titles unique by slug, some with quotes, dashes, ``&`` and non-ASCII; file names 90% exporter
@@ -227,6 +228,8 @@ class Generator:
         self.provider_zipf = Zipf(len(self.providers), 1.0)
         self.slugs: set[str] = set()
         self.items: list[Item] = []
+        #: Each item's story group: the items (by index) that cover the same story.
+        self.groups: list[range] = []
 
     # Text ------------------------------------------------------------------------------------
     def title(self, rng: random.Random) -> str:
@@ -398,8 +401,8 @@ class Generator:
             roll = rng.random()
             if roll < 0.03 and entries:
                 entries.append(rng.choice(entries))
-            elif roll < 0.5 and self.count > 1:
-                other = self.items[rng.randrange(max(0, item.index - 200), min(self.count, item.index + 200))]
+            elif roll < 0.5 and len(group := self.groups[item.index]) > 1:
+                other = self.items[rng.choice(group)]
                 if other is item:
                     continue
                 story = other.story
@@ -434,7 +437,25 @@ class Generator:
             choices.append(item.original_url)
         return rng.choice(choices)
 
+    def story_groups(self) -> list[range]:
+        """Runs of 1-6 consecutive items (a few hours apart) covering the same story.
+
+        An item lists other items of its own story only, as the exporter's related lists do:
+        in the real corpus no cluster of cross-linked items has more than two. (Linking any item
+        within 200 positions, as this generator once did, chained every linked item of a set
+        into one cluster of thousands, so that one unpublished item changed every page.)
+        """
+        rng = random.Random(f"{self.seed}:groups")  # noqa: S311
+        groups: list[range] = []
+        while len(groups) < self.count:
+            start = len(groups)
+            size = rng.choices(range(1, 7), weights=[30, 25, 18, 12, 9, 6])[0]
+            run = range(start, min(self.count, start + size))
+            groups += [run] * len(run)
+        return groups
+
     def generate(self) -> list[Item]:
+        self.groups = self.story_groups()
         self.items = [self.item(index) for index in range(self.count)]
         for item in self.items:
             item.related = self.related(item)
