@@ -119,9 +119,11 @@ def test_save_is_atomic_and_round_trips(tmp_path: Path, monkeypatch: pytest.Monk
     current.save()
     data = json.loads(manifest_path(previous).read_text(encoding="utf-8"))
     assert data["version"] == MANIFEST_VERSION and data["salt"] == SALT.hex()
+    assert data["reads"] == [["a"]]  # each distinct list of reads once, named by its place
     assert data["outputs"] == {
-        "new.html": {"reads": ["a"], "key": "k9", "stat": [1, data["outputs"]["new.html"]["stat"][1]]}
+        "new.html": {"reads": 0, "key": "k9", "stat": [1, data["outputs"]["new.html"]["stat"][1]]}
     }
+    assert manifest(previous, building).old["new.html"]["reads"] == ["a"]
     assert not list(tmp_path.glob("*.tmp"))
 
 
