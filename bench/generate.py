@@ -5,7 +5,10 @@ the seeds and the corpus); ``markdown/`` holds the same stories as plain Pelican
 baseline build (same titles, dates, slugs, topics as tags, providers as categories, the excerpt
 as summary and body); ``hugo/`` is a Hugo site of the same stories, published ones only
 (``bench/hugo_site.py``). ``manifest.json`` records the counts the runner and the tests check,
-and the item the runner edits for the "one item changed" build.
+the item the runner edits for the "one item changed" build, the item it adds for "one item
+added" (item N, published and newer than every other, alone in its story; written in all three
+formats to ``extra/``, beside the inputs, which no build reads) and the item it unpublishes for
+"one item unpublished" (another published item, spelled ``published: true``).
 
 The same seed and N always give byte-identical files: every item draws from its own
 ``random.Random(f"{seed}:{index}")``, so nothing depends on iteration order or hash seeds.
