@@ -5,7 +5,10 @@ the seeds and the corpus); ``markdown/`` holds the same stories as plain Pelican
 baseline build (same titles, dates, slugs, topics as tags, providers as categories, the excerpt
 as summary and body); ``hugo/`` is a Hugo site of the same stories, published ones only
 (``bench/hugo_site.py``). ``manifest.json`` records the counts the runner and the tests check,
-and the item the runner edits for the "one item changed" build.
+the item the runner edits for the "one item changed" build, the item it adds for "one item
+added" (item N, published and newer than every other, alone in its story; written in all three
+formats to ``extra/``, beside the inputs, which no build reads) and the item it unpublishes for
+"one item unpublished" (another published item, spelled ``published: true``).
 
 The same seed and N always give byte-identical files: every item draws from its own
 ``random.Random(f"{seed}:{index}")``, so nothing depends on iteration order or hash seeds.
@@ -59,6 +62,8 @@ ITEMS_PER_DAY = 20  # 10,000 items span about 16 months, 100,000 about 14 years
 OFFSETS = ("-07:00", "-05:00", "-04:00", "+01:00", "+02:00", "+05:30", "+09:00", "+10:00")
 LOGO_BASE = "https://everyday-cc.github.io/news/assets/images/organizations"
 CHANGE_MARK = "Updated: "
+#: The folder beside the inputs that holds the added item in each format (never read by a build).
+EXTRA = "extra"
 
 # Vocabulary ---------------------------------------------------------------------------------
 TOPICS = (
@@ -324,12 +329,15 @@ class Generator:
                 story.images.append({**image, "url": str(image["url"]).replace(".jpg", "-2.jpg")})
         return story
 
-    def item(self, index: int) -> Item:
+    def item(self, index: int, after: dt.datetime | None = None) -> Item:
+        """Item ``index``; with ``after``, a published one dated an hour after that instant at least."""
         rng = random.Random(f"{self.seed}:{index}")  # noqa: S311
         instant = START + dt.timedelta(
             seconds=index * 86400 / ITEMS_PER_DAY + rng.randint(-7200, 7200), microseconds=0
         )
         instant = instant.replace(microsecond=0)
+        if after is not None:
+            instant = max(instant, after.astimezone(dt.UTC) + dt.timedelta(hours=1))
         if rng.random() < 0.15:
             offset = rng.choice(OFFSETS)
             sign = -1 if offset[0] == "-" else 1
@@ -352,6 +360,8 @@ class Generator:
             original = story.url if rng.random() < 0.7 else f"{story.url}?utm_source=feed&utm_medium=rss"
         roll = rng.random()
         published: bool | None = False if roll < 0.2 else None if roll < 0.35 else True
+        if after is not None:
+            published = True
         topic_count = rng.choices((1, 2, 3, 4), weights=(45, 35, 15, 5))[0]
         topics: list[str] = []
         while len(topics) < topic_count:
@@ -460,6 +470,18 @@ class Generator:
         for item in self.items:
             item.related = self.related(item)
         return self.items
+
+    def extra(self) -> Item:
+        """The item the runner adds for its "one item added" build: index ``count``, published,
+        newer than every item of the set (as the exporter's next item is), alone in its own story
+        group (its related list names outside stories only). Call after :meth:`generate`; it
+        changes none of the set's items.
+        """
+        newest = max(item.story.published_at for item in self.items)
+        item = self.item(self.count, after=newest)
+        self.groups.append(range(self.count, self.count + 1))
+        item.related = self.related(item)
+        return item
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -598,6 +620,17 @@ def hugo_text(item: Item) -> str:
     )
 
 
+def news_file_name(item: Item) -> str:
+    """The news file name of ``item``: ``.md`` for exporter-style names, else ``.txt``."""
+    extension = "md" if "_" not in item.file_stem else "txt"
+    return f"{item.file_stem}.{extension}"
+
+
+def item_files(news_name: str, markdown_name: str) -> dict[str, str]:
+    """Where an item's file is in each format, relative to that format's input folder."""
+    return {"news": news_name, "markdown": markdown_name, "hugo": str(hugo_site.CONTENT / markdown_name)}
+
+
 def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
     """Write ``count`` items to ``out/news``, ``out/markdown`` and the Hugo site ``out/hugo``.
 
@@ -605,7 +638,7 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
     """
     generator = Generator(count, seed)
     items = generator.generate()
-    for name in ("news", "markdown", "hugo"):
+    for name in ("news", "markdown", "hugo", EXTRA):
         shutil.rmtree(out / name, ignore_errors=True)
         (out / name).mkdir(parents=True)
     hugo_site.write_skeleton(out / "hugo")
@@ -614,8 +647,7 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
     related_sizes: list[int] = []
     names: list[tuple[str, str]] = []
     for item in items:
-        extension = "md" if "_" not in item.file_stem else "txt"
-        news_name = f"{item.file_stem}.{extension}"
+        news_name = news_file_name(item)
         markdown_name = f"{item.file_stem}.md"
         data = news_text(item).encode("utf-8")
         (out / "news" / news_name).write_bytes(data)
@@ -635,6 +667,28 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
         ),
         0,
     )
+    # The item the runner unpublishes: another one, spelled "published: true" (the edit flips it).
+    hidden = next(
+        (
+            i
+            for i in itertools.chain(range(count // 3, count), range(count // 3))
+            if items[i].published is True and i != target
+        ),
+        None,
+    )
+    if hidden is None:
+        raise ValueError(f"{count} items: no second published item to unpublish")
+    # The item the runner adds: beside the inputs, at the same path as in its input folder.
+    extra = generator.extra()
+    extra_files = item_files(news_file_name(extra), f"{extra.file_stem}.md")
+    for folder, text in (
+        ("news", news_text(extra)),
+        ("markdown", markdown_text(extra)),
+        ("hugo", hugo_text(extra)),
+    ):
+        path = out / EXTRA / folder / extra_files[folder]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     manifest: dict[str, object] = {
         "seed": seed,
         "count": count,
@@ -654,6 +708,17 @@ def write(count: int, out: Path, seed: int = 1) -> dict[str, object]:
             "markdown": names[target][1],
             "hugo": str(hugo_site.CONTENT / names[target][1]),
             "mark": CHANGE_MARK,
+        },
+        "added": {
+            **extra_files,
+            "extra": EXTRA,
+            "title": extra.story.title,
+            "slug": slugify(extra.story.title),
+        },
+        "unpublished": {
+            **item_files(*names[hidden]),
+            "title": items[hidden].story.title,
+            "slug": slugify(items[hidden].story.title),
         },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

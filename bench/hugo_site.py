@@ -116,8 +116,13 @@ LAYOUTS: dict[str, str] = {
 
 
 def write_skeleton(site: Path) -> None:
-    """The constant part of the site: ``config.toml`` and the layouts; ``content/posts/`` empty."""
+    """The constant part of the site: ``config.toml`` and the layouts; ``content/posts/`` empty.
+
+    ``static/`` is empty, but Hugo's ``--cleanDestinationDir`` (the "one item unpublished" build)
+    removes nothing from the output of a site that has no static folder.
+    """
     (site / CONTENT).mkdir(parents=True, exist_ok=True)
+    (site / "static").mkdir(exist_ok=True)
     (site / "config.toml").write_text(CONFIG, encoding="utf-8")
     for name, text in LAYOUTS.items():
         path = site / "layouts" / name
@@ -157,9 +162,18 @@ def edit_page(text: str, mark: str) -> str:
     )
 
 
-def hugo_command(site: Path, output: Path, cache: Path) -> list[str]:
-    """Build ``site`` into ``output``; Hugo's file cache in ``cache`` (removed for a cold build)."""
-    return [
+def unpublish_page(text: str) -> str:
+    """``text`` as a draft (the "one item unpublished" edit): ``CONFIG`` builds no drafts."""
+    return text.replace("\n---\n\n", "\ndraft: true\n---\n\n", 1)
+
+
+def hugo_command(site: Path, output: Path, cache: Path, clean: bool = False) -> list[str]:
+    """Build ``site`` into ``output``; Hugo's file cache in ``cache`` (removed for a cold build).
+
+    Hugo writes over an existing output and leaves the pages of removed stories there; with
+    ``clean`` it removes every file it did not write (``--cleanDestinationDir``).
+    """
+    command = [
         "hugo",
         "--source",
         str(site),
@@ -169,3 +183,4 @@ def hugo_command(site: Path, output: Path, cache: Path) -> list[str]:
         str(cache),
         "--noBuildLock",
     ]
+    return [*command, "--cleanDestinationDir"] if clean else command

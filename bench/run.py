@@ -3,11 +3,27 @@
 For each size N the runner generates the set once (``bench/generate.py``, cached under the work
 folder), then, for each of ``--runs`` rounds, builds it with Topicfeed (``pelicanconf.py``), the
 same stories as plain Pelican Markdown (``bench/baseline_conf.py``) and as a Hugo site
-(``bench/hugo_site.py``), each three ways:
+(``bench/hugo_site.py``), five builds in a row, each keeping the output and cache (where the
+system keeps one) of the build before it:
 
 - **cold**: fresh output folder, no cache;
-- **warm**: nothing changed, output and cache (where the system keeps one) kept;
-- **changed**: one published item's excerpt edited (the same story in every format).
+- **warm**: nothing changed;
+- **changed**: one published item's excerpt edited (the same story in every format; the runner
+  checks the edit reached an article page);
+- **added**: the edit kept, and one new published item, newer than every other, copied in (the
+  generator writes it beside the inputs, in ``extra/``): the everyday case, an exporter adding
+  items all day; exactly one article page must appear;
+- **unpublished**: both kept, and another published item unpublished (``published: false``,
+  Pelican's ``Status: skip``, Hugo's ``draft: true``); exactly one article page must go. Plain
+  Pelican and Hugo write over their previous output and would leave that page there, so this
+  build alone runs them with their own clean-up (``DELETE_OUTPUT_DIRECTORY``,
+  ``--cleanDestinationDir``); Topicfeed removes it itself.
+
+Each build sees exactly one change more than the build before it; the inputs are restored as
+generated at the end of the round (also when a build fails), so the next round's cold build
+starts from the generated set. ``--scenarios`` picks a subset, run in this order; every build
+after cold needs cold. The article count of each build is checked against the published items
+with the round's changes so far (one added, one removed).
 
 Each build is the real ``pelican`` or ``hugo`` command in its own process; wall time from the
 parent, CPU time (user + system) and peak memory (maximum resident set) from ``wait4``, which
@@ -49,7 +65,10 @@ from . import generate, hugo_site, memory, report
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
-SCENARIOS = ("cold", "warm", "changed")
+#: In the order a round runs them: each build after the first sees one more change than the last.
+SCENARIOS = ("cold", "warm", "changed", "added", "unpublished")
+#: Builds that must leave one more (added) or one fewer (unpublished) article page.
+PAGE_DELTA = {"added": 1, "unpublished": -1}
 #: A round waits until the 1-minute load average is at most this (``--max-load``).
 MAX_LOAD = 1.0
 #: How often the memory of a build's whole process tree is sampled.
@@ -91,8 +110,12 @@ class LoadTooHigh(RuntimeError):
     """The machine stayed busy: measuring now would record other work's slowdown as ours."""
 
 
-def pelican_command(system: System, input_dir: Path, output_dir: Path, cache_dir: Path) -> list[str]:
-    return [
+def pelican_command(
+    system: System, input_dir: Path, output_dir: Path, cache_dir: Path, clean: bool = False
+) -> list[str]:
+    """``clean``: Pelican empties the output first (``DELETE_OUTPUT_DIRECTORY``), else it writes
+    over the previous site and leaves the pages of articles it no longer has."""
+    command = [
         sys.executable,
         "-m",
         "pelican",
@@ -104,13 +127,21 @@ def pelican_command(system: System, input_dir: Path, output_dir: Path, cache_dir
         "-e",
         f"CACHE_PATH={json.dumps(str(cache_dir))}",
     ]
+    return [*command, "DELETE_OUTPUT_DIRECTORY=true"] if clean else command
 
 
-def build_command(system: System, set_dir: Path, output_dir: Path, cache_dir: Path) -> list[str]:
-    """The command that builds ``system``'s copy of the set into ``output_dir``."""
+def build_command(
+    system: System, set_dir: Path, output_dir: Path, cache_dir: Path, scenario: str = "cold"
+) -> list[str]:
+    """The command that builds ``system``'s copy of the set into ``output_dir`` for ``scenario``.
+
+    For "one item unpublished", plain Pelican and Hugo are told to remove what they no longer
+    write, the way their users get rid of a withdrawn page; Topicfeed always does.
+    """
+    clean = scenario == "unpublished" and system.name != "topicfeed"
     if system.is_hugo:
-        return hugo_site.hugo_command(set_dir / system.input, output_dir, cache_dir)
-    return pelican_command(system, set_dir / system.input, output_dir, cache_dir)
+        return hugo_site.hugo_command(set_dir / system.input, output_dir, cache_dir, clean=clean)
+    return pelican_command(system, set_dir / system.input, output_dir, cache_dir, clean=clean)
 
 
 def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
@@ -202,23 +233,78 @@ def output_stats(output_dir: Path) -> dict[str, int]:
     }
 
 
-def change_item(set_dir: Path, system: System, manifest: dict[str, Any]) -> tuple[Path, bytes]:
-    """Edit the manifest's item (its excerpt) in this system's format; returns what to restore."""
-    change = manifest["change"]
-    path = set_dir / system.input / change[system.input]
+#: What undoes a round's changes: each touched input file and its original bytes (None: remove it).
+Undo = list[tuple[Path, bytes | None]]
+
+
+def edit_file(path: Path, edit: Any, undo: Undo) -> None:
+    """Apply ``edit`` (text to text) to ``path``, remembering the original bytes in ``undo``."""
     original = path.read_bytes()
     text = original.decode("utf-8")
-    mark = change["mark"]
-    if system.input == "news":
-        edited = text.replace('excerpt: "', f'excerpt: "{mark}', 1)
-    elif system.is_hugo:
-        edited = hugo_site.edit_page(text, mark)
-    else:
-        edited = text.replace("Summary: ", f"Summary: {mark}", 1).replace("\n\n", f"\n\n{mark}", 1)
+    edited = edit(text)
     if edited == text:
         raise RuntimeError(f"could not edit {path}")
+    undo.append((path, original))
     path.write_text(edited, encoding="utf-8")
-    return path, original
+
+
+def change_item(set_dir: Path, system: System, manifest: dict[str, Any], undo: Undo) -> None:
+    """Edit the manifest's item (its excerpt) in this system's format."""
+    change = manifest["change"]
+    mark = change["mark"]
+
+    def edit(text: str) -> str:
+        if system.input == "news":
+            return text.replace('excerpt: "', f'excerpt: "{mark}', 1)
+        if system.is_hugo:
+            return hugo_site.edit_page(text, mark)
+        return text.replace("Summary: ", f"Summary: {mark}", 1).replace("\n\n", f"\n\n{mark}", 1)
+
+    edit_file(set_dir / system.input / change[system.input], edit, undo)
+
+
+def add_item(set_dir: Path, system: System, manifest: dict[str, Any], undo: Undo) -> None:
+    """Copy the generated extra item (``extra/``, beside the inputs) into this system's input."""
+    added = manifest["added"]
+    relative = added[system.input]
+    target = set_dir / system.input / relative
+    if target.exists():
+        raise RuntimeError(f"{target} is already there: an earlier run did not restore its inputs")
+    undo.append((target, None))
+    shutil.copyfile(set_dir / added["extra"] / system.input / relative, target)
+
+
+def unpublish(text: str, system: System) -> str:
+    """``text``, the item's file in ``system``'s format, made unpublished the way each system spells it.
+
+    Pelican skips a ``Status: skip`` article before it builds anything from it (what the
+    generator writes for unpublished items); Hugo builds no drafts.
+    """
+    if system.input == "news":
+        return text.replace("\npublished: true\n", "\npublished: false\n", 1)
+    if system.is_hugo:
+        return hugo_site.unpublish_page(text)
+    return text.replace("\nSummary: ", "\nStatus: skip\nSummary: ", 1)
+
+
+def unpublish_item(set_dir: Path, system: System, manifest: dict[str, Any], undo: Undo) -> None:
+    """Unpublish the manifest's second item in this system's format."""
+    path = set_dir / system.input / manifest["unpublished"][system.input]
+    edit_file(path, lambda text: unpublish(text, system), undo)
+
+
+#: The input change each incremental scenario adds to those of the scenarios before it.
+CHANGES = {"changed": change_item, "added": add_item, "unpublished": unpublish_item}
+
+
+def restore(undo: Undo) -> None:
+    """Put the inputs back as generated, last change first."""
+    while undo:
+        path, original = undo.pop()
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(original)
 
 
 def article_pages(output_dir: Path) -> list[Path]:
@@ -240,6 +326,23 @@ def change_visible(output_dir: Path, mark: str) -> bool:
     return any(mark in page.read_text(encoding="utf-8") for page in article_pages(output_dir))
 
 
+def page_change_problem(before: set[Path], after: set[Path], delta: int, slug: str) -> str | None:
+    """Why the article pages after an "added" (``delta`` 1) or "unpublished" (-1) build are wrong.
+
+    Exactly one page must have appeared (added) or gone (unpublished), and nothing else: its
+    folder is the item's slug, which Topicfeed may cut shorter (at a word), so a prefix of it.
+    """
+    appeared, gone = after - before, before - after
+    wanted, other = (appeared, gone) if delta > 0 else (gone, appeared)
+    word = "new" if delta > 0 else "removed"
+    if len(wanted) != 1 or other:
+        return f"expected one {word} article page ({slug}), got {len(appeared)} new and {len(gone)} removed"
+    page = next(iter(wanted))
+    if not slug.startswith(page.parent.name):
+        return f"the {word} article page {page} is not that of {slug}"
+    return None
+
+
 def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
     """The generated set for ``size``, made once and reused while the generator is unchanged."""
     set_dir = work / str(size)
@@ -250,7 +353,11 @@ def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
     stamp = f"{seed}:{digest.hexdigest()}"
     stamp_path = set_dir / ".generator"
     if manifest_path.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
-        return set_dir, json.loads(manifest_path.read_text())
+        manifest = json.loads(manifest_path.read_text())
+        added = manifest["added"]
+        # A run killed mid-round left its added item in the inputs: make the set anew.
+        if not any((set_dir / name / added[name]).exists() for name in ("news", "markdown", "hugo")):
+            return set_dir, manifest
     print(f"[bench] generating {size} items into {set_dir}", flush=True)
     manifest = generate.write(size, set_dir, seed)
     stamp_path.write_text(stamp)
@@ -260,7 +367,8 @@ def ensure_set(size: int, seed: int, work: Path) -> tuple[Path, dict[str, Any]]:
 def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     set_dir, manifest = ensure_set(size, args.seed, args.work)
     systems = [SYSTEMS[name] for name in args.systems]
-    samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in args.scenarios} for s in systems}
+    scenarios = [scenario for scenario in SCENARIOS if scenario in args.scenarios]
+    samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in scenarios} for s in systems}
     stats: dict[str, dict[str, int]] = {}
     round_loads: list[float] = []
     for round_number in range(1, args.runs + 1):
@@ -268,40 +376,22 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         round_loads.append(round(round_load, 2))
         print(f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}", flush=True)
         for system in systems:
-            output_dir = set_dir / f"output-{system.name}"
-            cache_dir = set_dir / f"cache-{system.name}"
-            command = build_command(system, set_dir, output_dir, cache_dir)
-            for scenario in args.scenarios:
-                if scenario == "cold":
-                    clear_output(output_dir)
-                    shutil.rmtree(cache_dir, ignore_errors=True)
-                restore = change_item(set_dir, system, manifest) if scenario == "changed" else None
-                try:
-                    log_path = set_dir / f"{system.name}-{scenario}.log"
-                    sample = measure(command, log_path, args.timeout)
-                    if scenario == "changed" and not change_visible(output_dir, manifest["change"]["mark"]):
-                        raise RuntimeError(
-                            f"{system.label}: the edited item is not in the output ({log_path})"
-                        )
-                finally:
-                    if restore:
-                        restore[0].write_bytes(restore[1])
-                if system.is_hugo or skipped(log_path):
-                    sample.articles = len(article_pages(output_dir))
-                samples[system.name][scenario].append(sample)
-                print(
-                    f"[bench] N={size} round {round_number} {system.label:13} {scenario:8} "
-                    f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
-                    f"cpu {sample.cpu:6.1f} s  "
-                    f"articles {sample.articles}  load {sample.load:.2f}",
-                    flush=True,
-                )
-                if scenario == "cold" and round_number == 1:
-                    stats[system.name] = output_stats(output_dir)
+            undo: Undo = []
+            try:
+                for scenario in scenarios:
+                    samples[system.name][scenario].append(
+                        bench_build(set_dir, manifest, system, scenario, round_number, undo, args)
+                    )
+                    if scenario == "cold" and round_number == 1:
+                        stats[system.name] = output_stats(set_dir / f"output-{system.name}")
+            finally:
+                restore(undo)  # the next round's cold build starts from the generated set
     for system in systems:
-        counts = {s.articles for runs in samples[system.name].values() for s in runs}
-        if counts != {manifest["published"]}:
-            raise RuntimeError(f"{system.label} built {counts} articles, expected {manifest['published']}")
+        for scenario, runs in samples[system.name].items():
+            expected = expected_articles(manifest, scenarios, scenario)
+            counts = {s.articles for s in runs}
+            if counts != {expected}:
+                raise RuntimeError(f"{system.label} built {counts} articles {scenario}, expected {expected}")
     return {
         "size": size,
         "runs": args.runs,
@@ -320,6 +410,53 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             name: {sc: [asdict(s) for s in runs] for sc, runs in by.items()} for name, by in samples.items()
         },
     }
+
+
+def expected_articles(manifest: dict[str, Any], scenarios: list[str], scenario: str) -> int:
+    """The articles a build of ``scenario`` must have: the changes of the round so far counted."""
+    done = scenarios[: scenarios.index(scenario) + 1]
+    return int(manifest["published"]) + sum(PAGE_DELTA.get(name, 0) for name in done)
+
+
+def bench_build(
+    set_dir: Path,
+    manifest: dict[str, Any],
+    system: System,
+    scenario: str,
+    round_number: int,
+    undo: Undo,
+    args: argparse.Namespace,
+) -> Sample:
+    """One measured build of ``scenario``, after its input change (kept, with its undo, in ``undo``)."""
+    output_dir = set_dir / f"output-{system.name}"
+    cache_dir = set_dir / f"cache-{system.name}"
+    if scenario == "cold":
+        clear_output(output_dir)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    if scenario in CHANGES:
+        CHANGES[scenario](set_dir, system, manifest, undo)
+    before = set(article_pages(output_dir)) if scenario in PAGE_DELTA else set()
+    log_path = set_dir / f"{system.name}-{scenario}.log"
+    command = build_command(system, set_dir, output_dir, cache_dir, scenario)
+    sample = measure(command, log_path, args.timeout)
+    problem = None
+    if scenario == "changed" and not change_visible(output_dir, manifest["change"]["mark"]):
+        problem = "the edited item is not in the output"
+    elif scenario in PAGE_DELTA:
+        after = set(article_pages(output_dir))
+        problem = page_change_problem(before, after, PAGE_DELTA[scenario], manifest[scenario]["slug"])
+    if problem:
+        raise RuntimeError(f"{system.label}, {scenario}: {problem} ({log_path})")
+    if system.is_hugo or skipped(log_path):
+        sample.articles = len(article_pages(output_dir))
+    print(
+        f"[bench] N={set_dir.name} round {round_number} {system.label:13} {scenario:11} "
+        f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
+        f"cpu {sample.cpu:6.1f} s  "
+        f"articles {sample.articles}  load {sample.load:.2f}",
+        flush=True,
+    )
+    return sample
 
 
 def git_commit() -> str:
@@ -372,8 +509,9 @@ def command_line(args: argparse.Namespace, sizes: list[int]) -> str:
         parts += ["--seed", str(args.seed)]
     if args.systems != list(SYSTEMS):
         parts += ["--systems", *args.systems]
-    if args.scenarios != list(SCENARIOS):
-        parts += ["--scenarios", *args.scenarios]
+    scenarios = [scenario for scenario in SCENARIOS if scenario in args.scenarios]
+    if scenarios != list(SCENARIOS):
+        parts += ["--scenarios", *scenarios]
     if args.allow_load:
         parts.append("--allow-load")
     return shlex.join(parts)
@@ -389,7 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         choices=SCENARIOS,
         default=list(SCENARIOS),
-        help="warm and changed need cold",
+        help="run in this order within a round, each incremental build one change after the last; "
+        "warm, changed, added and unpublished need cold",
     )
     parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
     parser.add_argument("--work", type=Path, default=ROOT / ".bench", help="generated sets and outputs")

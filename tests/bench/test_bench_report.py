@@ -131,3 +131,59 @@ def test_tree_memory_counts_child_processes() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def with_new_builds(data: dict, added: float, unpublished: float) -> dict:
+    """``data`` with "one item added" and "one item unpublished" builds (same wall and CPU time)."""
+    for name, by in data["samples"].items():
+        by["added"] = [sample(added, added)] if name == "topicfeed" else [sample(20.0, 20.0)]
+        by["unpublished"] = (
+            [sample(unpublished, unpublished)] if name == "topicfeed" else [sample(20.0, 20.0)]
+        )
+    return data
+
+
+def target_rows(text: str) -> dict[str, str]:
+    return {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| 10")}
+
+
+def test_targets_for_one_item_added_and_unpublished() -> None:
+    # cold 10 s: added 0.8 s is 0.08 x (met), unpublished 3 s is 0.3 x (3x the 0.1 x target)
+    results = {size: with_new_builds(result(size, [0.2]), 0.8, 3.0) for size in (10_000, 100_000)}
+    rows = target_rows(render(results))
+    for word in ("wall", "CPU"):
+        added = rows[f"10,000 items, one item added ≤ 0.1 x our cold build ({word})"]
+        assert added.endswith("| 0.08 x | met |")
+        unpublished = rows[f"10,000 items, one item unpublished ≤ 0.1 x our cold build ({word})"]
+        assert "| 0.30 x | gap: 3.0x too high (0.30 x, target 0.1 x) |" in unpublished
+    assert rows["100,000 items, one item added < 30 s"].endswith("| 1 s | met |")
+    assert rows["100,000 items, one item unpublished < 30 s"].endswith("| 3 s | met |")
+    assert rows["100,000 items, one item changed < 30 s"].endswith("| 2 s | met |")
+
+
+def test_results_without_the_new_builds_render_them_as_not_measured() -> None:
+    """Results stored before the runner measured added and unpublished builds still render."""
+    text = render({size: result(size, [0.2]) for size in (10_000, 100_000)})
+    rows = target_rows(text)
+    for scenario in ("added", "unpublished"):
+        for word in ("wall", "CPU"):
+            title = f"10,000 items, one item {scenario} ≤ 0.1 x our cold build ({word})"
+            assert rows[title] == f"| {title} | not measured | – |"
+        assert (
+            "| not measured (`make bench BENCH_SIZES=100000`) | – |"
+            in rows[f"100,000 items, one item {scenario} < 30 s"]
+        )
+    assert "| one item added |" + " – |" * 9 in text
+    assert (
+        "| Topicfeed / Hugo | 2.50 / 1.25 / 1.00 | 0.10 / 0.05 / 1.00 | 0.50 / 0.25 / 1.00 | – / – / – |"
+        in text
+    )
+
+
+def test_side_by_side_table_shows_the_new_builds() -> None:
+    text = render({1000: with_new_builds(result(1000, [0.2]), 0.8, 3.0)})
+    assert "| one item added | 0.8 s | 0.8 s | 100 | 20.0 s | 20.0 s | 100 | 20.0 s | 20.0 s | 100 |" in text
+    assert "| one item unpublished | 3.0 s | 3.0 s | 100 |" in text
+    assert "| ratio | cold | warm | one changed | one added | one unpublished |" in text
+    row = "| Topicfeed: this build / its cold build | (the base) | 0.04 / 0.04 / 1.00 | 0.20 / 0.20 / 1.00 | "
+    assert row + "0.08 / 0.08 / 1.00 | 0.30 / 0.30 / 1.00 |" in text

@@ -126,3 +126,32 @@ def test_hugo_one_item_edit_reaches_its_page(hugo_set: tuple[Path, dict], tmp_pa
     build(site, output)
     changed = [page for page in article_pages(output) if "Edited: " in page.read_text(encoding="utf-8")]
     assert len(changed) == 1
+
+
+@needs_hugo
+def test_hugo_added_and_unpublished_items(hugo_set: tuple[Path, dict], tmp_path: Path) -> None:
+    """The runner's "added" item gets its page; its "unpublished" draft loses it, with clean-up.
+
+    Hugo writes over its previous output: without ``--cleanDestinationDir`` (and a static
+    folder, without which that option removes nothing) the draft's old page would stay.
+    """
+    out, manifest = hugo_set
+    site = tmp_path / "hugo"
+    shutil.copytree(out / "hugo", site)
+    output = tmp_path / "site"
+    build(site, output)
+    added, hidden = manifest["added"], manifest["unpublished"]
+    shutil.copyfile(out / added["extra"] / "hugo" / added["hugo"], site / added["hugo"])
+    page = site / hidden["hugo"]
+    page.write_text(hugo_site.unpublish_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+    build(site, output)  # as an incremental build without clean-up: the draft's page stays
+    slugs = {path.parent.name for path in article_pages(output)}
+    assert {added["slug"], hidden["slug"]} <= slugs
+    result = subprocess.run(
+        hugo_site.hugo_command(site, output, tmp_path / "cache", clean=True), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    slugs = {path.parent.name for path in article_pages(output)}
+    assert added["slug"] in slugs
+    assert hidden["slug"] not in slugs
+    assert len(slugs) == manifest["published"]

@@ -1,0 +1,137 @@
+"""The runner's rounds: each build one input change after the last, the inputs restored after.
+
+A build that saw two changes where one was meant, or a round that left its added item in the
+inputs for the next cold build, would measure the wrong thing without any error; these tests
+replace the builds with a fake plain Pelican (a page per published Markdown file), so they run in
+a second.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import generate, run
+
+SIZE = 12
+
+
+class FakePelican:
+    """Stands in for ``run.measure``: writes one page per published story, records what it saw."""
+
+    def __init__(self, honour_delete: bool = True, fail: str | None = None) -> None:
+        self.honour_delete = honour_delete
+        self.fail = fail
+        self.seen: dict[str, dict[str, bool]] = {}
+
+    def __call__(self, command: list[str], log_path: Path, timeout: float) -> run.Sample:
+        scenario = log_path.stem.split("-", 1)[1]
+        input_dir, output_dir = Path(command[3]), Path(command[5])
+        set_dir = input_dir.parent
+        manifest = json.loads((set_dir / "manifest.json").read_text(encoding="utf-8"))
+        texts = {p.name: p.read_text(encoding="utf-8") for p in input_dir.iterdir()}
+        self.seen[scenario] = {
+            "changed": manifest["change"]["mark"] in texts[manifest["change"]["markdown"]],
+            "added": manifest["added"]["markdown"] in texts,
+            "unpublished": "Status: skip" in texts[manifest["unpublished"]["markdown"]],
+        }
+        if scenario == self.fail:
+            raise RuntimeError("build failed")
+        if "DELETE_OUTPUT_DIRECTORY=true" in command and self.honour_delete:
+            shutil.rmtree(output_dir, ignore_errors=True)
+        published = [text for text in texts.values() if "\nStatus: skip\n" not in text]
+        for text in published:
+            page = (
+                output_dir / "2019" / "01" / "01" / re.search(r"^Slug: (.+)$", text, re.M)[1] / "index.html"
+            )
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(text, encoding="utf-8")
+        log_path.write_text(f"Done: Processed {len(published)} articles\n", encoding="utf-8")
+        return run.Sample(wall=1.0, cpu=1.0, peak_mb=10.0, tree_mb=None, articles=len(published), load=0.1)
+
+
+def bench(tmp_path: Path, fake: FakePelican, *scenarios: str) -> int:
+    argv = ["--sizes", str(SIZE), "--runs", "2", "--allow-load", "--systems", "pelican"]
+    argv += ["--work", str(tmp_path / "work"), "--results", str(tmp_path / "results")]
+    argv += ["--report", str(tmp_path / "BENCHMARKS.md")]
+    if scenarios:
+        argv += ["--scenarios", *scenarios]
+    return run.main(argv)
+
+
+def inputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (folder / "markdown").iterdir()}
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> dict[str, bytes]:
+    generate.write(SIZE, tmp_path / "fresh", seed=1)
+    return inputs(tmp_path / "fresh")
+
+
+def test_each_build_sees_one_more_change_and_the_round_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated: dict[str, bytes]
+) -> None:
+    fake = FakePelican()
+    monkeypatch.setattr(run, "measure", fake)
+    assert bench(tmp_path, fake) == 0
+    flags = [(seen["changed"], seen["added"], seen["unpublished"]) for seen in fake.seen.values()]
+    assert list(fake.seen) == ["cold", "warm", "changed", "added", "unpublished"]
+    assert flags == [(False,) * 3, (False,) * 3, (True, False, False), (True, True, False), (True,) * 3]
+    assert inputs(tmp_path / "work" / str(SIZE)) == generated
+    stored = json.loads((tmp_path / "results" / f"{SIZE}.json").read_text(encoding="utf-8"))
+    published = stored["manifest"]["published"]
+    counts = {sc: [s["articles"] for s in runs] for sc, runs in stored["samples"]["pelican"].items()}
+    assert counts == {
+        "cold": [published] * 2,
+        "warm": [published] * 2,
+        "changed": [published] * 2,
+        "added": [published + 1] * 2,
+        "unpublished": [published] * 2,
+    }
+
+
+def test_a_subset_runs_in_round_order_and_counts_only_its_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakePelican()
+    monkeypatch.setattr(run, "measure", fake)
+    assert bench(tmp_path, fake, "unpublished", "cold") == 0
+    assert list(fake.seen) == ["cold", "unpublished"]
+    assert fake.seen["unpublished"] == {"changed": False, "added": False, "unpublished": True}
+    stored = json.loads((tmp_path / "results" / f"{SIZE}.json").read_text(encoding="utf-8"))
+    published = stored["manifest"]["published"]
+    assert [s["articles"] for s in stored["samples"]["pelican"]["unpublished"]] == [published - 1] * 2
+
+
+def test_a_failed_build_still_restores_the_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated: dict[str, bytes]
+) -> None:
+    fake = FakePelican(fail="unpublished")
+    monkeypatch.setattr(run, "measure", fake)
+    with pytest.raises(RuntimeError, match="build failed"):
+        bench(tmp_path, fake)
+    assert inputs(tmp_path / "work" / str(SIZE)) == generated
+
+
+def test_a_page_left_behind_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A system that keeps the unpublished item's old page has not unpublished it."""
+    fake = FakePelican(honour_delete=False)
+    monkeypatch.setattr(run, "measure", fake)
+    with pytest.raises(RuntimeError, match="unpublished: expected one removed article page"):
+        bench(tmp_path, fake)
+
+
+def test_page_change_problem() -> None:
+    day = Path("out/2019/01/01")
+    before = {day / "a" / "index.html", day / "b" / "index.html"}
+    assert (
+        run.page_change_problem(before, before | {day / "new-item" / "index.html"}, 1, "new-item-x") is None
+    )
+    assert "is not that of" in run.page_change_problem(before, before | {day / "c" / "index.html"}, 1, "new")
+    assert run.page_change_problem(before, {day / "a" / "index.html"}, -1, "b") is None
+    assert "0 new and 0 removed" in run.page_change_problem(before, before, -1, "b")
