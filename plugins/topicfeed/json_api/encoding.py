@@ -66,6 +66,13 @@ _VALUE_KEY = _member_key("value")
 _MORE_COVERAGE_KEY = _member_key("moreCoverage")
 
 
+#: Encoded links kept at once. A link is shown by the few items around the story it names (its
+#: cluster, the items listing it, the ones it lists), which are near each other in the site's
+#: order, so a memo this size (emptied when full) still encodes nearly every link once; keeping
+#: every link to the end of the items was a tenth of a 100,000-item build's peak memory.
+LINKS_KEPT = 8192
+
+
 class Encoder:
     """One build's documents as bytes, each entry, link and summary encoded once."""
 
@@ -108,6 +115,8 @@ class Encoder:
     def _link(self, story: Any) -> str:
         found = self._links.get(id(story))
         if found is None:
+            if len(self._links) >= LINKS_KEPT:
+                self._links.clear()
             found = self._links[id(story)] = (story, _ENCODE(docs.link(story, self.ctx, self.api_paths)))
         return found[1]
 

@@ -37,6 +37,7 @@ from typing import Any
 from topicfeed.source_files import update_with_files
 
 from . import documents as docs
+from .encoding import LINKS_KEPT
 
 #: Bumped when what a digest covers changes (so no older record is trusted).
 KEYS_VERSION = 1
@@ -103,6 +104,8 @@ class DocumentKeys:
             )
             # The text itself, one line (``repr`` escapes newlines): hashed with the document.
             data = repr(shown).encode("utf-8", "surrogatepass") + b"\n"
+            if len(self._links) >= LINKS_KEPT:  # as the encoder's memo (encoding.LINKS_KEPT)
+                self._links.clear()
             found = self._links[id(story)] = (story, data)
         return found[1]
 
