@@ -159,8 +159,8 @@ class Manifest:
 
         The pages of one template mostly read the same names: each distinct list of reads is
         written once, in ``reads``, and an entry names it by its place there (at 10,000 items,
-        382 lists for 10,620 pages; the file is a third of the size, and loads in a third of
-        the time, with one list object per distinct list).
+        382 lists for 10,620 pages; the file went from 6.3 to 2.4 MB, and is held with one list
+        object per distinct list).
         """
         table: dict[tuple[str, ...], int] = {}
         outputs: dict[str, Any] = {}
