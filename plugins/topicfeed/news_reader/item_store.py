@@ -268,14 +268,23 @@ def _load_pack(path: Path) -> dict[str, Stored] | None:
 
 
 def _write_pack(folder: Path, records: dict[str, Stored]) -> Path:
+    """Write ``records`` as one pack named after its digest, streamed record by record.
+
+    Joining the pack in memory first doubled what the records take while it was written (about
+    350 MB more at 100,000 items, at the moment the build's memory peaked); the bytes and the
+    name are the same either way.
+    """
     index = {name: len(record) for name, record in records.items()}
-    data = b"".join([pickle.dumps((FORMAT, index), protocol=pickle.HIGHEST_PROTOCOL), *records.values()])
-    target = folder / f"{hashlib.blake2b(data, digest_size=12).hexdigest()}.pack"
+    head = pickle.dumps((FORMAT, index), protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.blake2b(digest_size=12)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".pack.", suffix=".tmp")
     try:
         os.fchmod(handle, 0o644)  # as any cache file, not mkstemp's 0600
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for part in (head, *records.values()):
+                digest.update(part)
+                stream.write(part)
+        target = folder / f"{digest.hexdigest()}.pack"
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
