@@ -282,3 +282,38 @@ def test_closing_the_store_releases_it(site, monkeypatch: pytest.MonkeyPatch) ->
     reading.read(site.file)
     assert reading.saved == "1 records added"
     assert len(released) == 1 and released[0]._records == {} and released[0]._new == {}
+
+
+def test_a_pack_is_named_after_its_bytes_and_holds_exactly_its_records(tmp_path: Path) -> None:
+    """The pack is streamed record by record: its bytes are the index then the records, and its
+    name is their digest, as when it was joined in memory first."""
+    import hashlib
+
+    records = {f"{n:04}": pickle.dumps(_record(str(n))) for n in range(30)}
+    store = ItemStore(tmp_path, b"key")
+    for digest, data in records.items():
+        store.put_stored(digest, data)
+    store.save(set(records))
+    (pack,) = packs(tmp_path)
+    data = pack.read_bytes()
+    ordered = dict(sorted(records.items()))
+    head = pickle.dumps(
+        (FORMAT, {name: len(r) for name, r in ordered.items()}), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    assert data == head + b"".join(ordered.values())
+    assert pack.name == f"{hashlib.blake2b(data, digest_size=12).hexdigest()}.pack"
+    assert {name: bytes(record) for name, record in (_load_pack(pack) or {}).items()} == records
+
+
+def test_the_readers_shared_objects_are_dropped_once_reading_ends(site) -> None:
+    """Equal texts of different files share one object while reading; the table that finds them
+    is emptied at the end of reading (the items keep their objects)."""
+    reading = site.reading(NEWS_ITEM_STORE=False)
+    second = NewsReader(reading.reader.settings)
+    _, metadata = reading.reader.read(str(site.file))
+    assert reading.reader.model_settings.shared, "reading fills the table"
+    reader_module.end_sharing(reading.reader.settings)
+    assert reading.reader.model_settings.shared == {}
+    assert second.model_settings.shared == {}
+    assert item_of(metadata).title, "the item keeps its texts"
+    reader_module.end_sharing(reading.reader.settings)  # a second end is harmless

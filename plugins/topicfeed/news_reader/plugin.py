@@ -41,7 +41,7 @@ from topicfeed.plugin import register_plugin
 from topicfeed.text import short_hash, topic_key, topic_slug
 
 from . import prefetch
-from .reader import FileParser, NewsReader, close_store, open_store
+from .reader import FileParser, NewsReader, close_store, end_sharing, open_store
 from .settings import SETTINGS
 from .source import extension_variants
 
@@ -267,6 +267,7 @@ def finish_reading(generators: list[Any]) -> None:
         return
     settings = generators[0].settings
     end_reading(settings)  # when reading stopped before the taxonomy step
+    end_sharing(settings)
     _store, ledger = open_store(settings)
     if ledger is None:
         return
