@@ -332,3 +332,22 @@ def test_a_value_read_again_under_its_name_keeps_its_digest_and_another_gets_its
     assert Fingerprinter().digest_named("SITENAME", other) == Fingerprinter().digest(other)
     fresh = Fingerprinter()
     assert fresh.digest_named("FLAG", 1) != fresh.digest_named("FLAG", True)  # equal, not the same
+
+
+def test_forgetting_lets_go_of_every_value_and_keeps_digests_equal() -> None:
+    """Once every page is keyed, the build's fingerprinter drops what it remembered: the values it
+    held alive are freed, and a value digested again gives the same digest."""
+    import gc
+    import weakref
+
+    prints = Fingerprinter(PURE_TYPES)
+    value = Plain(title="A story", tags=["AI", "ML"], shown=Shown("x", object()))
+    before = prints.digest(value)
+    assert prints.digest_named("article", value) == before
+    watch = weakref.ref(value)
+    prints.forget()
+    assert prints.digest(value) == before
+    prints.forget()
+    del value
+    gc.collect()
+    assert watch() is None, "the fingerprinter still holds a value after forget()"

@@ -115,6 +115,31 @@ def test_each_page_digest_is_of_its_bytes_rendered_or_reused(build: tuple[Build,
     )
 
 
+def test_the_writer_holds_no_page_value_once_the_pages_are_written(build: tuple[Build, Path]) -> None:
+    """The writer lives until the build ends (the API and search steps come after the pages):
+    the values pages read are not kept alive by it once every page is keyed."""
+    import gc
+    import weakref
+
+    run, building = build
+    environment = Environment(autoescape=True)
+    tracking.install(SimpleNamespace(env=environment))
+    template = environment.from_string("<h1>{{ story.title }}</h1>")
+    writer = SiteWriter(str(building), settings=run.settings)
+
+    class Story:  # weakly referenceable, unlike SimpleNamespace
+        title = "Story 1"
+
+    story = Story()
+    watch = weakref.ref(story)
+    writer.write_file("a/index.html", template, {"SITEURL": ""}, story=story)
+    flush(writer)
+    assert (building / "a" / "index.html").read_text(encoding="utf-8") == "<h1>Story 1</h1>"
+    del story
+    gc.collect()
+    assert watch() is None, "the writer still holds a value a page read"
+
+
 def test_without_deferral_pelican_renders_and_announces_at_once(build: tuple[Build, Path]) -> None:
     run, building = build
     run.settings["RENDER_DEFERRED"] = False

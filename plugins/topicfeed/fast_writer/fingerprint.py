@@ -203,6 +203,17 @@ class Fingerprinter:
         #: By name: the last value digested under it and its digest (see :meth:`digest_named`).
         self._last: dict[str, tuple[Any, bytes | None]] = {}
 
+    def forget(self) -> None:
+        """Drop every remembered digest and the objects held for them, once no page is left to key.
+
+        The build's writer lives until the build ends, and the memo holds an entry and a
+        reference for every object any page read: about 1.7 million at 100,000 items, a tenth of
+        the build's peak memory, which came after the pages (the API and the search index).
+        """
+        self._memo = {}
+        self._keep = []
+        self._last = {}
+
     def digest(self, value: Any) -> bytes | None:
         try:
             return self._digest(value)

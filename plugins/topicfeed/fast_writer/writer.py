@@ -243,4 +243,5 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
         site_unchanged=unchanged,
     )
     digests = {path: entry["digest"] for path, entry in manifest.new.items() if entry.get("digest")}
+    prints.forget()  # every page is keyed: a feed written after this digests its values again
     return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
