@@ -87,10 +87,12 @@ class Encoder:
         for article in articles:
             url = str(article.url)
             self.paths[id(article)] = self.api_paths[url] = docs.item_path(article)
-        #: ``id`` -> the article's entry as a page lists it. Only the joined text is kept (its
-        #: runs are made again for the item's own document, which is written once): at 100,000
-        #: items the runs were another 150 MB held to the end of the step.
-        self._entries: dict[int, str] = {}
+        #: ``id`` -> the article's entry as a page lists it, as UTF-8. Only the joined text is
+        #: kept (its runs are made again for the item's own document, which is written once): at
+        #: 100,000 items the runs were another 150 MB held to the end of the step. Bytes, not
+        #: ``str``: one curly quote in a title made Python hold the whole entry at two bytes a
+        #: character, and these entries were the step's peak (18 MB at 10,000 items, 11 as bytes).
+        self._entries: dict[int, bytes] = {}
         #: ``id`` -> (the story link, its text): related_stories hands the same link object to
         #: every item that shows it; holding it keeps its ``id`` from being reused.
         self._links: dict[int, tuple[Any, str]] = {}
@@ -100,12 +102,13 @@ class Encoder:
         """An article's entry cut where the item's own document splices in its extras."""
         return runs(docs.entry(article, self.ctx), docs.ITEM_EXTRAS)
 
-    def _entry(self, article: Any, own: list[str] | None = None) -> str:
-        """An article's entry as a page lists it (from ``own``, its runs, when at hand)."""
+    def _entry(self, article: Any, own: list[str] | None = None) -> bytes:
+        """An article's entry as a page lists it, as UTF-8 (from ``own``, its runs, when at hand)."""
         found = self._entries.get(id(article))
         if found is None:
             own = self._runs(article) if own is None else own
-            found = self._entries[id(article)] = "{" + ",".join(run for run in own if run) + "}"
+            text = "{" + ",".join(run for run in own if run) + "}"
+            found = self._entries[id(article)] = text.encode("utf-8")
         return found
 
     def release_links(self) -> None:
@@ -145,8 +148,11 @@ class Encoder:
         """Page ``number`` of a collection (as :func:`.documents.pages` composes it)."""
         head = docs.page_head(collection, number, self.ctx)
         listed = docs.page_articles(collection, number, self.ctx)
-        value = array([self._entry(article) for article in listed])
-        return _bytes(splice(runs(head, ["value"]), [_VALUE_KEY + value]))
+        value = b"[" + b",".join([self._entry(article) for article in listed]) + b"]"
+        # splice() in UTF-8: the encoding of a join is the join of the encodings.
+        before, after = (run.encode("utf-8") for run in runs(head, ["value"]))
+        member = _VALUE_KEY.encode("utf-8") + value
+        return b"{" + b",".join(part for part in (before, member, after) if part) + b"}\n"
 
     def pages(self, collection: docs.Collection) -> Iterator[tuple[str, bytes]]:
         """Every page of a collection (:func:`.documents.pages`): (path, bytes)."""
