@@ -154,8 +154,9 @@ class JsonFeed(SyndicationFeed):
         return item
 
     def write(self, outfile: IO[str], encoding: str) -> None:
-        json.dump(self.as_dict(), outfile, ensure_ascii=False, separators=(",", ":"))
-        outfile.write("\n")
+        # dumps, not dump: ``json.dump`` encodes in pure Python (its C encoder is for ``dumps``
+        # only), twice as slow for the same text.
+        outfile.write(json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 FEED_CLASSES: dict[str, type[SyndicationFeed]] = {
