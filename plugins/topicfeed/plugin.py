@@ -40,6 +40,10 @@ class Phase(IntEnum):
     CHECK = 5
     #: ``get_generators``: before any generator exists (where the build writes, locks).
     START = 10
+    #: ``get_writer``: every article is final (URLs, related stories) and no page is written yet.
+    #: A step here may hand its work to a forked process (:mod:`topicfeed.forked`) that runs
+    #: beside the page writer; it collects the result in ``INDEX`` at the latest.
+    ARTICLES = 15
     #: ``finalized``: deferred pages and feeds reach the disk.
     WRITE = 20
     #: Files beside the pages (robots.txt, .nojekyll, CNAME), once the pages are written.
@@ -91,6 +95,7 @@ def register_plugin(
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)
+    signals.get_writer.connect(_articles_ready)
     signals.finalized.connect(_finish)
     signals.finalized.connect(_commit)
 
@@ -145,9 +150,17 @@ def _start(pelican: Any) -> None:
         step(pelican, build)
 
 
+def _articles_ready(pelican: Any) -> None:
+    """Pelican asks for its writer once every generator has finished its content: the steps
+    that need the articles and no page start here. Returns no writer (Pelican ignores it)."""
+    build = Build.of(pelican)
+    for _, step in _steps(pelican.settings, [Phase.ARTICLES]):
+        step(pelican, build)
+
+
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
-    later = [p for p in Phase if p not in (Phase.CHECK, Phase.START, Phase.COMMIT)]
+    later = [p for p in Phase if p not in (Phase.CHECK, Phase.START, Phase.ARTICLES, Phase.COMMIT)]
     for _, step in _steps(pelican.settings, later):
         step(pelican, build)
 

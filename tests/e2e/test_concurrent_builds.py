@@ -224,6 +224,51 @@ def mtime(path: Path) -> int:
         return 0
 
 
+def forked_children(pid: int) -> list[int]:
+    """Children of ``pid`` that are forks of it (the same command line), not programs it runs."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == command:
+                found.append(int(child))
+        except OSError:
+            continue
+    return found
+
+
+def running_for(output: Path) -> list[int]:
+    """Processes (not zombies) whose command line names ``output``: a killed build's leftovers."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(output).encode() in command and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def staged(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and mtime (a killed build's staging folder)."""
+    found = {}
+    for path in folder.rglob("*.json"):
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        found[str(path)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
 def kill_when(process: subprocess.Popen[str], moment: Callable[[], bool]) -> bool:
     """SIGKILL ``process`` as soon as ``moment()`` holds; False if it finished first."""
     deadline = time.monotonic() + 300
@@ -240,10 +285,14 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     fresh: Path, smaller: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """SIGKILL before the start, while reading, after the item store, the manifest and the report
-    are saved: each time the published site is byte-identical; afterwards builds equal fresh ones."""
+    are saved: each time the published site is byte-identical; afterwards builds equal fresh ones.
+
+    The API is written by its forked process here (``API_FORK_MIN_ITEMS=0``; the corpus is below
+    the default), so one kill lands while that process writes beside the pages."""
     smaller_content, _ = smaller
     output, cache = tmp_path / "output", tmp_path / "cache"
-    run(pelican_command(smaller_content, output, cache))
+    forked_api = {"API_FORK_MIN_ITEMS": 0}
+    run(pelican_command(smaller_content, output, cache, **forked_api))
     before = tree(output)
     manifest, report = output.with_name("output.render.json"), output.with_name("output.report.json")
     started = 0.0
@@ -257,10 +306,16 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
         except FileNotFoundError:  # a folder went away during the walk (a removal in the background)
             return False
 
+    current: list[subprocess.Popen[str]] = []
+
+    def api_forked() -> bool:  # the build has forked the process that writes the API
+        return bool(current) and forked_children(current[-1].pid) != []
+
     moments: dict[str, Callable[[], bool]] = {
         "before the build starts": lambda: time.time() - started > 0.3,
         "holding the output lock": lambda: is_locked(lock_of(output)),
         "after the item store is saved": store_saved,
+        "while the API is written": api_forked,
         "while the pages are written": pages_written,
         "after the render manifest is saved": lambda: mtime(manifest) > started * 1e9,
         "after the report is written": lambda: mtime(report) > started * 1e9,
@@ -268,9 +323,17 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     missed = []
     for name, moment in moments.items():
         started = time.time()
-        if not kill_when(start(pelican_command(CORPUS, output, cache)), moment):
+        current.append(start(pelican_command(CORPUS, output, cache, **forked_api)))
+        if not kill_when(current[-1], moment):
             missed.append(name)
             break
+        if name == "while the API is written":  # its forked process died with the build, mid-way
+            assert running_for(output) == [], "a process of the killed build runs on"
+            staging = output.with_name(f".{output.name}.building") / "api"
+            written = staged(staging)
+            assert len(written) < len(list((fresh / "api").rglob("*.json")))
+            time.sleep(1)
+            assert staged(staging) == written, "something wrote into the staging folder after the kill"
         if name == "after the report is written" and tree(output) != before:
             # The swap is a few milliseconds after the report: the kill may come just after it,
             # when the new site is already whole.
@@ -278,7 +341,7 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
             break
         assert tree(output) == before, f"killed {name}: the previous site changed"
     assert missed == [], f"the build finished before it could be killed {missed[0]}"
-    run(pelican_command(CORPUS, output, cache))  # on top of everything the killed builds left
+    run(pelican_command(CORPUS, output, cache, **forked_api))  # on top of what the killed builds left
     assert differences(output, fresh) == []
 
 

@@ -185,6 +185,29 @@ def test_two_builds_give_identical_api_bytes(api_site: ServedBuild, tmp_path: Pa
     assert tree(again.output / "api") == tree(api_site.build.output / "api")
 
 
+def test_the_api_written_beside_the_pages_is_the_api_written_after_them(
+    api_site: ServedBuild, tmp_path: Path
+) -> None:
+    """From API_FORK_MIN_ITEMS items on a forked process writes the API while the build writes
+    the pages; the corpus (fewer items) is written in the build process by default."""
+    assert "forked process" not in api_site.build.log
+    beside = run_pelican(
+        CORPUS,
+        tmp_path / "beside",
+        extra={
+            "SITEURL": api_site.server.base_url,
+            "FEED_DOMAIN": api_site.server.base_url,
+            "API_FORK_MIN_ITEMS": 0,
+        },
+        options=("--verbose",),
+    )
+    assert beside.returncode == 0, beside.log
+    assert "json_api:" in beside.log and "(forked process, beside the pages)" in beside.log
+    assert tree(beside.output) == tree(api_site.build.output)
+    report = json.loads(beside.output.with_name("beside.report.json").read_text(encoding="utf-8"))
+    assert report["stages_seconds"]["api"] > 0  # the forked process's time reaches the report
+
+
 def small_site(content: Path) -> None:
     for n in range(1, 46):
         write_item(

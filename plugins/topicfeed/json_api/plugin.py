@@ -1,12 +1,14 @@
-"""Writes the JSON API (``api/``) once the pages are written: the FILES step.
+"""Writes the JSON API (``api/``) beside the pages: the ARTICLES and INDEX steps.
 
 - ``all_generators_finalized``: the published news articles go into ``Build.articles`` (URLs
   final, related data attached).
-- ``Phase.FILES``: every document of :mod:`.documents` and the JSON Schemas of ``schema/`` are
-  written into the folder this run writes (``pelican.output_path``, the staging folder when the
-  output is swapped in atomically). A document whose bytes equal the previous build's file is
-  hard-linked from it instead of written, so an incremental build leaves unchanged documents
-  as they were.
+- ``Phase.ARTICLES``: every document of :mod:`.documents` and the JSON Schemas of ``schema/``
+  are written into the folder this run writes (``pelican.output_path``, the staging folder when
+  the output is swapped in atomically), from ``API_FORK_MIN_ITEMS`` published items on by a
+  forked process (:mod:`topicfeed.forked`) beside the page writer, which needs none of them;
+  ``Phase.INDEX`` waits for it (the API is complete before the report and the record). A
+  document whose bytes equal the previous build's file is hard-linked from it instead of
+  written, so an incremental build leaves unchanged documents as they were.
 
 Deciding that a document is unchanged costs a digest and a dictionary look-up: the API manifest
 (``<output>.api.json``, beside the output folder like ``output.render.json``) holds the digest,
@@ -38,6 +40,7 @@ from typing import Any
 
 from pelican import signals
 
+from topicfeed import forked
 from topicfeed.build import Build, collect_articles
 from topicfeed.gc_pause import gc_paused
 from topicfeed.plugin import Phase, register_plugin
@@ -237,26 +240,46 @@ def schema_files() -> dict[str, bytes]:
     return {f"{name}.schema.json": (folder / f"{name}.schema.json").read_bytes() for name in docs.SCHEMAS}
 
 
-def write_api(pelican: Any, build: Build) -> None:
-    """The FILES step: every API document and schema."""
+#: ``build.private`` key of the API step started in ``ARTICLES`` and collected in ``INDEX``.
+_RUNNING = __name__ + ".running"
+
+
+def start_api(pelican: Any, build: Build) -> None:
+    """The ARTICLES step: start writing the API, beside the page writer on a large site."""
     settings = pelican.settings
     if not settings["API"]:
         return
+    fork = len(build.articles) >= settings["API_FORK_MIN_ITEMS"]
+    build.private[_RUNNING] = forked.start("JSON API", lambda: write_api(pelican, build, fork), fork)
+
+
+def finish_api(pelican: Any, build: Build) -> None:
+    """The INDEX step: wait for the API (a failure in the forked process fails the build)."""
+    running = build.private.pop(_RUNNING, None)
+    if running is not None:
+        build.timings["api"] = forked.finish(running)
+
+
+def write_api(pelican: Any, build: Build, beside: bool = False) -> float:
+    """Every API document and schema; returns the seconds it took (``beside``: in a forked
+    process beside the page writer, which the log says)."""
+    settings = pelican.settings
     started = time.perf_counter()
     with gc_paused():
         writer = Writer(Path(pelican.output_path), build.output, manifest_path(build.output))
         _write_documents(writer, context(settings), build.articles)
         writer.save()
     elapsed = time.perf_counter() - started
-    build.timings["api"] = elapsed
     logger.info(
-        "json_api: %d files, %d bytes (%d unchanged, reused) for %d items in %.2f s",
+        "json_api: %d files, %d bytes (%d unchanged, reused) for %d items in %.2f s%s",
         len(writer.written),
         sum(writer.written.values()),
         writer.reused,
         len(build.articles),
         elapsed,
+        " (forked process, beside the pages)" if beside else "",
     )
+    return elapsed
 
 
 def _write_documents(writer: Writer, ctx: docs.Context, articles: list[Any]) -> None:
@@ -285,5 +308,10 @@ def _write_documents(writer: Writer, ctx: docs.Context, articles: list[Any]) -> 
 
 
 def register() -> None:
-    register_plugin(__package__, settings=SETTINGS, requires={"news-items"}, steps=[(Phase.FILES, write_api)])
+    register_plugin(
+        __package__,
+        settings=SETTINGS,
+        requires={"news-items"},
+        steps=[(Phase.ARTICLES, start_api), (Phase.INDEX, finish_api)],
+    )
     signals.all_generators_finalized.connect(collect_articles)

@@ -21,4 +21,11 @@ SETTINGS: tuple[Setting, ...] = (
         is_str,
         derive=_locale,
     ),
+    Setting(
+        "API_FORK_MIN_ITEMS",
+        1000,
+        "From this many published items on, the API is written by a forked process beside the "
+        "page writer, on the other core (0: always; below it, the fork costs more than it saves).",
+        is_int(0),
+    ),
 )
