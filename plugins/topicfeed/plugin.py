@@ -19,6 +19,7 @@ second connection of the same function).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -160,9 +161,23 @@ def _articles_ready(pelican: Any) -> None:
 
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
+    _freeze_survivors()
     later = [p for p in Phase if p not in (Phase.CHECK, Phase.START, Phase.ARTICLES, Phase.COMMIT)]
     for _, step in _steps(pelican.settings, later):
         step(pelican, build)
+
+
+def _freeze_survivors() -> None:
+    """Move everything the generators made out of the collector's sight until the run ends.
+
+    The articles, their pages' contexts and the writer's queue (about a million objects at
+    100,000 items) live until the build ends and hold almost no cyclic garbage, but each full
+    collection of the steps below scanned them again: 11 s of collections in a 100,000-item
+    build. Reading froze what it made the same way; a later run in this process (autoreload)
+    unfreezes both when its reading starts.
+    """
+    if gc.isenabled():
+        gc.freeze()
 
 
 def _commit(pelican: Any) -> None:

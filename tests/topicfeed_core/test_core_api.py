@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -127,3 +128,22 @@ def test_the_build_says_which_product_is_missing(tmp_path) -> None:
         assert build.render.rendered == 3
     finally:
         Build.end(pelican)
+
+
+def test_what_the_generators_made_is_frozen_before_the_writing_steps(tmp_path, monkeypatch) -> None:
+    """Objects alive when the writing steps start live to the end: full collections skip them."""
+    seen: list[int] = []
+    monkeypatch.setattr(core, "_SPECS", {})
+    core.register_plugin(
+        "writer", steps=[(Phase.WRITE, lambda pelican, build: seen.append(gc.get_freeze_count()))]
+    )
+    pelican = SimpleNamespace(settings={"PLUGINS": ["writer"]}, output_path=str(tmp_path))
+    core._start(pelican)
+    made = [object() for _ in range(1000)]  # what the generators made
+    try:
+        gc.unfreeze()
+        core._finish(pelican)
+        assert seen and seen[0] >= len(made)
+    finally:
+        gc.unfreeze()
+        core._commit(pelican)
