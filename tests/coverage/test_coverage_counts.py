@@ -85,3 +85,13 @@ def test_trending_is_empty_without_recent_items() -> None:
 def test_first_label_kept_when_the_next_is_far() -> None:
     series = count_series([D(2023, 3, 1)], D(2024, 2, 1), MONTH)
     assert [b.tick for b in series.buckets if b.tick] == ["2023", "2024"]
+
+
+def test_charts_over_one_span_share_its_starts_labels_and_ticks() -> None:
+    """Only the counts are a chart's own: thousands of charts share a few hundred spans."""
+    last = dt.date(2024, 6, 30)
+    one = count_series([dt.date(2024, 1, 3)], last, MONTH, dt.date(2023, 1, 1))
+    other = count_series([dt.date(2023, 5, 9), dt.date(2023, 5, 10)], last, MONTH, dt.date(2023, 1, 1))
+    assert one.starts is other.starts and one.labels is other.labels and one.ticks is other.ticks
+    assert one.counts != other.counts and other.total == 2 and other.peak_bucket.label == "May 2023"
+    assert [b.count for b in other.buckets] == list(other.counts) and len(other.counts) == 18

@@ -91,7 +91,7 @@ def sparklines(
     result = {}
     for slug, (name, dates) in groups.items():
         series = count_series(dates, newest, unit, first)
-        counts = [bucket.count for bucket in series.buckets]
+        counts = series.counts
         label = f"{name}: {stories(series.total)} per {unit} from {series.first.label} to {series.last.label}"
         result[slug] = sparkline(counts, label)
     return result

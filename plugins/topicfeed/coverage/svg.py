@@ -60,7 +60,7 @@ def stories(count: int) -> str:
 
 def describe(series: Series) -> str:
     """One sentence for ``<desc>``: the span, the total and the peak."""
-    if not series.buckets:
+    if not series.counts:
         return "No stories."
     first, last, peak = series.first, series.last, series.peak_bucket
     text = f"From {first.label} to {last.label}, {stories(series.total)}"
@@ -80,7 +80,7 @@ def bar_chart(series: Series, title: str, chart_id: str) -> Markup:
 
     ``chart_id`` must be unique on the page (it prefixes the ids that name the chart).
     """
-    count = len(series.buckets)
+    count = len(series.counts)
     top = nice_ceiling(max(series.peak, 1))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base = TOP + plot_h
@@ -105,20 +105,20 @@ def bar_chart(series: Series, title: str, chart_id: str) -> Markup:
         y = base - plot_h * level / top
         parts.append(f'<text x="{LEFT - 6}" y="{_n(y + 4)}" text-anchor="end">{level}</text>')
     parts.append(f'<text x="{LEFT}" y="{TOP - 10}">stories per {escape(series.unit)}</text>')
-    for index, bucket in enumerate(series.buckets):
-        if bucket.tick:
+    for index, tick in enumerate(series.ticks):
+        if tick:
             x = LEFT + band * index
-            parts.append(f'<text x="{_n(x)}" y="{HEIGHT - 8}">{escape(bucket.tick)}</text>')
+            parts.append(f'<text x="{_n(x)}" y="{HEIGHT - 8}">{escape(tick)}</text>')
     parts.append("</g>")
     parts.append('<g class="chart-bars" fill="currentColor">')
-    for index, bucket in enumerate(series.buckets):
-        if not bucket.count:
+    for index, (bucket_count, label) in enumerate(zip(series.counts, series.labels, strict=True)):
+        if not bucket_count:
             continue
-        height = plot_h * bucket.count / top
+        height = plot_h * bucket_count / top
         x = LEFT + band * index + (band - bar) / 2
         parts.append(
             f'<rect x="{_n(x)}" y="{_n(base - height)}" width="{_n(bar)}" height="{_n(height)}">'
-            f"<title>{escape(bucket.label)}: {stories(bucket.count)}</title></rect>"
+            f"<title>{escape(label)}: {stories(bucket_count)}</title></rect>"
         )
     parts.append("</g></svg>")
     return _markup("".join(parts))
