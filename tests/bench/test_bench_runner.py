@@ -135,3 +135,22 @@ def test_page_change_problem() -> None:
     assert "is not that of" in run.page_change_problem(before, before | {day / "c" / "index.html"}, 1, "new")
     assert run.page_change_problem(before, {day / "a" / "index.html"}, -1, "b") is None
     assert "0 new and 0 removed" in run.page_change_problem(before, before, -1, "b")
+
+
+def test_a_cold_build_starts_once_the_deleted_output_is_flushed_and_the_load_has_fallen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting the previous site leaves writeback that would count against the cold build."""
+    events: list[str] = []
+    fake = FakePelican()
+
+    def measure(command, log_path, timeout):
+        events.append("build")
+        return fake(command, log_path, timeout)
+
+    monkeypatch.setattr(run, "measure", measure)
+    monkeypatch.setattr(run.os, "sync", lambda: events.append("sync"))
+    monkeypatch.setattr(run, "wait_for_quiet", lambda *args: events.append("wait") or 0.5)
+    assert bench(tmp_path, fake, "cold", "warm") == 0
+    # per round: the round's own wait, then sync and wait before the cold build
+    assert events == ["wait", "sync", "wait", "build", "build"] * 2
