@@ -148,8 +148,8 @@ def size_section(result: Result, systems: Mapping[str, Labelled]) -> list[str]:
         lines += [
             "",
             "Peak memory of the whole build (MB, medians): the process and its children together "
-            "(PSS summed, sampled every 0.1 s; PSS counts shared library pages in part, so a single "
-            "process reads lower than its resident set above):",
+            "(PSS summed, sampled every 0.1 s or less often, at most 5% of a core; PSS counts shared "
+            "library pages in part, so a single process reads lower than its resident set above):",
             "",
             "| whole process tree | " + " | ".join(SHORT_SCENARIOS.values()) + " |",
             "| --- |" + " --- |" * len(SHORT_SCENARIOS),
@@ -329,7 +329,8 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
   "not measured"). CPU is user +
   system time and peak MB the maximum resident set, both from `wait4`: the build process with
   its child processes (CPU summed; memory of the largest one), and the whole process tree's
-  memory sampled every 0.1 s (forked renderers run side by side). CPU time is steadier than
+  memory sampled every 0.1 s, or less often so that sampling takes at most 5% of a core (forked
+  renderers run side by side). CPU time is steadier than
   wall time on a shared machine.
 - **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
   and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,18 @@ def test_a_cold_build_starts_once_the_deleted_output_is_flushed_and_the_load_has
     assert bench(tmp_path, fake, "cold", "warm") == 0
     # per round: the round's own wait, then sync and wait before the cold build
     assert events == ["wait", "sync", "wait", "build", "build"] * 2
+
+
+def test_a_costly_memory_sample_is_taken_less_often(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading smaps_rollup of large processes is slow: sampling must not eat the build's cores."""
+    calls: list[float] = []
+
+    def slow_sample(pid: int) -> float:
+        calls.append(time.perf_counter())
+        time.sleep(0.05)  # 20 x 0.05 s: the next sample one second later, not 0.1 s
+        return 1.0
+
+    monkeypatch.setattr(run.memory, "tree_mb", slow_sample)
+    sample = run.measure([sys.executable, "-c", "import time; time.sleep(1.6)"], tmp_path / "x-cold.log", 60)
+    assert sample.tree_mb == 1.0
+    assert 1 <= len(calls) <= 3, calls
