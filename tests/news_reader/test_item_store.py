@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import pickle
 import shutil
@@ -14,8 +15,17 @@ from support.build import ROOT
 
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
+from topicfeed.model import Image, NewsItem, Provider
 from topicfeed.news_reader import reader as reader_module
-from topicfeed.news_reader.item_store import FOLDER, FORMAT, MAX_PACKS, ItemStore, _load_pack
+from topicfeed.news_reader.item_store import (
+    FOLDER,
+    FORMAT,
+    MAX_PACKS,
+    ItemStore,
+    _load_pack,
+    pickled,
+    unpickled,
+)
 from topicfeed.news_reader.reader import NewsReader, close_store, store_key
 from topicfeed.news_reader.settings import SETTINGS
 from topicfeed.settings import apply
@@ -317,3 +327,38 @@ def test_the_readers_shared_objects_are_dropped_once_reading_ends(site) -> None:
     assert second.model_settings.shared == {}
     assert item_of(metadata).title, "the item keeps its texts"
     reader_module.end_sharing(reading.reader.settings)  # a second end is harmless
+
+
+def copy(text: str) -> str:
+    """An equal text that is another object, as each parse or load makes its own."""
+    copied = "".join(list(text))
+    assert copied is not text or len(text) < 2
+    return copied
+
+
+def story(title: str, url: str, **fields: object) -> NewsItem:
+    """An item whose every text and provider is an object of its own."""
+    logo = Image(copy("https://theverge.com/logo.png"), 50, 50)
+    provider = Provider(copy("The Verge"), copy("theverge.com"), logo)
+    when = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+    return NewsItem(
+        copy(title), copy("An excerpt"), when, copy(url), provider, url_keys=(copy(url[8:]),), **fields
+    )
+
+
+def test_loaded_records_share_equal_texts_and_providers() -> None:
+    """Each record is a pickle of its own; loading one must not make new copies of the texts and
+    providers that other records hold too (a related entry repeats a story of the feed, every
+    item of a source its provider)."""
+    item = story("A headline", "https://theverge.com/a")
+    relating = story("Another headline", "https://theverge.com/b", topics=(copy("AI"),),
+                     related=(story("A headline", "https://theverge.com/a"),))  # fmt: skip
+    first, second = unpickled(pickled((item, []))), unpickled(pickled((relating, [])))
+    assert first is not None and second is not None
+    loaded, loaded_relating = first[0], second[0]
+    assert (loaded, loaded_relating) == (item, relating)
+    assert loaded_relating.provider is loaded.provider
+    assert loaded.provider.logo == item.provider.logo
+    entry = loaded_relating.related[0]
+    assert entry.title is loaded.title and entry.excerpt is loaded.excerpt and entry.url is loaded.url
+    assert entry.url_keys[0] is loaded.url_keys[0] and entry.provider is loaded.provider

@@ -46,7 +46,7 @@ from topicfeed.model import Image, NewsItem, Problem, Provider
 logger = logging.getLogger(__name__)
 
 #: Bumped when the record layout changes (the code version covers everything else).
-FORMAT = b"topicfeed-news-items-4"
+FORMAT = b"topicfeed-news-items-5"
 FOLDER = "news-items"
 
 #: A record: ``(item, problems)`` for a news item (``item`` None when the file is rejected).
@@ -92,8 +92,65 @@ def _reduce(obj: Any) -> tuple[Any, tuple[Any, ...]]:
     return cls, tuple(getattr(obj, name) for name in _FIELDS[cls])
 
 
+# Loading a record makes new objects for all it holds, while the reader shares equal ones
+# (:meth:`ModelSettings.share`): a related entry repeats the title, excerpt and URLs of a story the
+# feed has as an item too, and every item of a source repeats its provider. So an item's texts
+# are interned as it is loaded, and equal providers are one object: at 10,000 items the loaded
+# records held 64 MB before, 48 MB now (35,959 providers, 398 distinct), for 8 us more per record.
+
+
+def _news_item(*fields: Any) -> NewsItem:
+    """A :class:`NewsItem` from its fields in order (:func:`_reduce`), its texts interned."""
+    (title, excerpt, published_at, url, provider, kind, amp_url, cdn_amp_url, original_url,
+     quality, heat, images, embed, topics, related, published, category, source_path, url_keys,
+     fingerprint) = fields  # fmt: skip
+    intern = sys.intern
+    return NewsItem(
+        intern(title),
+        intern(excerpt),
+        published_at,
+        intern(url),
+        provider,
+        intern(kind),
+        None if amp_url is None else intern(amp_url),
+        None if cdn_amp_url is None else intern(cdn_amp_url),
+        None if original_url is None else intern(original_url),
+        quality,
+        heat,
+        images,
+        embed,
+        tuple(map(intern, topics)),
+        related,
+        published,
+        intern(category),
+        source_path,
+        tuple(map(intern, url_keys)),
+        fingerprint,
+    )
+
+
+def _reduce_item(item: NewsItem) -> tuple[Any, tuple[Any, ...]]:
+    return _news_item, tuple(getattr(item, name) for name in _FIELDS[NewsItem])
+
+
+@functools.lru_cache(maxsize=65536)
+def _provider(name: str, domain: str, logo: tuple[Any, ...] | None) -> Provider:
+    """One object for equal providers; the logo comes as its fields, so the key is hashed in C."""
+    return Provider(name, domain, None if logo is None else Image(*logo))
+
+
+def _reduce_provider(provider: Provider) -> tuple[Any, tuple[Any, ...]]:
+    logo = provider.logo
+    fields = None if logo is None else tuple(getattr(logo, name) for name in _FIELDS[Image])
+    return _provider, (provider.name, provider.domain, fields)
+
+
 class _Pickler(pickle.Pickler):
-    dispatch_table: ClassVar[dict[type, Any]] = dict.fromkeys(_RECORD_CLASSES, _reduce)
+    dispatch_table: ClassVar[dict[type, Any]] = {
+        **dict.fromkeys(_RECORD_CLASSES, _reduce),
+        NewsItem: _reduce_item,
+        Provider: _reduce_provider,
+    }
 
 
 def pickled(record: Record) -> bytes:
