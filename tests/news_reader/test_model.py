@@ -198,6 +198,29 @@ def test_related_normalised_and_deduplicated():
     assert fields_of(problems) == ["related[2]", "related[4]"]
 
 
+def test_a_related_entry_keeps_what_a_link_needs_and_every_key():
+    """A related entry is shown as a link and found by its URLs: the rest is checked, not kept."""
+    entry = {
+        **item_fields(7),
+        "ampWebUrl": "https://amp.example.com/7",
+        "cdnAmpWebUrl": "https://cdn.example.com/7",
+        "originalUrl": "https://original.example.com/7",
+        "images": [{"url": "https://img.example.com/1.jpg"}, {"url": "https://img.example.com/2.jpg"}],
+        "heat": "hot",
+    }
+    item, problems = build(related=[entry])
+    kept = item.related[0]
+    full, _ = build_item(entry, "entry.txt")
+    assert full is not None and full.excerpt and full.amp_url and len(full.images) == 2
+    assert (kept.title, kept.url, kept.published_at, kept.provider) == (
+        full.title, full.url, full.published_at, full.provider,
+    )  # fmt: skip
+    assert kept.images == full.images[:1] and kept.url_keys == full.url_keys
+    assert (kept.excerpt, kept.amp_url, kept.cdn_amp_url, kept.original_url) == ("", None, None, None)
+    assert (kept.heat, kept.quality, kept.embed) == (None, None, None)
+    assert fields_of(problems) == ["related[0].heat"], "a bad field of an entry is still reported"
+
+
 def test_related_wrong_type_is_a_warning():
     item, problems = build(related="text")
     assert item.related == () and fields_of(problems) == ["related"]
@@ -395,7 +418,6 @@ def test_items_read_with_one_settings_share_equal_texts_and_providers():
     second, _ = build_item(item_fields(2, related=[repeated]), "b.txt", settings)
     entry = second.related[0]
     assert entry.title is first.title
-    assert entry.excerpt is first.excerpt
     assert entry.url is first.url
     assert entry.url_keys[0] is first.url_keys[0]
     assert second.provider is first.provider
