@@ -425,7 +425,9 @@ def build_item(
     # The preview build shows it, so reads it in full.
     shown = related or published or settings.read_unpublished
     share = settings.share
+    # in the order the fields have always been checked in (the order of their messages)
     excerpt = _text(raw, "excerpt", out, required=False)
+    provider = _provider(raw, story, out, settings.asset_base_url)
     quality, heat = _score(raw, "quality", out), _score(raw, "heat", out)
     images = tuple(map(share, _images(raw.get("images"), "images", out))) if shown else ()
     embed = _embed(raw, kind, out, settings) if shown else None
@@ -437,7 +439,7 @@ def build_item(
         excerpt=share(excerpt),
         published_at=published_at,
         url=share(story),
-        provider=share(_provider(raw, story, out, settings.asset_base_url)),
+        provider=share(provider),
         kind=kind,
         amp_url=share(amp),
         cdn_amp_url=share(cdn_amp),
