@@ -11,6 +11,9 @@ from pelican.settings import read_settings
 from support.build import ROOT, run_pelican
 from support.items import item_fields, write_item
 
+from topicfeed.fast_writer.fingerprint import Fingerprinter
+from topicfeed.fast_writer.manifest import Manifest
+
 
 def build_in_process(content: Path, output: Path, **override: Any) -> None:
     """One Pelican run in this process (so a test can listen to its signals)."""
@@ -92,3 +95,24 @@ def test_a_page_collector_before_the_writer_stops_the_build(tmp_path: Path) -> N
     fine = run_pelican(content, tmp_path / "fine", extra={"PLUGINS": [*plugins, "pelican.plugins.sitemap"]})
     assert fine.returncode == 0, fine.log
     assert "/2024/03/" in (tmp_path / "fine" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_the_digests_are_forgotten_before_the_manifest_is_saved(tmp_path: Path, monkeypatch) -> None:
+    """The page writer's digests hold a reference to every value any page read (a tenth of the
+    build's memory); saving the manifest is late in the build, so they must be gone by then."""
+    events: list[str] = []
+    original_forget, original_save = Fingerprinter.forget, Manifest.save
+
+    def forget(self: Fingerprinter) -> None:
+        events.append("forget")
+        original_forget(self)
+
+    def save(self: Manifest) -> None:
+        events.append("save")
+        original_save(self)
+
+    monkeypatch.setattr(Fingerprinter, "forget", forget)
+    monkeypatch.setattr(Manifest, "save", save)
+    build_in_process(three_items(tmp_path / "content"), tmp_path / "site")
+    assert "save" in events and "forget" in events
+    assert events.index("forget") < events.index("save"), events

@@ -228,6 +228,10 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
             to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
     rendered = render_parallel(to_render, processes, salt, prints)
+    # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
+    # saved, which the build's peak used to carry on top of them. A feed written after this
+    # digests its values again.
+    prints.forget()
     for path, reads, key, stat, digest in rendered.pages:
         manifest.record(manifest.relative(path), key, reads, stat, digest)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
@@ -243,5 +247,4 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
         site_unchanged=unchanged,
     )
     digests = {path: entry["digest"] for path, entry in manifest.new.items() if entry.get("digest")}
-    prints.forget()  # every page is keyed: a feed written after this digests its values again
     return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
