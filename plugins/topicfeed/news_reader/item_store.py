@@ -151,8 +151,7 @@ def _provider(name: str, domain: str, logo: tuple[Any, ...] | None) -> Provider:
 
 def _reduce_provider(provider: Provider) -> tuple[Any, tuple[Any, ...]]:
     logo = provider.logo
-    fields = None if logo is None else tuple(getattr(logo, name) for name in _FIELDS[Image])
-    return _provider, (provider.name, provider.domain, fields)
+    return _provider, (provider.name, provider.domain, None if logo is None else _reduce(logo)[1])
 
 
 class _Pickler(pickle.Pickler):
