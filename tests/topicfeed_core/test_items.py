@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY, item_of, news_articles, problems_of
 from topicfeed.model import NewsItem, Problem, build_item
@@ -35,6 +35,8 @@ def test_item_of_an_article_read_from_a_news_item() -> None:
 def test_item_of_metadata_before_the_article_exists() -> None:
     item = news(1)
     assert item_of({ITEM_KEY: item}) is item
+    assert item_of(MappingProxyType({ITEM_KEY: item})) is item  # any mapping, not only a dict
+    assert item_of(article(MappingProxyType({ITEM_KEY: item}))) is item
 
 
 def test_no_item_for_anything_else() -> None:
