@@ -62,7 +62,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import generate, hugo_site, memory, report
+from . import generate, hugo_site, memory, pages_artifact, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -247,11 +247,13 @@ def settle_after_deleting(args: argparse.Namespace) -> float:
 
 
 def output_stats(output_dir: Path) -> dict[str, int]:
+    """Files, HTML files and bytes of an output, and its size as a GitHub Pages artifact."""
     files = [p for p in output_dir.rglob("*") if p.is_file()]
     return {
         "files": len(files),
         "html_files": sum(p.suffix == ".html" for p in files),
         "bytes": sum(p.stat().st_size for p in files),
+        **pages_artifact.artifact_sizes(output_dir),
     }
 
 

@@ -187,3 +187,21 @@ def test_side_by_side_table_shows_the_new_builds() -> None:
     assert "| ratio | cold | warm | one changed | one added | one unpublished |" in text
     row = "| Topicfeed: this build / its cold build | (the base) | 0.04 / 0.04 / 1.00 | 0.20 / 0.20 / 1.00 | "
     assert row + "0.08 / 0.08 / 1.00 | 0.30 / 0.30 / 1.00 |" in text
+
+
+def test_the_1_gb_target_is_judged_on_disk_and_as_the_deploy_artifact() -> None:
+    stored = result(10_000, [0.2])
+    assert "not measured | – |" in render({10_000: stored}).split("(compressed deploy artifact")[1]
+    # 8 published items: 25,000 bytes each on disk (1.25 GB at 50,000), 4,000 compressed (200 MB)
+    stored["output"]["topicfeed"].update(bytes=200_000, tar_bytes=230_400, artifact_bytes=32_000)
+    text = render({10_000: stored})
+    rows = [line for line in text.splitlines() if line.startswith("| 50,000 items fit")]
+    assert rows == [
+        "| 50,000 items fit GitHub Pages' 1 GB (files on disk) | 1,250 MB (25,000 bytes per published "
+        "item at 10,000 items; the limit is reached at about 40,000 items) | gap: 1.2x too high "
+        "(1,250 MB, target 1,000 MB) |",
+        "| 50,000 items fit GitHub Pages' 1 GB (compressed deploy artifact, what `deploy-pages` "
+        "checks) | 200 MB (4,000 bytes per published item at 10,000 items; the limit is reached at "
+        "about 268,435 items) | met |",
+    ]
+    assert "| Topicfeed | 40 | 20 | 0.2 | 25,000 | 5.00 | 0.2 | 0.0 | 4,000 |" in text
