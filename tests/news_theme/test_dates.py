@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import locale
+from collections.abc import Iterator
 
 import pytest
 from pelican.utils import DateFormatter, SafeDatetime
@@ -11,6 +13,18 @@ from topicfeed.news_theme import dates
 
 UTC = dt.UTC
 PARIS = dt.timezone(dt.timedelta(hours=1), "CET")
+
+
+@pytest.fixture(autouse=True)
+def one_locale() -> Iterator[None]:
+    """Every category in one locale, as a build leaves them (Pelican sets ``LC_ALL``)."""
+    saved = locale.setlocale(locale.LC_ALL)
+    locale.setlocale(locale.LC_ALL, "C.UTF-8")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+
 
 CASES = [
     (dt.datetime(2024, 3, 1, 10, 0, tzinfo=UTC), "%d %B %Y"),
@@ -35,15 +49,87 @@ def test_equal_instants_in_two_zones_print_their_own_time() -> None:
 
 def test_each_date_is_formatted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    original = DateFormatter.__call__
+    original = dates._format
 
-    def counting(self: DateFormatter, date: dt.date, date_format: str) -> str:
+    def counting(date: dt.date, date_format: str, current: str) -> str:
         calls.append(date)
-        return original(self, date, date_format)
+        return original(date, date_format, current)
 
-    monkeypatch.setattr(DateFormatter, "__call__", counting)
+    monkeypatch.setattr(dates, "_format", counting)
     monkeypatch.setattr(dates, "_FORMATTED", {})
     day = dt.datetime(2021, 5, 4, 8, 30, tzinfo=UTC)
     texts = {dates.strftime(day, "%d %B %Y") for _ in range(50)}
     assert texts == {"04 May 2021"}
     assert len(calls) == 1
+
+
+FORMATS = [
+    "%d %B %Y",
+    "%A %d %B %Y, %H:%M UTC",
+    "%-d %b %Y",
+    "%-H:%M, %-m/%-d/%y",
+    "%a, %d %b %Y %H:%M:%S %z",
+    "%Y-%m-%dT%H:%M:%S.%f%z %Z",
+    "%c | %x | %X | %j %U %W %u %w %G-W%V %p %I",
+    "100%% on %e %d, %s, %P, %-e",  # %e, %s, %P are not C89: Pelican keeps them as they are
+    "plain text",
+    "",
+    "%-",  # a lone "%-" is not a candidate either
+]
+DATES = [
+    dt.datetime(2024, 3, 1, 9, 5, 7, 1234, tzinfo=UTC),
+    dt.datetime(2019, 12, 31, 23, 59, tzinfo=PARIS),
+    dt.datetime(2020, 1, 2, 0, 0),  # naive
+    SafeDatetime(2021, 7, 4, 12, 0, tzinfo=UTC),
+    SafeDatetime(2022, 10, 10, 1, 2, 3),
+    dt.date(2020, 2, 29),
+    dt.datetime(5, 1, 1, 0, 0, tzinfo=UTC),  # a year below 1000
+]
+
+
+@pytest.mark.parametrize("date_format", FORMATS)
+def test_every_format_and_kind_of_date_gives_pelicans_text(
+    date_format: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dates, "_FORMATTED", {})
+    pelican = DateFormatter()
+    for date in DATES:
+        assert dates.strftime(date, date_format) == pelican(date, date_format), (date, date_format)
+
+
+def test_a_format_pelican_cannot_read_fails_as_it_does() -> None:
+    with pytest.raises(TypeError) as pelican:
+        DateFormatter()(dt.date(2020, 1, 1), "%d%\n")
+    with pytest.raises(TypeError) as ours:
+        dates.strftime(dt.date(2020, 1, 1), "%d%\n")
+    assert str(ours.value) == str(pelican.value)
+
+
+def test_plain_directives_are_one_strftime_call_without_switching_the_locale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The point of the filter: Pelican's formatter is not called for ordinary formats."""
+    monkeypatch.setattr(dates, "_FORMATTED", {})
+
+    def refuse(self: DateFormatter, date: dt.date, date_format: str) -> str:
+        raise AssertionError("Pelican's formatter was called")
+
+    monkeypatch.setattr(DateFormatter, "__call__", refuse)
+    assert dates.strftime(dt.datetime(2024, 3, 1, 10, 0, tzinfo=UTC), "%A %-d %B %Y") == "Friday 1 March 2024"
+
+
+def test_a_character_locale_of_its_own_is_left_to_pelicans_formatter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pelican's formatter would switch ``LC_CTYPE`` for the call: it is asked, and says the same."""
+    monkeypatch.setattr(dates, "_FORMATTED", {})
+    locale.setlocale(locale.LC_CTYPE, "C")
+    asked: list[str] = []
+    original = DateFormatter.__call__
+
+    def counting(self: DateFormatter, date: dt.date, date_format: str) -> str:
+        asked.append(date_format)
+        return original(self, date, date_format)
+
+    monkeypatch.setattr(DateFormatter, "__call__", counting)
+    date = dt.datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    assert dates.strftime(date, "%A %-d %B %Y") == "Friday 1 March 2024"
+    assert asked == ["%A %-d %B %Y"]
