@@ -35,6 +35,8 @@ GHP_IMPORT_OPTS ?=
 BENCH_SIZES ?= 1000 10000
 BENCH_RUNS ?= 3
 BENCH_PROFILE_SIZE ?= 10000
+# cold, or a rebuild after one item changed / added / unpublished
+BENCH_PROFILE_SCENARIO ?= cold
 # 1: record benchmark results even when the machine is busy (marked "measured under load")
 BENCH_ALLOW_LOAD ?= 0
 
@@ -68,7 +70,7 @@ help:
 	@echo 'make venv        make or repair .venv/ and install requirements.txt (hash-checked)'
 	@echo 'make requirements  regenerate requirements.txt (pins + hashes) from requirements.in'
 	@echo 'make bench       Topicfeed vs plain Pelican vs Hugo into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3 BENCH_ALLOW_LOAD=0)'
-	@echo 'make bench-profile  profile a cold build of BENCH_PROFILE_SIZE items (py-spy, .bench/)'
+	@echo 'make bench-profile  profile a build of BENCH_PROFILE_SIZE items (py-spy, .bench/; BENCH_PROFILE_SCENARIO=cold|changed|added|unpublished)'
 
 # Runs on every make (fast when nothing changed); see tools/ensure-venv.sh for what it repairs.
 # `make -o $(VENV)/.installed ...` skips it (the tests do, to use the venv they run in as it is).
@@ -147,4 +149,5 @@ bench: venv
 	  --runs $(BENCH_RUNS) $(if $(filter 1,$(BENCH_ALLOW_LOAD)),--allow-load)
 
 bench-profile: venv
-	cd $(CURDIR) && PYTHONPATH=$(CURDIR)/plugins $(BIN)/python -m bench.profile_build --size $(BENCH_PROFILE_SIZE)
+	cd $(CURDIR) && PYTHONPATH=$(CURDIR)/plugins $(BIN)/python -m bench.profile_build --size $(BENCH_PROFILE_SIZE) \
+		--scenario $(BENCH_PROFILE_SCENARIO)

@@ -1,4 +1,5 @@
-"""Profile one cold build of a generated set with py-spy and list the top costs.
+"""Profile one build of a generated set with py-spy and list the top costs: a cold build, or a
+rebuild after one item changed, was added or was unpublished (``--scenario``).
 
 py-spy samples the real ``pelican`` process from outside, so the build runs at full speed and
 the shares are not skewed towards code with many small calls (an instrumenting profiler such
@@ -8,8 +9,16 @@ folder with a text report of the functions with the most inclusive and self time
 shares and the top functions go to ``bench/results/profile-SYSTEM-N.json``, which
 ``BENCHMARKS.md`` shows.
 
-Usage, from the repository root (``make bench-profile``):
-``PYTHONPATH=plugins python -m bench.profile_build --size 10000 [--system topicfeed|pelican]``.
+A rebuild is profiled as ``make bench`` measures it: a cold build, the rebuilds of the scenarios
+before it (each with its input change, as ``bench/run.py`` makes them), then the change and the
+profiled rebuild; the inputs are put back afterwards. A rebuild is sampled in every process of the
+build (``--subprocesses``: the forked API writer and page renderers do part of its work beside
+the build process), a cold build in the build process only, as before. The 1-minute load average
+before the profiled build is recorded; the run waits for it to fall to ``--max-load`` first.
+
+Usage, from the repository root (``make bench-profile``, ``BENCH_PROFILE_SCENARIO=changed``):
+``PYTHONPATH=plugins python -m bench.profile_build --size 10000 [--system topicfeed|pelican]
+[--scenario cold|changed|added|unpublished]``.
 """
 
 from __future__ import annotations
@@ -17,12 +26,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from . import report, run
 
@@ -34,6 +45,7 @@ _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 #: Where a build spends its time: a sample counts for a phase when any of these functions is on
 #: its stack. Phases overlap (YAML parsing is part of reading).
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("articles and their plugins (generate_context)", ("ArticlesGenerator.generate_context",)),
     ("read all files (Readers.read_file)", ("Readers.read_file",)),
     ("- YAML parsing (yaml.load)", ("load  yaml/__init__.py",)),
     ("- news item model (build_item)", ("build_item",)),
@@ -47,7 +59,8 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("- index and archives (generate_direct_templates)", ("ArticlesGenerator.generate_direct_templates",)),
     ("- source pages (generate_categories)", ("ArticlesGenerator.generate_categories",)),
     ("- author pages (generate_authors)", ("ArticlesGenerator.generate_authors",)),
-    ("- feeds (write_feed)", ("Writer.write_feed",)),
+    ("- feeds (write_feed)", ("Writer.write_feed", "SiteWriter.write_feed")),
+    ("deferred pages keyed, linked and rendered (flush)", ("flush",)),
     ("Jinja rendering (Template.render)", ("Template.render",)),
     ("URL and save_as of contents (Content.get_url_setting)", ("Content.get_url_setting",)),
     (
@@ -59,8 +72,19 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("opening and creating files (Writer._open_w, makedirs)", ("Writer._open_w", "makedirs  <frozen os>")),
+    ("related stories (relate)", ("relate",)),
+    ("records from the item store (ItemStore.get)", ("ItemStore.get",)),
+    ("page and feed keys: digests (Fingerprinter.digest)", ("Fingerprinter.digest",)),
+    ("unchanged pages and feeds linked (Manifest.reuse)", ("Manifest.reuse",)),
+    ("JSON API (write_api; forked from 1,000 items)", ("write_api",)),
+    ("search index (IndexWork.run, a thread)", ("IndexWork.run",)),
+    ("emptying the replaced site (recycle, a process)", ("recycle",)),
     ("start-up: imports, settings, plugins (outside Pelican.run)", ()),
 )
+
+#: What runs outside ``Pelican.run`` and is not start-up: a thread of the build, the process that
+#: empties the replaced site (a rebuild profiled in all processes shows both).
+_NOT_STARTUP = ("Pelican.run", "Thread._bootstrap", "recycle")
 
 
 def frame_name(frame: str) -> str:
@@ -97,7 +121,7 @@ def parse(raw: str) -> tuple[int, Counter[str], Counter[str], Counter[str]]:
         own[frames[-1]] += count
         for phase, patterns in PHASES:
             if not patterns:
-                hit = not any(_matches(frame, "Pelican.run") for frame in frames)
+                hit = not any(_matches(frame, other) for frame in frames for other in _NOT_STARTUP)
             else:
                 hit = any(_matches(frame, pattern) for frame in frames for pattern in patterns)
             if hit:
@@ -131,19 +155,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument("--report", type=Path, default=run.ROOT / "BENCHMARKS.md")
     parser.add_argument("--raw", type=Path, help="analyse these collapsed stacks instead of profiling")
+    scenarios = tuple(report.PROFILE_SCENARIOS)
+    parser.add_argument("--scenario", choices=scenarios, default="cold", help="the build to profile")
+    parser.add_argument("--max-load", type=float, default=1.0, help="wait for this 1-minute load first")
+    parser.add_argument("--load-wait", type=float, default=900, help="seconds to wait for it")
+    parser.add_argument("--allow-load", action="store_true", help="profile at any load (recorded)")
     args = parser.parse_args(argv)
 
     system = run.SYSTEMS[args.system]
+    scenario = args.scenario
+    name = system.name if scenario == "cold" else f"{system.name}-{scenario}"
     raw_path = args.raw
+    load = None
     if raw_path is None:
-        set_dir, _manifest = run.ensure_set(args.size, args.seed, args.work.resolve())
-        raw_path = set_dir / f"profile-{system.name}.collapsed.txt"
-        record(system, set_dir, raw_path, args.rate)
+        set_dir, manifest = run.ensure_set(args.size, args.seed, args.work.resolve())
+        raw_path = set_dir / f"profile-{name}.collapsed.txt"
+        if scenario == "cold":
+            load = run.wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
+            record(system, set_dir, raw_path, args.rate)
+        else:
+            load = record_rebuild(system, set_dir, manifest, scenario, raw_path, args)
     total, inclusive, own, phases = parse(raw_path.read_text(encoding="utf-8"))
     command = f"python -m bench.profile_build --size {args.size} --system {args.system}"
+    if scenario != "cold":
+        command += f" --scenario {scenario}"
+    where = "the build process" if scenario == "cold" else "all its processes"
     text = [
-        f"Cold {system.label} build of {args.size:,} generated items under py-spy ({args.rate} samples/s): "
-        f"{total:,} samples, about {total / args.rate:.1f} s.",
+        f"{report.PROFILE_SCENARIOS[scenario].capitalize()}: {system.label} build of {args.size:,} items "
+        f"under py-spy ({args.rate} samples/s, {where}): {total:,} samples, about {total / args.rate:.1f} s"
+        + ("." if load is None else f"; 1-minute load before it {load:.2f}."),
         f"Command: {command}",
         "",
         *table("Phases", phases, total, args.rate, len(PHASES), "phase"),
@@ -154,12 +194,15 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *table("Self time (the function's own code)", own, total, args.rate, args.limit),
     ]
-    text_path = raw_path.with_name(f"profile-{system.name}.txt")
+    text_path = raw_path.with_name(f"profile-{name}.txt")
     text_path.write_text("\n".join(text) + "\n", encoding="utf-8")
     print("\n".join(text))
     summary = {
         "size": args.size,
         "system": system.name,
+        "scenario": scenario,
+        "processes": "build" if scenario == "cold" else "all",
+        "load": None if load is None else round(load, 2),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": run.git_commit(),
         "command": command,
@@ -168,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         "self": [[name, round(100 * n / total, 1)] for name, n in own.most_common(15)],
     }
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"profile-{system.name}-{args.size}.json").write_text(
+    (args.results / f"profile-{name}-{args.size}.json").write_text(
         json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     results = report.load_results(args.results)
@@ -177,27 +220,70 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def record(system: run.System, set_dir: Path, raw_path: Path, rate: int) -> None:
-    output_dir = set_dir / f"profile-output-{system.name}"
-    cache_dir = set_dir / f"profile-cache-{system.name}"
-    shutil.rmtree(output_dir, ignore_errors=True)
-    shutil.rmtree(cache_dir, ignore_errors=True)
+def _folders(system: run.System, set_dir: Path) -> tuple[Path, Path]:
+    return set_dir / f"profile-output-{system.name}", set_dir / f"profile-cache-{system.name}"
+
+
+def _py_spy(rate: int, raw_path: Path, subprocesses: bool) -> list[str]:
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    command = [py_spy, "record", "--function", "--rate", str(rate), "--format", "raw"]
+    return [*command, *(["--subprocesses"] if subprocesses else []), "--output", str(raw_path), "--"]
+
+
+def record(system: run.System, set_dir: Path, raw_path: Path, rate: int) -> None:
+    output_dir, cache_dir = _folders(system, set_dir)
+    run.clear_output(output_dir)
+    shutil.rmtree(cache_dir, ignore_errors=True)
     command = [
-        py_spy,
-        "record",
-        "--function",
-        "--rate",
-        str(rate),
-        "--format",
-        "raw",
-        "--output",
-        str(raw_path),
-        "--",
+        *_py_spy(rate, raw_path, subprocesses=False),
         *run.pelican_command(system, set_dir / system.input, output_dir, cache_dir),
     ]
     print(f"[profile] {' '.join(command)}", flush=True)
     subprocess.run(command, cwd=run.ROOT, check=True)
+
+
+def record_rebuild(
+    system: run.System,
+    set_dir: Path,
+    manifest: dict[str, Any],
+    scenario: str,
+    raw_path: Path,
+    args: argparse.Namespace,
+) -> float:
+    """Profile the rebuild of ``scenario`` after the builds ``make bench`` makes before it; the
+    1-minute load average before the profiled build."""
+    output_dir, cache_dir = _folders(system, set_dir)
+    run.clear_output(output_dir)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    before = [s for s in run.SCENARIOS[: run.SCENARIOS.index(scenario)] if s == "cold" or s in run.CHANGES]
+    undo: run.Undo = []
+    try:
+        for earlier in before:
+            if earlier in run.CHANGES:
+                run.CHANGES[earlier](set_dir, system, manifest, undo)
+            _build(system, set_dir, output_dir, cache_dir, earlier)
+        run.CHANGES[scenario](set_dir, system, manifest, undo)
+        os.sync()  # what the earlier builds left to write out is not this build's cost
+        load = run.wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
+        command = [
+            *_py_spy(args.rate, raw_path, subprocesses=True),
+            *run.build_command(system, set_dir, output_dir, cache_dir, scenario),
+        ]
+        print(f"[profile] {' '.join(command)}", flush=True)
+        subprocess.run(command, cwd=run.ROOT, check=True)
+    finally:
+        run.restore(undo)
+    return load
+
+
+def _build(system: run.System, set_dir: Path, output_dir: Path, cache_dir: Path, scenario: str) -> None:
+    command = run.build_command(system, set_dir, output_dir, cache_dir, scenario)
+    print(f"[profile] {scenario} build first: {' '.join(command)}", flush=True)
+    log = set_dir / f"profile-{system.name}-{scenario}.log"
+    with log.open("w", encoding="utf-8") as handle:
+        result = subprocess.run(command, cwd=run.ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    if result.returncode:
+        raise RuntimeError(f"the {scenario} build failed ({log})")
 
 
 if __name__ == "__main__":

@@ -375,26 +375,45 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 """
 
 
+#: How the profile section names each profiled build (``bench/profile_build.py --scenario``).
+PROFILE_SCENARIOS = {
+    "cold": "cold",
+    "changed": "one item changed",
+    "added": "one item added",
+    "unpublished": "one item unpublished",
+}
+
+
 def profile_section(directory: Path, systems: Mapping[str, Labelled]) -> list[str]:
     """The stored profiles (``bench/profile_build.py``): phase shares and top self times."""
     profiles = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("profile-*.json"))]
     if not profiles:
         return []
-    profiles.sort(key=lambda p: (p["size"], p["system"] != "topicfeed"))
+    order = list(PROFILE_SCENARIOS)
+    profiles.sort(
+        key=lambda p: (p["size"], p["system"] != "topicfeed", order.index(p.get("scenario", "cold")))
+    )
     lines = [
         "## Where the time goes (profiles)",
         "",
-        "py-spy samples of one cold build each (shares of the build; phases overlap, a `-` marks a "
-        "part of the phase above). Regenerate with `make bench-profile` "
-        "(`BENCH_PROFILE_SIZE=10000`).",
+        "py-spy samples of one build each (shares of the build; phases overlap, a `-` marks a "
+        "part of the phase above): a cold build in the build process, a rebuild in all its "
+        "processes (the forked API writer and page renderers too). Regenerate with "
+        "`make bench-profile` (`BENCH_PROFILE_SIZE=10000`, `BENCH_PROFILE_SCENARIO=changed`).",
         "",
     ]
     for profile in profiles:
         label = systems[profile["system"]].label
+        scenario = PROFILE_SCENARIOS[profile.get("scenario", "cold")]
+        processes = ", all processes" if profile.get("processes") == "all" else ""
+        load = profile.get("load")
+        measured = f"Measured {profile['date']} at commit {profile['commit']}"
+        if load is not None:
+            measured += f", 1-minute load {load:.2f} before it"
         lines += [
-            f"### {label}, {profile['size']:,} items, cold ({profile['seconds']} s sampled)",
+            f"### {label}, {profile['size']:,} items, {scenario} ({profile['seconds']} s sampled{processes})",
             "",
-            f"Measured {profile['date']} at commit {profile['commit']}: `{profile['command']}`",
+            f"{measured}: `{profile['command']}`",
             "",
             "| phase | share |",
             "| --- | --- |",
