@@ -6,28 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pelican import Pelican, signals
+from pelican import signals
 from pelican.settings import read_settings
-from support.build import ROOT, run_pelican
+from support.build import ROOT, build_in_process, run_pelican
 from support.items import item_fields, write_item
 
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.manifest import Manifest
-
-
-def build_in_process(content: Path, output: Path, **override: Any) -> None:
-    """One Pelican run in this process (so a test can listen to its signals)."""
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "CACHE_PATH": str(output.parent / "cache"),
-            "SKIP_UNCHANGED_BUILD": False,  # the writer at work, even when nothing changed
-            **override,
-        },
-    )
-    Pelican(settings).run()
 
 
 def three_items(folder: Path) -> Path:

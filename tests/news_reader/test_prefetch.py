@@ -164,7 +164,7 @@ def test_a_damaged_record_is_parsed_again_and_counted_as_damaged(content: Path, 
     assert forked.saved == serial.saved and forked.saved.startswith("compacted"), "damage makes it compact"
 
 
-def test_reading_pauses_the_collector_and_freezes_what_it_made(
+def test_the_collector_pauses_from_reading_until_the_articles_are_final(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = settings_for(content, tmp_path / "cache")
@@ -178,11 +178,20 @@ def test_reading_pauses_the_collector_and_freezes_what_it_made(
         assert not gc.isenabled()
         made = [object() for _ in range(10)]
         plugin_module.end_reading(settings)
-        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert not gc.isenabled() and gc.get_freeze_count() > 0  # paused until the articles are final
+        frozen = gc.get_freeze_count()
+        more = [object() for _ in range(10)]  # what the steps on the articles make
+        plugin_module.resume_collector(SimpleNamespace(settings=settings), None)
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen
         plugin_module.start_reading(generator)  # the next run (autoreload): collectable again
         assert gc.get_freeze_count() == 0
         plugin_module.end_reading(settings)
-        del made
+        plugin_module.start_reading(generator)  # a run that stopped before its articles were final
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+        plugin_module.end_reading(settings)
+        plugin_module.resume_collector(SimpleNamespace(settings=settings), None)
+        assert gc.isenabled()
+        del made, more
     finally:
         gc.unfreeze()
         gc.enable()

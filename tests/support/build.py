@@ -8,8 +8,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
+from pelican import Pelican
+from pelican.settings import read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -65,6 +68,21 @@ def run_pelican(
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1200)
     return Build(input_dir, output_dir, result.returncode, result.stdout + result.stderr)
+
+
+def build_in_process(content: Path, output: Path, **override: Any) -> None:
+    """One Pelican run in this process (so a test can listen to its signals)."""
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "CACHE_PATH": str(output.parent / "cache"),
+            "SKIP_UNCHANGED_BUILD": False,  # the writer at work, even when nothing changed
+            **override,
+        },
+    )
+    Pelican(settings).run()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
