@@ -9,6 +9,7 @@ built article pages themselves (their topics, source and publication time).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -200,6 +201,33 @@ def test_year_and_kind_filters_with_more_results(page_context, served_corpus: Se
         assert report.problems == []
     finally:
         page.close()
+
+
+def test_newest_results_show_before_the_older_bundles_load(
+    page_context, served_corpus: ServedBuild, stories
+) -> None:
+    """Newest first, the newest bundle's results are on the page while the older bundles are still
+    loading; once they answer, the page is the same as if they had answered at once."""
+    out = served_corpus.build.output
+    listing = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    older = [f"/pagefind/{shard['path'].strip('/')}/" for shard in listing["shards"][1:]]
+    assert older, "the served corpus has a single search bundle"
+    matching = sorted((u for u, s in stories.items() if WORD in s.text), key=lambda u: stories[u].published)
+    newest = matching[::-1]
+    with served_corpus.server.holding(older) as gate:
+        report = open_page(page_context, served_corpus.url(f"/search/?q={WORD}"))
+        page = report.page
+        try:
+            page.locator("#search-results li").first.wait_for()
+            early = results(page)
+            assert early == newest[: len(early)] and len(early) <= PAGE_SIZE
+            assert gate.held and page.locator("#search-status").inner_text() == ""
+            gate.opened.set()
+            status = wait_for_status(page, f"{len(matching)} stor")
+            assert results(page) == newest[:PAGE_SIZE] and "newest first" in status
+            assert report.problems == []
+        finally:
+            page.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -52,6 +53,15 @@ INSTALL_HINT = "run `bash tools/install-test-deps.sh` (make testdeps)"
 # Static server ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Gate:
+    """Requests for paths under ``prefixes`` wait until ``opened`` is set; ``held`` lists them."""
+
+    prefixes: tuple[str, ...]
+    opened: threading.Event = field(default_factory=threading.Event)
+    held: list[str] = field(default_factory=list)
+
+
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """Serves ``directory`` under ``prefix`` only, like GitHub Pages serves a project site.
 
@@ -60,6 +70,7 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """
 
     prefix = SUBPATH
+    gate: Gate | None = None
     served: list[tuple[str, int]]
 
     def __init__(self, *args, served: list[tuple[str, int]], **kwargs) -> None:
@@ -77,6 +88,10 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self._inside():
+            gate = self.gate
+            if gate and urlsplit(self.path).path.startswith(gate.prefixes):
+                gate.held.append(self.path)
+                gate.opened.wait(timeout=60)
             super().do_GET()
         else:
             self.send_error(404)
@@ -129,7 +144,7 @@ class SiteServer:
         self.root = Path(root)
         self.prefix = prefix
         self.served: list[tuple[str, int]] = []
-        handler = type("Handler", (_SubPathHandler,), {"prefix": prefix})
+        self._handler = handler = type("Handler", (_SubPathHandler,), {"prefix": prefix})
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), partial(handler, directory=str(self.root), served=self.served)
         )
@@ -139,6 +154,19 @@ class SiteServer:
         self.base_url = self.origin + prefix  # the SITEURL to build with, no trailing slash
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self._thread.start()
+
+    @contextmanager
+    def holding(self, paths: Sequence[str]) -> Iterator[Gate]:
+        """Hold every request under the site-relative ``paths`` until ``gate.opened`` is set (at
+        the latest when the block ends): a slow network for part of the site, seen by every
+        fetch of the page and of its web workers alike."""
+        gate = Gate(tuple(self.prefix + "/" + path.lstrip("/") for path in paths))
+        self._handler.gate = gate
+        try:
+            yield gate
+        finally:
+            self._handler.gate = None
+            gate.opened.set()
 
     def url(self, path: str = "/") -> str:
         """The full URL of a site-relative path (``/topics/`` -> ``http://127.0.0.1:P/repo/topics/``)."""

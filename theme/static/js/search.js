@@ -58,13 +58,15 @@ function start(form) {
   // its web worker. The bundle URL comes from SITEURL, and Pagefind derives the results' base URL
   // from each bundle's path, so a site under a sub-path gets sub-path result links.
   const root = new URL(form.dataset.searchBundle, document.baseURI);
-  const loading = loadBundles(root);
+  const opening = openIndex(root);
   form.hidden = false;
   fallback.hidden = true;
 
   let generation = 0; // a newer search makes the results of an older one stale
-  let pending = []; // results not shown yet ("Show more")
+  let pending = []; // results found and not shown yet ("Show more")
   let pendingQuery = ""; // the words they were found for
+  let wanted = 0; // how many results the reader wants on the page (grows with "Show more")
+  let filling = Promise.resolve(); // one fill at a time, so results keep their order
 
   const unavailable = (error) => {
     console.warn("Search index not loaded:", error);
@@ -93,59 +95,85 @@ function start(form) {
     for (const name of FILTERS) fillOptions(selects[name], counts[name] || {});
   };
 
-  const showMore = async (run, query) => {
-    const batch = pending.splice(0, PAGE_SIZE);
-    const shown = await Promise.all(batch.map((result) => result.data()));
-    if (run !== generation) return;
-    list.append(...shown.map((data) => resultItem(data, query)));
-    more.hidden = pending.length === 0;
+  // Shows found results until `wanted` are on the page. Results arrive bundle by bundle and the
+  // reader may ask for more meanwhile: fills run one after another, each taking from `pending`.
+  const fill = (run, query) => {
+    const task = async () => {
+      while (run === generation && list.children.length < wanted && pending.length > 0) {
+        const batch = pending.splice(0, wanted - list.children.length);
+        const shown = await Promise.all(batch.map((result) => result.data()));
+        if (run !== generation) return;
+        list.append(...shown.map((data) => resultItem(data, query)));
+      }
+      if (run === generation) more.hidden = pending.length === 0;
+    };
+    filling = filling.then(task).catch(unavailable);
+    return filling;
   };
 
   const run = async (state, { debounce = false } = {}) => {
-    const loaded = await loading.catch(unavailable);
-    if (!loaded) return;
-    const { bundles, totals } = loaded;
     const current = ++generation;
+    const index = await opening.catch(unavailable);
+    if (!index || current !== generation) return;
     const filters = filtersOf(state);
-    if (!state.q && Object.keys(filters).length === 0) {
-      list.replaceChildren();
-      pending = [];
-      more.hidden = true;
-      status.textContent = "";
-      showCounts(totals);
-      return;
-    }
-    // Newest first unless the reader asked for the best match (which needs words to match).
-    const options = { filters, sort: state.sort === "relevance" && state.q ? undefined : NEWEST_FIRST };
-    let search;
-    let counts;
     try {
+      if (!state.q && Object.keys(filters).length === 0) {
+        list.replaceChildren();
+        pending = [];
+        more.hidden = true;
+        status.textContent = "";
+        const totals = await index.totals();
+        if (current === generation) showCounts(totals);
+        return;
+      }
       if (debounce) {
         await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
         if (current !== generation) return; // the reader typed on
       }
-      search = await searchAll(bundles, state.q || null, options);
+      // Newest first unless the reader asked for the best match (which needs words to match).
+      const options = { filters, sort: state.sort === "relevance" && state.q ? undefined : NEWEST_FIRST };
+      // Newest first, each bundle's results follow the previous bundle's: the first page shows
+      // as soon as the newest bundles have answered. Best match waits for every bundle's scores.
+      let started = false;
+      const show = (results) => {
+        if (current !== generation) return;
+        if (!started) {
+          started = true;
+          list.replaceChildren();
+          pending = [];
+          pendingQuery = state.q;
+          wanted = PAGE_SIZE;
+        }
+        pending.push(...results);
+        fill(current, state.q);
+      };
+      // Filter counts come with results only from bundles whose filters are loaded: loading them
+      // waits until the first page is shown, and the search then runs again for its counts.
+      const counted = index.counted();
+      let search = await searchAll(index, state.q || null, options, options.sort ? show : null);
       if (current !== generation) return; // a newer search replaced this one
+      if (!options.sort) show(search.results);
+      await fill(current, state.q);
+      if (current !== generation) return;
+      if (!counted) {
+        await index.totals();
+        search = await searchAll(index, state.q || null, options);
+        if (current !== generation) return;
+      }
       // Counts per value: for a filter in use, the results if that value replaced it.
-      counts = { ...search.filters };
+      const counts = { ...search.filters };
       await Promise.all(
         FILTERS.filter((name) => state[name]).map(async (name) => {
-          const other = await searchAll(bundles, state.q || null, { filters: filtersOf(state, name) });
+          const other = await searchAll(index, state.q || null, { filters: filtersOf(state, name) });
           counts[name] = other.filters[name];
         })
       );
+      if (current !== generation) return;
+      showCounts(counts);
+      status.textContent = describe(search.results.length, state);
     } catch (error) {
       unavailable(error);
-      return;
     }
-    if (current !== generation) return;
-    list.replaceChildren();
-    pending = [...search.results];
-    pendingQuery = state.q;
-    await showMore(current, state.q);
-    if (current !== generation) return;
-    showCounts(counts);
-    status.textContent = describe(search.results.length, state);
   };
 
   const change = (push) => {
@@ -166,7 +194,10 @@ function start(form) {
   for (const select of [sortSelect, ...Object.values(selects)]) {
     select.addEventListener("change", () => run(change(true)));
   }
-  more.addEventListener("click", () => showMore(generation, pendingQuery));
+  more.addEventListener("click", () => {
+    wanted += PAGE_SIZE;
+    fill(generation, pendingQuery);
+  });
   window.addEventListener("popstate", () => {
     const state = readState(location.href);
     showState(state);
@@ -178,39 +209,63 @@ function start(form) {
   run(initial);
 }
 
-// Every bundle's Pagefind instance, started, with the filter counts of the whole index.
-async function loadBundles(root) {
+// The search index: `bundle(i)` is the i-th bundle's Pagefind instance (0 the newest), started
+// when first asked for, so a search reads the newest bundle before the others are loaded;
+// `totals()` loads every bundle's filters and adds up their counts (those of the whole index),
+// after which every search also returns counts (`counted()`). Loading filters is left out of
+// `bundle(i)` because it costs as much as a search, before the first results could show.
+async function openIndex(root) {
   const response = await fetch(new URL("shards.json", root));
   if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
   const listing = await response.json();
   if (!listing.shards || listing.shards.length === 0) throw new Error("shards.json lists no bundle");
   const paths = listing.shards.map((shard) => new URL(shard.path, root).href);
   const pagefind = await import(new URL("pagefind.js", paths[0]).href);
-  // One bundle at a time: Pagefind 1.5's shared worker fails ("unreachable", "memory access out
-  // of bounds") when several instances load at once.
-  const bundles = [];
-  const counts = [];
-  for (const basePath of paths) {
-    const bundle = pagefind.createInstance({ basePath });
-    await bundle.init();
-    counts.push(await bundle.filters()); // also makes every search return filter counts
-    bundles.push(bundle);
+  const started = [];
+  const filtered = [];
+  let complete = false;
+  const bundle = (i) => {
+    started[i] =
+      started[i] ||
+      oneAtATime(async () => {
+        const instance = pagefind.createInstance({ basePath: paths[i] });
+        await instance.init();
+        return instance;
+      });
+    return started[i];
+  };
+  const countsOf = (i) => {
+    filtered[i] = filtered[i] || bundle(i).then((instance) => oneAtATime(() => instance.filters()));
+    return filtered[i];
+  };
+  const totals = async () => {
+    const counts = [];
+    for (let i = 0; i < paths.length; i++) counts.push(await countsOf(i));
+    complete = true;
+    return mergeCounts(counts);
+  };
+  bundle(0).catch(() => {}); // start now; a search that needs it reports a failure
+  return { size: paths.length, bundle, totals, counted: () => complete };
+}
+
+// One search over every bundle, newest bundle first; `each` sees each bundle's results as they
+// come. Bundles hold disjoint runs of months, so newest-first results of each, one bundle after
+// the other, are newest first overall; best-match order compares Pagefind's scores across
+// bundles (as its own mergeIndex does).
+async function searchAll(index, term, options, each = null) {
+  const found = [];
+  for (let i = 0; i < index.size; i++) {
+    const bundle = await index.bundle(i);
+    const search = await oneAtATime(() => bundle.search(term, options));
+    found.push(search);
+    if (each) each(search.results);
   }
-  return { bundles, totals: mergeCounts(counts) };
+  return merged(found, options);
 }
 
-// One search over every bundle. Bundles hold disjoint runs of months, newest first, so newest-
-// first results of each, one bundle after the other, are newest first overall; best-match order
-// compares Pagefind's scores across bundles (as its own mergeIndex does).
-function searchAll(bundles, term, options) {
-  return oneAtATime(async () => {
-    const found = [];
-    for (const bundle of bundles) found.push(await bundle.search(term, options));
-    return merged(found, options);
-  });
-}
-
-// Searches run one after another, never overlapping (see loadBundles).
+// Everything that reaches Pagefind's worker (starting a bundle, searching one) runs one step at a
+// time, in the order asked: Pagefind 1.5's shared worker fails ("unreachable", "memory access out
+// of bounds") when several instances load at once.
 let queue = Promise.resolve();
 function oneAtATime(task) {
   const next = queue.then(task, task);
