@@ -27,6 +27,9 @@ PIP_TOOLS ?= pip-tools==7.6.2
 SITEURL ?=
 STRICT ?= 0
 PYTEST_ARGS ?=
+# make test runs the suite in TEST_WORKERS processes (pytest-xdist; one per core here), each taking
+# whole test files, so a file's module fixtures are built once; TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 # Publishing to GitHub Pages (README "Publishing"): make github SITEURL=https://USER.github.io/REPO
 GITHUB_PAGES_BRANCH ?= gh-pages
 GITHUB_PAGES_REMOTE ?= origin
@@ -137,7 +140,7 @@ testdeps: venv
 
 test: venv testdeps
 	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py previewconf.py
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Benchmark (issues 8, 12): generated sets and outputs go to .bench/, results to bench/results/
 # and BENCHMARKS.md. 100,000 items: make bench BENCH_SIZES=100000 (long; not part of make test).
