@@ -224,20 +224,13 @@ async function openIndex(root) {
   const started = [];
   const filtered = [];
   let complete = false;
-  const bundle = (i) => {
-    started[i] =
-      started[i] ||
-      oneAtATime(async () => {
-        const instance = pagefind.createInstance({ basePath: paths[i] });
-        await instance.init();
-        return instance;
-      });
-    return started[i];
-  };
-  const countsOf = (i) => {
-    filtered[i] = filtered[i] || bundle(i).then((instance) => oneAtATime(() => instance.filters()));
-    return filtered[i];
-  };
+  const bundle = (i) =>
+    (started[i] ||= oneAtATime(async () => {
+      const instance = pagefind.createInstance({ basePath: paths[i] });
+      await instance.init();
+      return instance;
+    }));
+  const countsOf = (i) => (filtered[i] ||= bundle(i).then((instance) => oneAtATime(() => instance.filters())));
   const totals = async () => {
     const counts = [];
     for (let i = 0; i < paths.length; i++) counts.push(await countsOf(i));
