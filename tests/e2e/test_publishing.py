@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support.build import CORPUS, ROOT, Build, run_pelican, tree
 from support.items import write_item
-from support.loopback import fetch, free_port, wait_for
+from support.loopback import edit_until_rebuilt, fetch, free_port, wait_for
 from support.project import clean_env, copy_project, git, make, make_command
 
 from topicfeed.github_pages.plugin import cname_host
@@ -301,14 +301,8 @@ def test_devserver_rebuilds_and_serves_a_changed_item(tmp_path: Path) -> None:
         )
         try:
             assert wait_for(lambda: "The first headline" in (fetch(home) or "")), log_path.read_text()
-            # Pelican serves the site before it starts watching (pelican.autoreload: run, then
-            # watchfiles.watch): an edit made in between is not seen. Like a user who saves
-            # again, the test writes the edit again until a rebuild starts.
             changed = item.read_text(encoding="utf-8").replace("The first headline", "A changed headline")
-            for _ in range(10):
-                item.write_text(changed, encoding="utf-8")
-                if wait_for(lambda: "re-generating" in log_path.read_text(), seconds=5):
-                    break
+            assert edit_until_rebuilt(item, changed, log_path), log_path.read_text()
             assert wait_for(lambda: "A changed headline" in (fetch(home) or "")), log_path.read_text()
             # the URL comes from the file name: a changed headline stays at the same address
             assert "A changed headline" in (fetch(home + "2024/03/02/story/") or "")

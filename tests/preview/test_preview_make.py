@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support.build import ROOT, tree
 from support.items import write_item
-from support.loopback import fetch, free_port, wait_for
+from support.loopback import edit_until_rebuilt, fetch, free_port, wait_for
 from support.project import clean_env, copy_project, git, make, make_command
 
 SITE = "https://example.github.io/news"
@@ -108,7 +108,8 @@ def test_devserver_preview_serves_unpublished_items_and_rebuilds(tmp_path: Path)
             assert wait_for(lambda: "A draft headline" in (fetch(home) or ""), 90), log_path.read_text()
             page = fetch(home + "2024/03/02/a-draft-headline/") or ""
             assert "Not published:" in page and 'content="noindex,nofollow"' in page
-            item.write_text(item.read_text(encoding="utf-8").replace("A draft headline", "A changed draft"))
+            changed = item.read_text(encoding="utf-8").replace("A draft headline", "A changed draft")
+            assert edit_until_rebuilt(item, changed, log_path), log_path.read_text()
             assert wait_for(lambda: "A changed draft" in (fetch(home) or ""), 90), log_path.read_text()
             assert "Disallow: /" in (fetch(home + "robots.txt") or "")
         finally:

@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -31,4 +32,18 @@ def wait_for(condition: Callable[[], object], seconds: float = 60.0) -> bool:
         if condition():
             return True
         time.sleep(0.3)
+    return False
+
+
+def edit_until_rebuilt(item: Path, text: str, log: Path, attempts: int = 10) -> bool:
+    """Write ``text`` to ``item`` until Pelican's autoreload says it is re-generating (in ``log``).
+
+    Pelican serves the site, then starts watching (``pelican.autoreload``: run, then
+    ``watchfiles.watch``): an edit made in between is never seen. Like a user who saves again,
+    the edit is written again until a rebuild starts.
+    """
+    for _ in range(attempts):
+        item.write_text(text, encoding="utf-8")
+        if wait_for(lambda: "re-generating" in log.read_text(encoding="utf-8"), seconds=5):
+            return True
     return False
