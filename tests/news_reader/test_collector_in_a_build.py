@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
-from support.build import build_in_process
-
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "powerapps-news"
+from support.build import CORPUS, build_in_process
 
 
 def test_the_collector_is_off_while_the_articles_are_made_and_on_for_the_pages(tmp_path: Path) -> None:
