@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from support.browser import COLOUR_RULES, ServedBuild, axe_violations, open_page
+from support.browser import COLOUR_RULES, ServedBuild, axe_violations, open_page, wait_for_status
 
 PAGE_SIZE = 20
 WORD = "dataverse"  # in 58 stories, 2 of them on Canvas apps
@@ -55,11 +55,6 @@ def stories(served_corpus: ServedBuild) -> dict[str, Story]:
 
 def results(page) -> list[str]:
     return page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.href)")
-
-
-def wait_for_status(page, text: str) -> str:
-    page.locator("#search-status", has_text=text).wait_for(timeout=15_000)
-    return page.locator("#search-status").inner_text()
 
 
 def newest_first(found: list[str], stories: dict[str, Story]) -> bool:

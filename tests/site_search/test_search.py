@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.browser import ServedBuild, new_context, open_page
+from support.browser import ServedBuild, new_context, open_page, wait_for_status
 from support.build import CORPUS, ROOT, run_pelican
 
 from topicfeed.news_reader.source import decode, load_front_matter
@@ -123,11 +123,6 @@ def target(served_corpus: ServedBuild) -> tuple[str, str]:
     return article_path(served_corpus, page), headline
 
 
-def finished(page, query: str) -> None:
-    """Wait until the search for ``query`` has its status line: every bundle has answered."""
-    page.locator("#search-status", has_text=f"for “{query}”").wait_for(timeout=15_000)
-
-
 def search_and_check(page, served: ServedBuild, target: tuple[str, str]) -> None:
     """Type the headline into the search box and see the article among the results."""
     path, headline = target
@@ -136,7 +131,7 @@ def search_and_check(page, served: ServedBuild, target: tuple[str, str]) -> None
     link = page.locator("#search-results h2 a", has_text=headline)
     link.first.wait_for(state="visible", timeout=15_000)
     # Newest first, results show bundle by bundle; the status line comes once every bundle answered.
-    finished(page, headline)
+    wait_for_status(page, f"for “{headline}”")
     hrefs = page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.href)")
     assert hrefs[0] == served.url(path), hrefs[:5]  # the article itself, first, under /repo/
     assert re.search(r"\d+ stor(y|ies) found", page.locator("#search-status").inner_text())
@@ -157,7 +152,9 @@ def test_typing_a_headline_finds_the_article(page_context, served_corpus: Served
         assert "?q=" in page.url
         page.reload()
         page.locator("#search-results h2 a", has_text=target[1]).first.wait_for(state="visible")
-        finished(page, target[1])  # nothing of the search still loading when the page is left
+        wait_for_status(
+            page, f"for “{target[1]}”"
+        )  # nothing of the search still loading when the page is left
         # Following the result opens the article.
         with page.expect_navigation():
             page.locator("#search-results h2 a").first.click()

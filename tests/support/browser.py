@@ -329,6 +329,13 @@ def open_page(context, url: str, *, wait_until: str = "load") -> PageReport:
     return report
 
 
+def wait_for_status(page, text: str) -> str:
+    """The search page's status line once it shows ``text``. It is written when every bundle of
+    the index has answered (results show before, bundle by bundle), so the search is done."""
+    page.locator("#search-status", has_text=text).wait_for(timeout=15_000)
+    return page.locator("#search-status").inner_text()
+
+
 # axe-core --------------------------------------------------------------------------------------
 
 
