@@ -45,6 +45,7 @@ def a_build(tmp_path: Path) -> tuple[SimpleNamespace, Build]:
         "SEARCH_BUNDLE_DIR": "pagefind",
         "SEARCH_SHARDS": 16,
         "SEARCH_SHARD_MIN_PAGES": 1000,
+        "SEARCH_PARALLEL_RUNS": 2,
     }
     build = Build(settings=settings, output=site, target=site)
     pages = []

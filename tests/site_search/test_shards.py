@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -201,3 +205,74 @@ def test_the_writers_page_digests_stand_for_reading_the_pages(
     assert shard_key(site, shard, "1.5.0", digests) == read
     changed = {**digests, shard.pages[0].save_as: page_digest(b"another page")}
     assert shard_key(site, shard, "1.5.0", changed) != read
+
+
+class SlowPagefind(FakePagefind):
+    """A stand-in whose older bundles take longer, so runs side by side end out of order; it
+    fails on the bundles named in ``failing`` and records how many ran at once."""
+
+    def __init__(self, delays: dict[str, float], failing: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.delays, self.failing = delays, failing
+        self.lock = threading.Lock()
+        self.active = self.most = 0
+
+    def __call__(self, site: Path, subdir: str, glob: str | None) -> SimpleNamespace:
+        started = super().__call__(site, subdir, glob)
+        name = subdir.rpartition("/")[2]
+        code = 1 if name in self.failing else 0
+
+        def wait() -> subprocess.CompletedProcess[str]:
+            with self.lock:
+                self.active += 1
+                self.most = max(self.most, self.active)
+            time.sleep(self.delays.get(name, 0.0))
+            with self.lock:
+                self.active -= 1
+            return subprocess.CompletedProcess([], code, f"indexed {name}", "broken" if code else "")
+
+        return SimpleNamespace(process=started.process, wait=wait)
+
+
+def run_index(site: Path, pages: list[SearchPage], fake: FakePagefind, parallel: int) -> tuple[Any, ...]:
+    shards, globs = plan(pages, 16, 200)
+    work = IndexWork(site, "pagefind", shards, globs, None, fake, parallel=parallel)
+    return ShardedIndexing(work, 60).finish(), [shard.name for shard in shards]
+
+
+def test_bundles_indexed_side_by_side_give_the_same_index_and_log_as_one_after_another(
+    tmp_path: Path, pages: list[SearchPage]
+) -> None:
+    """A cold build indexes several bundles at once (``SEARCH_PARALLEL_RUNS``); the listing, the
+    bundles and the messages (in bundle order, whichever run ends first) are those of one run
+    after another."""
+    names = [shard.name for shard in plan(pages, 16, 200)[0]]
+    delays = {name: 0.05 * (len(names) - i) for i, name in enumerate(names)}  # the oldest: slowest
+    results = {}
+    for parallel in (1, 2):
+        site = tmp_path / f"site{parallel}"
+        write_site(site, pages)
+        fake = SlowPagefind(delays)
+        outcome, order = run_index(site, pages, fake, parallel)
+        assert outcome.complete, outcome.messages
+        assert fake.most == parallel
+        results[parallel] = (outcome.indexed, outcome.messages, (site / "pagefind" / LISTING).read_bytes())
+        assert outcome.indexed == order
+    assert results[1] == results[2]
+
+
+def test_a_failing_bundle_among_side_by_side_runs_leaves_no_listing(
+    tmp_path: Path, pages: list[SearchPage]
+) -> None:
+    names = [shard.name for shard in plan(pages, 16, 200)[0]]
+    assert len(names) > 3
+    site = tmp_path / "site"
+    write_site(site, pages)
+    fake = SlowPagefind({names[0]: 0.2}, failing=frozenset({names[1]}))
+    outcome, _ = run_index(site, pages, fake, 2)
+    assert not outcome.complete
+    assert not (site / "pagefind" / LISTING).exists()
+    assert len(fake.runs) < len(names)  # the bundles queued after the failure were not started
+    assert [m for level, m in outcome.messages if level == logging.ERROR] == [
+        f"search: Pagefind failed on pagefind/{names[1]} (exit 1): broken"
+    ]

@@ -11,9 +11,10 @@ is written last and only when every bundle is complete, so a site never lists a 
 
 Pagefind is pointed at one bundle's pages with a glob of their folders (``shards.by_folders``).
 
-The work runs in a thread started in phase ``FILES``: Pagefind works on one core while the build
-writes the API, sitemaps and redirects on the other. Messages wait for ``finish`` (phase
-``INDEX``), so they reach the build's log in its own thread, in a fixed order.
+The work runs in a thread started in phase ``FILES``, beside what the build still writes;
+bundles to index run ``parallel`` Pagefind processes at a time (one run keeps about one and a
+half cores busy, and a cold build ends waiting for them). Messages wait for ``finish`` (phase
+``INDEX``), so they reach the build's log in its own thread, in bundle order.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -161,7 +163,7 @@ class ShardedIndexing:
 
 @dataclass
 class IndexWork:
-    """What the indexing thread does: every shard in turn, then the listing."""
+    """What the indexing thread does: every shard (``parallel`` Pagefind runs at once), then the listing."""
 
     site: Path
     bundle_dir: str
@@ -171,6 +173,8 @@ class IndexWork:
     start: Starter
     #: The pages' digests by path (``Build.page_digests``): a page not in it is read.
     digests: Mapping[str, str] = field(default_factory=dict)
+    #: How many Pagefind runs at once (``SEARCH_PARALLEL_RUNS``).
+    parallel: int = 1
     outcome: Outcome = field(default_factory=Outcome)
     cancelled: threading.Event = field(default_factory=threading.Event)
     running: list[Any] = field(default_factory=list)
@@ -180,30 +184,61 @@ class IndexWork:
         previous = read_listing(self.previous) if self.previous else {}
         version = pagefind_version()
         keys: list[str] = []
+        todo: list[tuple[Shard, str | None]] = []
         try:
             for shard, glob in zip(self.shards, self.globs, strict=True):
-                if self.cancelled.is_set():
-                    return
                 key = shard_key(self.site, shard, version, self.digests)
                 keys.append(key)
                 kept = self.previous / shard.name if self.previous else None
                 if kept is not None and previous.get(shard.name) == key and kept.is_dir():
                     link_tree(kept, root / shard.name)
                     self.outcome.kept.append(shard.name)
-                elif not self._index(shard, glob):
-                    return
+                else:
+                    todo.append((shard, glob))
+            if not self._index_all(todo):
+                return
             root.mkdir(parents=True, exist_ok=True)
             (root / LISTING).write_text(listing_text(self.shards, keys), encoding="utf-8")
             self.outcome.complete = True
         except (OSError, ValueError) as error:
             self.outcome.note(logging.ERROR, f"search: cannot build the index ({error})")
 
-    def _index(self, shard: Shard, glob: str | None) -> bool:
+    def _index_all(self, todo: Sequence[tuple[Shard, str | None]]) -> bool:
+        """Index ``todo``, ``parallel`` bundles at a time; True when every one succeeded.
+
+        One Pagefind run keeps about one and a half cores busy, so on two cores a second run
+        beside it finishes the bundles of a cold build sooner. Each run's messages are kept
+        apart and added in the bundles' order, so the log does not depend on which ends first.
+        """
+        if len(todo) <= 1 or self.parallel <= 1:
+            return all(self._index(shard, glob, self.outcome) for shard, glob in todo)
+        outcomes = [Outcome() for _ in todo]
+        failed = threading.Event()
+
+        def index(shard: Shard, glob: str | None, outcome: Outcome) -> bool:
+            if failed.is_set():  # as one run after another would: stop at the first failure
+                return False
+            ok = self._index(shard, glob, outcome)
+            if not ok:
+                failed.set()
+            return ok
+
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="pagefind") as pool:
+            done = list(pool.map(index, *zip(*todo, strict=True), outcomes))
+        for outcome in outcomes:
+            self.outcome.messages += outcome.messages
+            self.outcome.indexed += outcome.indexed
+        return all(done)
+
+    def _index(self, shard: Shard, glob: str | None, outcome: Outcome) -> bool:
+        """Run Pagefind for one bundle; what happened goes to ``outcome``."""
+        if self.cancelled.is_set():
+            return False
         subdir = f"{self.bundle_dir}/{shard.name}"
         try:
             run = self.start(self.site, subdir, glob)
         except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
-            self.outcome.note(
+            outcome.note(
                 logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
             )
             return False
@@ -212,17 +247,17 @@ class IndexWork:
             result: subprocess.CompletedProcess[str] = run.wait()
         finally:
             self.running.remove(run.process)
-        self.outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
+        outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
         if result.returncode != 0:
             if self.cancelled.is_set():
                 return False
             last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-            self.outcome.note(
+            outcome.note(
                 logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {last}"
             )
             return False
         if NO_BODY_MARKER in result.stdout:
-            self.outcome.note(
+            outcome.note(
                 logging.WARNING,
                 f"search: no page of {subdir} has data-pagefind-body (article.html should), "
                 "so Pagefind indexed them whole",
@@ -230,7 +265,7 @@ class IndexWork:
         bundle = self.site / subdir
         stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
         drop_ui_files(bundle)
-        self.outcome.indexed.append(shard.name)
+        outcome.indexed.append(shard.name)
         return True
 
 

@@ -272,7 +272,16 @@ def start_index(pelican: Any, build: Build) -> None:
     shards, globs = plan(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
     previous = build.output / bundle_dir if build.output != build.target else None
     release_free_memory()
-    work = IndexWork(build.target, bundle_dir, shards, globs, previous, start_pagefind, build.page_digests)
+    work = IndexWork(
+        build.target,
+        bundle_dir,
+        shards,
+        globs,
+        previous,
+        start_pagefind,
+        build.page_digests,
+        parallel=settings["SEARCH_PARALLEL_RUNS"],
+    )
     build.private[INDEXING] = ShardedIndexing(work, TIMEOUT_SECONDS)
 
 

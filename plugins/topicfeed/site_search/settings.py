@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         check=is_int(1),
     ),
     Setting(
+        "SEARCH_PARALLEL_RUNS",
+        2,
+        "how many bundles Pagefind indexes at once (one run keeps about 1.5 cores busy)",
+        check=is_int(1),
+    ),
+    Setting(
         "SEARCH_CSP_SCRIPT_SRC",
         ["'wasm-unsafe-eval'"],
         "added to script-src on the search page only",
