@@ -13,12 +13,18 @@ import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from topicfeed.build import page_digest
-from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing, read_listing, shard_key
+from topicfeed.site_search.indexer import (
+    LISTING,
+    IndexWork,
+    Outcome,
+    ShardedIndexing,
+    read_listing,
+    shard_key,
+)
 from topicfeed.site_search.plugin import plan
 from topicfeed.site_search.shards import SearchPage, by_folders, plan_shards, shard_size
 
@@ -234,7 +240,9 @@ class SlowPagefind(FakePagefind):
         return SimpleNamespace(process=started.process, wait=wait)
 
 
-def run_index(site: Path, pages: list[SearchPage], fake: FakePagefind, parallel: int) -> tuple[Any, ...]:
+def run_index(
+    site: Path, pages: list[SearchPage], fake: FakePagefind, parallel: int
+) -> tuple[Outcome, list[str]]:
     shards, globs = plan(pages, 16, 200)
     work = IndexWork(site, "pagefind", shards, globs, None, fake, parallel=parallel)
     return ShardedIndexing(work, 60).finish(), [shard.name for shard in shards]
