@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from support.build import CORPUS, ROOT, tree
+from support.loopback import wait_for
 
 from topicfeed.content_cache import guard
 
@@ -257,16 +258,6 @@ def running_for(output: Path) -> list[int]:
     return found
 
 
-def gone_within(output: Path, seconds: float) -> bool:
-    """Whether every leftover of a killed build (:func:`running_for`) is gone within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while running_for(output):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def staged(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file under ``folder`` with its size and mtime (a killed build's staging folder)."""
     found = {}
@@ -340,7 +331,7 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
         if name == "while the API is written":  # its forked process died with the build, mid-way
             # The kernel kills it as the build dies (PR_SET_PDEATHSIG), but it may take a moment
             # to go on a loaded machine; a process that ran on would have written the whole API.
-            assert gone_within(output, 2.0), "a process of the killed build runs on"
+            assert wait_for(lambda: not running_for(output), 2.0), "a process of the killed build runs on"
             staging = output.with_name(f".{output.name}.building") / "api"
             written = staged(staging)
             assert len(written) < len(list((fresh / "api").rglob("*.json")))
