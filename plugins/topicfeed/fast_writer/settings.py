@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from topicfeed.memory_budget import MEMORY_BUDGET
 from topicfeed.settings import Setting, is_bool, is_int
 
 SETTINGS: tuple[Setting, ...] = (
+    MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
     Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0)),
     Setting(
         "RENDER_INCREMENTAL",

@@ -30,12 +30,13 @@ from pelican import signals
 
 from topicfeed.build import Build, RenderStats
 from topicfeed.feed_format import FeedRequest
+from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.model import Image, NewsItem, Problem, Provider
 from topicfeed.pelican_adapter import HookedWriter, content_written_held
 
 from .fingerprint import Fingerprinter
 from .manifest import Manifest
-from .render import MISSING, Job, page_key, render_parallel
+from .render import MIN_PARALLEL_PAGES, MISSING, Job, page_key, render_parallel
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +228,8 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
         else:
             to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
+    if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
+        processes = 1 + extra_processes(writer.settings, processes - 1, resident_mb(), step="page renderers")
     rendered = render_parallel(to_render, processes, salt, prints)
     # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
     # saved, which the build's peak used to carry on top of them. A feed written after this

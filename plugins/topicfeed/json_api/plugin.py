@@ -43,6 +43,7 @@ from pelican import signals
 from topicfeed import forked
 from topicfeed.build import Build, collect_articles
 from topicfeed.gc_pause import gc_paused
+from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, register_plugin
 
 from . import documents as docs
@@ -249,7 +250,7 @@ def start_api(pelican: Any, build: Build) -> None:
     settings = pelican.settings
     if not settings["API"]:
         return
-    fork = len(build.articles) >= settings["API_FORK_MIN_ITEMS"]
+    fork = len(build.articles) >= settings["API_FORK_MIN_ITEMS"] and fork_fits(settings, "json_api")
     build.private[_RUNNING] = forked.start("JSON API", lambda: write_api(pelican, build, fork), fork)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from topicfeed.memory_budget import MEMORY_BUDGET
 from topicfeed.settings import Setting, is_bool, is_int, is_str
 
 
@@ -12,6 +13,7 @@ def _locale(settings: Any) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
     Setting("API", True, "Write the JSON API under api/ (False: no API files at all).", is_bool),
     Setting("API_PAGE_SIZE", 20, "Items per page of every API collection.", is_int(1)),
     Setting(

@@ -46,6 +46,7 @@ from pelican.generators import PelicanTemplateNotFound
 
 from topicfeed.build import Build
 from topicfeed.items import ARTICLE_LISTS
+from topicfeed.memory_budget import extra_processes
 from topicfeed.plugin import Phase, register_plugin
 
 from .indexer import IndexWork, ShardedIndexing, link_tree, remove_partial
@@ -256,6 +257,22 @@ def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
     return True
 
 
+#: What one Pagefind run holds per page of its bundle, in MB, for ``MEMORY_BUDGET_MB``: measured
+#: 260 to 270 MB (proportional set size, sampled each second) for bundles of 8,192 pages at
+#: 100,000 items, and about 0.5 GB for 8,000 pages at its peak (docs/settings.md); the larger one.
+PAGEFIND_MB_PER_PAGE = 0.06
+
+
+def parallel_runs(settings: dict[str, Any], shards: list[Shard]) -> int:
+    """``SEARCH_PARALLEL_RUNS``, fewer when that many runs of the largest bundle would not fit
+    the memory budget (one run at least)."""
+    wanted = settings["SEARCH_PARALLEL_RUNS"]
+    if wanted <= 1 or len(shards) <= 1:
+        return wanted
+    largest = max(len(shard.pages) for shard in shards)
+    return extra_processes(settings, wanted, largest * PAGEFIND_MB_PER_PAGE, at_least=1, step="search")
+
+
 #: Where ``start_index`` leaves the run for ``finish_index`` (``Build.private``).
 INDEXING = f"{__package__ or __name__}.indexing"
 
@@ -280,7 +297,7 @@ def start_index(pelican: Any, build: Build) -> None:
         previous,
         start_pagefind,
         build.page_digests,
-        parallel=settings["SEARCH_PARALLEL_RUNS"],
+        parallel=parallel_runs(settings, shards),
     )
     build.private[INDEXING] = ShardedIndexing(work, TIMEOUT_SECONDS)
 

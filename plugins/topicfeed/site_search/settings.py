@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from topicfeed.memory_budget import MEMORY_BUDGET
 from topicfeed.settings import Setting, is_bool, is_int, is_str, is_str_list
 
 
@@ -11,6 +12,7 @@ def is_folder_name(value: object) -> str | None:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
     Setting("SEARCH_URL", "search/", "the URL of the search page (template search.html)", check=is_str),
     Setting(
         "SEARCH_SAVE_AS",
