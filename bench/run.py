@@ -58,6 +58,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,8 @@ from . import generate, hugo_site, memory, pages_artifact, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+#: Results of builds with other Topicfeed settings (``--topicfeed-setting``), one folder each.
+VARIANTS = BENCH / "results" / "variants"
 
 #: In the order a round runs them: each build after the first sees one more change than the last.
 SCENARIOS = ("cold", "warm", "changed", "added", "unpublished")
@@ -118,10 +121,16 @@ class LoadTooHigh(RuntimeError):
 
 
 def pelican_command(
-    system: System, input_dir: Path, output_dir: Path, cache_dir: Path, clean: bool = False
+    system: System,
+    input_dir: Path,
+    output_dir: Path,
+    cache_dir: Path,
+    clean: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """``clean``: Pelican empties the output first (``DELETE_OUTPUT_DIRECTORY``), else it writes
-    over the previous site and leaves the pages of articles it no longer has."""
+    over the previous site and leaves the pages of articles it no longer has. ``settings``: more
+    ``-e`` overrides (a variant of the build: ``--topicfeed-setting``)."""
     command = [
         sys.executable,
         "-m",
@@ -133,12 +142,18 @@ def pelican_command(
         str(system.settings),
         "-e",
         f"CACHE_PATH={json.dumps(str(cache_dir))}",
+        *(f"{name}={json.dumps(value)}" for name, value in (settings or {}).items()),
     ]
     return [*command, "DELETE_OUTPUT_DIRECTORY=true"] if clean else command
 
 
 def build_command(
-    system: System, set_dir: Path, output_dir: Path, cache_dir: Path, scenario: str = "cold"
+    system: System,
+    set_dir: Path,
+    output_dir: Path,
+    cache_dir: Path,
+    scenario: str = "cold",
+    settings: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """The command that builds ``system``'s copy of the set into ``output_dir`` for ``scenario``.
 
@@ -148,7 +163,8 @@ def build_command(
     clean = scenario == "unpublished" and system.name != "topicfeed"
     if system.is_hugo:
         return hugo_site.hugo_command(set_dir / system.input, output_dir, cache_dir, clean=clean)
-    return pelican_command(system, set_dir / system.input, output_dir, cache_dir, clean=clean)
+    input_dir = set_dir / system.input
+    return pelican_command(system, input_dir, output_dir, cache_dir, clean=clean, settings=settings)
 
 
 def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
@@ -423,6 +439,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(),
         "command": command_line(args, [size]),
+        "topicfeed_settings": args.topicfeed_settings,
         "machine": machine(),
         "max_load": args.max_load,
         "allow_load": args.allow_load,
@@ -462,7 +479,8 @@ def bench_build(
         CHANGES[scenario](set_dir, system, manifest, undo)
     before = set(article_pages(output_dir)) if scenario in PAGE_DELTA else set()
     log_path = set_dir / f"{system.name}-{scenario}.log"
-    command = build_command(system, set_dir, output_dir, cache_dir, scenario)
+    variant = args.topicfeed_settings if system.name == "topicfeed" else None
+    command = build_command(system, set_dir, output_dir, cache_dir, scenario, variant)
     sample = measure(command, log_path, args.timeout)
     problem = None
     if scenario == "changed" and not change_visible(output_dir, manifest["change"]["mark"]):
@@ -537,9 +555,32 @@ def command_line(args: argparse.Namespace, sizes: list[int]) -> str:
     scenarios = [scenario for scenario in SCENARIOS if scenario in args.scenarios]
     if scenarios != list(SCENARIOS):
         parts += ["--scenarios", *scenarios]
+    for name, value in args.topicfeed_settings.items():
+        parts += ["--topicfeed-setting", f"{name}={json.dumps(value)}"]
+    if args.results.resolve() != (BENCH / "results").resolve():
+        parts += ["--results", _shown(args.results)]
     if args.allow_load:
         parts.append("--allow-load")
     return shlex.join(parts)
+
+
+def _shown(path: Path) -> str:
+    """A path as the command line gives it: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def topicfeed_setting(text: str) -> tuple[str, Any]:
+    """``NAME=JSON`` (``MEMORY_BUDGET_MB=2000``), as Pelican's ``-e`` takes it."""
+    name, equals, value = text.partition("=")
+    if not equals or not name.isupper():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with an upper-case name, got {text!r}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"{name}: the value must be JSON ({error})") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -572,8 +613,21 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("BENCH_ALLOW_LOAD") == "1",
         help="measure and record even under load (marked so in the report); also BENCH_ALLOW_LOAD=1",
     )
+    parser.add_argument(
+        "--topicfeed-setting",
+        action="append",
+        type=topicfeed_setting,
+        default=[],
+        metavar="NAME=JSON",
+        help=f"build Topicfeed with this setting too (a variant): its results go to --results "
+        f"{VARIANTS.relative_to(ROOT)}/NAME, which the report shows beside the default build",
+    )
     parser.add_argument("--render-only", action="store_true", help="rewrite the report from stored results")
     args = parser.parse_args(argv)
+    args.topicfeed_settings = dict(args.topicfeed_setting)
+    if args.topicfeed_settings and args.results.resolve().parent.name != VARIANTS.name:
+        folder = VARIANTS.relative_to(ROOT)
+        parser.error(f"a variant's results go to a folder of their own: --results {folder}/NAME")
     args.work = args.work.resolve()
     if not args.render_only:
         if "hugo" in args.systems and shutil.which("hugo") is None:
@@ -587,8 +641,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 3
             path = args.results / f"{size}.json"
             path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    results = report.load_results(args.results)
-    args.report.write_text(report.render(results, args.results, SYSTEMS), encoding="utf-8")
+    # a variant's report is the whole report: the default build's results and every variant's
+    main_results = args.results.parent.parent if args.topicfeed_settings else args.results
+    results = report.load_results(main_results)
+    args.report.write_text(report.render(results, main_results, SYSTEMS), encoding="utf-8")
     print(f"[bench] wrote {args.report}")
     return 0
 

@@ -6,6 +6,7 @@ them as idle figures, or a target as met when it is not, would mislead every lat
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -205,3 +206,24 @@ def test_the_1_gb_target_is_judged_on_disk_and_as_the_deploy_artifact() -> None:
         "about 268,435 items) | met |",
     ]
     assert "| Topicfeed | 40 | 20 | 0.2 | 25,000 | 5.00 | 0.2 | 0.0 | 4,000 |" in text
+
+
+def test_a_variant_shows_beside_the_default_build(tmp_path: Path) -> None:
+    """Results of Topicfeed built with other settings (``results/variants/NAME``) add their own
+    100,000-item target rows and section, titled with the settings; the default rows stay."""
+    default = result(100_000, [0.2], tf_cold=400.0)
+    variant = {**result(100_000, [0.3], tf_cold=250.0), "topicfeed_settings": {"MEMORY_BUDGET_MB": 2000}}
+    variant["samples"] = {"topicfeed": {"cold": [sample(250.0, 260.0, peak=1900.0)]}}
+    folder = tmp_path / "variants" / "memory-budget"
+    folder.mkdir(parents=True)
+    (folder / "100000.json").write_text(json.dumps(variant), encoding="utf-8")
+    text = report.render({100_000: default}, tmp_path, run.SYSTEMS)
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| 100,000")
+    }
+    assert "gap" in rows["100,000 items, cold < 5 min"]
+    assert rows["100,000 items, cold < 5 min, with `MEMORY_BUDGET_MB=2000`"].endswith("| met |")
+    assert rows["100,000 items, cold peak memory < 2 GB, with `MEMORY_BUDGET_MB=2000`"].endswith("| met |")
+    assert not any("one item changed < 30 s, with" in row for row in rows)  # not measured: no row
+    assert "## 100,000 items, Topicfeed with `MEMORY_BUDGET_MB=2000`" in text
+    assert text.index("## 100,000 items\n") < text.index("## 100,000 items, Topicfeed with")

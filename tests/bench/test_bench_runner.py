@@ -171,3 +171,24 @@ def test_a_costly_memory_sample_is_taken_less_often(tmp_path: Path, monkeypatch:
     sample = run.measure([sys.executable, "-c", "import time; time.sleep(1.6)"], tmp_path / "x-cold.log", 60)
     assert sample.tree_mb == 1.0
     assert 1 <= len(calls) <= 3, calls
+
+
+def test_a_variant_builds_topicfeed_with_its_settings_into_its_own_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--topicfeed-setting``: Topicfeed gets the setting (the baselines do not), the command line
+    records it, and its results may not replace the default build's."""
+    topicfeed, pelican = run.SYSTEMS["topicfeed"], run.SYSTEMS["pelican"]
+    variant = {"MEMORY_BUDGET_MB": 2000}
+    command = run.build_command(topicfeed, tmp_path, tmp_path / "out", tmp_path / "cache", "cold", variant)
+    assert command[command.index("-e") + 1 :] == [
+        f"CACHE_PATH={json.dumps(str(tmp_path / 'cache'))}",
+        "MEMORY_BUDGET_MB=2000",
+    ]
+    assert "MEMORY_BUDGET_MB=2000" not in run.build_command(pelican, tmp_path, tmp_path / "o", tmp_path / "c")
+    assert run.topicfeed_setting("SEARCH_SHARDS=4") == ("SEARCH_SHARDS", 4)
+    with pytest.raises(SystemExit):
+        run.main(["--topicfeed-setting", "MEMORY_BUDGET_MB=2000", "--results", str(tmp_path / "results")])
+    assert "a folder of their own: --results bench/results/variants/NAME" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run.main(["--topicfeed-setting", "memory=2000"])
