@@ -52,18 +52,20 @@ def resident_mb(pid: int | str = "self") -> float:
         return 0.0
 
 
-def _pss_mb(pid: int) -> float:
+def pss_kib(pid: int) -> int:
+    """The process's proportional set size in KiB; 0 once it has gone."""
     try:
         text = (PROC / str(pid) / "smaps_rollup").read_text()
     except OSError:
-        return 0.0
+        return 0
     for line in text.splitlines():
         if line.startswith("Pss:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+            return int(line.split()[1])
+    return 0
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every living process below it (from ``/proc/PID/task/TID/children``)."""
     found, queue = [], [pid]
     while queue:
         current = queue.pop()
@@ -80,9 +82,19 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def tree_mb(pid: int) -> float | None:
+    """The PSS of ``pid`` and its descendants together, in MB (MiB); None without ``/proc``.
+
+    PSS, not RSS: a page shared by forked processes counts once overall, split between them.
+    """
+    if not measurable():
+        return None
+    return sum(pss_kib(process) for process in descendants(pid)) / 1024
+
+
 def in_use_mb() -> float:
     """What the build uses now: this process and its descendants, proportional set sizes summed."""
-    return sum(_pss_mb(pid) for pid in _descendants(os.getpid()))
+    return tree_mb(os.getpid()) or 0.0
 
 
 def measurable() -> bool:
