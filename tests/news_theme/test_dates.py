@@ -133,3 +133,15 @@ def test_a_character_locale_of_its_own_is_left_to_pelicans_formatter(monkeypatch
     date = dt.datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     assert dates.strftime(date, "%A %-d %B %Y") == "Friday 1 March 2024"
     assert asked == ["%A %-d %B %Y"]
+
+
+def test_the_memo_is_bounded_and_still_gives_the_same_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every item's time is a key of its own: an unbounded memo grew with the site."""
+    monkeypatch.setattr(dates, "_FORMATTED", {})
+    monkeypatch.setattr(dates, "_REMEMBERED", 8)
+    pelican = DateFormatter()
+    days = [dt.datetime(2021, 5, 1, 8, minute, tzinfo=UTC) for minute in range(30)]
+    for _ in range(2):
+        for day in days:
+            assert dates.strftime(day, "%d %B %Y %H:%M") == pelican(day, "%d %B %Y %H:%M")
+            assert len(dates._FORMATTED) <= 8
