@@ -48,10 +48,20 @@ MONTHS = {
 
 def test_the_bundle_size_is_a_power_of_two_that_moves_only_when_the_site_doubles() -> None:
     assert shard_size(8_005, 16, 1000) == 1000  # 10,000 items: the minimum
-    assert shard_size(80_000, 16, 1000) == 8192
-    assert shard_size(80_001, 16, 1000) == shard_size(70_000, 16, 1000) == 8192
+    assert shard_size(80_000, 16, 1000) == 4096  # 100,000 items: 5,000 a bundle is nearest 4,096
+    assert shard_size(80_001, 16, 1000) == shard_size(46_341, 16, 1000) == 4096
+    assert shard_size(46_340, 16, 1000) == 2048  # below 2**11.5 pages a bundle: half the size
+    assert shard_size(92_682, 16, 1000) == 8192
     assert shard_size(500, 16, 1000) == 1000
     assert shard_size(80_000, 1, 1000) == 80_000  # one bundle
+
+
+@pytest.mark.parametrize("total", [40_000, 80_000, 120_000])
+def test_a_large_site_has_about_as_many_bundles_as_asked(total: int) -> None:
+    """Between 0.7 and 1.4 times ``SEARCH_SHARDS`` (16): rounding the size up gave 10 at 80,000."""
+    months = {f"{2000 + m // 12}-{m % 12 + 1:02d}": total // 60 for m in range(60)}
+    shards = plan_shards(pages_by_month(months), 16, 1000)
+    assert 0.7 * 16 <= len(shards) <= 1.4 * 16
 
 
 def test_bundles_are_runs_of_whole_months_oldest_first() -> None:
