@@ -259,8 +259,9 @@ def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
 
 #: What one Pagefind run holds per page of its bundle, in MB, for ``MEMORY_BUDGET_MB``: its
 #: maximum resident set was 647 MB for the 8,004 article pages of the 10,000-item benchmark set,
-#: one run over all of them (260 to 270 MB by proportional set size, sampled each second, for
-#: bundles of 8,192 pages at 100,000 items); the larger figure, as a plan should.
+#: one run over all of them, and 362 MB for a bundle of 4,386 pages of the 100,000-item set
+#: (260 to 270 MB by proportional set size, sampled each second, when bundles held 8,192 pages
+#: there); the larger figure, as a plan should.
 PAGEFIND_MB_PER_PAGE = 0.08
 
 
