@@ -4,8 +4,9 @@ Parsing the YAML and building the :class:`~topicfeed.model.NewsItem` is most of 
 reading an item. The store keeps the result per file, keyed by a digest of the file's bytes, its
 path, the reader's settings and the reader's code (:func:`code_version`): a file whose digest has
 a record is neither parsed nor modelled; anything else (a new or edited file, other settings,
-other code) simply has no record and is read again. Modification times play no part, so a fresh
-``git checkout`` (every mtime new) still finds its records.
+other code) simply has no record and is read again. Modification times play no part in the
+records, so a fresh ``git checkout`` (every mtime new) still finds them; they only let a file
+whose stat is unchanged skip the reading and digesting (:mod:`.stat_table`).
 
 Layout: ``<CACHE_PATH>/news-items/*.pack``. A pack holds records (each pickled on its own, so a
 build unpickles only the records it asks for; not compressed, see :func:`pickled`) after an
@@ -42,6 +43,8 @@ from typing import Any, ClassVar
 import topicfeed
 from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
+
+from .stat_table import FileStat, StatTable
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +205,14 @@ class ItemStore:
     """The records of one folder, for one build; ``key`` covers the reader's settings.
 
     Loaded on the first :meth:`get`; :meth:`save` writes what this build added, once reading is done.
+    ``stats`` (:mod:`.stat_table`), under the same key, names the record of a file whose stat is
+    unchanged, so that file is not read (:meth:`known`).
     """
 
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self._key = hashlib.blake2b(code_version() + key, digest_size=32).digest()
+        self.stats = StatTable(folder, self._key)
         self._records: dict[str, Stored] | None = None
         self._packs: list[Path] = []
         self._damaged = 0
@@ -221,6 +227,7 @@ class ItemStore:
 
     def _load(self) -> dict[str, Stored]:
         if self._records is None:
+            self.stats.load()  # with the packs: forked readers inherit both
             self._records = {}
             try:
                 packs = sorted(self.folder.glob("*.pack"))
@@ -239,6 +246,12 @@ class ItemStore:
     def size(self) -> int:
         """How many records the packs hold (loading them, once)."""
         return len(self._load())
+
+    def known(self, path: str, stat: FileStat) -> str | None:
+        """The digest of ``path`` without reading it: its stat is the one recorded with a digest
+        that has a record here (unchecked). None: read the file."""
+        digest = self.stats.digest(path, stat)
+        return digest if digest is not None and digest in self._load() else None
 
     def stored(self, digest: str) -> Stored | None:
         """The stored (pickled) record named ``digest``, unchecked; None when there is none."""
@@ -272,12 +285,20 @@ class ItemStore:
         at 100,000 items). A read after this finds no record and parses, which stays correct."""
         self._new = {}
         self._records = {}
+        self.stats.release()
 
     def save(self, used: set[str]) -> str:
-        """Write this build's records: nothing, one pack of the new ones, or one of all ``used``.
+        """Write this build's records: nothing, one pack of the new ones, or one of all ``used``;
+        then the file stats (after the packs: an entry whose record is missing only costs a read).
 
-        Returns what was done, for the log. A store that cannot be written only costs speed.
+        Returns what was done to the packs, for the log. A store that cannot be written only costs
+        speed.
         """
+        done = self._save_packs(used)
+        logger.debug("news item store: file stats %s", self.stats.save())
+        return done
+
+    def _save_packs(self, used: set[str]) -> str:
         records = self._load()
         stale = len(records.keys() - used)
         compact = self._damaged or len(self._packs) >= MAX_PACKS or stale > 16 + len(used) // 4

@@ -2,11 +2,12 @@
 
 Pelican reads article files one at a time on one core, and for a news file most of that time is
 the reader's own: parsing the YAML and building the item (a file not in the item store), or
-reading the bytes, digesting them and opening the stored record (a file that is). When reading
+reading the bytes, digesting them and opening the stored record (a file that is; only opening
+the record when the file's stat is the one recorded, :mod:`.stat_table`). When reading
 starts (``article_generator_init``) and many files may need parsing (see :data:`MIN_FILES`),
 :func:`start` forks ``NEWS_READ_PROCESSES`` readers that do exactly that for every news file
-of the article paths, in Pelican's order, chunk by chunk, and send back each file's digest and
-record pickled (as the store keeps it: the build adds it to the store when the file was parsed).
+of the article paths, in Pelican's order, chunk by chunk, and send back each file's digest, stat
+and record pickled (as the store keeps it: the build adds it to the store when the file was parsed).
 :meth:`NewsReader.read` then takes the file's :class:`Prepared` result instead of reading it,
 and does the rest as before: counts, store, metadata, the article.
 
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from topicfeed.build import Build, MissingProduct
 
 from .item_store import ItemStore, Record, pickled, unpickled
+from .stat_table import FileStat, file_stat
 
 if TYPE_CHECKING:
     from .reader import FileParser
@@ -51,8 +53,9 @@ MIN_FILES = 64
 CHUNK = 64
 
 #: What a forked reader sends for one file: ``(digest, pickled record or None for Markdown,
-#: parsed, damaged)``; None when it prepared nothing. A parsed record goes to the store as sent.
-Wire = tuple[str, bytes | None, bool, bool] | None
+#: parsed, damaged, stat)``; None when it prepared nothing. A parsed record goes to the store as
+#: sent, the stat (taken before the file was read) to the store's file stats.
+Wire = tuple[str, bytes | None, bool, bool, FileStat | None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Prepared:
     ``record`` None: a Markdown file (the reader hands it to Pelican's Markdown reader).
     ``parsed``: the file had no (whole) record in the store and was parsed; ``stored`` is then
     the record to add to the store. ``damaged``: the store held a damaged record for it.
+    ``stat``: the file's stat for the store's file stats (None without a store).
     """
 
     digest: str
@@ -69,11 +73,18 @@ class Prepared:
     parsed: bool
     stored: bytes | None
     damaged: bool
+    stat: FileStat | None = None
 
 
 def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wire:
     """In a forked reader: what the reader would do with ``source_path`` before the metadata."""
     path = parser.relative(source_path)
+    stat = file_stat(source_path) if store is not None else None
+    known = store.known(path, stat) if store is not None and stat is not None else None
+    if known is not None and store is not None:  # the stat is the one recorded: not read
+        raw = store.stored(known)
+        if raw is not None and unpickled(raw) is not None:
+            return known, bytes(raw), False, False, stat  # a slice of a pack: not picklable
     try:
         data = parser.read_bytes(source_path)
     except OSError:
@@ -84,15 +95,15 @@ def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wi
         raw = store.stored(digest)
         if raw is not None:
             if unpickled(raw) is not None:
-                return digest, bytes(raw), False, False  # a slice of a pack: not picklable
+                return digest, bytes(raw), False, False, stat
             damaged = True
     try:
         record = parser.parse(source_path, path, data)
     except Exception:  # the reader parses it again and fails as it always did
         return None
     if record is None:
-        return digest, None, True, damaged
-    return digest, pickled(record), True, damaged
+        return digest, None, True, damaged, stat
+    return digest, pickled(record), True, damaged, stat
 
 
 def _reader(
@@ -167,11 +178,11 @@ class Prefetch:
             wire = self._ready.pop(source_path, None)
         if wire is None:
             return None
-        digest, raw, parsed, damaged = wire
+        digest, raw, parsed, damaged, stat = wire
         record = unpickled(raw) if raw is not None else None
         if raw is not None and record is None:
             return None  # cannot happen (the forked reader checked it); read it here
-        return Prepared(digest, record, parsed, raw if parsed else None, damaged)
+        return Prepared(digest, record, parsed, raw if parsed else None, damaged, stat)
 
     def _receive(self) -> None:
         """The receiving thread: every message of every forked reader, until each one is done."""

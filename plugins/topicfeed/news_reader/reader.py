@@ -7,7 +7,8 @@ editors' preview (``PREVIEW``) makes them articles, whose item says ``published=
 
 What parsing and modelling made of a file is kept in the news item store (:mod:`.item_store`,
 ``NEWS_ITEM_STORE``): a file whose bytes, path, settings and reader code are unchanged is taken
-from there, not parsed again; its problems are logged as if it had been.
+from there, not parsed again; its problems are logged as if it had been. A file whose stat is the
+one recorded with its record is not even read (:mod:`.stat_table`).
 
 When reading starts, forked readers (:mod:`.prefetch`, ``NEWS_READ_PROCESSES``) do the part of
 ``read`` that does not need Pelican (reading, digesting, parsing or opening the stored record)
@@ -40,6 +41,7 @@ from topicfeed.text import title_slug, topic_slug
 from .item_store import FOLDER, ItemStore, Record
 from .prefetch import Prepared, take_prepared
 from .source import SourceError, decode, is_news_item, load_front_matter
+from .stat_table import FileStat, file_stat
 
 #: Bytes as they are (``O_BINARY``: no newline translation on Windows).
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
@@ -184,35 +186,57 @@ class NewsReader(BaseReader):
         if prepared is not None:
             return self._read_prepared(source_path, prepared)
         path = self.parser.relative(source_path)
+        store = self._store
+        stat = file_stat(source_path) if store is not None else None
+        known = store.known(path, stat) if store is not None and stat is not None else None
+        if known is not None and store is not None:  # the stat is the one recorded: not read
+            record = store.get(known)
+            if record is not None:
+                return self._reused(path, stat, known, record)
         try:
             data = self.parser.read_bytes(source_path)
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
-        digest = self._store.digest(path, data) if self._store else ""
-        record = self._store.get(digest) if self._store else None
+        digest = store.digest(path, data) if store is not None else ""
+        # A damaged record under the known digest was counted already: the file is parsed.
+        record = store.get(digest) if store is not None and digest != known else None
+        if record is not None:
+            return self._reused(path, stat, digest, record)
+        record = self.parser.parse(source_path, path, data)
         if record is None:
-            record = self.parser.parse(source_path, path, data)
-            if record is None:
-                return self._read_markdown(source_path)
-            if self._store is not None and self._ledger is not None:
-                self._store.put(digest, record)
-                self._ledger.parsed += 1
-        elif self._ledger is not None:
+            return self._read_markdown(source_path)
+        if store is not None and self._ledger is not None:
+            store.put(digest, record)
+            self._ledger.parsed += 1
+            if stat is not None:
+                store.stats.note(path, stat, digest)
+        return self._result(digest, record)
+
+    def _reused(
+        self, path: str, stat: FileStat | None, digest: str, record: Record
+    ) -> tuple[str, dict[str, Any]]:
+        """A file whose record came from the store (``stat``: the file's, taken before reading)."""
+        if self._ledger is not None:
             self._ledger.reused += 1
+        if self._store is not None and stat is not None:
+            self._store.stats.note(path, stat, digest)
         return self._result(digest, record)
 
     def _read_prepared(self, source_path: str, prepared: Prepared) -> tuple[str, dict[str, Any]]:
-        """A file a forked reader has read: the same counts, store records and result as :meth:`read`."""
+        """A file a forked reader has read: the same counts, store records, file stats and result
+        as :meth:`read`."""
         if prepared.damaged and self._store is not None:
             self._store.damaged(prepared.digest)
         if prepared.record is None:
             return self._read_markdown(source_path)
+        path = self.parser.relative(source_path)
         if not prepared.parsed:
-            if self._ledger is not None:
-                self._ledger.reused += 1
-        elif self._store is not None and self._ledger is not None and prepared.stored is not None:
+            return self._reused(path, prepared.stat, prepared.digest, prepared.record)
+        if self._store is not None and self._ledger is not None and prepared.stored is not None:
             self._store.put_stored(prepared.digest, prepared.stored)
             self._ledger.parsed += 1
+            if prepared.stat is not None:
+                self._store.stats.note(path, prepared.stat, prepared.digest)
         return self._result(prepared.digest, prepared.record)
 
     def _result(self, digest: str, record: Record) -> tuple[str, dict[str, Any]]:
