@@ -6,6 +6,7 @@ import copy
 import gc
 import pickle
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ from support.items import dump_item, item_fields, write_raw
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import plugin as plugin_module
-from topicfeed.news_reader import prefetch
+from topicfeed.news_reader import prefetch, stat_table
 from topicfeed.news_reader.item_store import FOLDER, FORMAT, _load_pack
 from topicfeed.news_reader.reader import FileParser, NewsReader, close_store, open_store
 from topicfeed.news_reader.settings import SETTINGS
@@ -195,3 +196,36 @@ def test_the_collector_pauses_from_reading_until_the_articles_are_final(
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_forked_readers_leave_the_same_file_stats_as_the_build_process(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each forked reader sends the stat it took before reading, and the build records it as for a
+    file it read itself: the next build reads none of those files (only the Markdown article,
+    which has no record)."""
+    real_ns = time.time_ns  # builds start 10 s from now: the copied files are settled for them
+    monkeypatch.setattr(
+        stat_table, "time", SimpleNamespace(time_ns=lambda: real_ns() + 10**10, time=time.time)
+    )
+    serial = read_all(content, tmp_path / "serial", 1)
+    forked = read_all(content, tmp_path / "forked", 2)
+    assert forked.forked
+
+    def entries(cache: Path) -> dict:
+        data = (cache / FOLDER / stat_table.NAME).read_bytes()
+        return pickle.loads(data[len(stat_table.MAGIC) + 16 :])[2]  # noqa: S301 - written by the test
+
+    assert entries(tmp_path / "forked") == entries(tmp_path / "serial")
+    assert len(entries(tmp_path / "serial")) == len(files_of(content)) - 1, "every file but the Markdown one"
+    reads: list[str] = []
+    real_read = FileParser.read_bytes
+
+    def counting(self: FileParser, source_path: str) -> bytes:
+        reads.append(Path(source_path).name)
+        return real_read(self, source_path)
+
+    monkeypatch.setattr(FileParser, "read_bytes", counting)
+    again = read_all(content, tmp_path / "forked", 1)
+    assert reads == ["article.md"]
+    assert again.results == serial.results and again.counts == (0, serial.counts[0])
