@@ -73,7 +73,7 @@ class Prepared:
     parsed: bool
     stored: bytes | None
     damaged: bool
-    stat: FileStat | None = None
+    stat: FileStat | None
 
 
 def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wire:

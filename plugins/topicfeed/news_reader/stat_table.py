@@ -108,14 +108,14 @@ class StatTable:
     def note(self, path: str, stat: FileStat, digest: str) -> None:
         """This build found ``path``'s record under ``digest``, with the file's stat ``stat``."""
         entry = stat + bytes.fromhex(digest)
-        self._seen[path] = entry
-        if self._changed:
-            return
         recorded = self._recorded.get(path) if self._recorded is not None else None
         if recorded != entry:
             self._changed = True
-        elif not _settled(stat, self._recorded_ns) and _settled(stat, self._start_ns):
-            self._changed = True  # not trusted this time, but will be under this build's start
+        else:
+            entry = recorded  # one object for both tables (8.5 MB less at 100,000 files)
+            if not _settled(stat, self._recorded_ns) and _settled(stat, self._start_ns):
+                self._changed = True  # not trusted this time, but will be under this build's start
+        self._seen[path] = entry
 
     def save(self) -> str:
         """Write what this build saw, when it differs from the last table; says what was done."""
