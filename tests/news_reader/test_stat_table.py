@@ -50,12 +50,17 @@ class Reading:
         return self.build.ledger.parsed, self.build.ledger.reused
 
 
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every build starts 10 s from now: what the test wrote is settled (older than 2 s) for it."""
+def start_builds_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds from now on start 10 s from now: what the test wrote is settled (older than 2 s)."""
     real = time.time_ns
     clock = SimpleNamespace(time_ns=lambda: real() + 10_000_000_000, time=time.time)
     monkeypatch.setattr(stat_table, "time", clock)
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every build of the test starts 10 s from now (:func:`start_builds_later`)."""
+    start_builds_later(monkeypatch)
 
 
 @pytest.fixture
@@ -170,10 +175,7 @@ def test_an_entry_recorded_within_two_seconds_of_a_change_is_not_trusted(
         hour_ago = time.time_ns() - 3600 * 10**9
         os.utime(site.file, ns=(hour_ago, hour_ago))
     if recorded == "settled":
-        real = time.time_ns
-        monkeypatch.setattr(
-            stat_table, "time", SimpleNamespace(time_ns=lambda: real() + 10**10, time=time.time)
-        )
+        start_builds_later(monkeypatch)
     site.reading().read(site.file)  # the file was written a moment ago
     stat = stat_table.file_stat(str(site.file))
     edit_same_size(site.file)
@@ -192,8 +194,7 @@ def test_an_entry_trusted_after_a_re_read_once_settled(site, reads, monkeypatch:
     trusts it (rewritten although no stat changed), so it is not read a third time."""
     site.reading().read(site.file)  # within 2 s of the file's writing: not trusted next time
     written = site.table.read_bytes()
-    real = time.time_ns
-    monkeypatch.setattr(stat_table, "time", SimpleNamespace(time_ns=lambda: real() + 10**10, time=time.time))
+    start_builds_later(monkeypatch)
     reads.clear()
     second = site.reading()
     second.read(site.file)
@@ -249,7 +250,7 @@ def test_a_damaged_stat_table_is_ignored(site, later, reads, damage: str) -> Non
     reads.clear()
     third = site.reading()
     third.read(site.file)
-    assert reads == [] and third.counts == (0, 1), "the table was replaced by a whole one"
+    assert reads == [] and third.counts == (0, 1), "the next build trusts its (replaced) table again"
 
 
 @pytest.mark.parametrize("change", [{"TIMEZONE": "Asia/Tokyo"}, {"NEWS_ASSET_BASE_URL": "https://a.example"}])
