@@ -256,31 +256,3 @@ def test_an_unchanged_feed_is_reused_and_a_changed_one_rewritten(build: tuple[Bu
     assert (building / "feeds" / "a.xml").samefile(run.output / "feeds" / "a.xml")
     assert "entry Story 2" in (building / "feeds" / "b.xml").read_text(encoding="utf-8")
     assert not (building / "feeds" / "b.xml").samefile(run.output / "feeds" / "b.xml")
-
-
-def test_the_feeds_are_keyed_with_the_pages_and_written_without_a_digest(
-    build: tuple[Build, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The search index runs while the feeds are written: by then the digests the pages' keys
-    made (a reference to every value a page read) are gone, and writing a feed makes none."""
-    run, building = build
-    run.feed_format = Format()
-    context = {**run.settings, "FEED_DOMAIN": "https://example.org"}
-    first = SiteWriter(str(building), settings=run.settings)
-    first.write_feed([article(1)], context, "feeds/a.xml", feed_type="rss")
-    flush(first)
-    building.rename(run.output)
-    building.mkdir()
-    second = SiteWriter(str(building), settings=run.settings)
-    second.write_feed([article(1)], context, "feeds/a.xml", feed_type="rss")
-    second.write_feed([article(2)], context, "feeds/b.xml", feed_type="rss")
-    pages, _, _ = flush_pages(second)
-    assert len(second.feed_keys) == 2 and all(second.feed_keys)
-    assert second.prints._memo == {}, "the digests outlive the pages' step"
-
-    def no_digest(*args: Any) -> None:
-        raise AssertionError("a feed was digested after the pages' step")
-
-    monkeypatch.setattr(second.prints, "digest", no_digest)
-    assert flush_feeds(second, pages).feeds_reused == 1
-    assert "entry Story 2" in (building / "feeds" / "b.xml").read_text(encoding="utf-8")

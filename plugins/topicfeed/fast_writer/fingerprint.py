@@ -23,7 +23,7 @@ import io
 import operator
 import pickle
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -203,15 +203,19 @@ class Fingerprinter:
         #: By name: the last value digested under it and its digest (see :meth:`digest_named`).
         self._last: dict[str, tuple[Any, bytes | None]] = {}
 
-    def forget(self) -> None:
-        """Drop every remembered digest and the objects held for them, once no page is left to key.
+    def forget(self, keep: Iterable[Any] = ()) -> None:
+        """Drop every remembered digest and the objects held for them, once no page is left to key;
+        the digests of ``keep`` (values still to be digested as parts of others) stay.
 
         The build's writer lives until the build ends, and the memo holds an entry and a
         reference for every object any page read: about 1.7 million at 100,000 items, a tenth of
-        the build's peak memory, which came after the pages (the API and the search index).
+        the build's peak memory, which came after the pages (the API and the search index). The
+        feeds, keyed after the pages, digest only articles: those few entries are kept.
         """
-        self._memo = {}
-        self._keep = []
+        memo = self._memo
+        kept = {id(value): value for value in keep if id(value) in memo}
+        self._memo = {key: memo[key] for key in kept}
+        self._keep = list(kept.values())
         self._last = {}
 
     def digest(self, value: Any) -> bytes | None:

@@ -83,10 +83,8 @@ class SiteWriter(HookedWriter):
         #: Pages Pelican rendered itself (``RENDER_DEFERRED = False``).
         self.rendered_directly = 0
         self.feeds_reused = 0
-        #: Deferred feeds: the arguments of each ``write_feed`` call, in the order of the calls,
-        #: and their keys (:meth:`key_feeds`).
+        #: Deferred feeds: the arguments of each ``write_feed`` call, in the order of the calls.
         self.feed_calls: list[tuple[Any, ...]] = []
-        self.feed_keys: list[str | None] = []
         self._pending: tuple[Any, dict[str, Any], dict[str, Any]] | None = None
         self._skipped: list[tuple[str, dict[str, Any]]] = []
         self._writing_page = False
@@ -189,24 +187,18 @@ class SiteWriter(HookedWriter):
         if self.deferred and path:
             self.feed_calls.append(call)
             return None
-        return self._write_feed(call, self._call_key(call))
+        return self._write_feed(*call)
 
-    def key_feeds(self) -> None:
-        """Key the deferred feeds now, while the digests the pages' keys made are at hand (a
-        feed's entries are the articles those pages show); the feeds are written later."""
-        self.feed_keys = [self._call_key(call) for call in self.feed_calls]
-
-    def _call_key(self, call: tuple[Any, ...]) -> str | None:
-        """The key of one ``write_feed`` call; None: written whatever the previous build wrote."""
-        elements, context, path, url, feed_type, _override, feed_title = call
-        if not path or not self.manifest.enabled:
-            return None
-        relative = os.path.normpath(path)
-        return self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
-
-    def _write_feed(self, call: tuple[Any, ...], key: str | None) -> Any:
-        """Link the previous build's feed when its ``key`` and file are unchanged, else write it."""
-        elements, context, path, url, feed_type, override_output, feed_title = call
+    def _write_feed(
+        self,
+        elements: Any,
+        context: dict[str, Any],
+        path: str | None,
+        url: str | None,
+        feed_type: str,
+        override_output: bool,
+        feed_title: str | None,
+    ) -> Any:
         self._feed_path = path
         try:
             if not path or not self.manifest.enabled:
@@ -214,6 +206,7 @@ class SiteWriter(HookedWriter):
                     elements, context, path, url, feed_type, override_output, feed_title
                 )
             relative = os.path.normpath(path)
+            key = self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
             entry = self.manifest.reusable(relative, lambda _: key) if key else None
             target = str(self.manifest.building / relative)
             if entry is not None and self.claim(target):
@@ -270,11 +263,9 @@ def flush_pages(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[s
     if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
         processes = 1 + extra_processes(writer.settings, processes - 1, resident_mb(), step="page renderers")
     rendered = render_parallel(to_render, processes, salt, prints)
-    # Every page is keyed (the renderers keyed theirs), and the feeds are keyed with the same
-    # digests; then the digests go, before the search index starts beside this process and
-    # before the manifest is saved, which the build's peak used to carry on top of them.
-    writer.key_feeds()
-    prints.forget()
+    # Every page is keyed (the renderers keyed theirs): the digests go, but for the entries of
+    # the feeds still to be keyed, before the search index starts beside this process.
+    prints.forget(keep=_feed_entries(writer.feed_calls))
     for path, reads, key, stat, digest in rendered.pages:
         manifest.record(manifest.relative(path), key, reads, stat, digest)
     for job in jobs:
@@ -293,17 +284,26 @@ def flush_pages(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[s
     return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
 
 
+def _feed_entries(calls: list[tuple[Any, ...]]) -> list[Any]:
+    """The entries (articles) the deferred feeds show, as their keys take them (``_feed_key``)."""
+    shown: list[Any] = []
+    for elements, context, *_ in calls:
+        shown.extend(elements[: context.get("FEED_MAX_ITEMS") or len(elements)])
+    return shown
+
+
 def flush_feeds(writer: SiteWriter, pages: RenderStats) -> RenderStats:
     """Write the deferred feeds (each reused when its key and file are unchanged), then save the
     manifest; returns ``pages`` completed with the feeds.
 
-    Each feed was keyed by :func:`flush_pages` (``key_feeds``), with the digests the pages' keys
-    made: writing one here digests nothing, so no digest is held while the search index runs.
+    A feed's key digests its entries, the articles, which the pages' keys digested already:
+    :func:`flush_pages` keeps those digests (and forgets the rest), and they go before the
+    manifest is saved, which the build's peak used to carry on top of them.
     """
     calls, writer.feed_calls = writer.feed_calls, []
-    keys, writer.feed_keys = writer.feed_keys, []
-    for call, key in zip(calls, keys, strict=True):
-        writer._write_feed(call, key)
+    for call in calls:
+        writer._write_feed(*call)
+    writer.prints.forget()
     manifest = writer.manifest
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
