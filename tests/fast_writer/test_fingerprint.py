@@ -351,24 +351,3 @@ def test_forgetting_lets_go_of_every_value_and_keeps_digests_equal() -> None:
     del value
     gc.collect()
     assert watch() is None, "the fingerprinter still holds a value after forget()"
-
-
-def test_forgetting_keeps_the_digests_of_the_values_asked_for_and_only_those() -> None:
-    """The feeds are keyed after the pages: their articles' digests outlive the pages' keys."""
-    import gc
-    import weakref
-
-    prints = Fingerprinter(PURE_TYPES)
-    kept, dropped = Plain(title="kept", tags=[], shown=None), Plain(title="dropped", tags=[], shown=None)
-    digests = prints.digest(kept), prints.digest(dropped)
-    watch = weakref.ref(dropped)
-    calls: list[Any] = []
-    real = prints._plans[Plain]
-    prints._plans[Plain] = lambda value: calls.append(value) or real(value)
-    prints.forget(keep=[kept, kept])
-    assert prints.digest(kept) == digests[0] and calls == []  # remembered: not digested again
-    del dropped
-    gc.collect()
-    assert watch() is None, "a value not asked for is still held"
-    assert prints.digest(Plain(title="dropped", tags=[], shown=None)) == digests[1]
-    assert len(calls) == 1

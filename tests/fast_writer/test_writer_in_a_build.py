@@ -88,9 +88,9 @@ def test_the_digests_are_forgotten_before_the_manifest_is_saved(tmp_path: Path, 
     events: list[str] = []
     original_forget, original_save = Fingerprinter.forget, Manifest.save
 
-    def forget(self: Fingerprinter, keep: Any = ()) -> None:
+    def forget(self: Fingerprinter) -> None:
         events.append("forget")
-        original_forget(self, keep)
+        original_forget(self)
 
     def save(self: Manifest) -> None:
         events.append("save")

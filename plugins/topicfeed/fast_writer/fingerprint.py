@@ -23,7 +23,7 @@ import io
 import operator
 import pickle
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -203,19 +203,15 @@ class Fingerprinter:
         #: By name: the last value digested under it and its digest (see :meth:`digest_named`).
         self._last: dict[str, tuple[Any, bytes | None]] = {}
 
-    def forget(self, keep: Iterable[Any] = ()) -> None:
-        """Drop every remembered digest and the objects held for them, once no page is left to key;
-        the digests of ``keep`` (values still to be digested as parts of others) stay.
+    def forget(self) -> None:
+        """Drop every remembered digest and the objects held for them, once no page is left to key.
 
         The build's writer lives until the build ends, and the memo holds an entry and a
         reference for every object any page read: about 1.7 million at 100,000 items, a tenth of
-        the build's peak memory, which came after the pages (the API and the search index). The
-        feeds, keyed after the pages, digest only articles: those few entries are kept.
+        the build's peak memory, which came after the pages (the API and the search index).
         """
-        memo = self._memo
-        kept = {id(value): value for value in keep if id(value) in memo}
-        self._memo = {key: memo[key] for key in kept}
-        self._keep = list(kept.values())
+        self._memo = {}
+        self._keep = []
         self._last = {}
 
     def digest(self, value: Any) -> bytes | None:
