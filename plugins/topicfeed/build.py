@@ -46,9 +46,8 @@ class RenderStats:
     rendered: int = 0
     reused: int = 0
     feeds_reused: int = 0
-    #: Every page is the previous build's, and no page appeared or went away (known once the
-    #: pages are written, before the feeds are).
-    pages_unchanged: bool = False
+    #: Every page and feed is the previous build's, and no output file appeared or went away.
+    site_unchanged: bool = False
 
 
 @dataclass

@@ -8,7 +8,7 @@ Pelican signals. That replaces three things the order of ``PLUGINS`` used to dec
 - **Needs**: a plugin that reads another step's product names the product (``"news-items"``,
   never a plugin); at start-up the build stops with one line when no enabled plugin provides it.
 - **Steps at the ends of a run**: work that must happen before the run (``CHECK``), before
-  generators exist (``START``) or after Pelican has handed over everything (``WRITE`` ...
+  generators exist (``START``) or after Pelican has written everything (``WRITE`` ...
   ``COMMIT``) is a step in a named
   :class:`Phase`, run in phase order by one handler, whatever the order of ``PLUGINS``. A
   phase marked exclusive takes one step only; a second one stops the build at start-up.
@@ -45,14 +45,8 @@ class Phase(IntEnum):
     #: A step here may hand its work to a forked process (:mod:`topicfeed.forked`) that runs
     #: beside the page writer; it collects the result in ``INDEX`` at the latest.
     ARTICLES = 15
-    #: ``finalized``: deferred pages reach the disk.
+    #: ``finalized``: deferred pages and feeds reach the disk.
     WRITE = 20
-    #: Work on the written pages that runs beside the rest of the build, in a process of its own
-    #: (the search index): started here, before the feeds and files are written, so those are
-    #: written on the other core; it is collected in ``INDEX``.
-    BACKGROUND = 24
-    #: Deferred feeds reach the disk, while the work started in ``BACKGROUND`` runs.
-    FEEDS = 26
     #: Files beside the pages (robots.txt, .nojekyll, CNAME), once the pages are written.
     FILES = 30
     #: Indexes over the finished pages (search).
@@ -66,7 +60,7 @@ class Phase(IntEnum):
 
 
 #: Phases that take a single step: two writers or two commits cannot both be right.
-EXCLUSIVE = frozenset({Phase.WRITE, Phase.FEEDS, Phase.COMMIT})
+EXCLUSIVE = frozenset({Phase.WRITE, Phase.COMMIT})
 
 Step = Callable[[Any, Build], None]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,11 +14,11 @@ from jinja2 import Environment
 from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 
-from topicfeed.build import Build, RenderStats, page_digest
+from topicfeed.build import Build, page_digest
 from topicfeed.fast_writer import tracking
 from topicfeed.fast_writer.manifest import file_stat
 from topicfeed.fast_writer.settings import SETTINGS
-from topicfeed.fast_writer.writer import SiteWriter, flush_feeds, flush_pages, take_writer
+from topicfeed.fast_writer.writer import SiteWriter, flush, take_writer
 from topicfeed.feed_format import FeedRequest
 from topicfeed.settings import apply
 
@@ -53,12 +52,6 @@ def build(tmp_path: Path) -> Iterator[tuple[Build, Path]]:
     yield started, building
     Build.end(pelican)
     take_writer(settings)
-
-
-def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
-    """The writer's two steps, pages then feeds, as a build runs them."""
-    stats, fast_paths, digests = flush_pages(writer)
-    return flush_feeds(writer, stats), fast_paths, digests
 
 
 def article(n: int) -> Any:
@@ -170,63 +163,16 @@ def test_feeds_use_the_builds_feed_format_or_pelicans(build: tuple[Build, Path])
     run, building = build
     writer = SiteWriter(str(building), settings=run.settings)
     context = {**run.settings, "FEED_DOMAIN": "https://example.org"}
-    writer.write_feed([article(1)], context, "feeds/plain.xml")
-    flush(writer)
-    plain = (building / "feeds" / "plain.xml").read_text(encoding="utf-8")
-    assert f"<title>{run.settings['SITENAME']}</title>" in plain  # no feed format: Pelican's own
-    assert "<title>Story 1</title>" in plain
+    plain = writer.write_feed([article(1)], context, "feeds/plain.xml")
+    assert plain.feed["title"] == run.settings["SITENAME"]  # no feed format: Pelican's own feed
+    assert plain.items[0]["title"] == "Story 1"
     run.feed_format = feed_format = Format()
-    writer = SiteWriter(str(building), settings=run.settings)
-    writer.write_feed([article(1), article(2)], context, "feeds/ours.xml", feed_type="rss")
-    flush(writer)
-    ours = (building / "feeds" / "ours.xml").read_text(encoding="utf-8")
-    assert "<title>feed feeds/ours.xml</title>" in ours
-    assert ours.index("entry Story 1") < ours.index("entry Story 2")
+    ours = writer.write_feed([article(1), article(2)], context, "feeds/ours.xml", feed_type="rss")
+    assert ours.feed["title"] == "feed feeds/ours.xml"
+    assert [item["title"] for item in ours.items] == ["entry Story 1", "entry Story 2"]
     assert feed_format.requests[0].feed_url == "https://example.org/feeds/ours.xml"
     assert feed_format.requests[0].absolute("x/") == "https://example.org/x/"
-
-
-def test_feeds_are_written_in_their_own_step_after_the_pages(build: tuple[Build, Path]) -> None:
-    """The search index starts between the two steps: it reads the pages while the feeds are
-    written on the other core."""
-    run, building = build
-    run.feed_format = Format()
-    writer = SiteWriter(str(building), settings=run.settings)
-    context = {**run.settings, "FEED_DOMAIN": "https://example.org"}
-    template = Environment(autoescape=True).from_string("<h1>{{ title }}</h1>")
-    assert writer.write_feed([article(1)], context, "feeds/a.xml", feed_type="rss") is None
-    writer.write_file("a/index.html", template, {"SITEURL": ""}, title="A")
-    feed = building / "feeds" / "a.xml"
-    assert not feed.exists()
-    pages, _, _ = flush_pages(writer)
-    assert (building / "a" / "index.html").is_file() and not feed.exists()
-    assert set(writer.manifest.new) == {"a/index.html"}
-    flush_feeds(writer, pages)
-    assert "entry Story 1" in feed.read_text(encoding="utf-8")
-    assert set(writer.manifest.new) == {"a/index.html", "feeds/a.xml"}
-
-
-def test_the_pages_are_unchanged_when_only_a_feed_changed(build: tuple[Build, Path]) -> None:
-    """What the search index needs to know (keep the previous index) is known before the feeds."""
-    run, building = build
-    run.feed_format = Format()
-    environment = Environment(autoescape=True)
-    tracking.install(SimpleNamespace(env=environment))
-    template = environment.from_string("<h1>{{ title }}</h1>")
-    context = {**run.settings, "FEED_DOMAIN": "https://example.org"}
-    for n, story in enumerate((1, 2, 2)):
-        writer = SiteWriter(str(building), settings=run.settings)
-        writer.write_file("a/index.html", template, {"SITEURL": ""}, title="A")
-        writer.write_feed([article(story)], context, "feeds/a.xml", feed_type="rss")
-        stats, _, _ = flush(writer)
-        assert stats.pages_unchanged == (n > 0)  # the first build has no previous site
-        assert stats.feeds_reused == (n == 2)
-        shutil.rmtree(run.output, ignore_errors=True)
-        building.rename(run.output)  # what the output step does between builds
-        building.mkdir()
-    writer = SiteWriter(str(building), settings=run.settings)
-    writer.write_file("b/index.html", template, {"SITEURL": ""}, title="A")
-    assert not flush(writer)[0].pages_unchanged  # a page appeared (and one went away)
+    assert "entry Story 2" in (building / "feeds" / "ours.xml").read_text(encoding="utf-8")
 
 
 def test_an_unchanged_feed_is_reused_and_a_changed_one_rewritten(build: tuple[Build, Path]) -> None:
@@ -240,8 +186,8 @@ def test_an_unchanged_feed_is_reused_and_a_changed_one_rewritten(build: tuple[Bu
     building.rename(run.output)  # what the output step does between builds
     building.mkdir()
     second = SiteWriter(str(building), settings=run.settings)
-    second.write_feed([article(1)], context, "feeds/a.xml", feed_type="rss")
-    second.write_feed([article(2)], context, "feeds/b.xml", feed_type="rss")
+    assert second.write_feed([article(1)], context, "feeds/a.xml", feed_type="rss") is None  # reused
+    assert second.write_feed([article(2)], context, "feeds/b.xml", feed_type="rss") is not None
     stats, _, _ = flush(second)
     assert stats.feeds_reused == 1
     assert (building / "feeds" / "a.xml").samefile(run.output / "feeds" / "a.xml")

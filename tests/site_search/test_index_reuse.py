@@ -22,7 +22,7 @@ def build(tmp_path: Path) -> Build:
 
 
 def test_an_unchanged_site_links_the_previous_index_in(build: Build) -> None:
-    build.render = RenderStats(rendered=0, reused=10, pages_unchanged=True)
+    build.render = RenderStats(rendered=0, reused=10, site_unchanged=True)
     assert reuse_previous_index(build, "pagefind")
     for name in ("pagefind-entry.json", "fragment/en_1.pf_fragment"):
         new, old = build.target / "pagefind" / name, build.output / "pagefind" / name
@@ -41,6 +41,6 @@ def test_anything_else_indexes_again(build: Build, render: RenderStats | None) -
 
 
 def test_without_a_staging_folder_there_is_nothing_to_reuse(build: Build) -> None:
-    build.render = RenderStats(pages_unchanged=True)
+    build.render = RenderStats(site_unchanged=True)
     build.target = build.output
     assert not reuse_previous_index(build, "pagefind")

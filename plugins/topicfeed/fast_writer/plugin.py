@@ -5,9 +5,6 @@
 - ``generator_init``: each generator's Jinja environment records the names a template reads.
 - phase ``write``: the deferred pages reach the disk (reused or rendered), then
   ``content_written`` is sent for each; the numbers go to ``build.render``.
-- phase ``feeds``: the deferred feeds reach the disk (reused or written), after whatever the
-  ``background`` phase started on the pages (the search index); ``build.render`` gets their
-  numbers.
 
 It provides ``"feed-writer"`` (a writer that applies ``Build.feed_format`` to every feed) and
 ``"render-stats"`` (``Build.render``, ``Build.page_digests``). Incremental reuse needs a fresh
@@ -28,7 +25,7 @@ from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
 from . import tracking
 from .settings import SETTINGS
-from .writer import PURE_TYPES, SiteWriter, flush_feeds, flush_pages, open_writer, take_writer
+from .writer import PURE_TYPES, SiteWriter, flush, take_writer
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +61,16 @@ def check_pages_announced_first(pelican: Any) -> None:
 
 
 def write_pages(pelican: Any, build: Build) -> None:
-    writer = open_writer(pelican.settings)
+    writer = take_writer(pelican.settings)
     if writer is None:  # Pelican stopped before it made a writer
         return
     started = time.perf_counter()
-    build.render, fast_paths, build.page_digests = flush_pages(writer)
+    build.render, fast_paths, build.page_digests = flush(writer)
     logger.info(
-        "fast_writer: %d pages rendered, %d unchanged reused; %.2fs",
+        "fast_writer: %d pages rendered, %d unchanged reused, %d unchanged feeds reused; %.2fs",
         build.render.rendered,
         build.render.reused,
+        build.render.feeds_reused,
         time.perf_counter() - started,
     )
     logger.info(
@@ -82,27 +80,12 @@ def write_pages(pelican: Any, build: Build) -> None:
     )
 
 
-def write_feeds(pelican: Any, build: Build) -> None:
-    writer = take_writer(pelican.settings)
-    if writer is None:
-        return
-    started = time.perf_counter()
-    written = len(writer.feed_calls)
-    build.render = flush_feeds(writer, build.render)
-    logger.info(
-        "fast_writer: %d feeds written, %d unchanged reused; %.2fs",
-        written - build.render.feeds_reused,
-        build.render.feeds_reused,
-        time.perf_counter() - started,
-    )
-
-
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
         settings=SETTINGS,
         provides={"feed-writer", "render-stats"},
-        steps=[(Phase.WRITE, write_pages), (Phase.FEEDS, write_feeds)],
+        steps=[(Phase.WRITE, write_pages)],
     )
     signals.initialized.connect(check_pages_announced_first)
     signals.get_writer.connect(get_writer)

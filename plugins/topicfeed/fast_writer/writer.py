@@ -13,17 +13,13 @@ each recorded page:
 - renders the others, split across ``RENDER_PROCESSES`` forked processes;
 - and only then sends ``content_written`` for each page, in the order Pelican wrote them.
 
-Feeds are deferred too (:func:`flush_feeds`, the ``feeds`` phase, after the pages): Pelican's
-``write_feed`` runs then, with the arguments it was called with, unless the feed's key and
-previous file are unchanged. Written after the pages, they are written while the search index
-reads those pages on the other core, instead of before it starts. How a feed looks comes from
+Feeds are written at once, through Pelican's ``write_feed``; how a feed looks comes from
 ``Build.feed_format`` (the feeds plugin fills it), or is Pelican's own when it is ``None``. The
 writer knows nothing of the feeds plugin, nor the feeds plugin of the writer.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
@@ -83,8 +79,6 @@ class SiteWriter(HookedWriter):
         #: Pages Pelican rendered itself (``RENDER_DEFERRED = False``).
         self.rendered_directly = 0
         self.feeds_reused = 0
-        #: Deferred feeds: the arguments of each ``write_feed`` call, in the order of the calls.
-        self.feed_calls: list[tuple[Any, ...]] = []
         self._pending: tuple[Any, dict[str, Any], dict[str, Any]] | None = None
         self._skipped: list[tuple[str, dict[str, Any]]] = []
         self._writing_page = False
@@ -178,27 +172,6 @@ class SiteWriter(HookedWriter):
         override_output: bool = False,
         feed_title: str | None = None,
     ) -> Any:
-        """Pelican's, deferred to :func:`flush_feeds` when pages are (``RENDER_DEFERRED``).
-
-        Nothing that calls it uses what it returns (Pelican's generators, the feeds plugin); a
-        deferred call returns ``None``, as a reused feed always did.
-        """
-        call = (elements, context, path, url, feed_type, override_output, feed_title)
-        if self.deferred and path:
-            self.feed_calls.append(call)
-            return None
-        return self._write_feed(*call)
-
-    def _write_feed(
-        self,
-        elements: Any,
-        context: dict[str, Any],
-        path: str | None,
-        url: str | None,
-        feed_type: str,
-        override_output: bool,
-        feed_title: str | None,
-    ) -> Any:
         self._feed_path = path
         try:
             if not path or not self.manifest.enabled:
@@ -226,19 +199,14 @@ class SiteWriter(HookedWriter):
 _OPEN: dict[int, SiteWriter] = {}
 
 
-def open_writer(settings: dict[str, Any]) -> SiteWriter | None:
-    """The writer Pelican made for this build (None: Pelican stopped before it made one)."""
-    return _OPEN.get(id(settings))
-
-
 def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
-    """The writer Pelican made for this build, for its last step (the ``feeds`` step)."""
+    """The writer Pelican made for this build (once: the ``write`` step takes it)."""
     return _OPEN.pop(id(settings), None)
 
 
-def flush_pages(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
-    """Write every deferred page, then announce them; returns the stats so far (feeds: the ones
-    written at once), the digest paths used, and each page's digest (``Build.page_digests``).
+def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
+    """Write every deferred page, then announce them; returns the stats, the digest paths used,
+    and each page's digest (``Build.page_digests``).
 
     Unchanged pages are linked from the previous output, the rest rendered; ``content_written``
     is sent for each page once every page is on disk.
@@ -263,37 +231,23 @@ def flush_pages(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[s
     if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
         processes = 1 + extra_processes(writer.settings, processes - 1, resident_mb(), step="page renderers")
     rendered = render_parallel(to_render, processes, salt, prints)
+    # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
+    # saved, which the build's peak used to carry on top of them. A feed written after this
+    # digests its values again.
+    prints.forget()
     for path, reads, key, stat, digest in rendered.pages:
         manifest.record(manifest.relative(path), key, reads, stat, digest)
+    if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
+        manifest.save()
     for job in jobs:
         signals.content_written.send(job.path, context=job.context())
-    pages = {path for path, entry in manifest.new.items() if entry.get("reads") is not None}
-    before = {path for path, entry in manifest.old.items() if entry.get("reads") is not None}
-    unchanged = manifest.enabled and not to_render and pages == before
-    unchanged = unchanged and all(manifest.new[path].get("key") for path in pages)
+    unchanged = manifest.enabled and not to_render and set(manifest.old) == set(manifest.new)
+    unchanged = unchanged and all(entry.get("key") for entry in manifest.new.values())
     stats = RenderStats(
         rendered=len(to_render) + writer.rendered_directly,
         reused=len(jobs) - len(to_render),
         feeds_reused=writer.feeds_reused,
-        pages_unchanged=unchanged,
+        site_unchanged=unchanged,
     )
     digests = {path: entry["digest"] for path, entry in manifest.new.items() if entry.get("digest")}
     return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
-
-
-def flush_feeds(writer: SiteWriter, pages: RenderStats) -> RenderStats:
-    """Write the deferred feeds (each reused when its key and file are unchanged), then save the
-    manifest; returns ``pages`` completed with the feeds.
-
-    A feed's key digests its entries, the articles, which the pages' keys digested already:
-    the digests are kept until here, and dropped before the manifest is saved, which the
-    build's peak used to carry on top of them (about a tenth of it at 100,000 items).
-    """
-    calls, writer.feed_calls = writer.feed_calls, []
-    for call in calls:
-        writer._write_feed(*call)
-    writer.prints.forget()
-    manifest = writer.manifest
-    if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
-        manifest.save()
-    return dataclasses.replace(pages, feeds_reused=writer.feeds_reused)

@@ -18,12 +18,11 @@ A rebuild runs Pagefind only for the bundles whose pages changed and links the o
 previous site (``indexer.py``): editing one item re-indexes one bundle, not the whole site, and
 no Pagefind process holds more than one bundle's pages in memory.
 
-Indexing starts as soon as every page is written (phase ``BACKGROUND``) and is waited for in
-phase ``INDEX``: it indexes on one core while the build writes the feeds, sitemaps and redirects
-(and the forked process the API) on the other. Nothing written after ``WRITE`` is indexed (only
-the article template marks a body), so what Pagefind reads is complete when it starts. It
-works on ``build.target`` (where this run writes); a build that stops before ``INDEX`` stops
-Pagefind too. ``SEARCH_INDEX = False`` skips it.
+Indexing starts as soon as every page is written (phase ``FILES``) and is waited for in phase
+``INDEX``: it indexes on one core while the build writes the API, sitemaps and redirects on the
+other. Nothing written in ``FILES`` is indexed (only the article template marks a body), so what
+Pagefind reads is complete when it starts. It works on ``build.target`` (where this run writes);
+a build that stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
 the site is still written, without an index, and its search page says that search is unavailable.
 """
@@ -248,7 +247,7 @@ def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
     previous = build.output / bundle_dir
     if (
         not build.rendered
-        or not build.render.pages_unchanged
+        or not build.render.site_unchanged
         or not previous.is_dir()
         or previous == output / bundle_dir
     ):
@@ -281,7 +280,7 @@ INDEXING = f"{__package__ or __name__}.indexing"
 
 
 def start_index(pelican: Any, build: Build) -> None:
-    """Phase BACKGROUND: every page is written; start the bundles (or keep the previous index)."""
+    """Phase FILES: every page is written; start the bundles (or keep the previous index)."""
     settings = pelican.settings
     if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
@@ -334,7 +333,7 @@ def register() -> None:
     register_plugin(
         __package__ or __name__,
         settings=SETTINGS,
-        steps=[(Phase.BACKGROUND, start_index), (Phase.INDEX, finish_index)],
+        steps=[(Phase.FILES, start_index), (Phase.INDEX, finish_index)],
     )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_article_pages)
