@@ -11,14 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from support.build import ROOT
+from support.reading import reader_settings, seed_site
 
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.model import Image, NewsItem, Provider
 from topicfeed.news_reader import reader as reader_module
 from topicfeed.news_reader.item_store import (
-    FOLDER,
     FORMAT,
     MAX_PACKS,
     ItemStore,
@@ -27,22 +26,12 @@ from topicfeed.news_reader.item_store import (
     unpickled,
 )
 from topicfeed.news_reader.reader import NewsReader, close_store, store_key
-from topicfeed.news_reader.settings import SETTINGS
-from topicfeed.settings import apply
-
-SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
 
 
 def pack_bytes(records: dict[str, bytes]) -> bytes:
     """A pack as the store writes it: the index of names and sizes, then the records."""
     index = {digest: len(record) for digest, record in records.items()}
     return pickle.dumps((FORMAT, index)) + b"".join(records.values())
-
-
-def configured(content: Path, cache: Path, **settings: object) -> dict:
-    values = {"PATH": str(content), "CACHE_PATH": str(cache), "TIMEZONE": "UTC", **settings}
-    apply(values, SETTINGS)
-    return values
 
 
 class Reading:
@@ -65,19 +54,7 @@ class Reading:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    content = tmp_path / "content"
-    content.mkdir()
-    shutil.copy(SEED, content / "item.txt")
-    builds: list[dict] = []
-
-    def reading(**settings: object) -> Reading:
-        values = configured(content, tmp_path / "cache", **settings)
-        builds.append(values)
-        return Reading(values)
-
-    yield SimpleNamespace(file=content / "item.txt", store=tmp_path / "cache" / FOLDER, reading=reading)
-    for values in builds:
-        Build.end(SimpleNamespace(settings=values))
+    yield from seed_site(tmp_path, Reading)
 
 
 def packs(store: Path) -> list[Path]:
@@ -257,9 +234,9 @@ def test_builds_writing_at_once_never_leave_a_broken_store(tmp_path: Path) -> No
 
 
 def test_store_key_follows_every_reader_setting(tmp_path: Path) -> None:
-    base = configured(tmp_path, tmp_path)
-    assert store_key(base) == store_key(configured(tmp_path, tmp_path))
-    assert store_key(base) != store_key(configured(tmp_path, tmp_path, TIMEZONE="Asia/Tokyo"))
+    base = reader_settings(tmp_path, tmp_path)
+    assert store_key(base) == store_key(reader_settings(tmp_path, tmp_path))
+    assert store_key(base) != store_key(reader_settings(tmp_path, tmp_path, TIMEZONE="Asia/Tokyo"))
 
 
 def test_a_saved_store_lets_go_of_its_records(tmp_path: Path) -> None:

@@ -18,19 +18,15 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
-from support.build import DATA, ROOT, build_in_process, tree
+from support.build import DATA, build_in_process, tree
 from support.build import Build as SiteBuild
+from support.reading import seed_site
 
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import prefetch, stat_table
 from topicfeed.news_reader import reader as reader_module
-from topicfeed.news_reader.item_store import FOLDER
 from topicfeed.news_reader.reader import FileParser, NewsReader, close_store, open_store
-from topicfeed.news_reader.settings import SETTINGS
-from topicfeed.settings import apply
-
-SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
 
 
 class Reading:
@@ -79,21 +75,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    content = tmp_path / "content"
-    content.mkdir()
-    shutil.copy(SEED, content / "item.txt")
-    builds: list[dict] = []
-
-    def reading(**settings: object) -> Reading:
-        values = {"PATH": str(content), "CACHE_PATH": str(tmp_path / "cache"), "TIMEZONE": "UTC", **settings}
-        apply(values, SETTINGS)
-        builds.append(values)
-        return Reading(values)
-
-    table = tmp_path / "cache" / FOLDER / stat_table.NAME
-    yield SimpleNamespace(file=content / "item.txt", table=table, reading=reading)
-    for values in builds:
-        Build.end(SimpleNamespace(settings=values))
+    for site in seed_site(tmp_path, Reading):
+        site.table = site.store / stat_table.NAME
+        yield site
 
 
 def edit_same_size(path: Path) -> None:

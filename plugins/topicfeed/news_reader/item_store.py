@@ -36,7 +36,6 @@ import os
 import pickle
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,6 +44,7 @@ from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
 
 from .stat_table import FileStat, StatTable
+from .temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ class ItemStore:
         for pack in self._packs:
             if pack != written:
                 pack.unlink(missing_ok=True)
-        _remove_stray_temporary_files(self.folder)
+        remove_stray(self.folder, ".pack.*.tmp")
         return f"compacted to {len(chosen)} records"
 
 
@@ -377,13 +377,3 @@ def _write_pack(folder: Path, records: dict[str, Stored]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
-
-
-def _remove_stray_temporary_files(folder: Path) -> None:
-    """Temporary files of killed builds; a fresh one may be another build's pack being written."""
-    for path in folder.glob(".pack.*.tmp"):
-        try:
-            if time.time() - path.stat().st_mtime > 3600:
-                path.unlink()
-        except OSError:
-            pass

@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .temporary_files import remove_stray
+
 logger = logging.getLogger(__name__)
 
 #: A file modified this close to (or after) the start of the build that recorded it is read
@@ -139,7 +141,7 @@ class StatTable:
         except OSError as error:
             logger.warning("news item store: cannot write %s: %s", self.path, error)
             return "not written"
-        _remove_stray_temporary_files(self.path.parent)
+        remove_stray(self.path.parent, ".stat.*.tmp")
         return f"{len(self._seen)} file stats written"
 
     def release(self) -> None:
@@ -167,13 +169,3 @@ def _parse(data: bytes, key: bytes) -> tuple[int, dict[str, bytes]] | None:
     if type(start_ns) is not int or not isinstance(entries, dict):
         return None
     return start_ns, entries
-
-
-def _remove_stray_temporary_files(folder: Path) -> None:
-    """Temporary tables of killed builds; a fresh one may be another build's being written."""
-    for path in folder.glob(".stat.*.tmp"):
-        try:
-            if time.time() - path.stat().st_mtime > 3600:
-                path.unlink()
-        except OSError:
-            pass
