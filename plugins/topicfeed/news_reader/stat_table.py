@@ -8,7 +8,7 @@ it and the digest its bytes had then; a file whose stat is the same now gets tha
 being opened. The rules are those of the unchanged-build fingerprint
 (:mod:`topicfeed.unchanged_build.inputs`):
 
-- an entry is trusted only if the file's mtime and ctime are more than :data:`RACY_NS` older than
+- an entry is trusted only if the file's mtime and ctime are settled (:mod:`topicfeed.racy`) at
   the moment the table's build started: a same-size write in the same clock tick as the recorded
   one would otherwise go unseen (git's "racy" case). The ctime counts too, because an mtime put
   back by hand (``touch -d``) leaves the ctime of the edit;
@@ -36,13 +36,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from topicfeed.racy import settled
+
 from .temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
-
-#: A file modified this close to (or after) the start of the build that recorded it is read
-#: again whatever its stat: the same 2 seconds as ``unchanged_build.inputs.RACY_NS``.
-RACY_NS = 2_000_000_000
 
 NAME = "files.stat"
 #: Bumped when the table's layout or meaning changes.
@@ -66,9 +64,9 @@ def file_stat(source_path: str) -> FileStat | None:
 
 
 def _settled(stat: FileStat, start_ns: int) -> bool:
-    """Modified (content or inode) more than :data:`RACY_NS` before ``start_ns``."""
+    """Modified (content or inode) long enough before ``start_ns`` (:func:`topicfeed.racy.settled`)."""
     _size, mtime_ns, _inode, ctime_ns = _STAT.unpack(stat)
-    return max(mtime_ns, ctime_ns) < start_ns - RACY_NS
+    return settled(max(mtime_ns, ctime_ns), start_ns)
 
 
 class StatTable:

@@ -8,8 +8,8 @@ build run in full rather than risk a stale site.
 
 Hashing every content file is the bulk of the cost (a few hundred milliseconds per 10,000
 files); a file whose size and modification time are those recorded by the last build keeps its
-recorded digest, unless it was modified within :data:`RACY_NS` of that record (a same-size edit
-in the same clock tick would otherwise go unseen; git calls this the "racy" case).
+recorded digest, unless it was modified within :data:`topicfeed.racy.RACY_NS` of that record (a
+same-size edit in the same clock tick would otherwise go unseen; git calls this the "racy" case).
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: A file modified this close to (or after) the last record is hashed again whatever its stat.
-RACY_NS = 2_000_000_000
+from topicfeed.racy import settled
 
 #: A file's stat as the record keeps it, and its digest: ``[size, mtime_ns, digest]``.
 FileRecord = list[Any]
@@ -89,7 +88,7 @@ def tree_records(
                 old is not None
                 and old[0] == stat.st_size
                 and old[1] == stat.st_mtime_ns
-                and stat.st_mtime_ns < recorded_ns - RACY_NS
+                and settled(stat.st_mtime_ns, recorded_ns)
             ):
                 records[key] = old
             else:
