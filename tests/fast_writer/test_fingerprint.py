@@ -351,3 +351,16 @@ def test_forgetting_lets_go_of_every_value_and_keeps_digests_equal() -> None:
     del value
     gc.collect()
     assert watch() is None, "the fingerprinter still holds a value after forget()"
+
+
+def test_after_forgetting_a_nested_value_is_digested_as_it_is_now() -> None:
+    """A class's plan is made once and looks digests up in the fingerprinter's memory: after
+    ``forget`` it must find nothing there, not the digests of values since changed."""
+    prints = Fingerprinter(PURE_TYPES)
+    inner = ["AI"]
+    outer = Plain(title="A story", tags=inner, shown=None)
+    before = prints.digest(outer)
+    prints.forget()
+    inner.append("ML")
+    assert prints.digest(outer) != before
+    assert prints.digest(outer) == Fingerprinter(PURE_TYPES).digest(outer)

@@ -108,6 +108,14 @@ def _key(name: str) -> bytes:
     return _text(name)
 
 
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of ``names`` from a dict, in that order (``itemgetter`` gives a bare value for
+    one name and fails for none)."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    return lambda mapping: tuple([mapping[n] for n in names])
+
+
 def _named(value: Any) -> bytes:
     """A function, class or module: by its name (its code is in the salt)."""
     return b"f" + getattr(value, "__qualname__", getattr(value, "__name__", "")).encode()
@@ -210,9 +218,10 @@ class Fingerprinter:
         reference for every object any page read: about 1.7 million at 100,000 items, a tenth of
         the build's peak memory, which came after the pages (the API and the search index).
         """
-        self._memo = {}
-        self._keep = []
-        self._last = {}
+        # Emptied in place: the plans made so far look the memo up directly.
+        self._memo.clear()
+        self._keep.clear()
+        self._last.clear()
 
     def digest(self, value: Any) -> bytes | None:
         try:
@@ -281,13 +290,20 @@ class Fingerprinter:
         return shown_part
 
     def _plan_by_shape(self, kind: type, name: bytes) -> Callable[[Any], bytes]:
-        digest, scalars = self._digest, _SCALARS.get
+        digest, scalars, remembered = self._digest, _SCALARS.get, self._memo.get
+
+        def part(value: Any) -> bytes:
+            """One part: a scalar digested here, an object already digested looked up here (most
+            parts are one or the other), anything else by :meth:`_digest`."""
+            encode = scalars(type(value))
+            if encode is not None:
+                return encode(value)
+            # An empty list, tuple or dict is never remembered (its digest is made once per class).
+            return remembered(id(value)) or digest(value)
 
         def parts(values: Any) -> bytes:
-            """The parts of ``values`` joined; a scalar digested here (most values are scalars)."""
-            return b"".join(
-                [encode(v) if (encode := scalars(type(v))) is not None else digest(v) for v in values]
-            )
+            """The parts of ``values`` joined."""
+            return b"".join(map(part, values))
 
         if issubclass(kind, self.pure_types):
             fast_paths, label = self.fast_paths, kind.__name__
@@ -324,10 +340,7 @@ class Fingerprinter:
             def mapping(value: dict[Any, Any]) -> bytes:
                 items = sorted(
                     [
-                        (
-                            _text(k) if type(k) is str else digest(k),
-                            encode(v) if (encode := scalars(type(v))) is not None else digest(v),
-                        )
+                        (_key(k) if type(k) is str else digest(k), part(v))
                         for k, v in value.items()
                         if k not in SKIPPED_ATTRIBUTES
                     ]
@@ -359,9 +372,9 @@ class Fingerprinter:
                 found = shapes.get(shape)
                 if found is None:
                     names = tuple(sorted(k for k in shape if k not in SKIPPED_ATTRIBUTES))
-                    found = shapes[shape] = (names, name + b"".join([_key(k) for k in names]))
-                names, head = found
-                return head + parts([attributes[k] for k in names])
+                    found = shapes[shape] = (_getter(names), name + b"".join([_key(k) for k in names]))
+                values, head = found
+                return head + parts(values(attributes))
             text = repr(value)
             if " at 0x" in text or isinstance(value, Markup):
                 raise Unstable(text)
