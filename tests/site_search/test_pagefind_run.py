@@ -1,4 +1,4 @@
-"""Pagefind runs beside the build: started once the pages are written, waited for in INDEX.
+"""Pagefind runs beside the build: started once the articles are final, waited for in INDEX.
 
 A stand-in executable (a shell script) plays Pagefind, so these check the plumbing: the start
 returns while it works, its result and failures are reported, a failed run leaves no half-made
@@ -7,6 +7,7 @@ index, and a build that stops between the two steps does not leave it running.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import logging
@@ -22,13 +23,12 @@ from topicfeed.build import Build
 from topicfeed.site_search import plugin
 from topicfeed.site_search.indexer import LISTING, IndexWork, ShardedIndexing
 from topicfeed.site_search.plugin import INDEXING, finish_index, start_index, start_pagefind
-from topicfeed.site_search.shards import SearchPage
 
 ENTRY = '{"version":"1","languages":{"en":{"hash":"x","wasm":"en","page_count":2}}}'
 
 
 def fake_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
-    """A script standing in for Pagefind (``$4`` is the ``--output-subdir`` value)."""
+    """A script standing in for Pagefind (``$2`` is the folder of documents, ``$4`` the bundle's)."""
     script = tmp_path / "fake-pagefind"
     script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
@@ -37,7 +37,7 @@ def fake_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) ->
 
 
 def a_build(tmp_path: Path) -> tuple[SimpleNamespace, Build]:
-    """A site with two article pages of March 2024: one search bundle, ``pagefind/2024-03``."""
+    """A site with two articles of March 2024: one search bundle, ``pagefind/2024-03``."""
     site = tmp_path / "site"
     settings = {
         "SEARCH_INDEX": True,
@@ -46,15 +46,21 @@ def a_build(tmp_path: Path) -> tuple[SimpleNamespace, Build]:
         "SEARCH_SHARDS": 16,
         "SEARCH_SHARD_MIN_PAGES": 1000,
         "SEARCH_PARALLEL_RUNS": 2,
+        "DEFAULT_DATE_FORMAT": "%Y-%m-%d",
+        "DEFAULT_LANG": "en",
     }
     build = Build(settings=settings, output=site, target=site)
-    pages = []
-    for slug in ("a", "b"):
-        save_as = f"2024/03/01/{slug}/index.html"
-        (site / save_as).parent.mkdir(parents=True)
-        (site / save_as).write_text(f"<main data-pagefind-body>{slug}</main>", encoding="utf-8")
-        pages.append(SearchPage(month="2024-03", url=f"2024/03/01/{slug}/", save_as=save_as))
-    build.private[plugin.__package__] = pages
+    site.mkdir()
+    build.private[plugin.__package__] = [
+        SimpleNamespace(
+            title=f"Story {slug}",
+            content=f"<p>About {slug}</p>",
+            date=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+            url=f"2024/03/01/{slug}/",
+            save_as=f"2024/03/01/{slug}/index.html",
+        )
+        for slug in ("a", "b")
+    ]
     return SimpleNamespace(settings=settings), build
 
 
@@ -88,7 +94,7 @@ def test_the_start_returns_while_pagefind_works_and_the_index_step_waits_for_it(
     start_index(pelican, build)
     indexing = build.private[INDEXING]
     process = running_process(indexing.work)
-    assert process.poll() is None  # still at work: the FILES steps run meanwhile
+    assert process.poll() is None  # still at work: the pages are written meanwhile
     assert not (build.target / "pagefind" / LISTING).exists()  # listed only once complete
     release.touch()
     with caplog.at_level(logging.INFO, logger=plugin.__name__):
@@ -128,9 +134,9 @@ def test_a_missing_pagefind_is_an_error_and_the_build_goes_on(
 
 
 def test_a_run_nobody_waits_for_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The build failed between FILES and INDEX: dropping the run kills Pagefind."""
+    """The build failed between ARTICLES and INDEX: dropping the run kills Pagefind."""
     fake_pagefind(tmp_path, monkeypatch, "sleep 60")
-    indexing = start_pagefind(tmp_path, "pagefind")
+    indexing = start_pagefind(tmp_path, tmp_path / "bundle")
     process = indexing.process
     assert process.poll() is None
     del indexing
@@ -184,3 +190,26 @@ def test_the_build_hands_its_free_heap_back_before_pagefind_starts(
     start_index(pelican, build)
     finish_index(pelican, build)  # the first run starts in the indexing thread
     assert calls == ["release", "start"]
+
+
+def test_pagefind_reads_each_story_document_from_a_folder_removed_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind gets the bundle's documents at their pages' paths (so results link to the pages),
+    in a folder of their own that is gone once the run ends."""
+    seen = tmp_path / "seen"
+    fake_pagefind(
+        tmp_path,
+        monkeypatch,
+        f'printf "%s" "$2" > "{seen}.folder" && cat "$2/2024/03/01/a/index.html" > "{seen}"\n'
+        f'find "$2" -type f | wc -l > "{seen}.count"\n'
+        f"mkdir -p \"$4\" && printf '%s' '{ENTRY}' > \"$4/pagefind-entry.json\"",
+    )
+    pelican, build = a_build(tmp_path)
+    start_index(pelican, build)
+    finish_index(pelican, build)
+    document = seen.read_text(encoding="utf-8")
+    assert "<h1>Story a</h1>" in document and "<main data-pagefind-body>" in document
+    assert int((tmp_path / "seen.count").read_text()) == 2
+    assert not Path((tmp_path / "seen.folder").read_text(encoding="utf-8")).exists()
+    assert not list(build.target.rglob("*.html")), "no document lands in the site"

@@ -1,9 +1,10 @@
-"""The search index in bundles: how pages are split, how Pagefind is pointed at each bundle, and
+"""The search index in bundles: how pages are split, what Pagefind is given for each bundle, and
 which bundles a rebuild keeps (a stand-in plays Pagefind; the real one runs in test_search.py
 and tests/e2e/test_incremental_equals_fresh.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
@@ -16,7 +17,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from topicfeed.build import page_digest
 from topicfeed.site_search.indexer import (
     LISTING,
     IndexWork,
@@ -25,14 +25,16 @@ from topicfeed.site_search.indexer import (
     read_listing,
     shard_key,
 )
-from topicfeed.site_search.plugin import plan
-from topicfeed.site_search.shards import SearchPage, by_folders, plan_shards, shard_size
+from topicfeed.site_search.shards import SearchPage, plan_shards, shard_size
 
 
 def pages_by_month(counts: dict[str, int]) -> list[SearchPage]:
     return [
         SearchPage(
-            month, f"{month.replace('-', '/')}/01/s{i}/", f"{month.replace('-', '/')}/01/s{i}/index.html"
+            month,
+            f"{month.replace('-', '/')}/01/s{i}/",
+            f"{month.replace('-', '/')}/01/s{i}/index.html",
+            f"<main data-pagefind-body><h1>{month} story {i}</h1></main>",
         )
         for month, count in counts.items()
         for i in range(count)
@@ -87,81 +89,50 @@ def test_a_new_item_of_the_newest_month_moves_only_the_newest_bundle() -> None:
     assert len(after[-1].pages) == len(before[-1].pages) + 1
 
 
-def test_the_globs_name_month_folders_and_match_no_other_bundle() -> None:
-    shards = plan_shards(pages_by_month(MONTHS), 16, 200)
-    placed = by_folders(shards)
-    assert placed is not None
-    regrouped, globs = placed
-    assert regrouped == shards  # every page already in its folder's bundle
-    months = sorted({page.month for page in shards[0].pages})
-    assert globs[0] == "{" + ",".join(f"{m.replace('-', '/')}/**/*.html" for m in months) + "}"
-    whole = by_folders(plan_shards(pages_by_month({"2024-03": 3, "2024-04": 2}), 1, 200))
-    assert whole is not None and whole[1] == ["2024/**/*.html"]  # one bundle: year folders
-    assert whole[0][0].name == "2024-03"
-
-
-def test_a_page_whose_folder_month_differs_from_its_date_goes_where_its_folder_is() -> None:
-    """A file named 2024-05-01 whose item is dated 30 April: its page is in 2024/05/01/."""
-    pages = pages_by_month({"2024-03": 150, "2024-04": 100, "2024-05": 150})
-    straggler = SearchPage("2024-04", "2024/05/01/late/", "2024/05/01/late/index.html")
-    shards = plan_shards([*pages, straggler], 16, 200)
-    assert straggler in shards[0].pages  # by its date, April: the first bundle (March, April)
-    placed = by_folders(shards)
-    assert placed is not None
-    regrouped, globs = placed
-    assert straggler in regrouped[1].pages and straggler not in regrouped[0].pages
-    assert globs == ["{2024/03/**/*.html,2024/04/**/*.html}", "2024/05/**/*.html"]
-    assert [shard.name for shard in regrouped] == ["2024-03", "2024-05"]
-
-
-def test_paths_that_do_not_split_by_month_get_one_bundle() -> None:
-    pages = [SearchPage(f"2024-{m:02d}", f"posts/s{m}/", f"posts/s{m}.html") for m in range(1, 13)]
+def test_pages_of_any_shape_are_bundled_by_month() -> None:
+    """Pagefind reads each bundle's documents from a folder of their own, so a bundle needs no
+    folder of the site to itself: pages whose paths carry no date are split by month too."""
+    pages = [
+        SearchPage(f"2024-{m:02d}", f"posts/s{m}/", f"posts/s{m}.html", f"<h1>{m}</h1>") for m in range(1, 13)
+    ]
     shards = plan_shards(pages, 16, 2)
-    assert len(shards) > 1 and by_folders(shards) is None
-    planned, globs = plan(pages, 16, 2)
-    assert len(planned) == 1 and globs == ["posts/**/*.html"]
-    odd = [SearchPage("2024-01", "a/", "a{1}/index.html"), SearchPage("2024-02", "b/", "b/index.html")]
-    assert by_folders(plan_shards(odd, 16, 1)) is None  # glob characters in a path
-    assert plan([], 16, 2) == ([], [])
+    assert [len(shard.pages) for shard in shards] == [2] * 6
+    assert [shard.name for shard in shards] == [f"2024-{m:02d}" for m in range(1, 13, 2)]
+    assert plan_shards([], 16, 2) == []
 
 
 # Keeping bundles --------------------------------------------------------------------------------
 
 
 class FakePagefind:
-    """Writes a one-file bundle naming the glob it was given, like a Pagefind run would."""
+    """Writes a one-file bundle listing the documents it was given, like a Pagefind run would."""
 
     def __init__(self) -> None:
         self.runs: list[str] = []
 
-    def __call__(self, site: Path, subdir: str, glob: str | None) -> SimpleNamespace:
-        self.runs.append(subdir)
-        bundle = site / subdir
+    def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
+        self.runs.append(f"{bundle.parent.name}/{bundle.name}")
         bundle.mkdir(parents=True)
-        (bundle / "pagefind-entry.json").write_text(json.dumps({"glob": glob}), encoding="utf-8")
+        found = sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*.html"))
+        (bundle / "pagefind-entry.json").write_text(json.dumps({"documents": found}), encoding="utf-8")
         done = subprocess.CompletedProcess([], 0, "indexed", "")
         return SimpleNamespace(process=SimpleNamespace(poll=lambda: 0), wait=lambda: done)
 
 
-def write_site(site: Path, pages: list[SearchPage], edited: str = "") -> None:
-    for page in pages:
-        path = site / page.save_as
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"<main data-pagefind-body>{page.url}{edited if page is pages[0] else ''}</main>")
+def edited(pages: list[SearchPage]) -> list[SearchPage]:
+    """``pages`` with the first (the oldest) page's document changed."""
+    return [dataclasses.replace(pages[0], document=pages[0].document + " (edited)"), *pages[1:]]
 
 
 def index(site: Path, pages: list[SearchPage], previous: Path | None, fake: FakePagefind) -> None:
-    placed = by_folders(plan_shards(pages, 16, 200))
-    assert placed is not None
-    shards, globs = placed
-    outcome = ShardedIndexing(IndexWork(site, "pagefind", shards, globs, previous, fake), 60).finish()
+    shards = plan_shards(pages, 16, 200)
+    outcome = ShardedIndexing(IndexWork(site, "pagefind", shards, previous, fake), 60).finish()
     assert outcome.complete, outcome.messages
 
 
 def first_site(tmp_path: Path, pages: list[SearchPage]) -> tuple[Path, Path, FakePagefind]:
     """A site indexed once, where the next site goes, and the stand-in Pagefind."""
     first, second, fake = tmp_path / "first", tmp_path / "second", FakePagefind()
-    write_site(first, pages)
     index(first, pages, None, fake)
     return first, second, fake
 
@@ -177,9 +148,8 @@ def test_a_rebuild_links_the_bundles_whose_pages_are_the_same(
     first, second, fake = first_site(tmp_path, pages)
     names = list(read_listing(first / "pagefind"))
     assert sorted(fake.runs) == sorted(f"pagefind/{name}" for name in names)
-    write_site(second, pages, edited=" (edited)")  # the oldest page changed
     fake.runs.clear()
-    index(second, pages, first / "pagefind", fake)
+    index(second, edited(pages), first / "pagefind", fake)  # the oldest page changed
     oldest = names[-1]  # the listing is newest first
     assert fake.runs == [f"pagefind/{oldest}"]
     for name in names[:-1]:
@@ -198,29 +168,28 @@ def test_a_bundle_listed_but_missing_from_the_previous_site_is_indexed_again(
     newest = next(iter(read_listing(first / "pagefind")))
     (first / "pagefind" / newest / "pagefind-entry.json").unlink()
     (first / "pagefind" / newest).rmdir()
-    write_site(second, pages)
     fake.runs.clear()
     index(second, pages, first / "pagefind", fake)
     assert fake.runs == [f"pagefind/{newest}"]
     assert (first / "pagefind" / LISTING).read_bytes() == (second / "pagefind" / LISTING).read_bytes()
 
 
-def test_the_writers_page_digests_stand_for_reading_the_pages(
-    tmp_path: Path, pages: list[SearchPage]
-) -> None:
-    """The keys come out the same from the writer's digests as from the files, and a page with a
-    digest is not read (its file may even be gone): reading every page back each build was
-    most of the search step's cost on a one-item rebuild."""
-    site = tmp_path / "site"
-    write_site(site, pages)
+def test_a_bundle_key_is_its_pages_paths_and_documents(pages: list[SearchPage]) -> None:
     shard = plan_shards(pages, 16, 200)[0]
-    read = shard_key(site, shard, "1.5.0", {})
-    digests = {page.save_as: page_digest((site / page.save_as).read_bytes()) for page in shard.pages}
-    for page in shard.pages:
-        (site / page.save_as).unlink()
-    assert shard_key(site, shard, "1.5.0", digests) == read
-    changed = {**digests, shard.pages[0].save_as: page_digest(b"another page")}
-    assert shard_key(site, shard, "1.5.0", changed) != read
+    key = shard_key(shard, "1.5.0")
+    assert shard_key(dataclasses.replace(shard), "1.5.0") == key
+    assert shard_key(plan_shards(edited(pages), 16, 200)[0], "1.5.0") != key
+    moved = dataclasses.replace(shard.pages[0], save_as="elsewhere/index.html")
+    assert shard_key(dataclasses.replace(shard, pages=(moved, *shard.pages[1:])), "1.5.0") != key
+    assert shard_key(shard, "1.6.0") != key  # another Pagefind may write another index
+
+
+def test_pagefind_is_given_exactly_its_bundles_documents(tmp_path: Path, pages: list[SearchPage]) -> None:
+    site = tmp_path / "site"
+    index(site, pages, None, FakePagefind())
+    for shard in plan_shards(pages, 16, 200):
+        entry = json.loads((site / "pagefind" / shard.name / "pagefind-entry.json").read_text("utf-8"))
+        assert entry["documents"] == sorted(page.save_as for page in shard.pages)
 
 
 class SlowPagefind(FakePagefind):
@@ -233,9 +202,9 @@ class SlowPagefind(FakePagefind):
         self.lock = threading.Lock()
         self.active = self.most = 0
 
-    def __call__(self, site: Path, subdir: str, glob: str | None) -> SimpleNamespace:
-        started = super().__call__(site, subdir, glob)
-        name = subdir.rpartition("/")[2]
+    def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
+        started = super().__call__(documents, bundle)
+        name = bundle.name
         code = 1 if name in self.failing else 0
 
         def wait() -> subprocess.CompletedProcess[str]:
@@ -253,8 +222,8 @@ class SlowPagefind(FakePagefind):
 def run_index(
     site: Path, pages: list[SearchPage], fake: FakePagefind, parallel: int
 ) -> tuple[Outcome, list[str]]:
-    shards, globs = plan(pages, 16, 200)
-    work = IndexWork(site, "pagefind", shards, globs, None, fake, parallel=parallel)
+    shards = plan_shards(pages, 16, 200)
+    work = IndexWork(site, "pagefind", shards, None, fake, parallel=parallel)
     return ShardedIndexing(work, 60).finish(), [shard.name for shard in shards]
 
 
@@ -264,12 +233,11 @@ def test_bundles_indexed_side_by_side_give_the_same_index_and_log_as_one_after_a
     """A cold build indexes several bundles at once (``SEARCH_PARALLEL_RUNS``); the listing, the
     bundles and the messages (in bundle order, whichever run ends first) are those of one run
     after another."""
-    names = [shard.name for shard in plan(pages, 16, 200)[0]]
+    names = [shard.name for shard in plan_shards(pages, 16, 200)]
     delays = {name: 0.05 * (len(names) - i) for i, name in enumerate(names)}  # the oldest: slowest
     results = {}
     for parallel in (1, 2):
         site = tmp_path / f"site{parallel}"
-        write_site(site, pages)
         fake = SlowPagefind(delays)
         outcome, order = run_index(site, pages, fake, parallel)
         assert outcome.complete, outcome.messages
@@ -282,10 +250,9 @@ def test_bundles_indexed_side_by_side_give_the_same_index_and_log_as_one_after_a
 def test_a_failing_bundle_among_side_by_side_runs_leaves_no_listing(
     tmp_path: Path, pages: list[SearchPage]
 ) -> None:
-    names = [shard.name for shard in plan(pages, 16, 200)[0]]
+    names = [shard.name for shard in plan_shards(pages, 16, 200)]
     assert len(names) > 3
     site = tmp_path / "site"
-    write_site(site, pages)
     fake = SlowPagefind({names[0]: 0.2}, failing=frozenset({names[1]}))
     outcome, _ = run_index(site, pages, fake, 2)
     assert not outcome.complete

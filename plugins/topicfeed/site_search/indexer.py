@@ -2,19 +2,20 @@
 
 Each bundle is ``<SEARCH_BUNDLE_DIR>/<name>/``, a complete Pagefind bundle of its pages, and
 ``<SEARCH_BUNDLE_DIR>/shards.json`` lists them newest first for the browser. A bundle's ``key`` in
-that list is a digest of its pages' paths and bytes (and of the Pagefind version), made from the
-digests the writer took of the pages as it wrote or reused them (``Build.page_digests``; a page
-without one is read: at 100,000 items, reading them all back was 1.8 GB a build): when the
-previous site lists a bundle of the same name and key, its files are hard-linked in, since
-Pagefind would write the same bytes again (``stable.py`` makes its output repeatable). The list
-is written last and only when every bundle is complete, so a site never lists a missing bundle.
+that list is a digest of its pages' paths and search documents (``documents.py``) and of the
+Pagefind version: when the previous site lists a bundle of the same name and key, its files are
+hard-linked in, since Pagefind would write the same bytes again (``stable.py`` makes its output
+repeatable). The list is written last and only when every bundle is complete, so a site never
+lists a missing bundle.
 
-Pagefind is pointed at one bundle's pages with a glob of their folders (``shards.by_folders``).
+Pagefind reads a bundle's documents from a temporary folder of their own, laid out as the
+pages are (``2024/03/01/slug/index.html``, so each result's URL is its page's), and writes the
+bundle into the build's output; the folder is removed when the run ends.
 
-The work runs in a thread started in phase ``FILES``, beside what the build still writes;
-bundles to index run ``parallel`` Pagefind processes at a time (one run keeps about one and a
-half cores busy, and a cold build ends waiting for them). Messages wait for ``finish`` (phase
-``INDEX``), so they reach the build's log in its own thread, in bundle order.
+The work runs in a thread started in phase ``ARTICLES``, beside everything the build still
+writes; bundles to index run ``parallel`` Pagefind processes at a time (one run keeps about one
+and a half cores busy). Messages wait for ``finish`` (phase ``INDEX``), so they reach the
+build's log in its own thread, in bundle order.
 """
 
 from __future__ import annotations
@@ -25,19 +26,18 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from topicfeed.build import page_digest
-
-from .shards import Shard
+from .shards import SearchPage, Shard
 from .stable import stabilise
 
 LISTING = "shards.json"
@@ -53,7 +53,6 @@ UI_FILES = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-NO_BODY_MARKER = "Did not find a data-pagefind-body element"
 
 
 def pagefind_version() -> str:
@@ -63,18 +62,41 @@ def pagefind_version() -> str:
         return "unknown"
 
 
-def shard_key(site: Path, shard: Shard, version: str, digests: Mapping[str, str]) -> str:
-    """A digest of what Pagefind reads for this shard: each page's path and bytes.
-
-    ``digests``: the pages' :func:`~topicfeed.build.page_digest` by path, where known.
-    """
+def shard_key(shard: Shard, version: str) -> str:
+    """A digest of what Pagefind reads for this shard: each page's path and search document."""
     digest = hashlib.sha256(f"topicfeed-search-{LISTING_VERSION}\0pagefind {version}\0".encode())
     for page in shard.pages:
-        known = digests.get(page.save_as)
-        if known is None:
-            known = page_digest((site / page.save_as).read_bytes())
-        digest.update(f"{page.save_as}\0{known}\0".encode())
+        document = page.document.encode("utf-8", "surrogatepass")
+        digest.update(f"{page.save_as}\0{len(document)}\0".encode())
+        digest.update(document)
     return digest.hexdigest()
+
+
+#: A memory file system for the documents Pagefind reads, where the system has one.
+MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (a private folder is made inside it)
+
+
+def scratch_folder() -> str | None:
+    """Where a bundle's documents are written for Pagefind: memory when possible.
+
+    On disk, each document is a new file (an inode made and, after the run, freed) beside the
+    thousands the build writes at the same time; in memory it costs neither the disk nor the
+    file system's bookkeeping. None: the system's temporary folder.
+    """
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return str(MEMORY_FOLDER)
+    return None
+
+
+def write_documents(folder: Path, pages: Sequence[SearchPage]) -> None:
+    """Each page's search document at its page's path inside ``folder`` (Pagefind's input)."""
+    made: set[Path] = set()
+    for page in pages:
+        path = folder / page.save_as
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_text(page.document, encoding="utf-8")
 
 
 def read_listing(root: Path) -> dict[str, str]:
@@ -130,8 +152,9 @@ class Outcome:
         self.messages.append((level, message))
 
 
-#: Starts one Pagefind run: (site, output sub-folder, glob) -> a process with ``wait()``.
-Starter = Callable[[Path, str, "str | None"], Any]
+#: Starts one Pagefind run: (folder of documents, bundle folder) -> a run with ``wait()`` and
+#: ``process``.
+Starter = Callable[[Path, Path], Any]
 
 
 class ShardedIndexing:
@@ -163,16 +186,17 @@ class ShardedIndexing:
 
 @dataclass
 class IndexWork:
-    """What the indexing thread does: every shard (``parallel`` Pagefind runs at once), then the listing."""
+    """What the indexing thread does: every shard (``parallel`` Pagefind runs at once), then the listing.
+
+    ``site``: where the build writes (the bundles go to ``site/bundle_dir``); ``previous``: the
+    previous site's bundle folder, or None.
+    """
 
     site: Path
     bundle_dir: str
     shards: Sequence[Shard]
-    globs: Sequence[str | None]
     previous: Path | None
     start: Starter
-    #: The pages' digests by path (``Build.page_digests``): a page not in it is read.
-    digests: Mapping[str, str] = field(default_factory=dict)
     #: How many Pagefind runs at once (``SEARCH_PARALLEL_RUNS``).
     parallel: int = 1
     outcome: Outcome = field(default_factory=Outcome)
@@ -184,17 +208,17 @@ class IndexWork:
         previous = read_listing(self.previous) if self.previous else {}
         version = pagefind_version()
         keys: list[str] = []
-        todo: list[tuple[Shard, str | None]] = []
+        todo: list[Shard] = []
         try:
-            for shard, glob in zip(self.shards, self.globs, strict=True):
-                key = shard_key(self.site, shard, version, self.digests)
+            for shard in self.shards:
+                key = shard_key(shard, version)
                 keys.append(key)
                 kept = self.previous / shard.name if self.previous else None
                 if kept is not None and previous.get(shard.name) == key and kept.is_dir():
                     link_tree(kept, root / shard.name)
                     self.outcome.kept.append(shard.name)
                 else:
-                    todo.append((shard, glob))
+                    todo.append(shard)
             if not self._index_all(todo):
                 return
             root.mkdir(parents=True, exist_ok=True)
@@ -203,7 +227,7 @@ class IndexWork:
         except (OSError, ValueError) as error:
             self.outcome.note(logging.ERROR, f"search: cannot build the index ({error})")
 
-    def _index_all(self, todo: Sequence[tuple[Shard, str | None]]) -> bool:
+    def _index_all(self, todo: Sequence[Shard]) -> bool:
         """Index ``todo``, ``parallel`` bundles at a time; True when every one succeeded.
 
         One Pagefind run keeps about one and a half cores busy, so on two cores a second run
@@ -211,42 +235,48 @@ class IndexWork:
         apart and added in the bundles' order, so the log does not depend on which ends first.
         """
         if len(todo) <= 1 or self.parallel <= 1:
-            return all(self._index(shard, glob, self.outcome) for shard, glob in todo)
+            return all(self._index(shard, self.outcome) for shard in todo)
         outcomes = [Outcome() for _ in todo]
         failed = threading.Event()
 
-        def index(shard: Shard, glob: str | None, outcome: Outcome) -> bool:
+        def index(shard: Shard, outcome: Outcome) -> bool:
             if failed.is_set():  # as one run after another would: stop at the first failure
                 return False
-            ok = self._index(shard, glob, outcome)
+            ok = self._index(shard, outcome)
             if not ok:
                 failed.set()
             return ok
 
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="pagefind") as pool:
-            done = list(pool.map(index, *zip(*todo, strict=True), outcomes))
+            done = list(pool.map(index, todo, outcomes))
         for outcome in outcomes:
             self.outcome.messages += outcome.messages
             self.outcome.indexed += outcome.indexed
         return all(done)
 
-    def _index(self, shard: Shard, glob: str | None, outcome: Outcome) -> bool:
+    def _index(self, shard: Shard, outcome: Outcome) -> bool:
         """Run Pagefind for one bundle; what happened goes to ``outcome``."""
         if self.cancelled.is_set():
             return False
         subdir = f"{self.bundle_dir}/{shard.name}"
-        try:
-            run = self.start(self.site, subdir, glob)
-        except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
-            outcome.note(
-                logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
-            )
-            return False
-        self.running.append(run.process)
-        try:
-            result: subprocess.CompletedProcess[str] = run.wait()
-        finally:
-            self.running.remove(run.process)
+        with tempfile.TemporaryDirectory(prefix="topicfeed-search-", dir=scratch_folder()) as folder:
+            try:
+                write_documents(Path(folder), shard.pages)
+            except OSError as error:
+                outcome.note(logging.ERROR, f"search: cannot write the documents of {subdir} ({error})")
+                return False
+            try:
+                run = self.start(Path(folder), self.site / subdir)
+            except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
+                outcome.note(
+                    logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
+                )
+                return False
+            self.running.append(run.process)
+            try:
+                result: subprocess.CompletedProcess[str] = run.wait()
+            finally:
+                self.running.remove(run.process)
         outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
         if result.returncode != 0:
             if self.cancelled.is_set():
@@ -256,12 +286,6 @@ class IndexWork:
                 logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {last}"
             )
             return False
-        if NO_BODY_MARKER in result.stdout:
-            outcome.note(
-                logging.WARNING,
-                f"search: no page of {subdir} has data-pagefind-body (article.html should), "
-                "so Pagefind indexed them whole",
-            )
         bundle = self.site / subdir
         stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
         drop_ui_files(bundle)

@@ -4,25 +4,25 @@ The search page is Pelican's direct template ``search`` (``SEARCH_URL``, ``SEARC
 added to ``DIRECT_TEMPLATES`` only when the theme has a ``search.html``, so a theme without one
 (Pelican's ``simple``) still builds, without a search page and without an index.
 
-Pagefind reads the written HTML, so it indexes exactly what is published: unpublished and
-rejected items never get a page. The article template marks its content with
-``data-pagefind-body``; once any page does, Pagefind leaves every unmarked page (home, topics,
-archives, search) out of the index. The bundle goes to ``SEARCH_BUNDLE_DIR`` (``pagefind/``);
-the search page loads it from there, and Pagefind derives the result URLs' base from where its
-script was loaded, so results work under a sub-path (``https://user.github.io/repo/``) too.
+Pagefind indexes a small HTML document per published article (``documents.py``: its words,
+filters, sort key and the fields shown beside a result), made when the articles are final, so
+it indexes exactly what is published: unpublished and rejected items have no article, and pages
+that are not articles (home, topics, archives, search) are not in the index. The bundle goes to
+``SEARCH_BUNDLE_DIR`` (``pagefind/``); the search page loads it from there, and Pagefind derives
+the result URLs' base from where its script was loaded, so results work under a sub-path
+(``https://user.github.io/repo/``) too.
 
 The index is split into bundles of consecutive months (``shards.py``, ``SEARCH_SHARDS``), each a
 Pagefind bundle in ``<SEARCH_BUNDLE_DIR>/<first month>/``, listed newest first in
 ``<SEARCH_BUNDLE_DIR>/shards.json``; the search page searches them all and merges the results.
-A rebuild runs Pagefind only for the bundles whose pages changed and links the others from the
-previous site (``indexer.py``): editing one item re-indexes one bundle, not the whole site, and
-no Pagefind process holds more than one bundle's pages in memory.
+A rebuild runs Pagefind only for the bundles whose documents changed and links the others from
+the previous site (``indexer.py``): editing one item re-indexes one bundle, not the whole site,
+and no Pagefind process holds more than one bundle's pages in memory.
 
-Indexing starts as soon as every page is written (phase ``FILES``) and is waited for in phase
-``INDEX``: it indexes on one core while the build writes the API, sitemaps and redirects on the
-other. Nothing written in ``FILES`` is indexed (only the article template marks a body), so what
-Pagefind reads is complete when it starts. It works on ``build.target`` (where this run writes);
-a build that stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
+Indexing starts when the articles are final, before any page is written (phase ``ARTICLES``),
+and is waited for in phase ``INDEX``: Pagefind works beside the page writer, the feeds and the
+API instead of after them. It writes into ``build.target`` (where this run writes); a build that
+stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
 A missing binary or a failed run is logged as an error (so ``--fatal errors`` fails the build);
 the site is still written, without an index, and its search page says that search is unavailable.
 """
@@ -49,9 +49,10 @@ from topicfeed.items import ARTICLE_LISTS
 from topicfeed.memory_budget import extra_processes
 from topicfeed.plugin import Phase, register_plugin
 
-from .indexer import IndexWork, ShardedIndexing, link_tree, remove_partial
+from .documents import search_document
+from .indexer import IndexWork, ShardedIndexing, remove_partial
 from .settings import SETTINGS
-from .shards import SearchPage, Shard, by_folders, plan_shards
+from .shards import SearchPage, Shard, plan_shards
 
 logger = logging.getLogger(__name__)
 
@@ -104,25 +105,23 @@ def release_free_memory() -> bool:
     return True
 
 
-def pagefind_command(output: Path, bundle_dir: str, glob: str | None = None) -> list[str]:
-    command = [str(pagefind_executable()), "--site", str(output), "--output-subdir", bundle_dir]
-    if glob:
-        command += ["--glob", glob]
-    return command
+def pagefind_command(site: Path, bundle: Path) -> list[str]:
+    """Index every HTML file under ``site`` into the bundle folder ``bundle`` (absolute)."""
+    return [str(pagefind_executable()), "--site", str(site), "--output-path", str(bundle.resolve())]
 
 
-def run_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_pagefind(site: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
     """Run Pagefind to the end, the build's way (:func:`start_pagefind`), and return its result."""
-    return start_pagefind(output, bundle_dir, glob).wait()
+    return start_pagefind(site, bundle).wait()
 
 
 @dataclass
 class Indexing:
-    """A Pagefind run under way: started in ``FILES``, finished in ``INDEX``."""
+    """A Pagefind run under way: started in ``ARTICLES``, finished in ``INDEX``."""
 
     process: subprocess.Popen[str]
-    output: Path
-    bundle_dir: str
+    site: Path
+    bundle: Path
     started: float
     #: Pagefind's output goes to files, not pipes: a full pipe would stall it until ``INDEX``.
     stdout: IO[str]
@@ -154,18 +153,19 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def start_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> Indexing:
-    """Start Pagefind on ``output`` and return at once (raises FileNotFoundError without it)."""
-    command = pagefind_command(output, bundle_dir, glob)
+def start_pagefind(site: Path, bundle: Path) -> Indexing:
+    """Start Pagefind on the documents in ``site`` and return at once (raises FileNotFoundError
+    without it)."""
+    command = pagefind_command(site, bundle)
     started = time.perf_counter()
     stdout = tempfile.TemporaryFile("w+", encoding="utf-8")
     stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
     try:
-        # cwd=output: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
-        # running inside the build keeps a stray config file in the project from changing the index.
+        # cwd=site: Pagefind also reads a pagefind.yml/.toml/.json from its working directory;
+        # running inside its own folder keeps a stray config file in the project from changing the index.
         process = subprocess.Popen(
             command,
-            cwd=output,
+            cwd=site,
             env=pagefind_environment(),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
@@ -176,50 +176,25 @@ def start_pagefind(output: Path, bundle_dir: str, glob: str | None = None) -> In
         stdout.close()
         stderr.close()
         raise
-    indexing = Indexing(process, output, bundle_dir, started, stdout, stderr)
+    indexing = Indexing(process, site, bundle, started, stdout, stderr)
     weakref.finalize(indexing, _stop, indexing.process)
     return indexing
 
 
-def article_glob(save_as: list[str]) -> str | None:
-    """A Pagefind glob that matches every article page, or None (index every page).
-
-    Article files share one shape (``2024/03/01/slug/index.html``: four folders and a name), so
-    ``*/*/*/*/index.html`` matches them all; it also matches some list pages (``topics/ai/page/
-    2/index.html``), which Pagefind reads and leaves out, as it did without the glob. Files of
-    different shapes give no glob, so nothing can be missed.
-    """
-    shapes = {(name.count("/"), name.rpartition("/")[2]) for name in save_as}
-    if len(shapes) != 1:
-        return None
-    ((depth, last),) = shapes
-    if not last or any(c in last for c in "*?[]{}"):
-        return None
-    return "*/" * depth + last
+def note_articles(generator: Any) -> None:
+    """``article_generator_finalized``: the articles whose pages the index covers (documents are
+    made in ``ARTICLES``, once related stories and sources are attached)."""
+    articles = [a for name in ARTICLE_LISTS for a in getattr(generator, name, ()) if a.save_as]
+    Build.of(generator).private[__package__ or __name__] = articles
 
 
-def note_article_pages(generator: Any) -> None:
-    """``article_generator_finalized``: the pages the article template writes, for the index."""
-    pages = [
-        SearchPage(month=f"{a.date:%Y-%m}", url=a.url, save_as=a.save_as)
-        for name in ARTICLE_LISTS
-        for a in getattr(generator, name, ())
-        if a.save_as
+def search_pages(articles: list[Any], settings: dict[str, Any]) -> list[SearchPage]:
+    """Each article's page and search document."""
+    date_format, lang = settings["DEFAULT_DATE_FORMAT"], settings["DEFAULT_LANG"]
+    return [
+        SearchPage(f"{a.date:%Y-%m}", a.url, a.save_as, search_document(a, date_format, lang))
+        for a in articles
     ]
-    Build.of(generator).private[__package__ or __name__] = pages
-
-
-def plan(pages: list[SearchPage], shards: int, min_pages: int) -> tuple[list[Shard], list[str | None]]:
-    """The bundles and a Pagefind glob for each; one bundle when paths do not split by month."""
-    planned = plan_shards(pages, shards, min_pages)
-    if not planned:
-        return [], []
-    split = by_folders(planned)
-    if split is not None:
-        return split[0], list(split[1])
-    whole = plan_shards(pages, 1, min_pages)
-    single = by_folders(whole)
-    return whole, list(single[1]) if single else [article_glob([page.save_as for page in pages])]
 
 
 def add_search_page(generator: Any) -> None:
@@ -234,27 +209,6 @@ def add_search_page(generator: Any) -> None:
         logger.info("search: the theme has no %s.html, so the site has no search page", SEARCH_TEMPLATE)
         return
     settings["DIRECT_TEMPLATES"] = [*templates, SEARCH_TEMPLATE]
-
-
-def reuse_previous_index(build: Build, bundle_dir: str) -> bool:
-    """When the writer found every page unchanged, the previous index is this build's index.
-
-    Pagefind cannot update an index; it reads every page again. A rebuild in which no page
-    changed (and none appeared or went away) links the previous bundle in instead. That needs
-    the previous site beside this build's folder (``build.output`` is not ``build.target``).
-    """
-    output = build.target
-    previous = build.output / bundle_dir
-    if (
-        not build.rendered
-        or not build.render.site_unchanged
-        or not previous.is_dir()
-        or previous == output / bundle_dir
-    ):
-        return False
-    link_tree(previous, output / bundle_dir)
-    logger.info("Search index: no page changed, the previous index is kept")
-    return True
 
 
 #: What one Pagefind run holds per page of its bundle, in MB, for ``MEMORY_BUDGET_MB``: its
@@ -280,25 +234,22 @@ INDEXING = f"{__package__ or __name__}.indexing"
 
 
 def start_index(pelican: Any, build: Build) -> None:
-    """Phase FILES: every page is written; start the bundles (or keep the previous index)."""
+    """Phase ARTICLES: every article is final; start the bundles (or keep the previous ones)."""
     settings = pelican.settings
     if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
     bundle_dir = settings["SEARCH_BUNDLE_DIR"].strip("/")
-    if reuse_previous_index(build, bundle_dir):
-        return
-    pages = build.private.get(__package__ or __name__, [])
-    shards, globs = plan(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
+    articles = build.private.pop(__package__ or __name__, [])
+    pages = search_pages(articles, settings)
+    shards = plan_shards(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
     previous = build.output / bundle_dir if build.output != build.target else None
     release_free_memory()
     work = IndexWork(
         build.target,
         bundle_dir,
         shards,
-        globs,
         previous,
         start_pagefind,
-        build.page_digests,
         parallel=parallel_runs(settings, shards),
     )
     build.private[INDEXING] = ShardedIndexing(work, TIMEOUT_SECONDS)
@@ -333,7 +284,7 @@ def register() -> None:
     register_plugin(
         __package__ or __name__,
         settings=SETTINGS,
-        steps=[(Phase.FILES, start_index), (Phase.INDEX, finish_index)],
+        steps=[(Phase.ARTICLES, start_index), (Phase.INDEX, finish_index)],
     )
     signals.article_generator_init.connect(add_search_page)
-    signals.article_generator_finalized.connect(note_article_pages)
+    signals.article_generator_finalized.connect(note_articles)

@@ -23,7 +23,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SEARCH_INDEX",
         True,
-        "run Pagefind over the output after every build with a search page",
+        "index every published story with Pagefind during every build with a search page",
         check=is_bool,
     ),
     Setting(

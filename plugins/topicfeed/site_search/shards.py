@@ -20,20 +20,13 @@ write the same bundles, and it must move little when one item comes or goes:
 
 A bundle is named after its first month (``2024-03``); the browser lists them newest first, and
 since bundles hold disjoint runs of months, newest-first results of each, one after the other,
-are newest first overall (``theme/static/js/search.js``).
-
-Pagefind is pointed at a bundle's pages by a glob of folders (:func:`by_folders`): article pages
-live in date folders (``2024/03/01/slug/index.html``), so a run of months is a set of
-``2024/03``-style folders. A page's folder comes from its file name's date, which can differ
-from its item's date (``publishedDateTime``) by hours; such a page goes to the bundle that owns
-its folder, and may come a few places out of date order at that bundle's edge. Paths that do not
-split by date folders give one bundle.
+are newest first overall (``theme/static/js/search.js``). Pagefind reads each bundle's search
+documents (``documents.py``) from a folder of their own (``indexer.py``), not the site's pages.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -41,19 +34,21 @@ from itertools import groupby
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One article page to index: its month (``YYYY-MM`` of its date), URL path and file."""
+    """One article page to index: its month (``YYYY-MM`` of its date), URL path, file, and the
+    document Pagefind reads for it (``documents.search_document``)."""
 
     month: str
     url: str
     save_as: str
+    document: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Shard:
     """A search bundle: the pages of the months ``first`` to ``last``, oldest first.
 
-    ``name`` is its folder inside the search bundle folder: its first month, or its first date
-    folder once :func:`by_folders` has placed it (stable while earlier months keep theirs).
+    ``name`` is its folder inside the search bundle folder: its first month (stable while earlier
+    months keep their pages).
     """
 
     first: str
@@ -88,49 +83,3 @@ def plan_shards(pages: Iterable[SearchPage], shards: int, min_pages: int) -> lis
 def _shard(pages: Sequence[SearchPage], name: str | None = None) -> Shard:
     first = pages[0].month
     return Shard(first=first, last=max(page.month for page in pages), pages=tuple(pages), name=name or first)
-
-
-#: Characters that mean something in a Pagefind glob: a path holding one gets no folder globs.
-GLOB_SPECIALS = frozenset("*?[]{},!\\")
-#: The most pages, as a share, that may change bundle to follow their folder.
-MOST_MOVED = 0.01
-
-
-def by_folders(shards: Sequence[Shard]) -> tuple[list[Shard], list[str]] | None:
-    """The shards with each page in the one that owns its folder, and a glob per shard; or None.
-
-    Folders are path prefixes at the shallowest depth at which following them moves at most
-    1 % of the pages and leaves no shard empty (``2024/03`` for months of dated paths; whole
-    years would move far more). Each folder belongs to the shard holding most of its pages.
-    """
-    pages = [page for shard in shards for page in shard.pages]
-    if not pages or any(GLOB_SPECIALS & set(page.save_as) for page in pages):
-        return None
-    parts = {page: page.save_as.split("/") for page in pages}
-    shallowest = min(len(p) for p in parts.values())
-    for depth in range(1, shallowest):
-        counts: dict[str, Counter[int]] = {}
-        for index, shard in enumerate(shards):
-            for page in shard.pages:
-                counts.setdefault("/".join(parts[page][:depth]), Counter())[index] += 1
-        owner = {prefix: max(c, key=lambda i: (c[i], i)) for prefix, c in counts.items()}
-        moved = sum(n for prefix, c in counts.items() for i, n in c.items() if i != owner[prefix])
-        owned: list[list[str]] = [[] for _ in shards]
-        for prefix in sorted(owner):
-            owned[owner[prefix]].append(prefix)
-        if moved > MOST_MOVED * len(pages) or not all(owned):
-            continue
-        regrouped: list[list[SearchPage]] = [[] for _ in shards]
-        for page in pages:
-            regrouped[owner["/".join(parts[page][:depth])]].append(page)
-        ordered = [sorted(group, key=lambda page: (page.month, page.save_as)) for group in regrouped]
-        # One bundle keeps its month name; several are named after the folder each starts with.
-        names = [prefixes[0].replace("/", "-") for prefixes in owned] if len(shards) > 1 else [shards[0].name]
-        named = [_shard(group, name) for group, name in zip(ordered, names, strict=True)]
-        return named, [_glob(prefixes) for prefixes in owned]
-    return None
-
-
-def _glob(prefixes: list[str]) -> str:
-    patterns = [f"{prefix}/**/*.html" for prefix in prefixes]
-    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"

@@ -8,8 +8,9 @@
 // typing replaces the current one, and opening or reloading an address restores its search; the
 // topic and source pages link here pre-filtered (?topic=Name, ?source=Name).
 //
-// The article pages carry Pagefind filters (topic, source, year, kind), a sort key (published,
-// in seconds) and meta (source, date, datetime): see theme/templates/_search_tags.html.
+// Each story's entry in the index has Pagefind filters (topic, source, year, kind), a sort key
+// (published, in seconds) and meta (source, date, datetime, summary): see
+// plugins/topicfeed/site_search/documents.py.
 
 const PAGE_SIZE = 20;
 const FILTERS = ["topic", "source", "year", "kind"];
