@@ -14,7 +14,6 @@ the whole table). A field that is read before the step that fills it has run rai
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,15 +23,6 @@ from topicfeed.ledger import Ledger
 
 if TYPE_CHECKING:
     from topicfeed.feed_format import FeedFormat
-
-
-def page_digest(data: bytes) -> str:
-    """The digest of a written file's bytes, as ``Build.page_digests`` holds it.
-
-    One function for the writer (which digests a page as it writes it) and for a reader of the
-    output that finds no digest for a file (which reads the file): both give the same text.
-    """
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 class MissingProduct(RuntimeError):
@@ -74,11 +64,6 @@ class Build:
     #: How feeds look (channels, entries, ids): set by the feeds plugin at
     #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
     feed_format: FeedFormat | None = None
-    #: The written pages' digests (:func:`page_digest` of their bytes), by path relative to the
-    #: output: the writer's ``write`` step fills it, for pages it rendered and pages it reused
-    #: (their digest kept from the build that rendered them); the search index reads it instead
-    #: of reading every page again. A page missing from it has to be read.
-    page_digests: dict[str, str] = field(default_factory=dict)
     #: What one plugin keeps for itself between its own steps of this run, under its own name
     #: (``build.private[__package__]``); no other plugin reads another's entry.
     private: dict[str, Any] = field(default_factory=dict)

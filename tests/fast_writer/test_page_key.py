@@ -65,7 +65,7 @@ def test_rendered_pages_are_written_once_and_keyed_with_the_builds_digests(tmp_p
     remembered = dict(prints._memo)
     path = tmp_path / "a.html"
     rendered = render_jobs([Job(str(path), template, {}, {"story": story})], b"s", prints)
-    [(written, reads, page, stat, _)] = rendered.pages
+    [(written, reads, page, stat)] = rendered.pages
     assert written == str(path) and reads == ["story"]
     assert path.read_bytes() == "<p>A &amp; B</p>\n<p>é</p>".encode()
     assert stat == file_stat(path)

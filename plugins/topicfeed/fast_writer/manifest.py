@@ -143,16 +143,11 @@ class Manifest:
         key: str | None,
         reads: list[str] | None = None,
         stat: list[int] | None = None,
-        digest: str | None = None,
     ) -> None:
-        """Note a file written by this build (``key`` None: never reused; ``stat`` None: look it
-        up; ``digest``: of its bytes, kept with a reused page for ``Build.page_digests``)."""
+        """Note a file written by this build (``key`` None: never reused; ``stat`` None: look it up)."""
         if stat is None:
             stat = file_stat(self.building / relative)
-        entry: dict[str, Any] = {"reads": reads, "key": key, "stat": stat}
-        if digest is not None:
-            entry["digest"] = digest
-        self.new[relative] = entry
+        self.new[relative] = {"reads": reads, "key": key, "stat": stat}
 
     def save(self) -> None:
         """Write this build's entries for the next build; atomically (never a half manifest).

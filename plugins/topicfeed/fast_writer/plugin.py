@@ -7,7 +7,7 @@
   ``content_written`` is sent for each; the numbers go to ``build.render``.
 
 It provides ``"feed-writer"`` (a writer that applies ``Build.feed_format`` to every feed) and
-``"render-stats"`` (``Build.render``, ``Build.page_digests``). Incremental reuse needs a fresh
+``"render-stats"`` (``Build.render``). Incremental reuse needs a fresh
 output folder per build (the output step's staging folder), so the previous site is intact to
 link unchanged pages from; without one every page is rendered.
 """
@@ -65,7 +65,7 @@ def write_pages(pelican: Any, build: Build) -> None:
     if writer is None:  # Pelican stopped before it made a writer
         return
     started = time.perf_counter()
-    build.render, fast_paths, build.page_digests = flush(writer)
+    build.render, fast_paths = flush(writer)
     logger.info(
         "fast_writer: %d pages rendered, %d unchanged reused, %d unchanged feeds reused; %.2fs",
         build.render.rendered,

@@ -20,8 +20,6 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from topicfeed.build import page_digest
-
 from .fingerprint import Fingerprinter
 from .tracking import MISSING, Values, render_tracked, value_read
 
@@ -50,9 +48,8 @@ class Job:
         return self.base.get(name, default) if value is MISSING else value
 
 
-#: A written page: its path, the names its template read, its key, [size, mtime_ns], and the
-#: digest of its bytes (``topicfeed.build.page_digest``).
-Page = tuple[str, list[str], str | None, list[int], str]
+#: A written page: its path, the names its template read, its key and [size, mtime_ns].
+Page = tuple[str, list[str], str | None, list[int]]
 
 
 @dataclass
@@ -84,12 +81,8 @@ def page_key(
     return digest.hexdigest()
 
 
-def write_page(path: str, text: str) -> tuple[list[int], str]:
-    """Write ``text`` as Pelican's writer would (UTF-8, text-mode newlines).
-
-    Returns [size, mtime_ns] and the digest of the bytes written: digesting them here costs a
-    fraction of reading the page back later (the search index needs every page's digest).
-    """
+def write_page(path: str, text: str) -> list[int]:
+    """Write ``text`` as Pelican's writer would (UTF-8, text-mode newlines); [size, mtime_ns]."""
     if os.linesep != "\n":
         text = text.replace("\n", os.linesep)
     data = text.encode("utf-8")
@@ -97,7 +90,7 @@ def write_page(path: str, text: str) -> tuple[list[int], str]:
         handle.write(data)
         handle.flush()
         info = os.fstat(handle.fileno())
-    return [info.st_size, info.st_mtime_ns], page_digest(data)
+    return [info.st_size, info.st_mtime_ns]
 
 
 def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int | None = None) -> Rendered:
@@ -113,10 +106,10 @@ def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int
             os._exit(1)
         context = job.context()
         output, reads = render_tracked(job.template, context)
-        stat, digest = write_page(job.path, output)
+        stat = write_page(job.path, output)
         names = sorted(reads)
         key = page_key(salt, job.template.name or "", names, context, prints)
-        rendered.pages.append((job.path, names, key, stat, digest))
+        rendered.pages.append((job.path, names, key, stat))
     rendered.fast_paths.update(prints.fast_paths)
     return rendered
 

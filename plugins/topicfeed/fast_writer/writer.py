@@ -204,9 +204,8 @@ def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
     return _OPEN.pop(id(settings), None)
 
 
-def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
-    """Write every deferred page, then announce them; returns the stats, the digest paths used,
-    and each page's digest (``Build.page_digests``).
+def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
+    """Write every deferred page, then announce them; returns the stats and the digest paths used.
 
     Unchanged pages are linked from the previous output, the rest rendered; ``content_written``
     is sent for each page once every page is on disk.
@@ -235,8 +234,8 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
     # saved, which the build's peak used to carry on top of them. A feed written after this
     # digests its values again.
     prints.forget()
-    for path, reads, key, stat, digest in rendered.pages:
-        manifest.record(manifest.relative(path), key, reads, stat, digest)
+    for path, reads, key, stat in rendered.pages:
+        manifest.record(manifest.relative(path), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
@@ -249,5 +248,4 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str], dict[str, st
         feeds_reused=writer.feeds_reused,
         site_unchanged=unchanged,
     )
-    digests = {path: entry["digest"] for path, entry in manifest.new.items() if entry.get("digest")}
-    return stats, {**prints.fast_paths, **rendered.fast_paths}, digests
+    return stats, {**prints.fast_paths, **rendered.fast_paths}
