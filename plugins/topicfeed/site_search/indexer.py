@@ -110,19 +110,21 @@ def read_listing(root: Path) -> dict[str, str]:
         return {}
 
 
-def listing_text(shards: Sequence[Shard], keys: Sequence[str]) -> str:
-    entries = [
-        {
-            "name": s.name,
-            "path": f"{s.name}/",
-            "first": s.first,
-            "last": s.last,
-            "pages": len(s.pages),
-            "key": k,
-        }
-        for s, k in zip(shards, keys, strict=True)
-    ]
-    return json.dumps({"version": LISTING_VERSION, "shards": entries[::-1]}, indent=1) + "\n"
+def listed(shard: Shard, key: str) -> dict[str, Any]:
+    """A bundle's entry in ``shards.json``."""
+    return {
+        "name": shard.name,
+        "path": f"{shard.name}/",
+        "first": shard.first,
+        "last": shard.last,
+        "pages": len(shard.pages),
+        "key": key,
+    }
+
+
+def listing_text(entries: Sequence[dict[str, Any]]) -> str:
+    """``shards.json``: the bundles' entries (oldest first), listed newest first."""
+    return json.dumps({"version": LISTING_VERSION, "shards": list(entries)[::-1]}, indent=1) + "\n"
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -161,7 +163,7 @@ class ShardedIndexing:
     """The bundles of one build, made in a background thread; ``finish`` waits for them.
 
     The thread works on a :class:`IndexWork` and never holds this handle, so a build that drops
-    the handle (it failed between ``FILES`` and ``INDEX``) gets its Pagefind run killed.
+    the handle (it failed between ``ARTICLES`` and ``INDEX``) gets its Pagefind run killed.
     """
 
     def __init__(self, work: IndexWork, timeout: float) -> None:
@@ -207,35 +209,43 @@ class IndexWork:
         root = self.site / self.bundle_dir
         previous = read_listing(self.previous) if self.previous else {}
         version = pagefind_version()
-        keys: list[str] = []
+        entries: list[dict[str, Any]] = []
         todo: list[Shard] = []
+        # From here on only the bundles still to index hold their documents (a few hundred bytes
+        # a story, 50 MB at 100,000 stories): each is let go once its run has ended.
+        shards, self.shards = self.shards, ()
         try:
-            for shard in self.shards:
+            for shard in shards:
                 key = shard_key(shard, version)
-                keys.append(key)
+                entries.append(listed(shard, key))
                 kept = self.previous / shard.name if self.previous else None
                 if kept is not None and previous.get(shard.name) == key and kept.is_dir():
                     link_tree(kept, root / shard.name)
                     self.outcome.kept.append(shard.name)
                 else:
                     todo.append(shard)
+            del shards, shard
             if not self._index_all(todo):
                 return
             root.mkdir(parents=True, exist_ok=True)
-            (root / LISTING).write_text(listing_text(self.shards, keys), encoding="utf-8")
+            (root / LISTING).write_text(listing_text(entries), encoding="utf-8")
             self.outcome.complete = True
         except (OSError, ValueError) as error:
             self.outcome.note(logging.ERROR, f"search: cannot build the index ({error})")
 
-    def _index_all(self, todo: Sequence[Shard]) -> bool:
+    def _index_all(self, todo: list[Shard]) -> bool:
         """Index ``todo``, ``parallel`` bundles at a time; True when every one succeeded.
 
         One Pagefind run keeps about one and a half cores busy, so on two cores a second run
         beside it finishes the bundles of a cold build sooner. Each run's messages are kept
         apart and added in the bundles' order, so the log does not depend on which ends first.
+        ``todo`` is emptied: a bundle (and its documents) is held only until its run has ended.
         """
         if len(todo) <= 1 or self.parallel <= 1:
-            return all(self._index(shard, self.outcome) for shard in todo)
+            while todo:
+                if not self._index(todo.pop(0), self.outcome):
+                    return False
+            return True
         outcomes = [Outcome() for _ in todo]
         failed = threading.Event()
 
@@ -248,7 +258,9 @@ class IndexWork:
             return ok
 
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="pagefind") as pool:
-            done = list(pool.map(index, todo, outcomes))
+            results = pool.map(index, todo, outcomes)  # every bundle is handed over here
+            todo.clear()
+            done = list(results)
         for outcome in outcomes:
             self.outcome.messages += outcome.messages
             self.outcome.indexed += outcome.indexed

@@ -1,4 +1,4 @@
-"""The search page and its index: Pagefind (the ``pagefind[bin]`` pin) run on the finished output.
+"""The search page and its index: Pagefind (the ``pagefind[bin]`` pin) run on a search document per story.
 
 The search page is Pelican's direct template ``search`` (``SEARCH_URL``, ``SEARCH_SAVE_AS``),
 added to ``DIRECT_TEMPLATES`` only when the theme has a ``search.html``, so a theme without one
@@ -231,6 +231,8 @@ def parallel_runs(settings: dict[str, Any], shards: list[Shard]) -> int:
 
 #: Where ``start_index`` leaves the run for ``finish_index`` (``Build.private``).
 INDEXING = f"{__package__ or __name__}.indexing"
+#: How long making the search documents took, for ``finish_index``'s log line.
+DOCUMENTS_SECONDS = f"{__package__ or __name__}.documents"
 
 
 def start_index(pelican: Any, build: Build) -> None:
@@ -240,7 +242,9 @@ def start_index(pelican: Any, build: Build) -> None:
         return  # indexing off, or no search page to use an index
     bundle_dir = settings["SEARCH_BUNDLE_DIR"].strip("/")
     articles = build.private.pop(__package__ or __name__, [])
+    started = time.perf_counter()
     pages = search_pages(articles, settings)
+    build.private[DOCUMENTS_SECONDS] = time.perf_counter() - started
     shards = plan_shards(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
     previous = build.output / bundle_dir if build.output != build.target else None
     release_free_memory()
@@ -270,13 +274,15 @@ def finish_index(pelican: Any, build: Build) -> None:
     seconds = time.perf_counter() - indexing.started
     pages = sum(indexed_pages(root / name) for name in outcome.indexed)
     logger.info(
-        "Search index: %d of %d bundles indexed (%d pages), %d kept, in %.2f s (Pagefind, %s/)",
+        "Search index: %d of %d bundles indexed (%d pages), %d kept, in %.2f s (Pagefind, %s/; "
+        "search documents made in %.2f s)",
         len(outcome.indexed),
         len(outcome.indexed) + len(outcome.kept),
         pages,
         len(outcome.kept),
         seconds,
         root.name,
+        build.private.pop(DOCUMENTS_SECONDS, 0.0),
     )
 
 
