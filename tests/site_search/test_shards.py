@@ -261,3 +261,18 @@ def test_a_failing_bundle_among_side_by_side_runs_leaves_no_listing(
     assert [m for level, m in outcome.messages if level == logging.ERROR] == [
         f"search: Pagefind failed on pagefind/{names[1]} (exit 1): broken"
     ]
+
+
+def test_a_document_path_leaving_its_folder_is_an_error_and_nothing_is_written_outside(
+    tmp_path: Path,
+) -> None:
+    """A page path that climbs out (``../``) is refused, as Pelican's writer refuses it; the
+    index is then incomplete and says why."""
+    escape = SearchPage("2024-03", "x/", "../../escaped/index.html", "<h1>x</h1>")
+    site = tmp_path / "site"
+    work = IndexWork(site, "pagefind", plan_shards([escape], 16, 200), None, FakePagefind())
+    outcome = ShardedIndexing(work, 60).finish()
+    assert not outcome.complete
+    [message] = [m for level, m in outcome.messages if level == logging.ERROR]
+    assert message.startswith("search: cannot write the documents of pagefind/2024-03")
+    assert not list(tmp_path.rglob("escaped"))

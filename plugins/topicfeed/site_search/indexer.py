@@ -37,6 +37,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pelican.utils import sanitised_join
+
 from .shards import SearchPage, Shard
 from .stable import stabilise
 
@@ -89,10 +91,13 @@ def scratch_folder() -> str | None:
 
 
 def write_documents(folder: Path, pages: Sequence[SearchPage]) -> None:
-    """Each page's search document at its page's path inside ``folder`` (Pagefind's input)."""
+    """Each page's search document at its page's path inside ``folder`` (Pagefind's input).
+
+    A path that would leave ``folder`` raises RuntimeError, as Pelican's writer refuses it.
+    """
     made: set[Path] = set()
     for page in pages:
-        path = folder / page.save_as
+        path = Path(sanitised_join(str(folder), page.save_as))
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
@@ -274,7 +279,7 @@ class IndexWork:
         with tempfile.TemporaryDirectory(prefix="topicfeed-search-", dir=scratch_folder()) as folder:
             try:
                 write_documents(Path(folder), shard.pages)
-            except OSError as error:
+            except (OSError, RuntimeError) as error:
                 outcome.note(logging.ERROR, f"search: cannot write the documents of {subdir} ({error})")
                 return False
             try:
