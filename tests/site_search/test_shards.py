@@ -276,3 +276,35 @@ def test_a_document_path_leaving_its_folder_is_an_error_and_nothing_is_written_o
     [message] = [m for level, m in outcome.messages if level == logging.ERROR]
     assert message.startswith("search: cannot write the documents of pagefind/2024-03")
     assert not list(tmp_path.rglob("escaped"))
+
+
+def test_documents_folders_of_builds_that_are_gone_are_removed(
+    tmp_path: Path, pages: list[SearchPage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed during a Pagefind run leaves its documents folder (in memory, /dev/shm);
+    the next indexing removes it, and leaves a running build's and anything else alone."""
+    from topicfeed.site_search import indexer
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(indexer, "scratch_folder", lambda: scratch)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    abandoned = scratch / f"{indexer.SCRATCH_PREFIX}{gone.pid}-abc"
+    running = scratch / f"{indexer.SCRATCH_PREFIX}{os.getppid()}-def"
+    other = scratch / "someone-elses"
+    for folder in (abandoned, running, other):
+        (folder / "2024/03/01/a").mkdir(parents=True)
+        (folder / "2024/03/01/a/index.html").write_text("<h1>a</h1>", encoding="utf-8")
+    seen: list[Path] = []
+    fake = FakePagefind()
+
+    def start(documents: Path, bundle: Path) -> SimpleNamespace:
+        seen.append(documents)
+        return fake(documents, bundle)
+
+    index(tmp_path / "site", pages, None, start)  # type: ignore[arg-type]
+    assert not abandoned.exists() and running.exists() and other.exists()
+    mine = f"{indexer.SCRATCH_PREFIX}{os.getpid()}-"
+    assert seen and all(p.parent == scratch and p.name.startswith(mine) for p in seen)
+    assert sorted(p.name for p in scratch.iterdir()) == sorted([running.name, other.name])

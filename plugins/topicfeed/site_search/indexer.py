@@ -78,16 +78,42 @@ def shard_key(shard: Shard, version: str) -> str:
 MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (a private folder is made inside it)
 
 
-def scratch_folder() -> str | None:
+#: A bundle's documents folder is ``<scratch>/topicfeed-search-<pid>-<random>``.
+SCRATCH_PREFIX = "topicfeed-search-"
+
+
+def scratch_folder() -> Path:
     """Where a bundle's documents are written for Pagefind: memory when possible.
 
     On disk, each document is a new file (an inode made and, after the run, freed) beside the
     thousands the build writes at the same time; in memory it costs neither the disk nor the
-    file system's bookkeeping. None: the system's temporary folder.
+    file system's bookkeeping. Otherwise the system's temporary folder.
     """
     if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
-        return str(MEMORY_FOLDER)
-    return None
+        return MEMORY_FOLDER
+    return Path(tempfile.gettempdir())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_abandoned(scratch: Path) -> None:
+    """Remove the documents folders of builds that are gone (killed during a Pagefind run).
+
+    In memory (``/dev/shm``), a folder left behind would hold its megabytes until the machine
+    restarts. A folder whose build process still runs is another build's, at work.
+    """
+    for path in scratch.glob(SCRATCH_PREFIX + "*"):
+        pid = path.name[len(SCRATCH_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_documents(folder: Path, pages: Sequence[SearchPage]) -> None:
@@ -212,6 +238,7 @@ class IndexWork:
 
     def run(self) -> None:
         root = self.site / self.bundle_dir
+        remove_abandoned(scratch_folder())
         previous = read_listing(self.previous) if self.previous else {}
         version = pagefind_version()
         entries: list[dict[str, Any]] = []
@@ -276,7 +303,8 @@ class IndexWork:
         if self.cancelled.is_set():
             return False
         subdir = f"{self.bundle_dir}/{shard.name}"
-        with tempfile.TemporaryDirectory(prefix="topicfeed-search-", dir=scratch_folder()) as folder:
+        prefix = f"{SCRATCH_PREFIX}{os.getpid()}-"
+        with tempfile.TemporaryDirectory(prefix=prefix, dir=scratch_folder()) as folder:
             try:
                 write_documents(Path(folder), shard.pages)
             except (OSError, RuntimeError) as error:
