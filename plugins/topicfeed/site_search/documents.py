@@ -45,10 +45,6 @@ def summary(text: str) -> str:
     return cut + "..."
 
 
-def _attribute(text: str) -> str:
-    return escape(text, quote=True)
-
-
 def search_document(article: Any, date_format: str, lang: str) -> str:
     """The HTML Pagefind indexes for ``article`` (see the module docstring)."""
     title = escape(str(article.title))
@@ -67,23 +63,23 @@ def search_document(article: Any, date_format: str, lang: str) -> str:
     words.append(f"<p>{escape(item.provider.name)}</p>")
     if tags:
         words.append("<ul>" + "".join(f"<li>{escape(tag)}</li>" for tag in tags) + "</ul>")
-    fields = [f'<span data-pagefind-filter="topic:{_attribute(tag)}"></span>' for tag in tags]
+    fields = [f'<span data-pagefind-filter="topic:{escape(tag)}"></span>' for tag in tags]
     fields += [
-        f'<span data-pagefind-filter="source:{_attribute(source_name)}"></span>',
+        f'<span data-pagefind-filter="source:{escape(source_name)}"></span>',
         f'<span data-pagefind-filter="year:{article.date.year}"></span>',
         f'<span data-pagefind-filter="kind:{"Video" if item.is_video else "Article"}"></span>',
         f'<span data-pagefind-sort="published:{int(item.published_at.timestamp())}"></span>',
-        f'<span data-pagefind-meta="source:{_attribute(source_name)}"></span>',
-        f'<span data-pagefind-meta="date:{_attribute(strftime(article.date, date_format))}"></span>',
+        f'<span data-pagefind-meta="source:{escape(source_name)}"></span>',
+        f'<span data-pagefind-meta="date:{escape(strftime(article.date, date_format))}"></span>',
         f'<span data-pagefind-meta="datetime:{item.published_at.isoformat()}"></span>',
     ]
     if item.excerpt:
-        fields.append(f'<span data-pagefind-meta="summary:{_attribute(summary(item.excerpt))}"></span>')
+        fields.append(f'<span data-pagefind-meta="summary:{escape(summary(item.excerpt))}"></span>')
     return _page(lang, title, "\n".join([*filter(None, words), *fields]))
 
 
 def _page(lang: str, title: str, body: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{_attribute(lang)}">\n<head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n<body><main data-pagefind-body>\n{body}\n</main></body>\n</html>\n"
     )
