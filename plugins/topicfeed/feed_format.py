@@ -47,3 +47,14 @@ class FeedFormat(Protocol):
         shows and the settings are all unchanged, so it must cover everything of the format that
         reaches the file (channel title, page link, entry ids ...). Plain data only.
         """
+
+    def entry_inputs(self, item: Any) -> Any | None:
+        """Everything ``item``'s entry is made of, when the format can say: the writer then
+        digests this instead of the whole article (plain data, or objects that digest what they
+        show). None: the entry may read anything of the article, which is digested whole.
+
+        It must cover every part of the article that :meth:`add_entry` reads (the request's
+        parts, the entry id and the settings are keyed apart). A feed's key then no longer
+        changes with what only the article's page shows (its related stories, its neighbours),
+        and keying a feed costs a few values per story instead of the whole article.
+        """

@@ -105,14 +105,22 @@ def test_the_writer_holds_no_page_value_once_the_pages_are_written(build: tuple[
     class Story:  # weakly referenceable, unlike SimpleNamespace
         title = "Story 1"
 
-    story = Story()
-    watch = weakref.ref(story)
+    class FeedStory:
+        title, url, date, summary, tags = "Story 2", "s2/", dt.datetime(2024, 1, 2), "", []
+
+        def get_content(self, site_url: str) -> str:
+            return "<p>2</p>"
+
+    story, in_feed = Story(), FeedStory()
+    watch, watch_feed = weakref.ref(story), weakref.ref(in_feed)
     writer.write_file("a/index.html", template, {"SITEURL": ""}, story=story)
+    writer.write_feed([in_feed], {**run.settings, "FEED_DOMAIN": "https://e.org"}, "feeds/a.xml")
     flush(writer)
     assert (building / "a" / "index.html").read_text(encoding="utf-8") == "<h1>Story 1</h1>"
-    del story
+    del story, in_feed
     gc.collect()
     assert watch() is None, "the writer still holds a value a page read"
+    assert watch_feed() is None, "the writer still holds an article a feed showed"
 
 
 def test_without_deferral_pelican_renders_and_announces_at_once(build: tuple[Build, Path]) -> None:
@@ -168,3 +176,36 @@ def test_an_unchanged_feed_is_reused_and_a_changed_one_rewritten(build: tuple[Bu
     assert (building / "feeds" / "a.xml").samefile(run.output / "feeds" / "a.xml")
     assert "entry Story 2" in (building / "feeds" / "b.xml").read_text(encoding="utf-8")
     assert not (building / "feeds" / "b.xml").samefile(run.output / "feeds" / "b.xml")
+
+
+class TitleOnlyFormat(Format):
+    """A format whose entries read only the title and URL of an article, and say so."""
+
+    def entry_inputs(self, item: Any) -> Any:
+        return (item.title, item.url)
+
+
+@pytest.mark.parametrize("format_class", [Format, TitleOnlyFormat])
+def test_a_feed_is_keyed_by_what_its_format_says_entries_read(
+    build: tuple[Build, Path], format_class: type[Format]
+) -> None:
+    """A format naming its entries' inputs keeps a feed when only the article's page would change
+    (its related stories); without one, the whole article counts. An input changed: rewritten."""
+    run, building = build
+    run.feed_format = format_class()
+    context = {**run.settings, "FEED_DOMAIN": "https://example.org"}
+    first = SiteWriter(str(building), settings=run.settings)
+    first.write_feed([article(1), article(2)], context, "feeds/a.xml", feed_type="rss")
+    first.write_feed([article(3)], context, "feeds/b.xml", feed_type="rss")
+    flush(first)
+    building.rename(run.output)
+    building.mkdir()
+    second = SiteWriter(str(building), settings=run.settings)
+    related = article(1)
+    related.related_links = ("another story",)  # shown on the article's page, not in its entry
+    renamed = article(3)
+    renamed.title = "Story 3, renamed"
+    reused_a = second.write_feed([related, article(2)], context, "feeds/a.xml", feed_type="rss") is None
+    assert second.write_feed([renamed], context, "feeds/b.xml", feed_type="rss") is not None
+    assert reused_a is (format_class is TitleOnlyFormat)
+    assert "Story 3, renamed" in (building / "feeds" / "b.xml").read_text(encoding="utf-8")

@@ -85,6 +85,8 @@ class SiteWriter(HookedWriter):
         self._settings_digest: bytes | None = None
         self._feed_path: str | None = None
         self._feed_request: FeedRequest | None = None
+        #: Each article's part of a feed key, with the article (see :meth:`_entries_digest`).
+        self._entry_parts: dict[int, tuple[Any, bytes | None]] = {}
         _OPEN[id(self.settings)] = self
 
     # Pages ----------------------------------------------------------------------------------
@@ -154,13 +156,39 @@ class SiteWriter(HookedWriter):
         feed_format = self.build.feed_format
         if feed_format is not None:
             extra = (*extra, feed_format.feed_key(path, shown))
-        parts = [self._settings_digest, self.prints.digest(shown), self.prints.digest(extra)]
+        parts = [self._settings_digest, self._entries_digest(shown), self.prints.digest(extra)]
         if None in parts:
             return None
         digest = hashlib.blake2b(self.manifest.salt, digest_size=20)
         for part in parts:
             digest.update(part)
         return digest.hexdigest()
+
+    def _entries_digest(self, shown: list[Any]) -> bytes | None:
+        """The digest of what a feed shows of ``shown``: each article's entry inputs when the
+        feed format names them (``FeedFormat.entry_inputs``), else the whole article.
+
+        Each article's part is made once a build (it is in several feeds) and kept with the
+        article, so its ``id`` stays its own.
+        """
+        feed_format = self.build.feed_format
+        inputs = getattr(feed_format, "entry_inputs", None)
+        known = self._entry_parts
+        digest = hashlib.blake2b(digest_size=20)
+        for article in shown:
+            held = known.get(id(article))
+            if held is None:
+                value = inputs(article) if inputs is not None else None
+                held = known[id(article)] = (article, self.prints.digest(article if value is None else value))
+            if held[1] is None:
+                return None
+            digest.update(held[1])
+        return digest.digest()
+
+    def forget_digests(self) -> None:
+        """Drop every digest made so far (see ``Fingerprinter.forget``), the feeds' parts too."""
+        self.prints.forget()
+        self._entry_parts.clear()
 
     def write_feed(
         self,
@@ -233,7 +261,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
     # saved, which the build's peak used to carry on top of them. A feed written after this
     # digests its values again.
-    prints.forget()
+    writer.forget_digests()
     for path, reads, key, stat in rendered.pages:
         manifest.record(manifest.relative(path), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is

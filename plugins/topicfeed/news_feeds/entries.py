@@ -109,13 +109,27 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(nh3.clean(markup, tags=set())).split())
 
 
+def entry_inputs(article: Any) -> tuple[Any, ...] | None:
+    """All of a news article that :func:`build_entry` reads: its item, its URL and its topics'
+    names (None for any other article: its entry reads the article's content).
+
+    The item stands for every field the entry takes from it (an item digests as the digest of
+    the file it was read from). Kept next to :func:`build_entry`: a field that function starts
+    reading from the article belongs here too, or an edited feed would keep its old file.
+    """
+    item = item_of(article)
+    if item is None:
+        return None
+    return item, str(article.url), tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
+
+
 def build_entry(article: Any, entry_id: str, absolute: Callable[[str], str]) -> Entry:
     """The feed entry of ``article``; ``absolute`` turns a site-relative URL into a full one."""
     item = item_of(article)
-    title = str(article.title)
     link = absolute(article.url)
     categories = tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
     if item is None:
+        title = str(article.title)
         content = safe_html(article.get_content(absolute("")))
         summary = plain_text(str(getattr(article, "summary", "") or ""))
         author = getattr(article, "author", None)

@@ -12,7 +12,8 @@ object for the two steps that do not fit a news site:
   provider is the author; topics are the categories.
 
 It also tells the writer what a feed's file depends on besides its articles and the settings
-(:meth:`NewsFeedFormat.feed_key`), so an unchanged feed can be reused.
+(:meth:`NewsFeedFormat.feed_key`), and what of each article an entry reads
+(:meth:`NewsFeedFormat.entry_inputs`), so an unchanged feed can be reused.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from topicfeed.feed_format import FeedRequest
 
-from .entries import build_entry
+from .entries import build_entry, entry_inputs
 from .formats import FEED_CLASSES
 from .plan import FeedPlan
 
@@ -57,6 +58,9 @@ class NewsFeedFormat:
             return False
         feed.add_entry(build_entry(item, self.plan.entry_id(item), request.absolute))
         return True
+
+    def entry_inputs(self, item: Any) -> Any | None:
+        return entry_inputs(item)
 
     def feed_key(self, path: str, items: Sequence[Any]) -> Any:
         channel = self.plan.channel_for(path)
