@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -158,8 +159,30 @@ def listing_text(entries: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"version": LISTING_VERSION, "shards": list(entries)[::-1]}, indent=1) + "\n"
 
 
+#: GNU ``cp``, which hard-links a whole tree (``-al``) in one process of its own.
+_GNU_CP: str | None = shutil.which("cp") if sys.platform.startswith("linux") else None
+
+
 def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file of ``source`` into ``target`` (the previous site is left as it is)."""
+    """Hard-link every file of ``source`` into ``target`` (the previous site is left as it is).
+
+    This runs in the indexing thread, beside the build's own Python work. Linked from Python,
+    every file is a system call after which the thread waits for the interpreter lock the build
+    holds: at 100,000 items the 19 unchanged bundles (about 77,000 files) took 12.7 s, and each
+    hand-over of the lock cost the build too. ``cp -al`` links them in its own process while
+    this thread waits without the lock. Elsewhere (no GNU ``cp``), the files are linked here.
+    """
+    target.mkdir(parents=True, exist_ok=True)  # it may be there: a recycled folder of the last site
+    if _GNU_CP is not None:
+        done = subprocess.run(
+            [_GNU_CP, "-al", "--", f"{source}{os.sep}.", str(target)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise OSError(f"cannot link {source} into {target}: {done.stderr.strip()}")
+        return
     for folder, _, files in os.walk(source):
         into = target / Path(folder).relative_to(source)
         into.mkdir(parents=True, exist_ok=True)
