@@ -56,6 +56,18 @@ def topic_neighbours(
     positions: dict[Any, dict[int, int]] = {}
     ordered: dict[Any, list[Any]] = {}
     found: dict[int, TopicNeighbours] = {}
+    # One reference per story, shared by both stories beside it: half the objects, and the page
+    # keys digest each once.
+    refs: dict[int, StoryRef | None] = {}
+
+    def ref(story: Any | None) -> StoryRef | None:
+        if story is None:
+            return None
+        made = refs.get(id(story))
+        if made is None:
+            made = refs[id(story)] = _ref(story)
+        return made
+
     for article in articles:
         topics = getattr(article, "tags", None) or ()
         if not topics or topics[0] not in tags:
@@ -70,5 +82,5 @@ def topic_neighbours(
             continue
         older = stories[index - 1] if index > 0 else None
         newer = stories[index + 1] if index + 1 < len(stories) else None
-        found[id(article)] = TopicNeighbours(topic, _ref(older), _ref(newer))
+        found[id(article)] = TopicNeighbours(topic, ref(older), ref(newer))
     return found
