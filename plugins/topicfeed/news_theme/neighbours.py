@@ -37,10 +37,6 @@ class TopicNeighbours:
     newer: StoryRef | None = None
 
 
-def _ref(article: Any | None) -> StoryRef | None:
-    return None if article is None else StoryRef(str(article.title), str(article.url))
-
-
 def _order(article: Any) -> tuple[Any, str]:
     return article.date, str(getattr(article, "source_path", "") or "")
 
@@ -58,14 +54,14 @@ def topic_neighbours(
     found: dict[int, TopicNeighbours] = {}
     # One reference per story, shared by both stories beside it: half the objects, and the page
     # keys digest each once.
-    refs: dict[int, StoryRef | None] = {}
+    refs: dict[int, StoryRef] = {}
 
     def ref(story: Any | None) -> StoryRef | None:
         if story is None:
             return None
         made = refs.get(id(story))
         if made is None:
-            made = refs[id(story)] = _ref(story)
+            made = refs[id(story)] = StoryRef(str(story.title), str(story.url))
         return made
 
     for article in articles:
