@@ -109,6 +109,11 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(nh3.clean(markup, tags=set())).split())
 
 
+def _topic_names(article: Any) -> tuple[str, ...]:
+    """The names of ``article``'s topics: an entry's categories, and part of its inputs."""
+    return tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
+
+
 def entry_inputs(article: Any) -> tuple[Any, ...] | None:
     """All of a news article that :func:`build_entry` reads: its item, its URL and its topics'
     names (None for any other article: its entry reads the article's content).
@@ -120,14 +125,14 @@ def entry_inputs(article: Any) -> tuple[Any, ...] | None:
     item = item_of(article)
     if item is None:
         return None
-    return item, str(article.url), tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
+    return item, str(article.url), _topic_names(article)
 
 
 def build_entry(article: Any, entry_id: str, absolute: Callable[[str], str]) -> Entry:
     """The feed entry of ``article``; ``absolute`` turns a site-relative URL into a full one."""
     item = item_of(article)
     link = absolute(article.url)
-    categories = tuple(str(tag.name) for tag in getattr(article, "tags", None) or ())
+    categories = _topic_names(article)
     if item is None:
         title = str(article.title)
         content = safe_html(article.get_content(absolute("")))
