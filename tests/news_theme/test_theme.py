@@ -153,7 +153,9 @@ def test_canonical_and_og_url_are_the_pages_own_absolute_url(site: Build) -> Non
         assert soup.title.get_text().strip() and meta(soup, "description"), path
         assert meta(soup, "og:title") and meta(soup, "og:description") and meta(soup, "twitter:card"), path
         # X falls back to og:title, og:description and og:image: no second copy of each.
-        assert not soup.find_all("meta", attrs={"name": ["twitter:title", "twitter:description", "twitter:image"]})
+        assert not soup.find_all(
+            "meta", attrs={"name": ["twitter:title", "twitter:description", "twitter:image"]}
+        )
         checked += 1
     assert checked > 10
 
