@@ -255,7 +255,10 @@ def _status(value: float, limit: float, unit: str = " x") -> str:
         return "met"
     shown = f"{value:.2f}" if value < 10 else f"{value:,.0f}"
     target = f"{limit:g}" if limit < 10 else f"{limit:,.0f}"
-    return f"gap: {value / limit:.1f}x too high ({shown}{unit}, target {target}{unit})"
+    factor = value / limit
+    # "1.0x too high" reads as no gap: a near miss shows as "1.01x".
+    factor_shown = f"{factor:.2f}" if factor < 1.1 else f"{factor:.1f}"
+    return f"gap: {factor_shown}x too high ({shown}{unit}, target {target}{unit})"
 
 
 def targets_section(

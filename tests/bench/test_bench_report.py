@@ -87,6 +87,13 @@ def test_targets_met_or_with_their_gap() -> None:
     assert "| 10,000 items, cold ≤ 0.25 x plain Pelican (wall) | 0.20 x; Hugo 0.20 x | met |" in text
 
 
+def test_a_near_miss_shows_its_gap_in_hundredths() -> None:
+    """304 s against 300 s once read "1.0x too high", as if there were no gap."""
+    assert report._status(304.0, 300.0, " s") == "gap: 1.01x too high (304 s, target 300 s)"
+    assert report._status(330.0, 300.0, " s") == "gap: 1.1x too high (330 s, target 300 s)"
+    assert report._status(300.0, 300.0, " s") == "met"
+
+
 def test_side_by_side_table_has_every_system() -> None:
     text = render({1000: result(1000, [0.2])})
     assert (
