@@ -79,7 +79,7 @@ def test_pages_are_written_and_announced_in_the_write_step(build: tuple[Build, P
         writer.write_file("a/index.html", template, {"SITEURL": ""}, title="A")
         writer.write_file("b/index.html", template, {"SITEURL": ""}, title="B")
         assert announced == []  # deferred: nothing is on disk yet
-        assert not (building / "a" / "index.html").exists()  # not even an empty file
+        assert not (building / "a").exists()  # not even an empty file, nor its folder
         assert take_writer(run.settings) is writer
         stats, _ = flush(writer)
     finally:

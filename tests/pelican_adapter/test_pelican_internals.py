@@ -28,7 +28,7 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.plugins.sitemap import sitemap
-from pelican.settings import DEFAULT_CONFIG
+from pelican.settings import DEFAULT_CONFIG, read_settings
 from pelican.writers import Writer
 
 from topicfeed import pelican_adapter
@@ -199,6 +199,72 @@ def test_a_file_written_later_is_not_created_by_pelican(tmp_path: Path) -> None:
     writer.write_file("a/index.html", template, {"SITEURL": ""})
     assert not (tmp_path / "a" / "index.html").exists()
     assert str(tmp_path / "a" / "index.html") in writer._written_files  # Pelican's bookkeeping holds
+
+
+def _write_steps(writer: Writer, folder: Path) -> list[Any]:
+    """What ``write_file`` does for a paginated list, a plain page, relative URLs and an override:
+    the files, their text and what ``content_written`` announced, paths relative to ``folder``."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def receiver(path: str, context: dict[str, Any]) -> None:
+        seen.append((os.path.relpath(path, folder), context))
+
+    template = Environment(autoescape=True).from_string(
+        "{{ output_file }} {{ SITEURL }} {{ localsiteurl }} {{ extra }}"
+        "{% if articles_page %} {{ articles_page.number }}/{{ articles_paginator.num_pages }}"
+        " {{ articles_page.object_list | join(',') }} {{ articles_previous_page.number }}"
+        " {{ articles_next_page.number }}{% endif %}"
+    )
+    context = {"SITEURL": "https://example.org"}
+    signals.content_written.connect(receiver)
+    try:
+        articles = [f"a{i}" for i in range(5)]
+        writer.write_file(
+            "list/index.html", template, context, articles=articles, template_name="index", url="list/"
+        )
+        writer.write_file("deep/er/page.html", template, context, relative_urls=True, extra="x")
+        writer.write_file("page.html", template, context, override_output=True)
+        writer.write_file("page.html", template, context)  # kept: written to devnull
+        writer.write_file("", template, context)
+        writer.write_file(None, template, context)
+    finally:
+        signals.content_written.disconnect(receiver)
+    files = sorted(
+        (str(p.relative_to(folder)), p.read_text(encoding="utf-8")) for p in folder.rglob("*") if p.is_file()
+    )
+    announced = [
+        (path, sorted((k, str(v)) for k, v in ctx.items() if not k.endswith(("paginator", "_page"))))
+        for path, ctx in seen
+    ]
+    return [files, announced, context.get("localsiteurl")]
+
+
+def test_write_file_is_pelicans_with_the_folder_made_by_the_hook(tmp_path: Path) -> None:
+    """HookedWriter's ``write_file`` is Pelican's step for step (pagination, relative URLs,
+    overrides, the signal), and makes each page's folder through ``make_folder``."""
+    settings = read_settings(override={"PAGINATED_TEMPLATES": {"index": 2}, "SITEURL": "https://example.org"})
+    (tmp_path / "p").mkdir()
+    (tmp_path / "h").mkdir()
+    theirs = _write_steps(Writer(str(tmp_path / "p"), settings=settings), tmp_path / "p")
+
+    class Folders(HookedWriter):
+        made: list[str] = []
+
+        def make_folder(self, folder: str) -> None:
+            self.made.append(os.path.relpath(folder, tmp_path / "h"))
+            super().make_folder(folder)
+
+    writer = Folders(str(tmp_path / "h"), settings=settings)
+    ours = _write_steps(writer, tmp_path / "h")
+    assert ours == theirs
+    assert [path for path, _ in theirs[0]] == [
+        "deep/er/page.html",
+        "list/index.html",
+        "list/index2.html",  # Pelican's default PAGINATION_PATTERNS
+        "list/index3.html",
+        "page.html",
+    ]
+    assert writer.made == ["list", "list", "list", "deep/er", ".", "."]
 
 
 def test_feed_hooks_replace_pelicans_steps_and_see_its_urls(tmp_path: Path) -> None:

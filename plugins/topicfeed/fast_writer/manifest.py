@@ -125,14 +125,14 @@ class Manifest:
     def reuse(self, relative: str, entry: dict[str, Any]) -> None:
         """Link the previous build's file into this build, and keep its entry.
 
-        The folder is made only when the link finds none: Pelican made the folder of every page
-        when it recorded it (``makedirs`` per page was three system calls that found it there).
+        The folder is made only when the link finds none (``makedirs`` per page was three system
+        calls that, in a rebuild, found it there).
         """
         target = os.path.join(self.building, relative)
         source = os.path.join(self.previous, relative)
         try:
             _link(source, target)
-        except FileNotFoundError:  # a folder Pelican did not make (a reused feed's)
+        except FileNotFoundError:  # a folder not made yet
             os.makedirs(os.path.dirname(target), exist_ok=True)
             _link(source, target)
         self.new[relative] = entry

@@ -6,8 +6,9 @@ are unchanged is reused; the others are rendered here, on ``RENDER_PROCESSES`` p
 from the build (nothing is copied). Each process keys its pages with the build's fingerprinter, as
 forked: the values the build already digested (the feeds' articles) are not digested again.
 
-A page is written in one call, as bytes, into a folder Pelican made when it recorded the page;
-its size and time come from the open file (no second look-up by path for the manifest).
+A page is written in one call, as bytes; its folder is made then if it is not there (nothing is
+made when a page is recorded). Its size and time come from the open file (no second look-up by
+path for the manifest).
 """
 
 from __future__ import annotations
@@ -86,7 +87,12 @@ def write_page(path: str, text: str) -> list[int]:
     if os.linesep != "\n":
         text = text.replace("\n", os.linesep)
     data = text.encode("utf-8")
-    with open(path, "wb") as handle:
+    try:
+        handle = open(path, "wb")
+    except FileNotFoundError:  # its folder is made here, not when the page was recorded
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle = open(path, "wb")
+    with handle:
         handle.write(data)
         handle.flush()
         info = os.fstat(handle.fileno())

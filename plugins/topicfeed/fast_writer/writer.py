@@ -107,6 +107,12 @@ class SiteWriter(HookedWriter):
         for path, localcontext in skipped:  # not overwritten: Pelican announces those at once too
             signals.content_written.send(path, context=localcontext)
 
+    def make_folder(self, folder: str) -> None:
+        """A deferred page's folder is made when the page is written or linked, if it is not there
+        (in a rebuild almost every folder is: the previous site's, kept as a skeleton)."""
+        if self._pending is None:
+            super().make_folder(folder)
+
     def file_opened(self, filename: str, skipped: bool) -> bool:
         """Record a deferred page: it is written in :func:`flush`, so nothing is created now."""
         pending, self._pending = self._pending, None
