@@ -120,6 +120,30 @@ class HookedWriter(Writer):
         """
         os.makedirs(folder, exist_ok=True)
 
+    def page_values(
+        self, context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool
+    ) -> dict[str, Any]:
+        """What one page of ``write_file`` sets on top of the shared ``context`` (Pelican's
+        ``_get_localcontext``, without the copy)."""
+        values: dict[str, Any] = {"localsiteurl": context.get("localsiteurl", None)}
+        if relative_urls:
+            relative_url = path_to_url(get_relative_path(name))
+            values["SITEURL"] = relative_url
+            values["localsiteurl"] = relative_url
+        values["output_file"] = name
+        values.update(kwargs)
+        return values
+
+    def page_context(self, context: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The context a page renders with: a copy of ``context`` updated with its own ``values``.
+
+        A writer that renders later can keep the two apart instead (a copy of the couple of
+        hundred shared names for every page).
+        """
+        localcontext = context.copy()
+        localcontext.update(values)
+        return localcontext
+
     # Public views of Pelican's state ----------------------------------------------------------
 
     @property
@@ -185,15 +209,7 @@ class HookedWriter(Writer):
         def _get_localcontext(
             context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool
         ) -> dict[str, Any]:
-            localcontext = context.copy()
-            localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
-            if relative_urls:
-                relative_url = path_to_url(get_relative_path(name))
-                localcontext["SITEURL"] = relative_url
-                localcontext["localsiteurl"] = relative_url
-            localcontext["output_file"] = name
-            localcontext.update(kwargs)
-            return localcontext
+            return self.page_context(context, self.page_values(context, name, kwargs, relative_urls))
 
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}

@@ -90,6 +90,33 @@ def test_pages_are_written_and_announced_in_the_write_step(build: tuple[Build, P
         assert writer.manifest.new[name]["stat"] == file_stat(building / name)
 
 
+def test_a_deferred_page_renders_with_the_context_pelican_gives_it(
+    build: tuple[Build, Path],
+) -> None:
+    """A recorded page holds the shared context as it is and its own values beside it (not a
+    copy of the whole context per page); merged, they are what Pelican's writer renders with."""
+    run, building = build
+    writer = SiteWriter(str(building), settings=run.settings)
+    template = Environment(autoescape=True).from_string("{{ SITEURL }}|{{ title }}")
+    shared = {"SITEURL": "https://example.org", "SITENAME": "S"}
+    writer.write_file("a/index.html", template, shared, title="A")
+    writer.write_file("b/c/index.html", template, shared, relative_urls=True, title="C")
+    first, second = writer.jobs
+    assert first.base is shared and second.base is shared
+    assert first.changes == {"localsiteurl": None, "output_file": "a/index.html", "title": "A"}
+    assert first.context() == {**shared, "localsiteurl": None, "output_file": "a/index.html", "title": "A"}
+    assert second.context() == {
+        "SITEURL": "../..",
+        "SITENAME": "S",
+        "localsiteurl": "../..",
+        "output_file": "b/c/index.html",
+        "title": "C",
+    }
+    take_writer(run.settings)
+    flush(writer)
+    assert (building / "b" / "c" / "index.html").read_text(encoding="utf-8") == "../..|C"
+
+
 def test_the_writer_holds_no_page_value_once_the_pages_are_written(build: tuple[Build, Path]) -> None:
     """The writer lives until the build ends (the API and search steps come after the pages):
     the values pages read are not kept alive by it once every page is keyed."""

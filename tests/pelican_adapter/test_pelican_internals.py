@@ -247,11 +247,11 @@ def test_write_file_is_pelicans_with_the_folder_made_by_the_hook(tmp_path: Path)
     (tmp_path / "h").mkdir()
     theirs = _write_steps(Writer(str(tmp_path / "p"), settings=settings), tmp_path / "p")
 
-    class Folders(HookedWriter):
-        made: list[str] = []
+    made: list[str] = []
 
+    class Folders(HookedWriter):
         def make_folder(self, folder: str) -> None:
-            self.made.append(os.path.relpath(folder, tmp_path / "h"))
+            made.append(os.path.relpath(folder, tmp_path / "h"))
             super().make_folder(folder)
 
     writer = Folders(str(tmp_path / "h"), settings=settings)
@@ -264,7 +264,7 @@ def test_write_file_is_pelicans_with_the_folder_made_by_the_hook(tmp_path: Path)
         "list/index3.html",
         "page.html",
     ]
-    assert writer.made == ["list", "list", "list", "deep/er", ".", "."]
+    assert made == ["list", "list", "list", "deep/er", ".", "."]
 
 
 def test_feed_hooks_replace_pelicans_steps_and_see_its_urls(tmp_path: Path) -> None:
