@@ -56,7 +56,7 @@ else
   DEVSERVEROPTS := -o $(OUTPUTDIR) -s $(CONFFILE) $(SITEOPTS)
 endif
 
-.PHONY: help venv requirements testdeps html demo regenerate clean serve devserver publish github github-siteurl test lint bench bench-profile
+.PHONY: help venv requirements testdeps html demo regenerate clean serve devserver publish github github-siteurl settle test lint bench bench-profile
 .PHONY: preview not-a-preview
 
 help:
@@ -64,6 +64,7 @@ help:
 	@echo 'make demo        build the shipped real corpus into $(DEMO_OUTPUTDIR) and serve it on http://127.0.0.1:$(PORT)/'
 	@echo 'make publish     build with publishconf.py, absolute URLs: make publish SITEURL=https://...'
 	@echo 'make github      publish and push $(OUTPUTDIR) to the $(GITHUB_PAGES_BRANCH) branch (SITEURL required)'
+	@echo 'make settle      wait until the site the last build replaced is emptied into the next build'"'"'s folders'
 	@echo 'make serve       serve $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/'
 	@echo 'make devserver   rebuild on change and serve (PREVIEW=1: the preview)'
 	@echo 'make preview     build unpublished items too into $(PREVIEWDIR), for editors only (docs/preview.md)'
@@ -128,6 +129,11 @@ publish: venv not-a-preview
 github: github-siteurl not-a-preview publish
 	@test ! -e '$(OUTPUTDIR)/$(PREVIEW_MARKER)' || { echo 'refusing to push $(OUTPUTDIR): it holds a preview build' >&2; exit 2; }
 	$(BIN)/ghp-import -m 'Publish $(SITEURL)' -b '$(GITHUB_PAGES_BRANCH)' -r '$(GITHUB_PAGES_REMOTE)' -p $(GHP_IMPORT_OPTS) '$(OUTPUTDIR)'
+
+# A build empties the site it replaced in the background and keeps its folders for the next build
+# (.output.skeleton); CI waits for that before it saves the build state (docs/publishing.md).
+settle: venv
+	PYTHONPATH=$(CURDIR)/plugins $(BIN)/python -m topicfeed.atomic_output.settle '$(OUTPUTDIR)'
 
 github-siteurl:
 	@test -n '$(SITEURL)' || { echo 'make github needs the site URL: make github SITEURL=https://USER.github.io/REPO' >&2; exit 2; }

@@ -237,3 +237,32 @@ def test_a_site_being_cleared_is_left_alone_and_an_abandoned_one_removed(tmp_pat
     swap.recover(output)
     wait_gone([busy, *parked(output)])
     assert siblings(output) == {"site"}
+
+
+def test_waiting_for_recycling_ends_when_the_clearer_lets_go(tmp_path: Path) -> None:
+    """``make settle`` (CI, before saving the build state) waits while a clearer holds a retired
+    site's lock, and no longer: an abandoned clearing or none at all is nothing to wait for."""
+    output = tmp_path / "site"
+    make_site(output, "current")
+    assert swap.wait_for_recycling(output, timeout=0)
+    busy = tmp_path / ".site.clearing-1-1"
+    make_site(busy, "busy")
+    fd = swap._lock(busy)  # as the clearing process holds it
+    assert fd is not None
+    try:
+        started = time.monotonic()
+        assert not swap.wait_for_recycling(output, timeout=0.3)
+        assert time.monotonic() - started >= 0.3
+    finally:
+        os.close(fd)
+    assert swap.wait_for_recycling(output, timeout=0)  # abandoned: the next build removes it
+
+
+def test_waiting_for_recycling_sees_the_skeleton_of_a_real_swap(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    make_site(output, "old")
+    make_site(swap.prepare(output, [], recycle=True), "new")
+    assert swap.swap(output, recycle=True)
+    assert swap.wait_for_recycling(output, timeout=30)
+    skeleton = swap.skeleton_folder(output)
+    assert folders(skeleton) == {"posts"} and (skeleton / swap.SKELETON_LIST).is_file()

@@ -168,6 +168,32 @@ def recycle_in_background(folder: Path, output: Path) -> None:
             os.close(fd)  # the clearer holds the lock now
 
 
+def wait_for_recycling(output: Path, timeout: float) -> bool:
+    """Wait until no retired site beside ``output`` is being emptied; False if ``timeout`` passed.
+
+    The skeleton appears when its clearer finishes. A job that keeps the build state for its
+    next run (GitHub Actions' cache) waits here first: saved while a clearer runs, the state has
+    no skeleton, and the next build makes every folder again.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = [path for path in _set_aside_folders(_clearing_prefix(output), output) if _busy(path)]
+        if not busy:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def _busy(folder: Path) -> bool:
+    """Whether a clearer holds ``folder``'s lock (a folder that is gone is not busy)."""
+    fd = _lock(folder)
+    if fd is None:
+        return folder.exists()
+    os.close(fd)
+    return False
+
+
 def _abandoned_clearings(output: Path) -> list[Path]:
     """Retired sites whose clearer is gone (their lock is free)."""
     abandoned = []
