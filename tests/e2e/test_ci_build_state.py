@@ -70,9 +70,7 @@ def test_the_next_run_starts_from_the_kept_folders_and_equals_a_fresh_build(tmp_
         if (first / name).exists():
             subprocess.run(["cp", "-a", str(first / name), str(second / name)], check=True)
     skeleton = second / ".output.skeleton"
-    kept = {
-        p.relative_to(skeleton).as_posix(): p.stat().st_ino for p in skeleton.rglob("*") if p.is_dir()
-    }
+    kept = {p.relative_to(skeleton).as_posix(): p.stat().st_ino for p in skeleton.rglob("*") if p.is_dir()}
     assert len(kept) > 400  # a folder per page of the corpus site
 
     item.write_text(item.read_text(encoding="utf-8").replace("Run 2: ", "Run 3: ", 1))
