@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,8 +10,8 @@ from jinja2 import Environment
 
 from topicfeed.fast_writer import tracking
 from topicfeed.fast_writer.fingerprint import Fingerprinter
-from topicfeed.fast_writer.manifest import Manifest, file_stat, manifest_path
-from topicfeed.fast_writer.render import Job, page_key, render_jobs, render_parallel
+from topicfeed.fast_writer.manifest import file_stat
+from topicfeed.fast_writer.render import Job, page_key, render_jobs
 
 
 def key(
@@ -65,7 +64,7 @@ def test_rendered_pages_are_written_once_and_keyed_with_the_builds_digests(tmp_p
     prints.digest(story)
     remembered = dict(prints._memo)
     path = tmp_path / "a.html"
-    rendered = render_jobs([(0, Job(str(path), template, {}, {"story": story}))], b"s", prints)
+    rendered = render_jobs([Job(str(path), template, {}, {"story": story})], b"s", prints)
     [(written, reads, page, stat)] = rendered.pages
     assert written == str(path) and reads == ["story"]
     assert path.read_bytes() == "<p>A &amp; B</p>\n<p>é</p>".encode()
@@ -86,36 +85,3 @@ def test_a_job_keys_as_its_merged_context_does() -> None:
     )
     assert job.get("article") is job.changes["article"] and job.get("nothing", 1) is None
     assert job.get("title") == "Site" and job.get("absent", 7) == 7
-
-
-def test_forked_writers_link_unchanged_pages_and_render_changed_ones(tmp_path: Path) -> None:
-    """Every writer process, the build's included, keys its share of the pages: an unchanged page
-    is linked from the previous site (reported by its place in the list), a changed one rendered
-    there, and the build keeps both kinds of entries in the new manifest."""
-    env = Environment(autoescape=True)
-    tracking.install(SimpleNamespace(env=env))
-    template = env.from_string("<p>{{ story.title }}</p>")
-    previous, building = tmp_path / "site", tmp_path / "building"
-    stories = [Story(f"Story {n}") for n in range(100)]
-
-    def jobs(folder: Path) -> list[Job]:
-        return [
-            Job(str(folder / f"p{n}" / "index.html"), template, {}, {"story": s})
-            for n, s in enumerate(stories)
-        ]
-
-    first = Manifest(manifest_path(previous), previous, previous, b"s", enabled=True)
-    for path, reads, key, stat in render_parallel(jobs(previous), 2, b"s", Fingerprinter()).pages:
-        first.record(first.relative(path), key, reads, stat)
-    first.enabled = True
-    first.save()
-
-    stories[7].title = "Story 7, edited"  # on the build's share (even places)
-    stories[8].title = "Story 8, edited"  # on the forked process's share
-    current = Manifest(manifest_path(previous), previous, building, b"s", enabled=True)
-    written = render_parallel(jobs(building), 2, b"s", Fingerprinter(), current)
-    assert sorted(written.reused) == [n for n in range(100) if n not in (7, 8)]
-    assert sorted(Path(p).parent.name for p, *_ in written.pages) == ["p7", "p8"]
-    assert (building / "p8" / "index.html").read_text(encoding="utf-8") == "<p>Story 8, edited</p>"
-    assert os.path.samefile(building / "p9" / "index.html", previous / "p9" / "index.html")
-    assert os.path.samefile(building / "p10" / "index.html", previous / "p10" / "index.html")

@@ -123,13 +123,7 @@ class Manifest:
         return entry if key_of(entry) == entry["key"] else None
 
     def reuse(self, relative: str, entry: dict[str, Any]) -> None:
-        """Link the previous build's file into this build, and keep its entry."""
-        self.link(relative)
-        self.new[relative] = entry
-
-    def link(self, relative: str) -> None:
-        """Link the previous build's file into this build (a forked page writer does only this;
-        the build keeps the entry, :meth:`keep`).
+        """Link the previous build's file into this build, and keep its entry.
 
         The folder is made only when the link finds none (``makedirs`` per page was three system
         calls that, in a rebuild, found it there).
@@ -141,10 +135,7 @@ class Manifest:
         except FileNotFoundError:  # a folder not made yet
             os.makedirs(os.path.dirname(target), exist_ok=True)
             _link(source, target)
-
-    def keep(self, relative: str) -> None:
-        """Keep the previous entry of a file :meth:`link` took over."""
-        self.new[relative] = self.old[relative]
+        self.new[relative] = entry
 
     def record(
         self,

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
-from .manifest import Manifest
 from .tracking import MISSING, Values, render_tracked, value_read
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
@@ -60,8 +59,6 @@ class Rendered:
 
     pages: list[Page] = field(default_factory=list)
     fast_paths: dict[str, str] = field(default_factory=dict)
-    #: The jobs (by their place in the list given) whose previous file was linked instead.
-    reused: list[int] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a site's reads: a few per template and topic
@@ -102,85 +99,51 @@ def write_page(path: str, text: str) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def render_jobs(
-    jobs: list[tuple[int, Job]],
-    salt: bytes,
-    prints: Fingerprinter,
-    manifest: Manifest | None = None,
-    parent: int | None = None,
-) -> Rendered:
-    """Write ``jobs`` (each with its place in the build's list) in this process: a page whose
-    previous file the ``manifest`` says is still good is linked from the previous build, any
-    other is rendered and keyed with ``prints``.
+def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int | None = None) -> Rendered:
+    """Render and write ``jobs`` in this process, keying each page with ``prints``.
 
-    ``parent``: in a forked process, the build's pid. When the build is gone (killed), the
-    process stops before its next page instead of writing on into a staging folder the next
+    ``parent``: in a forked renderer, the build's pid. When the build is gone (killed), the
+    renderer stops before its next page instead of writing on into a staging folder the next
     build may already be using (and holding the build's stdout open meanwhile).
     """
     rendered = Rendered()
-    for index, job in jobs:
+    for job in jobs:
         if parent is not None and os.getppid() != parent:
             os._exit(1)
-        name = job.template.name or ""
-        if manifest is not None:
-            relative = manifest.relative(job.path)
-            entry = manifest.reusable(
-                relative, lambda old, name=name, job=job: page_key(salt, name, old["reads"], job, prints)
-            )
-            if entry is not None:
-                manifest.link(relative)
-                rendered.reused.append(index)
-                continue
         context = job.context()
         output, reads = render_tracked(job.template, context)
         stat = write_page(job.path, output)
         names = sorted(reads)
-        key = page_key(salt, name, names, context, prints)
+        key = page_key(salt, job.template.name or "", names, context, prints)
         rendered.pages.append((job.path, names, key, stat))
     rendered.fast_paths.update(prints.fast_paths)
     return rendered
 
 
 def _child(
-    jobs: list[tuple[int, Job]],
-    salt: bytes,
-    prints: Fingerprinter,
-    manifest: Manifest | None,
-    connection: Any,
-    parent: int,
-    inherited: list[Any],
+    jobs: list[Job], salt: bytes, prints: Fingerprinter, connection: Any, parent: int, inherited: list[Any]
 ) -> None:
     for receiver in inherited:  # the parent's ends: with one open here, a send to a dead build blocks
         receiver.close()
     try:
-        connection.send(("ok", render_jobs(jobs, salt, prints, manifest, parent)))
+        connection.send(("ok", render_jobs(jobs, salt, prints, parent)))
     except BaseException:  # reported to the parent, which fails the build
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
 
 
-def render_parallel(
-    jobs: list[Job],
-    processes: int,
-    salt: bytes,
-    prints: Fingerprinter,
-    manifest: Manifest | None = None,
-) -> Rendered:
-    """Write ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied:
-    each reuses or renders its share (:func:`render_jobs`).
+def render_parallel(jobs: list[Job], processes: int, salt: bytes, prints: Fingerprinter) -> Rendered:
+    """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied.
 
     Each forked process keys its pages with its copy of ``prints`` (the digests made so far).
-    Keying the pages a rebuild reuses was most of its page writing (at 10,000 items, about 2 s
-    of keys, all in the build process while the other core idled).
     """
-    numbered = list(enumerate(jobs))
     if (
         processes <= 1
         or len(jobs) < MIN_PARALLEL_PAGES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return render_jobs(numbered, salt, prints, manifest)
+        return render_jobs(jobs, salt, prints)
     context = multiprocessing.get_context("fork")
     children: list[tuple[Any, Any]] = []
     parent = os.getpid()
@@ -189,13 +152,13 @@ def render_parallel(
         inherited = [receiver, *(other for _, other in children)]
         process = context.Process(
             target=_child,
-            args=(numbered[index::processes], salt, prints, manifest, sender, parent, inherited),
+            args=(jobs[index::processes], salt, prints, sender, parent, inherited),
             daemon=True,
         )
         process.start()
         sender.close()
         children.append((process, receiver))
-    result = render_jobs(numbered[0::processes], salt, prints, manifest)
+    result = render_jobs(jobs[0::processes], salt, prints)
     errors = []
     for process, receiver in children:
         try:
@@ -206,7 +169,6 @@ def render_parallel(
         if status == "ok":
             result.pages.extend(payload.pages)
             result.fast_paths.update(payload.fast_paths)
-            result.reused.extend(payload.reused)
         else:
             errors.append(payload)
     if errors:

@@ -7,12 +7,7 @@ from topicfeed.settings import Setting, is_bool, is_int
 
 SETTINGS: tuple[Setting, ...] = (
     MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
-    Setting(
-        "RENDER_PROCESSES",
-        0,
-        "processes that write pages (keyed, linked or rendered); 0: one per core",
-        is_int(0),
-    ),
+    Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0)),
     Setting(
         "RENDER_INCREMENTAL",
         True,

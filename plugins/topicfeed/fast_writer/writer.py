@@ -36,7 +36,7 @@ from topicfeed.pelican_adapter import HookedWriter, content_written_held
 
 from .fingerprint import Fingerprinter
 from .manifest import Manifest
-from .render import MIN_PARALLEL_PAGES, MISSING, Job, render_parallel
+from .render import MIN_PARALLEL_PAGES, MISSING, Job, page_key, render_parallel
 
 logger = logging.getLogger(__name__)
 
@@ -265,28 +265,38 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     manifest = writer.manifest
     salt = manifest.salt
     prints = writer.prints
+    to_render: list[Job] = []
+    for job in jobs:
+        relative = manifest.relative(job.path)
+        name = job.template.name or ""
+        entry = manifest.reusable(
+            relative,
+            lambda old, name=name, job=job: page_key(salt, name, old["reads"], job, prints),
+        )
+        if entry is not None:
+            manifest.reuse(relative, entry)
+        else:
+            to_render.append(job)
     processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
-    if processes > 1 and len(jobs) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
+    if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
         processes = 1 + extra_processes(writer.settings, processes - 1, resident_mb(), step="page renderers")
-    written = render_parallel(jobs, processes, salt, prints, manifest if manifest.enabled else None)
+    rendered = render_parallel(to_render, processes, salt, prints)
     # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
     # saved, which the build's peak used to carry on top of them. A feed written after this
     # digests its values again.
     writer.forget_digests()
-    for index in written.reused:
-        manifest.keep(manifest.relative(jobs[index].path))
-    for path, reads, key, stat in written.pages:
+    for path, reads, key, stat in rendered.pages:
         manifest.record(manifest.relative(path), key, reads, stat)
     if manifest.enabled and manifest.new != manifest.old:  # unchanged: the file stays as it is
         manifest.save()
     for job in jobs:
         signals.content_written.send(job.path, context=job.context())
-    unchanged = manifest.enabled and not written.pages and set(manifest.old) == set(manifest.new)
+    unchanged = manifest.enabled and not to_render and set(manifest.old) == set(manifest.new)
     unchanged = unchanged and all(entry.get("key") for entry in manifest.new.values())
     stats = RenderStats(
-        rendered=len(written.pages) + writer.rendered_directly,
-        reused=len(written.reused),
+        rendered=len(to_render) + writer.rendered_directly,
+        reused=len(jobs) - len(to_render),
         feeds_reused=writer.feeds_reused,
         site_unchanged=unchanged,
     )
-    return stats, {**prints.fast_paths, **written.fast_paths}
+    return stats, {**prints.fast_paths, **rendered.fast_paths}
