@@ -190,7 +190,7 @@ class HookedWriter(Writer):
         Pelican's version calls ``os.makedirs`` for every page, three system calls that find the
         folder there for almost every page of a rebuild (about 40 µs a page on the build machine).
         """
-        if name is False or name == "" or not name:
+        if not name:  # Pelican: False, "" or anything else empty writes nothing
             return
 
         def _write_file(
@@ -205,11 +205,6 @@ class HookedWriter(Writer):
                 f.write(output)
             _pelican_writer_log.info('Writing "%s"', path)
             signals.content_written.send(path, context=localcontext)
-
-        def _get_localcontext(
-            context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool
-        ) -> dict[str, Any]:
-            return self.page_context(context, self.page_values(context, name, kwargs, relative_urls))
 
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
@@ -235,10 +230,11 @@ class HookedWriter(Writer):
                             f"{key}_next_page": next_page,
                         }
                     )
-                localcontext = _get_localcontext(context, page.save_as, paginated_kwargs, relative_urls)
+                values = self.page_values(context, page.save_as, paginated_kwargs, relative_urls)
+                localcontext = self.page_context(context, values)
                 _write_file(template, localcontext, self.output_path, page.save_as, override_output)
         else:
-            localcontext = _get_localcontext(context, name, kwargs, relative_urls)
+            localcontext = self.page_context(context, self.page_values(context, name, kwargs, relative_urls))
             _write_file(template, localcontext, self.output_path, name, override_output)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:

@@ -177,8 +177,7 @@ def wait_for_recycling(output: Path, timeout: float) -> bool:
     """
     deadline = time.monotonic() + timeout
     while True:
-        busy = [path for path in _set_aside_folders(_clearing_prefix(output), output) if _busy(path)]
-        if not busy:
+        if not any(_busy(path) for path in _set_aside_folders(_clearing_prefix(output), output)):
             return True
         if time.monotonic() >= deadline:
             return False
