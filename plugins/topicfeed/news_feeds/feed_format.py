@@ -14,9 +14,6 @@ object for the two steps that do not fit a news site:
 It also tells the writer what a feed's file depends on besides its articles and the settings
 (:meth:`NewsFeedFormat.feed_key`), and what of each article an entry reads
 (:meth:`NewsFeedFormat.entry_inputs`), so an unchanged feed can be reused.
-
-Each entry is made once a build per feed type and shared by every feed that lists it
-(``formats.SharedEntries``); the plugin lets them go once the feeds are written (:meth:`forget`).
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ from typing import Any
 from topicfeed.feed_format import FeedRequest
 
 from .entries import build_entry, entry_inputs
-from .formats import FEED_CLASSES, ElementTexts, SharedEntries
+from .formats import FEED_CLASSES
 from .plan import FeedPlan
 
 
@@ -36,15 +33,6 @@ class NewsFeedFormat:
 
     def __init__(self, plan: FeedPlan) -> None:
         self.plan = plan
-        #: Each article's item by feed type and site URL, with the article (which keeps its id).
-        self._items: dict[tuple[int, str, str], tuple[Any, dict[str, Any]]] = {}
-        self._texts: ElementTexts = {}
-
-    def forget(self) -> None:
-        """Let the shared entries go: at 100,000 items they hold about a feed entry per story
-        and type, and the build's peak comes later (the API, the search index)."""
-        self._items.clear()
-        self._texts.clear()
 
     def create_feed(self, request: FeedRequest) -> Any:
         context = request.context
@@ -63,20 +51,12 @@ class NewsFeedFormat:
             description=description,
             language=context.get("DEFAULT_LANG"),
             author_name=sitename or None,
-            texts=self._texts,
         )
 
     def add_entry(self, feed: Any, item: Any, request: FeedRequest) -> bool:
-        if not isinstance(feed, SharedEntries):
+        if not hasattr(feed, "add_entry"):
             return False
-        # An entry is made of the article, its id (this plan's) and the site URL its links are
-        # made absolute against; the class writes it (the feed type picks the class).
-        key = (id(item), request.feed_type, request.absolute(""))
-        held = self._items.get(key)
-        if held is None:
-            entry = build_entry(item, self.plan.entry_id(item), request.absolute)
-            held = self._items[key] = (item, feed.entry_item(entry))
-        feed.add_shared(held[1])
+        feed.add_entry(build_entry(item, self.plan.entry_id(item), request.absolute))
         return True
 
     def entry_inputs(self, item: Any) -> Any | None:

@@ -5,21 +5,14 @@ thumbnail, the story as a second Atom link (``rel="related"``), a plain-text Ato
 non-permalink RSS guids. JSON Feed 1.1 is a small :class:`SyndicationFeed` of its own so that it
 goes through Pelican's ``Writer.write_feed`` (and its signals) like the others. All text is
 escaped by the XML generator or the JSON encoder; nothing here builds markup from item data.
-
-A story is in several feeds (the site's, each of its topics', its source's), and an entry does
-not depend on the feed that lists it: each class can hand out an entry's item (:meth:`entry_item`)
-for every feed of the build to share (:meth:`add_shared`), and the XML feeds write a shared item's
-element once and copy its text into every other feed (``texts``, one dict for the build).
 """
 
 from __future__ import annotations
 
-import io
 import json
 from typing import IO, Any
 
 from feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
-from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 
 from .entries import Entry
 
@@ -45,68 +38,8 @@ def _thumbnail_attributes(item: dict[str, Any]) -> dict[str, str] | None:
     return attributes
 
 
-#: Each shared item's written element, by the item's ``id``, with the item (which keeps the id its own).
-ElementTexts = dict[int, tuple[dict[str, Any], str]]
-
-
-class SharedEntries(SyndicationFeed):
-    """A feed whose entries can be made once a build and shared by every feed that lists them.
-
-    feedgenerator keeps an entry as the dict ``add_item`` makes from it and only reads it
-    afterwards, so one dict can sit in many feeds: what ``add_item`` does for an entry (text
-    conversions, URL quoting) is done once, however many feeds list it.
-    """
-
-    def __init__(self, *args: Any, texts: ElementTexts | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.texts: ElementTexts = {} if texts is None else texts
-
-    def add_entry(self, entry: Entry) -> None:
-        raise NotImplementedError
-
-    def entry_item(self, entry: Entry) -> dict[str, Any]:
-        """The item this feed makes of ``entry``, for :meth:`add_shared` (this feed keeps none)."""
-        self.add_entry(entry)
-        return self.items.pop()
-
-    def add_shared(self, item: dict[str, Any]) -> None:
-        """List an item made by :meth:`entry_item` of a feed of the same class."""
-        self.items.append(item)
-
-
-class SharedXmlEntries(SharedEntries):
-    """An XML feed that writes each shared item's element once a build.
-
-    Writing an element is most of the cost of an XML feed (the generator escapes and sorts
-    every attribute). The element is written alone, then copied raw into each feed's file:
-    the same characters, since an element's text depends only on its item, and the handler
-    has no element left open between two items.
-    """
-
-    #: The element an item is written as (``entry`` in Atom, ``item`` in RSS).
-    item_element = ""
-
-    def write_items(self, handler: Any) -> None:
-        texts = self.texts
-        for item in self.items:
-            held = texts.get(id(item))
-            if held is None:
-                held = texts[id(item)] = (item, self._element_text(item))
-            handler.ignorableWhitespace(held[1])  # raw text: already escaped when it was written
-
-    def _element_text(self, item: dict[str, Any]) -> str:
-        buffer = io.StringIO()
-        handler = SimplerXMLGenerator(buffer, "utf-8", short_empty_elements=True)
-        handler.startElement(self.item_element, self.item_attributes(item))
-        self.add_item_elements(handler, item)
-        handler.endElement(self.item_element)
-        return buffer.getvalue()
-
-
-class NewsAtomFeed(SharedXmlEntries, Atom1Feed):
+class NewsAtomFeed(Atom1Feed):
     """Atom 1.0 (RFC 4287) with Media RSS thumbnails and the story as a related link."""
-
-    item_element = "entry"
 
     def root_attributes(self) -> dict[str, str]:
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
@@ -143,10 +76,8 @@ class NewsAtomFeed(SharedXmlEntries, Atom1Feed):
             handler.addQuickElement("media:thumbnail", "", thumbnail)
 
 
-class NewsRssFeed(SharedXmlEntries, Rss201rev2Feed):
+class NewsRssFeed(Rss201rev2Feed):
     """RSS 2.0 with Media RSS thumbnails; guids are the stable entry ids, not permalinks."""
-
-    item_element = "item"
 
     def rss_attributes(self) -> dict[str, str]:
         return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
@@ -171,7 +102,7 @@ class NewsRssFeed(SharedXmlEntries, Rss201rev2Feed):
             handler.addQuickElement("media:thumbnail", "", thumbnail)
 
 
-class JsonFeed(SharedEntries):
+class JsonFeed(SyndicationFeed):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
 
     content_type = "application/feed+json; charset=utf-8"
@@ -228,7 +159,7 @@ class JsonFeed(SharedEntries):
         outfile.write(json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
-FEED_CLASSES: dict[str, type[SharedEntries]] = {
+FEED_CLASSES: dict[str, type[SyndicationFeed]] = {
     "atom": NewsAtomFeed,
     "rss": NewsRssFeed,
     "json": JsonFeed,

@@ -5,8 +5,7 @@
   its :class:`NewsFeedFormat` on the build (``Build.feed_format``): the writer makes every feed
   with it, Pelican's own (site-wide and per topic, Atom and RSS) included.
 - ``article_writer_finalized``: the feeds Pelican has no notion of (JSON Feed, per-source
-  feeds) are written through the same writer, then the OPML file; the entries the feeds
-  shared are let go.
+  feeds) are written through the same writer, then the OPML file.
 
 It provides ``"feed-format"`` and needs ``"feed-writer"``: a writer that applies
 ``Build.feed_format`` (Pelican's own writer would write JSON Feed paths as Atom).
@@ -47,9 +46,6 @@ def write_feeds(generator: Any, writer: Any) -> None:
             )
     site_url = str(generator.settings["SITEURL"] or "") + "/"
     save_opml(plan, generator.output_path, site_url)
-    feed_format = Build.of(generator).feed_format
-    if isinstance(feed_format, NewsFeedFormat):
-        feed_format.forget()
 
 
 def register() -> None:
