@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import sys
+import unicodedata
 
 import pytest
 
@@ -12,9 +14,6 @@ from topicfeed.text import clean_text
 
 def _general(value: str) -> str:
     """The general rules alone: what ``clean_text`` did before its fast path."""
-    import html
-    import unicodedata
-
     cleaned = html.unescape(value) if "&" in value else value
     cleaned = unicodedata.normalize("NFC", cleaned)
     return text._WS.sub(" ", text._INVISIBLE.sub("", cleaned)).strip()
