@@ -289,10 +289,11 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     are saved: each time the published site is byte-identical; afterwards builds equal fresh ones.
 
     The API is written by its forked process here (``API_FORK_MIN_ITEMS=0``; the corpus is below
-    the default), so one kill lands while that process writes beside the pages."""
+    the default), so one kill lands while that process writes beside the pages; the unchanged
+    pages are linked by the helper process (``RENDER_LINKER_MIN_PAGES=0``)."""
     smaller_content, _ = smaller
     output, cache = tmp_path / "output", tmp_path / "cache"
-    forked_api = {"API_FORK_MIN_ITEMS": 0}
+    forked_api = {"API_FORK_MIN_ITEMS": 0, "RENDER_LINKER_MIN_PAGES": 0}
     run(pelican_command(smaller_content, output, cache, **forked_api))
     before = tree(output)
     manifest, report = output.with_name("output.render.json"), output.with_name("output.report.json")

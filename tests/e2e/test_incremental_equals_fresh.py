@@ -75,6 +75,9 @@ CHANGES: list[tuple[Callable[[Path], None], float]] = [
 
 #: The search index in four bundles (of at least 100 pages), in every build here.
 SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
+#: Rebuilds link their unchanged pages through the helper process, as large sites do (the corpus
+#: is below ``RENDER_LINKER_MIN_PAGES``); the fresh builds have nothing to link.
+LINKED = {"RENDER_LINKER_MIN_PAGES": 0}
 
 
 class Site:
@@ -88,7 +91,7 @@ class Site:
         self.fresh_builds = 0
 
     def build(self, **extra: object) -> Build:
-        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **extra}
+        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **LINKED, **extra}
         build = run_pelican(self.content, self.output, extra=settings)
         assert build.returncode == 0, build.log
         return build

@@ -61,6 +61,19 @@ def _link(source: str, target: str) -> None:
         os.link(source, target)
 
 
+def link_into(source: str, target: str) -> None:
+    """Hard-link the previous build's ``source`` as this build's ``target``.
+
+    The folder is made only when the link finds none (``makedirs`` per page was three system
+    calls that, in a rebuild, found it there).
+    """
+    try:
+        _link(source, target)
+    except FileNotFoundError:  # a folder not made yet
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _link(source, target)
+
+
 class Manifest:
     """The previous build's entries (``old``) and this build's (``new``), keyed by output path."""
 
@@ -122,20 +135,28 @@ class Manifest:
             return None
         return entry if key_of(entry) == entry["key"] else None
 
-    def reuse(self, relative: str, entry: dict[str, Any]) -> None:
-        """Link the previous build's file into this build, and keep its entry.
+    def key_holds(
+        self, relative: str, key_of: Callable[[dict[str, Any]], str | None]
+    ) -> dict[str, Any] | None:
+        """:meth:`reusable` without looking at the previous file: whoever links it checks that
+        it still has the entry's ``stat`` (``Linker``)."""
+        entry = self.old.get(relative)
+        if not entry or not entry.get("key") or not entry.get("stat"):
+            return None
+        return entry if key_of(entry) == entry["key"] else None
 
-        The folder is made only when the link finds none (``makedirs`` per page was three system
-        calls that, in a rebuild, found it there).
-        """
-        target = os.path.join(self.building, relative)
-        source = os.path.join(self.previous, relative)
-        try:
-            _link(source, target)
-        except FileNotFoundError:  # a folder not made yet
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _link(source, target)
+    def reuse(self, relative: str, entry: dict[str, Any]) -> None:
+        """Link the previous build's file into this build, and keep its entry."""
+        link_into(os.path.join(self.previous, relative), os.path.join(self.building, relative))
         self.new[relative] = entry
+
+    def linked_elsewhere(self, relative: str, entry: dict[str, Any]) -> None:
+        """Keep the entry of a file linked by another process of this build (``Linker``)."""
+        self.new[relative] = entry
+
+    def not_linked(self, relative: str) -> None:
+        """Forget an entry kept by :meth:`linked_elsewhere`: the file was not linked after all."""
+        del self.new[relative]
 
     def record(
         self,

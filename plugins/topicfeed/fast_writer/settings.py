@@ -9,6 +9,12 @@ SETTINGS: tuple[Setting, ...] = (
     MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
     Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0)),
     Setting(
+        "RENDER_LINKER_MIN_PAGES",
+        1000,
+        "from this many pages on, a rebuild links its unchanged pages from a forked process",
+        is_int(0),
+    ),
+    Setting(
         "RENDER_INCREMENTAL",
         True,
         "reuse pages and feeds whose inputs did not change (needs a fresh output folder per build)",

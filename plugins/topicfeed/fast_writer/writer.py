@@ -20,6 +20,7 @@ writer knows nothing of the feeds plugin, nor the feeds plugin of the writer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -35,6 +36,7 @@ from topicfeed.model import Image, NewsItem, Problem, Provider
 from topicfeed.pelican_adapter import HookedWriter, content_written_held
 
 from .fingerprint import Fingerprinter
+from .linker import Linker
 from .manifest import Manifest
 from .render import MIN_PARALLEL_PAGES, MISSING, Job, page_key, render_parallel
 
@@ -255,6 +257,11 @@ def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
     return _OPEN.pop(id(settings), None)
 
 
+def _key_of(salt: bytes, name: str, job: Job, prints: Fingerprinter, entry: dict[str, Any]) -> str | None:
+    """The key of ``job``'s page now, from the names its previous render read (``entry``)."""
+    return page_key(salt, name, entry["reads"], job, prints)
+
+
 def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     """Write every deferred page, then announce them; returns the stats and the digest paths used.
 
@@ -265,21 +272,43 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     manifest = writer.manifest
     salt = manifest.salt
     prints = writer.prints
+    settings = writer.settings
+    processes = settings["RENDER_PROCESSES"] or os.cpu_count() or 1
+    linker = None  # a small process of its own (no copy of the build): no memory budget to ask
+    if manifest.old and len(jobs) >= settings["RENDER_LINKER_MIN_PAGES"]:  # a rebuild, pages to link
+        linker = Linker(manifest.previous, manifest.building)
     to_render: list[Job] = []
-    for job in jobs:
-        relative = manifest.relative(job.path)
-        name = job.template.name or ""
-        entry = manifest.reusable(
-            relative,
-            lambda old, name=name, job=job: page_key(salt, name, old["reads"], job, prints),
+    try:
+        for job in jobs:
+            relative = manifest.relative(job.path)
+            name = job.template.name or ""
+            key_of = functools.partial(_key_of, salt, name, job, prints)
+            if linker is None:
+                entry = manifest.reusable(relative, key_of)
+                if entry is not None:
+                    manifest.reuse(relative, entry)
+            else:
+                entry = manifest.key_holds(relative, key_of)
+                if entry is not None:
+                    linker.link(relative, entry["stat"])
+                    manifest.linked_elsewhere(relative, entry)
+            if entry is None:
+                to_render.append(job)
+    finally:
+        refused = linker.finish() if linker is not None else []
+    if linker is not None:
+        logger.info(
+            "fast_writer: %d unchanged pages linked by link_pages, %d of them not as recorded (rendered)",
+            len(jobs) - len(to_render),
+            len(refused),
         )
-        if entry is not None:
-            manifest.reuse(relative, entry)
-        else:
-            to_render.append(job)
-    processes = writer.settings["RENDER_PROCESSES"] or os.cpu_count() or 1
+    if refused:  # an old file not as recorded (touched by hand): rendered instead
+        by_path = {manifest.relative(job.path): job for job in jobs}
+        for relative in refused:
+            manifest.not_linked(relative)
+            to_render.append(by_path[relative])
     if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
-        processes = 1 + extra_processes(writer.settings, processes - 1, resident_mb(), step="page renderers")
+        processes = 1 + extra_processes(settings, processes - 1, resident_mb(), step="page renderers")
     rendered = render_parallel(to_render, processes, salt, prints)
     # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
     # saved, which the build's peak used to carry on top of them. A feed written after this
