@@ -10,13 +10,19 @@ import time
 from pathlib import Path
 
 import pytest
-from support.build import run_pelican, tree
+from support.build import ROOT, run_pelican, tree
+from support.items import item_fields, write_item
 
 from topicfeed.fast_writer.link_pages import link_pages
 from topicfeed.fast_writer.linker import Linker, LinkerFailed
 from topicfeed.fast_writer.manifest import file_stat
 
-from .test_writer_in_a_build import three_items
+
+def three_items(folder: Path) -> Path:
+    folder.mkdir()
+    for n in (1, 2, 3):
+        write_item(folder, f"item{n}.txt", item_fields(n))
+    return folder
 
 
 def sites(tmp_path: Path, *pages: str) -> tuple[Path, Path]:
@@ -103,7 +109,7 @@ def test_the_helper_dies_with_the_build(tmp_path: Path) -> None:
         "print(linker._process.pid, holder, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     killed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
