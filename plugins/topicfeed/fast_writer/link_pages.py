@@ -1,12 +1,13 @@
 """Hard-link the previous site's unchanged pages into a build: the ``Linker``'s helper process.
 
-Run as a script of its own (``python -I -S link_pages.py PREVIOUS BUILDING``), not forked from
-the build, so the build pays nothing for sharing its memory with it. It reads the pages from
-stdin, each as its site-relative path, size and mtime (ns), NUL after each field; links each
-whose file in PREVIOUS still has that size and mtime (making a missing folder); and writes the
-paths it did not link to stdout, NUL after each. Standard library only: it imports nothing of
-the build. It asks the kernel to kill it with the build (Linux), so a killed build leaves
-nothing linking into its staging folder.
+Run as a script of its own (``python -I -S link_pages.py PREVIOUS BUILDING BUILD_PID``), not
+forked from the build, so the build pays nothing for sharing its memory with it. It reads the
+pages from stdin, each as its site-relative path, size and mtime (ns), NUL after each field;
+links each whose file in PREVIOUS still has that size and mtime (making a missing folder); and
+writes the paths it did not link to stdout, NUL after each. Standard library only: it imports
+nothing of the build (the render manifest imports :func:`link_into` from here). It asks the
+kernel to kill it with the build (Linux), so a killed build leaves nothing linking into its
+staging folder.
 """
 
 import ctypes
@@ -34,8 +35,13 @@ def _replace(source: str, target: str) -> None:
         os.link(source, target)
 
 
-def _link(source: str, target: str) -> None:
-    """As the build's own ``manifest.link_into``."""
+def link_into(source: str, target: str) -> None:
+    """Hard-link the previous build's ``source`` as this build's ``target`` (the render
+    manifest links with it too, when no helper runs).
+
+    The folder is made only when the link finds none (``makedirs`` per page was three system
+    calls that, in a rebuild, found it there).
+    """
     try:
         _replace(source, target)
     except FileNotFoundError:  # a folder not made yet
@@ -57,7 +63,7 @@ def link_pages(previous: str, building: str, fields: list[bytes]) -> list[bytes]
         if info.st_size != int(fields[index + 1]) or info.st_mtime_ns != int(fields[index + 2]):
             refused.append(fields[index])
             continue
-        _link(source, os.path.join(building, relative))
+        link_into(source, os.path.join(building, relative))
     return refused
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from topicfeed.source_files import update_with_files
 
+from .link_pages import link_into
+
 MANIFEST_VERSION = 5
 #: What every key covers besides the values read: these packages' versions, and our code.
 KEYED_PACKAGES = ("pelican", "jinja2", "markupsafe", "feedgenerator")
@@ -51,27 +53,6 @@ def code_salt(settings: dict[str, Any]) -> bytes:
     for folder in folders:
         update_with_files(digest, folder, KEYED_SUFFIXES)
     return digest.digest()
-
-
-def _link(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except FileExistsError:  # something of this build is there already: the old file wins
-        os.unlink(target)
-        os.link(source, target)
-
-
-def link_into(source: str, target: str) -> None:
-    """Hard-link the previous build's ``source`` as this build's ``target``.
-
-    The folder is made only when the link finds none (``makedirs`` per page was three system
-    calls that, in a rebuild, found it there).
-    """
-    try:
-        _link(source, target)
-    except FileNotFoundError:  # a folder not made yet
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        _link(source, target)
 
 
 class Manifest:
