@@ -151,3 +151,18 @@ def test_a_rebuild_links_through_the_helper_and_renders_a_touched_page_again(tmp
     assert found, second.log
     assert int(found.group(1)) > 5 and int(found.group(2)) == 1
     assert tree(out) == fresh
+
+
+def test_a_helper_that_dies_while_pages_are_sent_fails_once_and_stays_failed(tmp_path: Path) -> None:
+    """The helper fails on its first page; the pages sent after it find the pipe closed. The
+    build's ``finally`` asks again and gets the same error, not one about a closed pipe."""
+    previous, building = sites(tmp_path, "a/index.html")
+    (building / "a").write_text("a file where the folder should be", encoding="utf-8")
+    stat = file_stat(previous / "a/index.html")
+    linker = Linker(previous, building)
+    with pytest.raises(LinkerFailed, match="NotADirectoryError") as first:
+        for _ in range(200_000):  # far more than the pipe holds
+            linker.link("a/index.html", stat)
+    with pytest.raises(LinkerFailed) as again:
+        linker.finish()
+    assert again.value is first.value

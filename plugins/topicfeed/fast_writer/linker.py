@@ -35,6 +35,8 @@ class Linker:
     """Pages to link, handed to the helper process as they are found (:meth:`link`)."""
 
     def __init__(self, previous: Path, building: Path) -> None:
+        #: What :meth:`finish` gave (the pages not linked) or raised, once it has run.
+        self._outcome: list[str] | LinkerFailed | None = None
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(SCRIPT), str(previous), str(building), str(os.getpid())],
             stdin=subprocess.PIPE,
@@ -53,7 +55,21 @@ class Linker:
             raise LinkerFailed("link_pages stopped reading") from None
 
     def finish(self) -> list[str]:
-        """Wait until every page is linked; the pages that were not (to render instead)."""
+        """Wait until every page is linked; the pages that were not (to render instead).
+
+        Called again (the build's ``finally`` after :meth:`link` failed), it gives or raises
+        what it did the first time.
+        """
+        if self._outcome is None:
+            try:
+                self._outcome = self._wait()
+            except LinkerFailed as failed:
+                self._outcome = failed
+        if isinstance(self._outcome, LinkerFailed):
+            raise self._outcome
+        return self._outcome
+
+    def _wait(self) -> list[str]:
         try:
             out, err = self._process.communicate()
         except BrokenPipeError:  # it died with pages still to send

@@ -109,12 +109,10 @@ class Manifest:
 
         ``key_of(entry)`` computes the key now (from the names the entry says the page read).
         """
-        entry = self.old.get(relative)
-        if not entry or not entry.get("key"):
+        entry = self.key_holds(relative, key_of)
+        if entry is None or file_stat(os.path.join(self.previous, relative)) != entry["stat"]:
             return None
-        if file_stat(os.path.join(self.previous, relative)) != entry.get("stat"):
-            return None
-        return entry if key_of(entry) == entry["key"] else None
+        return entry
 
     def key_holds(
         self, relative: str, key_of: Callable[[dict[str, Any]], str | None]

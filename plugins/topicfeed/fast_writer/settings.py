@@ -11,7 +11,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RENDER_LINKER_MIN_PAGES",
         1000,
-        "from this many pages on, a rebuild links its unchanged pages from a forked process",
+        "from this many pages on, a rebuild links its unchanged pages through a helper process",
         is_int(0),
     ),
     Setting(
