@@ -42,6 +42,9 @@ BENCH = Path(__file__).resolve().parent
 _WAITING = ("Condition.wait  threading.py", "Event.wait  threading.py")
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 
+#: The helper process that links unchanged pages (``fast_writer/link_pages.py``), as a script.
+_HELPER = "<module>  topicfeed/fast_writer/link_pages.py"
+
 #: Where a build spends its time: a sample counts for a phase when any of these functions is on
 #: its stack. Phases overlap (YAML parsing is part of reading).
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -76,6 +79,7 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("records from the item store (ItemStore.get)", ("ItemStore.get",)),
     ("page and feed keys: digests (Fingerprinter.digest)", ("Fingerprinter.digest",)),
     ("unchanged pages and feeds linked (Manifest.reuse)", ("Manifest.reuse",)),
+    ("unchanged pages linked by the helper (link_pages.py, a process)", (_HELPER,)),
     ("JSON API (write_api; forked from 1,000 items)", ("write_api",)),
     ("search index (IndexWork.run, a thread)", ("IndexWork.run",)),
     ("emptying the replaced site (recycle, a process)", ("recycle",)),
@@ -83,8 +87,9 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: What runs outside ``Pelican.run`` and is not start-up: a thread of the build, the process that
-#: empties the replaced site (a rebuild profiled in all processes shows both).
-_NOT_STARTUP = ("Pelican.run", "Thread._bootstrap", "recycle")
+#: empties the replaced site, the helper that links unchanged pages (a rebuild profiled in all
+#: processes shows them).
+_NOT_STARTUP = ("Pelican.run", "Thread._bootstrap", "recycle", _HELPER)
 
 
 def frame_name(frame: str) -> str:
