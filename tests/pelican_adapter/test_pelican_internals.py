@@ -63,6 +63,7 @@ SOURCE_HASHES = {
     "pelican.readers.Readers.read_file": "356c609e59c1b30a",
     "pelican.generators.ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
     "pelican.contents.Content.__init__": "38b67e4211facf9d",
+    "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
 }
 
 
@@ -631,3 +632,58 @@ def test_no_default_author_without_a_name(value: Any) -> None:
     settings = {key: item for key, item in DEFAULT_CONFIG.items() if key != "AUTHOR"}
     assert pelican_adapter.default_author(settings) is None
     assert not hasattr(Article("", metadata={"title": "A"}, settings=settings), "author")
+
+
+# A content's relative source path ---------------------------------------------------------------
+
+#: (content path, source path): under, beside, above and outside it, relative, odd separators.
+SOURCE_PATHS = [
+    ("/site/content", "/site/content/a.md"),
+    ("/site/content", "/site/content/news/2024/a b.txt"),
+    ("/site/content/", "/site/content/a.md"),
+    ("/site/content//", "/site/content//x//y.md"),
+    ("/site/./content", "/site/content/a.md"),
+    ("/site/content", "/site/./content/../content/a.md"),
+    ("/site/content", "/site/content"),
+    ("/site/content", "/site/content/"),
+    ("/site/content", "/site/contents/a.md"),
+    ("/site/content", "/site/other/a.md"),
+    ("/site/content", "/a.md"),
+    ("/", "/a.md"),
+    ("//server/content", "//server/content/a.md"),
+    ("/site/content", "news/a.md"),
+    ("/site/content", "../a.md"),
+    ("content", "content/a.md"),
+    ("content", "/site/content/a.md"),
+    ("/site/content", "/site/content/ü/ñ.md"),
+]
+
+
+@pytest.mark.parametrize(("content_path", "source_path"), SOURCE_PATHS)
+def test_relative_source_path_is_pelicans(content_path: str, source_path: str) -> None:
+    settings = {**DEFAULT_CONFIG, "PATH": content_path}
+    article = Article("", metadata={"title": "A", "slug": "a"}, settings=settings, source_path=source_path)
+    expected = pelican_adapter._pelican_relative_source_path(article)
+    assert pelican_adapter.relative_source_path(article) == expected
+    assert pelican_adapter.relative_source_path(article, source_path) == expected
+    other = "/site/content/b/c.md"
+    assert pelican_adapter.relative_source_path(article, other) == (
+        pelican_adapter._pelican_relative_source_path(article, other)
+    )
+
+
+def test_relative_source_path_without_a_source() -> None:
+    article = Article("", metadata={"title": "A", "slug": "a"}, settings=dict(DEFAULT_CONFIG))
+    assert pelican_adapter.relative_source_path(article) is None
+
+
+def test_relative_source_paths_are_direct_once_made_so() -> None:
+    pelican_adapter.make_relative_source_paths_direct()
+    pelican_adapter.make_relative_source_paths_direct()  # idempotent: still Pelican's underneath
+    settings = {**DEFAULT_CONFIG, "PATH": "/site/content"}
+    article = Article(
+        "", metadata={"title": "A", "slug": "a"}, settings=settings, source_path="/site/content/n/a.md"
+    )
+    assert article.relative_source_path == "n/a.md"
+    assert article.get_relative_source_path() == "n/a.md"
+    assert article.get_relative_source_path("/site/x.md") == "../x.md"

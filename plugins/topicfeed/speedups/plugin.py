@@ -16,7 +16,11 @@ from typing import Any
 
 from pelican import signals
 
-from topicfeed.pelican_adapter import make_period_archives_linear, make_taxonomy_scans_linear
+from topicfeed.pelican_adapter import (
+    make_period_archives_linear,
+    make_relative_source_paths_direct,
+    make_taxonomy_scans_linear,
+)
 from topicfeed.plugin import register_plugin
 
 
@@ -26,5 +30,6 @@ def index_taxonomies(generator: Any) -> None:
 
 def register() -> None:
     register_plugin(__name__.rpartition(".")[0])
+    make_relative_source_paths_direct()
     signals.article_generator_init.connect(make_period_archives_linear)
     signals.article_generator_finalized.connect(index_taxonomies)
