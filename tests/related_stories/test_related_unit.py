@@ -185,6 +185,17 @@ def test_relate_pages() -> None:
     assert result[1].cluster_size == 6 and result[1].more_coverage_total == 4
 
 
+def test_items_listing_the_same_outside_story_share_one_link() -> None:
+    shared = entry("https://outside.example/story", images=[{"url": "https://img.outside.example/s.jpg"}])
+    other = entry("https://outside.example/story", title="Another title for it")
+    items = [make(0, related=[shared]), make(1, related=[dict(shared)]), make(2, related=[other])]
+    result = relate(items, [f"p/{i}/" for i in range(len(items))], replace(SETTINGS, min_related=0))
+    first, second, third = (r.related[0] for r in result)
+    assert first == second and first is second  # equal links: one object, digested once a build
+    assert third.title == "Another title for it" and third is not first
+    assert first.image is not None and first.image.url == "https://img.outside.example/s.jpg"
+
+
 def test_more_coverage_is_capped_and_counted() -> None:
     hub = make(0, related=[entry(f"https://outside.example/{n}") for n in range(30)])
     spokes = [make(n, related=[entry(f"https://outside.example/{n}")]) for n in range(1, 30)]
