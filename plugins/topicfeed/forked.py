@@ -1,15 +1,25 @@
-"""One step of a build run in a forked process beside the rest of the build, collected later.
+"""The steps of a build that need every article but no page, run in one forked process beside it.
 
 A step that needs every article but no page (the JSON API) used to run after the pages, alone
 on one core, while the other core idled: at 10,000 items a one-item build spent 1.4 s writing
 the API and 6 s keying and writing pages, one after the other. Forked once the articles are
-final, the step runs beside the page writer, on the copy of the articles the fork gives it
+final, such work runs beside the page writer, on the copy of the articles the fork gives it
 (nothing is pickled or copied up front), and hands its small result back through a pipe.
+
+Every such work of a build runs in the same forked process (:class:`Beside`): a step of phase
+``ARTICLES`` adds its work, and the process is forked once every ``ARTICLES`` step has run
+(:func:`launch`). A forked process shares the build's memory only until either side writes to
+a page of it, and reading a Python object writes its reference count: each fork ends up
+holding its own copy of much of the build, so two works in one fork cost one copy, not two.
+The works run one after the other, those added with ``first`` (needed soonest) first; each
+result is sent back as soon as it is ready, and a thread of the build takes it off the pipe,
+so a large result never holds the next work up.
 
 The forked process dies with the build: it asks the kernel to kill it when its parent goes
 (``PR_SET_PDEATHSIG``, Linux) and stops at once when the parent is already gone, so a build
 killed with SIGKILL leaves no process writing on into a staging folder the next build may use.
-Where ``fork`` is not available the step runs in the build process, with the same result.
+Where ``fork`` is not available the works run in the build process, at :func:`launch`, with the
+same results.
 """
 
 from __future__ import annotations
@@ -18,28 +28,19 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
+#: A work's outcome: ("ok", its value) or ("error", the traceback or what went wrong).
+Outcome = tuple[str, Any]
+
 
 class ForkedStepFailed(RuntimeError):
-    """The forked step raised (its traceback is the message) or died without an answer."""
-
-
-@dataclass
-class Forked(Generic[T]):
-    """A step running in a forked process (``process`` None: it ran here, ``value`` holds it)."""
-
-    label: str
-    process: Any = None
-    receiver: Any = None
-    value: T | None = None
+    """A forked work raised (its traceback is the message) or its process died without an answer."""
 
 
 def _die_with_parent(parent: int) -> None:
@@ -52,47 +53,129 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child(work: Callable[[], Any], sender: Any, receiver: Any, parent: int) -> None:
+def _run(work: Callable[[], Any]) -> Outcome:
+    try:
+        return "ok", work()
+    except BaseException:  # reported to the build, which fails
+        return "error", traceback.format_exc()
+
+
+def _child(works: list[tuple[str, Callable[[], Any]]], sender: Any, receiver: Any, parent: int) -> None:
     receiver.close()  # the build's end: with it open here, a send to a dead build would block
     _die_with_parent(parent)
     try:
-        sender.send(("ok", work()))
-    except BaseException:  # reported to the build, which fails
-        sender.send(("error", traceback.format_exc()))
+        for label, work in works:
+            sender.send((label, *_run(work)))
     finally:
         sender.close()
 
 
-def start(label: str, work: Callable[[], T], fork: bool = True) -> Forked[T]:
-    """Run ``work()`` in a forked process (``fork`` False or impossible: here, now).
+class Beside:
+    """One build's works that run beside the page writer, in one forked process.
 
-    ``work`` sees the build as it is at the fork; what it changes stays in its process, so it
-    must return everything the build needs from it (a picklable value) and write only files
-    no other step writes.
+    :meth:`add` them (phase ``ARTICLES``), :meth:`launch` once (after the last ``ARTICLES``
+    step), then take each work's value with :meth:`result`, which waits for it and raises
+    :class:`ForkedStepFailed` when it failed.
     """
-    if not fork or "fork" not in multiprocessing.get_all_start_methods():
-        return Forked(label, value=work())
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child, args=(work, sender, receiver, os.getpid()), name=label, daemon=True
-    )
-    process.start()
-    sender.close()
-    return Forked(label, process, receiver)
+
+    def __init__(self) -> None:
+        self._works: list[tuple[bool, int, str, Callable[[], Any]]] = []
+        self._launched = False
+        self._outcomes: dict[str, Outcome] = {}
+        self._pending: set[str] = set()
+        self._arrived = threading.Condition()
+        #: The forked process's id (None: not forked).
+        self.pid: int | None = None
+
+    def add(self, label: str, work: Callable[[], Any], *, first: bool = False) -> None:
+        """Run ``work()`` beside the build; ``first``: before the works added without it.
+
+        ``work`` sees the build as it is at the fork; what it changes stays in its process, so
+        it must return everything the build needs from it (a picklable value) and write only
+        files no other step writes.
+        """
+        if self._launched:
+            raise RuntimeError(f"{label}: the works beside the build have started already")
+        if label in {added[2] for added in self._works}:
+            raise ValueError(f"{label}: added twice")
+        self._works.append((not first, len(self._works), label, work))
+
+    @property
+    def labels(self) -> list[str]:
+        """The works added, in the order they run."""
+        return [label for _, _, label, _ in sorted(self._works, key=lambda w: w[:2])]
+
+    def launch(self, fork: bool = True) -> None:
+        """Fork the process that runs every work added (``fork`` False or impossible: run them here)."""
+        if self._launched:
+            return
+        self._launched = True
+        works = [(label, work) for _, _, label, work in sorted(self._works, key=lambda w: w[:2])]
+        self._works = []
+        if not works:
+            return
+        if not fork or "fork" not in multiprocessing.get_all_start_methods():
+            self._outcomes = {label: _run(work) for label, work in works}
+            return
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self._pending = {label for label, _ in works}
+        process = context.Process(
+            target=_child, args=(works, sender, receiver, os.getpid()), name="beside the build", daemon=True
+        )
+        process.start()
+        sender.close()
+        self.pid = process.pid
+        threading.Thread(target=self._take, args=(receiver, process), name="taker", daemon=True).start()
+
+    def _take(self, receiver: Any, process: Any) -> None:
+        """Take each outcome off the pipe as it comes (a thread: a large one never blocks the process)."""
+        try:
+            while True:
+                try:
+                    label, status, payload = receiver.recv()
+                except (EOFError, OSError):
+                    break
+                with self._arrived:
+                    self._outcomes[label] = (status, payload)
+                    self._pending.discard(label)
+                    self._arrived.notify_all()
+        finally:
+            receiver.close()
+            process.join()
+            with self._arrived:
+                for label in self._pending:
+                    self._outcomes[label] = ("error", f"the process ({process.pid}) died without an answer")
+                self._pending.clear()
+                self._arrived.notify_all()
+
+    def result(self, label: str) -> Any:
+        """What ``label``'s work returned, once it has; raises when it failed."""
+        with self._arrived:
+            while label not in self._outcomes:
+                if label not in self._pending:
+                    raise KeyError(f"{label}: no such work beside the build")
+                self._arrived.wait()
+            status, payload = self._outcomes.pop(label)
+        if status != "ok":
+            raise ForkedStepFailed(f"{label} failed in its forked process:\n{payload}")
+        return payload
 
 
-def finish(forked: Forked[T]) -> T:
-    """Wait for the step and return what ``work()`` returned; raise when it failed."""
-    if forked.process is None:
-        return forked.value  # type: ignore[return-value]
-    try:
-        status, payload = forked.receiver.recv()
-    except EOFError:
-        status, payload = "error", f"the process ({forked.process.pid}) died without an answer"
-    finally:
-        forked.receiver.close()
-    forked.process.join()
-    if status != "ok":
-        raise ForkedStepFailed(f"{forked.label} failed in its forked process:\n{payload}")
-    return payload
+#: Where a build keeps its :class:`Beside` (``Build.private``).
+_KEY = __name__
+
+
+def beside(private: dict[str, Any]) -> Beside:
+    """The build's works beside it (``private``: the build's ``Build.private``)."""
+    found = private.get(_KEY)
+    if found is None:
+        found = private[_KEY] = Beside()
+    return found
+
+
+def launch(private: dict[str, Any]) -> None:
+    """Start the build's works beside it, if any were added (after the last ``ARTICLES`` step)."""
+    found = private.get(_KEY)
+    if found is not None:
+        found.launch()

@@ -28,6 +28,7 @@ from typing import Any
 
 from pelican import signals
 
+from topicfeed import forked
 from topicfeed.build import Build
 from topicfeed.settings import Setting, SettingsError, apply
 
@@ -42,8 +43,9 @@ class Phase(IntEnum):
     #: ``get_generators``: before any generator exists (where the build writes, locks).
     START = 10
     #: ``get_writer``: every article is final (URLs, related stories) and no page is written yet.
-    #: A step here may hand its work to a forked process (:mod:`topicfeed.forked`) that runs
-    #: beside the page writer; it collects the result in ``INDEX`` at the latest.
+    #: A step here may hand its work to the process forked once every step here has run
+    #: (:mod:`topicfeed.forked`), which runs beside the page writer; it collects the result in
+    #: ``INDEX`` at the latest.
     ARTICLES = 15
     #: ``finalized``: deferred pages and feeds reach the disk.
     WRITE = 20
@@ -157,6 +159,7 @@ def _articles_ready(pelican: Any) -> None:
     build = Build.of(pelican)
     for _, step in _steps(pelican.settings, [Phase.ARTICLES]):
         step(pelican, build)
+    forked.launch(build.private)  # what the steps handed over, in one process beside the build
 
 
 def _finish(pelican: Any) -> None:

@@ -1,5 +1,5 @@
-"""A step run in a forked process: its result comes back, its failure fails the build, and it
-never outlives a killed build."""
+"""Works run in one forked process beside the build: each result comes back, in the order asked
+for, a failure fails the build, and the process never outlives a killed build."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,29 +19,94 @@ from topicfeed import forked
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_result_comes_back_from_the_forked_process() -> None:
-    running = forked.start("sum", lambda: (os.getpid(), sum(range(10))))
-    assert running.process is not None
-    pid, total = forked.finish(running)
-    assert total == 45 and pid != os.getpid()
+def _launched(*works: tuple[str, Any], fork: bool = True) -> forked.Beside:
+    beside = forked.Beside()
+    for label, work in works:
+        beside.add(label, work)
+    beside.launch(fork)
+    return beside
 
 
-def test_without_fork_the_work_runs_here() -> None:
-    running = forked.start("sum", lambda: os.getpid(), fork=False)
-    assert running.process is None and forked.finish(running) == os.getpid()
+def test_each_result_comes_back_from_one_forked_process() -> None:
+    beside = _launched(("sum", lambda: (os.getpid(), sum(range(10)))), ("pid", os.getpid))
+    assert beside.pid is not None and beside.pid != os.getpid()
+    assert beside.result("pid") == beside.pid  # taken in any order
+    pid, total = beside.result("sum")
+    assert total == 45 and pid == beside.pid
 
 
-def test_a_failure_in_the_forked_process_fails_with_its_traceback() -> None:
+def test_the_works_added_first_run_first(tmp_path: Path) -> None:
+    log = tmp_path / "order"
+
+    def note(name: str) -> Any:
+        return lambda: log.open("a").write(name + "\n")
+
+    beside = forked.Beside()
+    beside.add("api", note("api"))
+    beside.add("digests", note("digests"), first=True)
+    beside.add("search", note("search"))
+    assert beside.labels == ["digests", "api", "search"]
+    beside.launch()
+    for label in ("api", "search", "digests"):
+        beside.result(label)
+    assert log.read_text().split() == ["digests", "api", "search"]
+
+
+def test_a_large_result_does_not_hold_up_the_next_work(tmp_path: Path) -> None:
+    """The pipe holds 64 KB: without a thread taking results, the first work's send would wait
+    for the build to ask for it, and the second work would not start until then."""
+    marker = tmp_path / "second"
+    beside = _launched(("large", lambda: b"x" * 5_000_000), ("second", lambda: marker.write_text("ran")))
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.exists()  # before anyone asked for the large result
+    assert len(beside.result("large")) == 5_000_000
+
+
+def test_without_fork_the_works_run_here() -> None:
+    beside = _launched(("pid", os.getpid), fork=False)
+    assert beside.pid is None and beside.result("pid") == os.getpid()
+
+
+def test_a_failure_fails_with_its_traceback_and_the_other_works_still_answer() -> None:
     def work() -> None:
         raise ValueError("the API could not be written")
 
+    beside = _launched(("JSON API", work), ("sum", lambda: 3))
     with pytest.raises(forked.ForkedStepFailed, match=r"(?s)JSON API failed.*ValueError: the API could"):
-        forked.finish(forked.start("JSON API", work))
+        beside.result("JSON API")
+    assert beside.result("sum") == 3
 
 
 def test_a_forked_process_that_dies_without_an_answer_fails_the_build() -> None:
-    with pytest.raises(forked.ForkedStepFailed, match="died without an answer"):
-        forked.finish(forked.start("JSON API", lambda: os._exit(3)))
+    beside = _launched(("sum", lambda: 3), ("JSON API", lambda: os._exit(3)), ("after", lambda: 4))
+    assert beside.result("sum") == 3
+    for label in ("JSON API", "after"):
+        with pytest.raises(forked.ForkedStepFailed, match=r"died without an answer"):
+            beside.result(label)
+
+
+def test_works_are_added_once_and_before_the_launch() -> None:
+    beside = forked.Beside()
+    beside.add("a", lambda: 1)
+    with pytest.raises(ValueError, match="added twice"):
+        beside.add("a", lambda: 2)
+    beside.launch()
+    with pytest.raises(RuntimeError, match="started already"):
+        beside.add("b", lambda: 2)
+    with pytest.raises(KeyError):
+        beside.result("b")
+    assert beside.result("a") == 1
+
+
+def test_a_build_keeps_one_set_of_works_beside_it() -> None:
+    private: dict[str, Any] = {}
+    forked.launch(private)  # nothing added: nothing forked
+    assert forked.beside(private) is forked.beside(private)
+    forked.beside(private).add("pid", os.getpid)
+    forked.launch(private)
+    assert forked.beside(private).result("pid") != os.getpid()
 
 
 def test_the_forked_process_dies_with_a_build_killed_by_sigkill(tmp_path: Path) -> None:
@@ -55,7 +121,9 @@ def test_the_forked_process_dies_with_a_build_killed_by_sigkill(tmp_path: Path) 
             open({str(marker)!r}, "w").write(str(os.getpid()))
             time.sleep(60)
 
-        forked.start("slow", work)
+        beside = forked.Beside()
+        beside.add("slow", work)
+        beside.launch()
         time.sleep(60)
         """
     )

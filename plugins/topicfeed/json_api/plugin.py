@@ -241,8 +241,11 @@ def schema_files() -> dict[str, bytes]:
     return {f"{name}.schema.json": (folder / f"{name}.schema.json").read_bytes() for name in docs.SCHEMAS}
 
 
-#: ``build.private`` key of the API step started in ``ARTICLES`` and collected in ``INDEX``.
+#: ``build.private`` key: the API is written beside the build (started in ``ARTICLES``,
+#: collected in ``INDEX``).
 _RUNNING = __name__ + ".running"
+#: The API's work among those beside the build.
+_LABEL = "JSON API"
 
 
 def start_api(pelican: Any, build: Build) -> None:
@@ -250,15 +253,17 @@ def start_api(pelican: Any, build: Build) -> None:
     settings = pelican.settings
     if not settings["API"]:
         return
-    fork = len(build.articles) >= settings["API_FORK_MIN_ITEMS"] and fork_fits(settings, "json_api")
-    build.private[_RUNNING] = forked.start("JSON API", lambda: write_api(pelican, build, fork), fork)
+    if len(build.articles) >= settings["API_FORK_MIN_ITEMS"] and fork_fits(settings, "json_api"):
+        forked.beside(build.private).add(_LABEL, lambda: write_api(pelican, build, beside=True))
+        build.private[_RUNNING] = True
+    else:
+        build.timings["api"] = write_api(pelican, build)
 
 
 def finish_api(pelican: Any, build: Build) -> None:
     """The INDEX step: wait for the API (a failure in the forked process fails the build)."""
-    running = build.private.pop(_RUNNING, None)
-    if running is not None:
-        build.timings["api"] = forked.finish(running)
+    if build.private.pop(_RUNNING, None):
+        build.timings["api"] = forked.beside(build.private).result(_LABEL)
 
 
 def write_api(pelican: Any, build: Build, beside: bool = False) -> float:
