@@ -75,9 +75,10 @@ CHANGES: list[tuple[Callable[[Path], None], float]] = [
 
 #: The search index in four bundles (of at least 100 pages), in every build here.
 SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
-#: Rebuilds link their unchanged pages through the helper process, as large sites do (the corpus
-#: is below ``RENDER_LINKER_MIN_PAGES``); the fresh builds have nothing to link.
-LINKED = {"RENDER_LINKER_MIN_PAGES": 0}
+#: Rebuilds work as on large sites (the corpus is below each threshold): unchanged pages linked
+#: through the helper process, the articles digested and the API written in the process beside
+#: the build. The fresh builds have nothing to link or to digest ahead.
+AS_LARGE_SITES = {"RENDER_LINKER_MIN_PAGES": 0, "RENDER_PREDIGEST_MIN_ITEMS": 0, "API_FORK_MIN_ITEMS": 0}
 
 
 class Site:
@@ -91,8 +92,8 @@ class Site:
         self.fresh_builds = 0
 
     def build(self, **extra: object) -> Build:
-        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **LINKED, **extra}
-        build = run_pelican(self.content, self.output, extra=settings)
+        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **AS_LARGE_SITES, **extra}
+        build = run_pelican(self.content, self.output, extra=settings, options=("--verbose",))
         assert build.returncode == 0, build.log
         return build
 
@@ -131,7 +132,8 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
 ) -> None:
     change(site.content)
     start = time.time()
-    site.build()
+    build = site.build()
+    assert re.search(r"fast_writer: \d{3} article digests made beside the build", build.log), build.log
     if change is edit:
         assert site.bundles_written_since(start) == 1  # the edited item's bundle only
     fresh = site.fresh()

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from pelican.paginator import Paginator
 from pelican.urlwrappers import Category, Tag
 
-from topicfeed.fast_writer.fingerprint import Fingerprinter
+from topicfeed.fast_writer.fingerprint import Fingerprinter, digest_all
 from topicfeed.fast_writer.writer import PURE_TYPES
 from topicfeed.model import Image, NewsItem, Provider
 from topicfeed.news_theme.neighbours import StoryRef
@@ -364,3 +364,22 @@ def test_after_forgetting_a_nested_value_is_digested_as_it_is_now() -> None:
     inner.append("ML")
     assert prints.digest(outer) != before
     assert prints.digest(outer) == Fingerprinter(PURE_TYPES).digest(outer)
+
+
+def test_digests_made_elsewhere_are_adopted_as_made_here() -> None:
+    """A process forked from the build digests the articles (``digest_all``); the build takes
+    those digests over (``adopt``) and keys its pages with them."""
+    values = [Plain(title=f"A{n}", tags=["x", str(n)], meta={"n": n}) for n in range(5)]
+    made = digest_all(values, PURE_TYPES)
+    assert made == [digest(value, PURE_TYPES) for value in values]
+    assert None not in made and len(set(made)) == 5
+
+    prints = Fingerprinter(PURE_TYPES)
+    already = prints.digest(values[0])
+    unstable = Plain(at=object())
+    assert prints.adopt([*values, unstable], [b"#" + bytes(16), *made[1:], None]) == 4
+    assert prints.digest(values[0]) == already  # digested here first: kept
+    values[1].title = "changed after its digest was made"  # adopted: not digested again
+    assert prints.digest(values[1]) == made[1]
+    assert prints.digest(Plain(title="A1", tags=["x", "1"], meta={"n": 1})) == made[1]
+    assert prints.digest(unstable) is None  # no digest to adopt: worked out here (none)

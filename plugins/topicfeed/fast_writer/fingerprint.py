@@ -23,7 +23,7 @@ import io
 import operator
 import pickle
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -223,6 +223,24 @@ class Fingerprinter:
         self._keep.clear()
         self._last.clear()
 
+    def adopt(self, values: Sequence[Any], digests: Sequence[bytes | None]) -> int:
+        """Take ``digests`` of ``values`` made elsewhere as if made here; how many were taken.
+
+        For digests made by a process forked from this one (:func:`digest_all`) while the values
+        could no longer change: the objects have the same ids there, and equal objects give
+        equal digests. A value with no digest, or one already digested here, is left alone.
+        """
+        taken = 0
+        memo, keep = self._memo, self._keep
+        for value, made in zip(values, digests, strict=True):
+            key = id(value)
+            if made is None or key in memo:
+                continue
+            memo[key] = made
+            keep.append(value)
+            taken += 1
+        return taken
+
     def digest(self, value: Any) -> bytes | None:
         try:
             return self._digest(value)
@@ -415,3 +433,9 @@ class Fingerprinter:
             return found[0]
 
         return remembered
+
+
+def digest_all(values: Sequence[Any], pure_types: tuple[type, ...]) -> list[bytes | None]:
+    """The digest of each of ``values`` by a fresh :class:`Fingerprinter` (to adopt elsewhere)."""
+    prints = Fingerprinter(pure_types)
+    return [prints.digest(value) for value in values]

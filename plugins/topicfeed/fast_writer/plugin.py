@@ -3,6 +3,11 @@
 - ``get_writer``: Pelican writes every page and feed through :class:`SiteWriter` (the only
   ``get_writer`` handler of Topicfeed).
 - ``generator_init``: each generator's Jinja environment records the names a template reads.
+- phase ``articles``: in a rebuild of ``RENDER_PREDIGEST_MIN_ITEMS`` articles or more, every
+  article is digested beside the build (:mod:`topicfeed.forked`) while Pelican records the
+  pages: digesting the articles was most of keying the pages (about 0.9 of 1.4 s at 10,000
+  items), and the other core idles then. The articles are final at that phase, and the digests
+  are taken over (``Fingerprinter.adopt``) before the first page is keyed.
 - phase ``write``: the deferred pages reach the disk (reused or rendered), then
   ``content_written`` is sent for each; the numbers go to ``build.render``.
 
@@ -20,10 +25,15 @@ from typing import Any
 
 from pelican import signals
 
+from topicfeed import forked
 from topicfeed.build import Build
+from topicfeed.gc_pause import gc_paused
+from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
 from . import tracking
+from .fingerprint import digest_all
+from .manifest import manifest_path
 from .settings import SETTINGS
 from .writer import PURE_TYPES, SiteWriter, flush, take_writer
 
@@ -60,11 +70,48 @@ def check_pages_announced_first(pelican: Any) -> None:
     )
 
 
+#: The writer's work beside the build, and where it keeps the articles it digests (``Build.private``).
+PREDIGEST = "article digests"
+_PREDIGESTED = __name__ + ".predigested"
+
+
+def _digest_articles(articles: list[Any]) -> list[bytes | None]:
+    with gc_paused():  # nothing it makes is garbage until it returns
+        return digest_all(articles, PURE_TYPES)
+
+
+def predigest_articles(pelican: Any, build: Build) -> None:
+    """Phase ARTICLES: digest every article beside the build, in a rebuild of a large site.
+
+    A cold build renders every page, on every core, and needs no key to decide it; so only a
+    build with a previous render manifest does this.
+    """
+    settings = pelican.settings
+    articles = build.articles
+    if (
+        not (settings["RENDER_DEFERRED"] and settings["RENDER_INCREMENTAL"])
+        or len(articles) < settings["RENDER_PREDIGEST_MIN_ITEMS"]
+        or not manifest_path(build.output).exists()
+        or not fork_fits(settings, "fast_writer")
+    ):
+        return
+    forked.beside(build.private).add(PREDIGEST, lambda: _digest_articles(articles), first=True)
+    build.private[_PREDIGESTED] = articles
+
+
 def write_pages(pelican: Any, build: Build) -> None:
     writer = take_writer(pelican.settings)
     if writer is None:  # Pelican stopped before it made a writer
         return
     started = time.perf_counter()
+    articles = build.private.pop(_PREDIGESTED, None)
+    if articles is not None:
+        adopted = writer.prints.adopt(articles, forked.beside(build.private).result(PREDIGEST))
+        logger.info(
+            "fast_writer: %d article digests made beside the build, waited %.2fs",
+            adopted,
+            time.perf_counter() - started,
+        )
     build.render, fast_paths = flush(writer)
     logger.info(
         "fast_writer: %d pages rendered, %d unchanged reused, %d unchanged feeds reused; %.2fs",
@@ -85,7 +132,7 @@ def register() -> None:
         __name__.rpartition(".")[0],
         settings=SETTINGS,
         provides={"feed-writer", "render-stats"},
-        steps=[(Phase.WRITE, write_pages)],
+        steps=[(Phase.ARTICLES, predigest_articles), (Phase.WRITE, write_pages)],
     )
     signals.initialized.connect(check_pages_announced_first)
     signals.get_writer.connect(get_writer)

@@ -15,6 +15,12 @@ SETTINGS: tuple[Setting, ...] = (
         is_int(0),
     ),
     Setting(
+        "RENDER_PREDIGEST_MIN_ITEMS",
+        1000,
+        "from this many articles on, a rebuild digests them beside the build, before the pages are keyed",
+        is_int(0),
+    ),
+    Setting(
         "RENDER_INCREMENTAL",
         True,
         "reuse pages and feeds whose inputs did not change (needs a fresh output folder per build)",
