@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pelican import signals
@@ -11,8 +12,11 @@ from pelican.settings import read_settings
 from support.build import ROOT, build_in_process, run_pelican
 from support.items import item_fields, write_item
 
+from topicfeed import forked
+from topicfeed.build import Build
 from topicfeed.fast_writer.fingerprint import Fingerprinter
-from topicfeed.fast_writer.manifest import Manifest
+from topicfeed.fast_writer.manifest import Manifest, manifest_path
+from topicfeed.fast_writer.plugin import PREDIGEST, predigest_articles
 
 
 def three_items(folder: Path) -> Path:
@@ -101,3 +105,31 @@ def test_the_digests_are_forgotten_before_the_manifest_is_saved(tmp_path: Path, 
     build_in_process(three_items(tmp_path / "content"), tmp_path / "site")
     assert "save" in events and "forget" in events
     assert events.index("forget") < events.index("save"), events
+
+
+def test_only_a_build_that_can_reuse_pages_digests_its_articles_ahead(tmp_path: Path) -> None:
+    """A cold build renders every page: digesting ahead would only add work and memory. An
+    output deleted by hand leaves its render manifest behind; that build is cold too."""
+    settings = {
+        "RENDER_DEFERRED": True,
+        "RENDER_INCREMENTAL": True,
+        "RENDER_PREDIGEST_MIN_ITEMS": 2,
+        "MEMORY_BUDGET_MB": 0,
+    }
+    output, staging = tmp_path / "site", tmp_path / ".site.building"
+    pelican = SimpleNamespace(settings=settings)
+
+    def predigests(target: Path = staging, articles: int = 3) -> bool:
+        build = Build(settings=settings, output=output, target=target)
+        build.articles = [object() for _ in range(articles)]
+        predigest_articles(pelican, build)
+        return forked.beside(build.private).labels == [PREDIGEST]
+
+    manifest_path(output).write_text("{}", encoding="utf-8")
+    assert not predigests()  # no previous site: cold, whatever the manifest says
+    output.mkdir()
+    assert predigests()
+    assert not predigests(articles=1)  # below RENDER_PREDIGEST_MIN_ITEMS
+    assert not predigests(target=output)  # writing into the site itself: nothing is reused
+    manifest_path(output).unlink()
+    assert not predigests()

@@ -34,6 +34,12 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(output.name + ".render.json")
 
 
+def can_reuse(output: Path, building: Path) -> bool:
+    """Whether a build writing into ``building`` may find pages to reuse: a previous site in
+    ``output``, apart from ``building``, and the render manifest that describes it."""
+    return output != building and output.is_dir() and manifest_path(output).is_file()
+
+
 def file_stat(path: str | Path) -> list[int] | None:
     try:
         info = os.stat(path)

@@ -33,7 +33,7 @@ from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
 from . import tracking
 from .fingerprint import digest_all
-from .manifest import manifest_path
+from .manifest import can_reuse
 from .settings import SETTINGS
 from .writer import PURE_TYPES, SiteWriter, flush, take_writer
 
@@ -84,14 +84,15 @@ def predigest_articles(pelican: Any, build: Build) -> None:
     """Phase ARTICLES: digest every article beside the build, in a rebuild of a large site.
 
     A cold build renders every page, on every core, and needs no key to decide it; so only a
-    build with a previous render manifest does this.
+    build that can reuse pages does this: one with a previous site, and its render manifest,
+    beside the folder it writes (an output deleted by hand leaves the manifest behind).
     """
     settings = pelican.settings
     articles = build.articles
     if (
         not (settings["RENDER_DEFERRED"] and settings["RENDER_INCREMENTAL"])
         or len(articles) < settings["RENDER_PREDIGEST_MIN_ITEMS"]
-        or not manifest_path(build.output).exists()
+        or not can_reuse(build.output, build.target)
         or not fork_fits(settings, "fast_writer")
     ):
         return
