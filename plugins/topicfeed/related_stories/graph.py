@@ -218,18 +218,18 @@ def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSet
             computed_links[j] = ours[j]._replace(computed=True)
         return computed_links[j]
 
-    def outside_link(node: int) -> StoryLink:
-        if node not in outside_links:
-            outside_links[node] = story_link(groups.outside[node - n], None, tz)
-        return outside_links[node]
-
     # Items list the same outside story under their own entries: equal links become one object,
     # so it is held once and its digest (a page key reads every link) is made once a build.
-    listed_outside: dict[StoryLink, StoryLink] = {}
+    equal_outside: dict[StoryLink, StoryLink] = {}
 
-    def listed_outside_link(entry: NewsItem) -> StoryLink:
+    def outside_story_link(entry: NewsItem) -> StoryLink:
         link = story_link(entry, None, tz)
-        return listed_outside.setdefault(link, link)
+        return equal_outside.setdefault(link, link)
+
+    def outside_link(node: int) -> StoryLink:
+        if node not in outside_links:
+            outside_links[node] = outside_story_link(groups.outside[node - n])
+        return outside_links[node]
 
     min_related, cluster_max, best = settings.min_related, settings.cluster_max, scorer.best
     root_of, members_of = groups.root, groups.members
@@ -243,7 +243,7 @@ def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSet
         related = (
             *[ours[j] for j in listed],
             *[computed_link(j) for j in computed],
-            *[listed_outside_link(entry) for entry in outside],
+            *[outside_story_link(entry) for entry in outside],
         )
         root = root_of[i]
         members = members_of.get(root)
