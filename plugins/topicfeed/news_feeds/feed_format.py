@@ -11,6 +11,11 @@ object for the two steps that do not fit a news site:
   eat a headline such as ``Why <div> soup matters``); the entry id is the story's stable id; the
   provider is the author; topics are the categories.
 
+A story's entry is the same in every format: Pelican writes a topic's Atom feed and then its
+RSS feed, and the feeds plugin writes each source's feeds one after the other, so the entries
+of the feed just written are kept for the next one (and only those: an entry cached for every
+feed it is in was 1 KB a story held through the whole feed phase).
+
 It also tells the writer what a feed's file depends on besides its articles and the settings
 (:meth:`NewsFeedFormat.feed_key`), and what of each article an entry reads
 (:meth:`NewsFeedFormat.entry_inputs`), so an unchanged feed can be reused.
@@ -23,7 +28,7 @@ from typing import Any
 
 from topicfeed.feed_format import FeedRequest
 
-from .entries import build_entry, entry_inputs
+from .entries import Entry, build_entry, entry_inputs
 from .formats import FEED_CLASSES
 from .plan import FeedPlan
 
@@ -33,6 +38,12 @@ class NewsFeedFormat:
 
     def __init__(self, plan: FeedPlan) -> None:
         self.plan = plan
+        self._request: FeedRequest | None = None
+        self._base = ""  # where the current feed's links point (``request.absolute("")``)
+        #: The entries of the feed being written and of the one before, by article id; the
+        #: article is kept with its entry so that its id stays its own.
+        self._entries: dict[int, tuple[Any, Entry]] = {}
+        self._before: dict[int, tuple[Any, Entry]] = {}
 
     def create_feed(self, request: FeedRequest) -> Any:
         context = request.context
@@ -56,8 +67,19 @@ class NewsFeedFormat:
     def add_entry(self, feed: Any, item: Any, request: FeedRequest) -> bool:
         if not hasattr(feed, "add_entry"):
             return False
-        feed.add_entry(build_entry(item, self.plan.entry_id(item), request.absolute))
+        feed.add_entry(self._entry(item, request))
         return True
+
+    def _entry(self, article: Any, request: FeedRequest) -> Entry:
+        if request is not self._request:  # a new feed: keep the last one's entries, if alike
+            base = request.absolute("")
+            self._before = self._entries if base == self._base else {}
+            self._entries, self._request, self._base = {}, request, base
+        held = self._entries.get(id(article)) or self._before.get(id(article))
+        if held is None:
+            held = (article, build_entry(article, self.plan.entry_id(article), request.absolute))
+        self._entries[id(article)] = held
+        return held[1]
 
     def entry_inputs(self, item: Any) -> Any | None:
         return entry_inputs(item)
