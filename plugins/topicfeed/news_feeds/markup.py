@@ -34,16 +34,20 @@ class EntryMarkup:
     def text(self) -> str:
         return "".join(self._parts)
 
-    def startElement(self, name: str, attrs: dict[str, str] | None) -> None:
-        parts = self._parts
+    def _close_start(self) -> None:
+        """Finish a start tag left open: the element has content after all."""
         if self._pending:
-            parts.append(">")
+            self._parts.append(">")
+            self._pending = False
+
+    def startElement(self, name: str, attrs: dict[str, str] | None) -> None:
+        self._close_start()
         if attrs:
-            parts.append(
+            self._parts.append(
                 f"<{name}" + "".join(f" {key}={quoteattr(value)}" for key, value in sorted(attrs.items()))
             )
         else:
-            parts.append(f"<{name}")
+            self._parts.append(f"<{name}")
         self._pending = True
 
     def endElement(self, name: str) -> None:
@@ -54,19 +58,16 @@ class EntryMarkup:
             self._parts.append(f"</{name}>")
 
     def characters(self, content: Any) -> None:
-        if content and _CONTROL.search(content):
+        if not content:
+            return
+        if _CONTROL.search(content):
             raise UnserializableContentError("Control characters are not supported in XML 1.0")
-        if content:
-            if self._pending:
-                self._parts.append(">")
-                self._pending = False
-            self._parts.append(escape(content if isinstance(content, str) else str(content, "utf-8")))
+        self._close_start()
+        self._parts.append(escape(content if isinstance(content, str) else str(content, "utf-8")))
 
     def ignorableWhitespace(self, content: Any) -> None:
         if content:
-            if self._pending:
-                self._parts.append(">")
-                self._pending = False
+            self._close_start()
             self._parts.append(content if isinstance(content, str) else str(content, "utf-8"))
 
     def addQuickElement(self, name: str, contents: Any = None, attrs: dict[str, str] | None = None) -> None:
