@@ -47,6 +47,11 @@ class Phase(IntEnum):
     #: (:mod:`topicfeed.forked`), which runs beside the page writer; it collects the result in
     #: ``INDEX`` at the latest.
     ARTICLES = 15
+    #: ``get_writer``, right after that process is forked: steps that need the final articles
+    #: and hand it nothing (the search index), so it does not wait for them (at 100,000 items
+    #: making the search documents took 2.4 to 3.5 s, which the page writer then waited for the
+    #: article digests the process makes).
+    LAUNCHED = 17
     #: ``finalized``: deferred pages and feeds reach the disk.
     WRITE = 20
     #: Files beside the pages (robots.txt, .nojekyll, CNAME), once the pages are written.
@@ -160,12 +165,15 @@ def _articles_ready(pelican: Any) -> None:
     for _, step in _steps(pelican.settings, [Phase.ARTICLES]):
         step(pelican, build)
     forked.launch(build.private)  # what the steps handed over, in one process beside the build
+    for _, step in _steps(pelican.settings, [Phase.LAUNCHED]):
+        step(pelican, build)
 
 
 def _finish(pelican: Any) -> None:
     build = Build.of(pelican)
     _freeze_survivors()
-    later = [p for p in Phase if p not in (Phase.CHECK, Phase.START, Phase.ARTICLES, Phase.COMMIT)]
+    early = (Phase.CHECK, Phase.START, Phase.ARTICLES, Phase.LAUNCHED)
+    later = [p for p in Phase if p not in (*early, Phase.COMMIT)]
     for _, step in _steps(pelican.settings, later):
         step(pelican, build)
 

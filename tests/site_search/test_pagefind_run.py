@@ -134,7 +134,7 @@ def test_a_missing_pagefind_is_an_error_and_the_build_goes_on(
 
 
 def test_a_run_nobody_waits_for_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The build failed between ARTICLES and INDEX: dropping the run kills Pagefind."""
+    """The build failed between LAUNCHED and INDEX: dropping the run kills Pagefind."""
     fake_pagefind(tmp_path, monkeypatch, "sleep 60")
     indexing = start_pagefind(tmp_path, tmp_path / "bundle")
     process = indexing.process

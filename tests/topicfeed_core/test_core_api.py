@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from topicfeed import forked
 from topicfeed import plugin as core
 from topicfeed.build import Build, MissingProduct, RenderStats
 from topicfeed.plugin import Phase, PluginSetupError, PluginSpec, check_plugins
@@ -115,6 +116,30 @@ def test_steps_run_in_phase_order_whatever_the_plugins_order(tmp_path, monkeypat
     assert ran == ["start", "write", "index", "commit"]
     with pytest.raises(MissingProduct):
         Build.of(pelican)  # the run is over
+
+
+def test_the_process_beside_the_build_starts_before_the_launched_steps(tmp_path, monkeypatch) -> None:
+    """ARTICLES steps hand their work over, the process is forked, then LAUNCHED steps run:
+    a slow LAUNCHED step (the search documents) never holds that process up."""
+    ran: list[str] = []
+
+    def article_step(pelican, build) -> None:
+        ran.append("articles")
+        forked.beside(build.private).add("work", lambda: "done")
+
+    monkeypatch.setattr(core, "_SPECS", {})
+    core.register_plugin("search", steps=[(Phase.LAUNCHED, lambda pelican, build: ran.append("launched"))])
+    core.register_plugin("api", steps=[(Phase.ARTICLES, article_step)])
+    monkeypatch.setattr(forked.Beside, "launch", lambda self, fork=True: ran.append("forked"))
+    pelican = SimpleNamespace(settings={"PLUGINS": ["search", "api"]}, output_path=str(tmp_path))
+    core._start(pelican)
+    try:
+        core._articles_ready(pelican)
+        assert ran == ["articles", "forked", "launched"]
+        core._finish(pelican)
+        assert ran == ["articles", "forked", "launched"]  # not again when the pages are written
+    finally:
+        core._commit(pelican)
 
 
 def test_the_build_says_which_product_is_missing(tmp_path) -> None:

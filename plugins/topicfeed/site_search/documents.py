@@ -3,7 +3,7 @@
 Pagefind used to read the written article pages, so it could start only once every page was on
 disk, and the build then waited for it (a third of a one-item rebuild at 10,000 items). A story's
 search document holds only what the index needs, so it exists as soon as the articles are final
-(phase ``ARTICLES``) and indexing runs beside the page writer. It is still HTML, because that is
+(phase ``LAUNCHED``) and indexing runs beside the page writer. It is still HTML, because that is
 what gives Pagefind's ranking its weights (a word of the title counts more than one of the
 excerpt) and carries the filters, the sort key and the fields shown beside a result:
 

@@ -12,7 +12,7 @@ Pagefind reads a bundle's documents from a temporary folder of their own, laid o
 pages are (``2024/03/01/slug/index.html``, so each result's URL is its page's), and writes the
 bundle into the build's output; the folder is removed when the run ends.
 
-The work runs in a thread started in phase ``ARTICLES``, beside everything the build still
+The work runs in a thread started in phase ``LAUNCHED``, beside everything the build still
 writes; bundles to index run ``parallel`` Pagefind processes at a time (one run keeps about one
 and a half cores busy). Messages wait for ``finish`` (phase ``INDEX``), so they reach the
 build's log in its own thread, in bundle order.
@@ -217,7 +217,7 @@ class ShardedIndexing:
     """The bundles of one build, made in a background thread; ``finish`` waits for them.
 
     The thread works on a :class:`IndexWork` and never holds this handle, so a build that drops
-    the handle (it failed between ``ARTICLES`` and ``INDEX``) gets its Pagefind run killed.
+    the handle (it failed between ``LAUNCHED`` and ``INDEX``) gets its Pagefind run killed.
     """
 
     def __init__(self, work: IndexWork, timeout: float) -> None:

@@ -19,7 +19,8 @@ A rebuild runs Pagefind only for the bundles whose documents changed and links t
 the previous site (``indexer.py``): editing one item re-indexes one bundle, not the whole site,
 and no Pagefind process holds more than one bundle's pages in memory.
 
-Indexing starts when the articles are final, before any page is written (phase ``ARTICLES``),
+Indexing starts when the articles are final, before any page is written (phase ``LAUNCHED``,
+right after the process beside the build is forked, so that process never waits for it),
 and is waited for in phase ``INDEX``: Pagefind works beside the page writer, the feeds and the
 API instead of after them. It writes into ``build.target`` (where this run writes); a build that
 stops before ``INDEX`` stops Pagefind too. ``SEARCH_INDEX = False`` skips it.
@@ -117,7 +118,7 @@ def run_pagefind(site: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
 
 @dataclass
 class Indexing:
-    """A Pagefind run under way: started in ``ARTICLES``, finished in ``INDEX``."""
+    """A Pagefind run under way: started in ``LAUNCHED``, finished in ``INDEX``."""
 
     process: subprocess.Popen[str]
     site: Path
@@ -183,7 +184,7 @@ def start_pagefind(site: Path, bundle: Path) -> Indexing:
 
 def note_articles(generator: Any) -> None:
     """``article_generator_finalized``: the articles whose pages the index covers (documents are
-    made in ``ARTICLES``, once related stories and sources are attached)."""
+    made in ``LAUNCHED``, once related stories and sources are attached)."""
     articles = [a for name in ARTICLE_LISTS for a in getattr(generator, name, ()) if a.save_as]
     Build.of(generator).private[__package__ or __name__] = articles
 
@@ -236,7 +237,7 @@ DOCUMENTS_SECONDS = f"{__package__ or __name__}.documents"
 
 
 def start_index(pelican: Any, build: Build) -> None:
-    """Phase ARTICLES: every article is final; start the bundles (or keep the previous ones)."""
+    """Phase LAUNCHED: every article is final; start the bundles (or keep the previous ones)."""
     settings = pelican.settings
     if not settings["SEARCH_INDEX"] or SEARCH_TEMPLATE not in settings["DIRECT_TEMPLATES"]:
         return  # indexing off, or no search page to use an index
@@ -290,7 +291,7 @@ def register() -> None:
     register_plugin(
         __package__ or __name__,
         settings=SETTINGS,
-        steps=[(Phase.ARTICLES, start_index), (Phase.INDEX, finish_index)],
+        steps=[(Phase.LAUNCHED, start_index), (Phase.INDEX, finish_index)],
     )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_articles)
