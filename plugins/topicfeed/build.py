@@ -64,6 +64,11 @@ class Build:
     #: How feeds look (channels, entries, ids): set by the feeds plugin at
     #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
     feed_format: FeedFormat | None = None
+    #: The folders of ``target`` that hold no file, in themselves or below (relative, with ``/``),
+    #: as the unchanged-build record found them walking the finished site (phase RECORD); the
+    #: output step's commit removes the ones it took over from an earlier site among them
+    #: instead of trying every one. None: no step walked the site; the commit tries them all.
+    fileless_folders: set[str] | None = None
     #: What one plugin keeps for itself between its own steps of this run, under its own name
     #: (``build.private[__package__]``); no other plugin reads another's entry.
     private: dict[str, Any] = field(default_factory=dict)

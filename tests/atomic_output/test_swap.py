@@ -266,3 +266,41 @@ def test_waiting_for_recycling_sees_the_skeleton_of_a_real_swap(tmp_path: Path) 
     assert swap.wait_for_recycling(output, timeout=30)
     skeleton = swap.skeleton_folder(output)
     assert folders(skeleton) == {"posts"} and (skeleton / swap.SKELETON_LIST).is_file()
+
+
+def fileless_folders(folder: Path) -> set[str]:
+    """Folders with no file in them or below: what the record step's walk hands the commit."""
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_dir() and not any(not q.is_dir() for q in p.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_pruning_only_the_fileless_folders_leaves_what_trying_every_folder_leaves(
+    tmp_path: Path, told: bool
+) -> None:
+    """With the walk's fileless folders, the commit tries only those: the same site results."""
+    output = tmp_path / "site"
+    make_site(output, "old")
+    for name in ("gone/deep/deeper/page.html", "half/kept/page.html", "half/gone/page.html", "a/b/c/d.html"):
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        (output / name).write_text("x", encoding="utf-8")
+    building = swap.prepare(output, [], recycle=True)
+    make_site(building, "new")
+    assert swap.swap(output, recycle=True)
+    wait_for(swap.skeleton_folder(output))
+    building = swap.prepare(output, [], recycle=True)
+    (building / "index.html").write_text("<p>third</p>", encoding="utf-8")
+    (building / "posts" / "b.html").write_text("b", encoding="utf-8")
+    (building / "half" / "kept" / "page.html").write_text("y", encoding="utf-8")
+    (building / "a" / "b" / "e.html").write_text("z", encoding="utf-8")  # c is left empty below b
+    (building / "made" / "empty").mkdir(parents=True)  # the build's own empty folder stays
+    (building / "gone" / "deep" / "own").mkdir()  # and keeps its taken-over parents
+    fileless = fileless_folders(building) if told else None
+    removed = swap.prune(output, fileless)
+    assert removed == 3  # half/gone, a/b/c, gone/deep/deeper
+    assert folders(building) == {
+        "posts", "half", "half/kept", "a", "a/b", "made", "made/empty", "gone", "gone/deep", "gone/deep/own",
+    }  # fmt: skip

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,37 @@ def test_unpublished_page_does_not_linger_after_rebuild(tmp_path: Path) -> None:
     write_item(content, "one.txt", item_fields(published=False))
     run_pelican(content, out)
     assert not any("test-story-number-1" in str(p) for p in out.rglob("*"))
+
+
+def folders_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+def test_folders_taken_over_from_an_earlier_site_go_with_their_pages(tmp_path: Path) -> None:
+    """The third build takes over the first site's folders (cleared in the background after the
+    second build's swap) and must remove those of an item unpublished since: its folders equal
+    a fresh build's, none of them empty."""
+    content = tmp_path / "content"
+    content.mkdir()
+    write_item(content, "one.txt")
+    write_item(content, "two.txt", item_fields(2))
+    out = tmp_path / "site"
+    assert run_pelican(content, out).returncode == 0
+    write_item(content, "two.txt", item_fields(2, excerpt="Edited."))  # else nothing to rebuild
+    assert run_pelican(content, out).returncode == 0
+    skeleton = tmp_path / ".site.skeleton"
+    for _ in range(600):  # the second build's swap retired the first site: wait for its folders
+        if skeleton.is_dir():
+            break
+        time.sleep(0.05)
+    assert skeleton.is_dir()
+    write_item(content, "one.txt", item_fields(published=False))
+    assert run_pelican(content, out).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert run_pelican(content, fresh, extra={"CACHE_PATH": str(tmp_path / "fresh-cache")}).returncode == 0
+    assert not any("test-story-number-1" in str(p) for p in out.rglob("*"))
+    assert folders_under(out) == folders_under(fresh)
+    assert tree(out) == tree(fresh)
 
 
 def test_output_retention_is_carried_over(tmp_path: Path) -> None:

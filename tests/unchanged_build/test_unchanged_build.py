@@ -237,3 +237,21 @@ def test_a_listing_trusts_a_known_entry_only_for_the_same_inode(tmp_path: Path) 
     assert listed["same.html"] == stale["same.html"]  # same inode: the known entry, not looked up
     assert listed["replaced.html"][0] == len("a new file")  # another inode: looked up
     assert state.listing(site)["same.html"][0] == 4  # a check looks every file up
+
+
+def test_the_walk_of_a_site_names_every_folder_without_a_file(tmp_path: Path) -> None:
+    """What the output step prunes from: folders with no file in them or below, the retained
+    names left out (their folders are never pruned)."""
+    site = tmp_path / "site"
+    for name in ("index.html", "a/b/page.html", "a/c/d/page.html", ".git/HEAD", "only/link"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x", encoding="utf-8")
+    for name in ("a/c/empty", "e/f/g", "e/h", "a/b/i/j", ".git/refs/tags"):
+        (site / name).mkdir(parents=True)
+    (site / "only" / "link").unlink()
+    (site / "only" / "link").symlink_to(site / "a")  # a link to a folder is a file here
+    files, fileless = state.walk(site, [".git"])
+    assert files == state.listing(site, [".git"])
+    assert set(files) == {"index.html", "a/b/page.html", "a/c/d/page.html", "only/link"}
+    assert fileless == {"a/c/empty", "e", "e/f", "e/f/g", "e/h", "a/b/i", "a/b/i/j"}
+    assert state.walk(tmp_path / "missing") == ({}, set())

@@ -57,7 +57,7 @@ def commit(pelican: Any, build: Build) -> None:
     recycle = bool(build.private.get(__package__ or __name__))
     try:
         if recycle:
-            swap.prune(build.output)
+            swap.prune(build.output, build.fileless_folders)
         if swap.swap(build.output, recycle=recycle):
             logger.debug("output replaced atomically: %s", build.output)
     finally:

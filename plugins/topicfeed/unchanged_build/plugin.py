@@ -143,7 +143,7 @@ def record(pelican: Any, build: Build) -> None:
     # or by a benchmark's cold build, keeping the record), the file system reuses its inode
     # numbers for new files at the same paths: every file is looked up instead.
     last_site_kept = build.output != build.target and build.output.is_dir()
-    site = state.listing(
+    site, build.fileless_folders = state.walk(
         build.target, _retained(pelican.settings), known=last_site if last_site_kept else None
     )
     warnings = [[level, message] for level, message in noted.records]

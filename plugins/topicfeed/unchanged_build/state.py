@@ -50,21 +50,42 @@ def listing(
     last record's listing; a file with the inode recorded for its path keeps its record (see the
     module's doc). Without it every file is looked up (what a check must do).
     """
+    return walk(output, retained, known)[0]
+
+
+def walk(
+    output: Path, retained: Iterable[str] = (), known: Mapping[str, list[int]] | None = None
+) -> tuple[dict[str, list[int]], set[str]]:
+    """:func:`listing`, and the folders holding no file, in themselves or below (relative, ``/``).
+
+    The second is free once every folder is read, and the output step needs it: the folders it
+    took over from an earlier site and this build left without a file are removed before the
+    swap, and trying ``rmdir`` on every one cost 1.45 s at 100,000 items (206,874 folders).
+    """
     skipped = set(retained)
     known = known or {}
     files: dict[str, list[int]] = {}
     if not output.is_dir():
-        return files
-    stack = [("", str(output))]
+        return files, set()
+    # Each folder (relative, "" for the top) in the order it was read, with its parent's index
+    # and whether it holds a file itself.
+    folders: list[str] = [""]
+    parents: list[int] = [-1]
+    holds_file: list[bool] = [False]
+    stack = [(0, "", str(output))]
     while stack:  # os.scandir: one system call per file, no path arithmetic (28,000 files at 10k items)
-        prefix, folder = stack.pop()
+        index, prefix, folder = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 if not prefix and entry.name in skipped:
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((f"{prefix}{entry.name}/", entry.path))
+                    folders.append(f"{prefix}{entry.name}")
+                    parents.append(index)
+                    holds_file.append(False)
+                    stack.append((len(folders) - 1, f"{prefix}{entry.name}/", entry.path))
                 else:
+                    holds_file[index] = True
                     name = prefix + entry.name
                     inode = entry.inode()
                     old = known.get(name)
@@ -73,7 +94,13 @@ def listing(
                     else:
                         stat = entry.stat(follow_symlinks=False)
                         files[name] = [stat.st_size, stat.st_mtime_ns, inode]
-    return files
+    # A folder is read after its parent: going backwards, each folder is settled before its
+    # parent takes it into account.
+    for index in range(len(folders) - 1, 0, -1):
+        if holds_file[index]:
+            holds_file[parents[index]] = True
+    fileless = {name for name, held in zip(folders, holds_file, strict=True) if not held and name}
+    return files, fileless
 
 
 @dataclass
