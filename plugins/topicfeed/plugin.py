@@ -48,9 +48,9 @@ class Phase(IntEnum):
     #: ``INDEX`` at the latest.
     ARTICLES = 15
     #: ``get_writer``, right after that process is forked: steps that need the final articles
-    #: and hand it nothing (the search index), so it does not wait for them (at 100,000 items
-    #: making the search documents took 2.4 to 3.5 s, which the page writer then waited for the
-    #: article digests the process makes).
+    #: and hand it nothing (the search index), so it does not wait for them. At 100,000 items
+    #: the search documents took 2.4 to 3.5 s, the fork started that much later, and the page
+    #: writer then waited up to 2.4 s for the article digests it makes.
     LAUNCHED = 17
     #: ``finalized``: deferred pages and feeds reach the disk.
     WRITE = 20
