@@ -6,8 +6,9 @@ with its own ``strftime`` call. Article pages show the dates of their related an
 coverage" stories, and nearly every item has a time of its own, so remembering texts alone
 saves little: at 100,000 items the filter still cost 12 s of CPU time in a cold build.
 
-So each format is parsed once (:func:`_plan`, the way Pelican's ``strftime`` reads it), a format
-of plain C89 directives is given to one ``strftime`` call, and the locale is not switched when
+So each format is parsed once (:func:`topicfeed.dates.plan`, the way Pelican's ``strftime``
+reads it, shared with the search documents), a format of plain C89 directives is given to one
+``strftime`` call, and the locale is not switched when
 switching would change nothing (the time and character-type locales are already the one
 Pelican's formatter would set). Anything else goes to Pelican's formatter, as before. Texts are
 still remembered (forked renderers start with what the parent had): the same stories' dates
@@ -24,49 +25,17 @@ holds the ISO text (with its offset) and the zone name, not the datetime.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import locale
-import re
-from collections.abc import Callable
 from typing import Any
 
-from pelican.utils import DateFormatter, SafeDatetime
+from pelican.utils import DateFormatter
+
+from topicfeed.dates import plan, planned
 
 _FORMATTERS: dict[str, DateFormatter] = {}
 _FORMATTED: dict[tuple[Any, ...], str] = {}
 #: The most texts remembered at once (about 12 MB); more than a 10,000-item site shows.
 _REMEMBERED = 1 << 15
-
-#: How Pelican's ``strftime`` finds the parts of a format it formats (``pelican/utils.py``).
-_CANDIDATE = re.compile("%[-]?.")
-#: The directives it formats; any other candidate stays in the text as it is.
-_C89_DIRECTIVES = "aAbBcdfGHIjmMpSUuVwWxXyYzZ%"
-
-#: A format as Pelican reads it: whether one ``strftime`` call of the whole format gives the same
-#: text, the text with a ``%s`` per candidate, and each candidate (directive, strip leading zeros)
-#: or, when it is not a directive, the candidate itself.
-Plan = tuple[bool, str, tuple[tuple[str, bool] | str, ...]]
-
-
-@functools.cache
-def _plan(date_format: str) -> Plan | None:
-    """How to format ``date_format``; None when only Pelican's own code can say (it would fail)."""
-    candidates = _CANDIDATE.findall(date_format)
-    template = _CANDIDATE.sub("%s", date_format)
-    if template.count("%") != len(candidates):  # a "%" it does not read (before a line break)
-        return None
-    parts: list[tuple[str, bool] | str] = []
-    for candidate in candidates:
-        if candidate[-1] in _C89_DIRECTIVES:
-            parts.append((f"%{candidate[-1]}", len(candidate) == 3))
-        else:
-            parts.append(candidate)
-    whole = all(isinstance(part, tuple) and not part[1] for part in parts)
-    return whole, template, tuple(parts)
-
-
-def _strip_zeros(text: str) -> str:
-    return text.lstrip("0") or "0"
 
 
 def _format(date: dt.date, date_format: str, current: str) -> str:
@@ -74,25 +43,10 @@ def _format(date: dt.date, date_format: str, current: str) -> str:
     formatter = _FORMATTERS.get(current)
     if formatter is None:
         formatter = _FORMATTERS[current] = DateFormatter()
-    plan = _plan(date_format)
-    if plan is None or formatter.locale != current or locale.setlocale(locale.LC_CTYPE) != current:
+    how = plan(date_format)
+    if how is None or formatter.locale != current or locale.setlocale(locale.LC_CTYPE) != current:
         return formatter(date, date_format)  # it would switch a locale, or fail: let it
-    whole, template, parts = plan
-    # what Pelican's strftime calls: a SafeDatetime's "unsafe" strftime is datetime's own
-    call: Callable[[str], str] = (
-        functools.partial(dt.datetime.strftime, date) if isinstance(date, SafeDatetime) else date.strftime
-    )
-    if whole:
-        return call(date_format)
-    texts = []
-    for part in parts:
-        if isinstance(part, str):
-            texts.append(part)
-        else:
-            directive, strip = part
-            text = call(directive)
-            texts.append(_strip_zeros(text) if strip else text)
-    return template % tuple(texts)
+    return planned(date, date_format, how)
 
 
 def strftime(date: dt.date, date_format: str) -> str:

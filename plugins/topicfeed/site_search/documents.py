@@ -27,8 +27,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from pelican.utils import strftime
-
+from topicfeed.dates import strftime
 from topicfeed.items import item_of
 
 #: Where the summary shown under a result is cut (as Jinja's ``truncate(240)`` did in the theme).
