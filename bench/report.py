@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 ORDER = ("topicfeed", "pelican", "hugo")
+#: How a system is named in a sentence (the tables take their labels from ``bench/run.py``).
+ORDER_LABELS = {"topicfeed": "Topicfeed", "pelican": "plain Pelican", "hugo": "Hugo"}
 SCENARIO_NAMES = {
     "cold": "cold (fresh output, no cache)",
     "warm": "warm (nothing changed)",
@@ -107,7 +109,34 @@ def load_note(result: Result) -> str:
             if loads
             else "load not recorded"
         )
-    return f"{text} (threshold {limit:.1f})."
+    return f"{text} (threshold {limit:.1f}).{io_note(result)}"
+
+
+def io_note(result: Result) -> str:
+    """The disk's pressure before each round and the build most stalled on it (``bench/pressure.py``);
+    empty for results recorded without them."""
+    parts = []
+    before = [x for x in result.get("round_io_pressure") or () if x is not None]
+    if before:
+        parts.append(
+            "I/O pressure before each round (share of the last minute some task waited for the disk): "
+            + ", ".join(f"{x:.1f}%" for x in before)
+            + "."
+        )
+    stalls = [
+        (sample["io_stall"], name, scenario, number)
+        for name, by in result["samples"].items()
+        for scenario, runs in by.items()
+        for number, sample in enumerate(runs, 1)
+        if sample.get("io_stall") is not None
+    ]
+    if stalls:
+        share, name, scenario, number = max(stalls)
+        parts.append(
+            f"The build most stalled on the disk (every task waiting for it): {ORDER_LABELS.get(name, name)} "
+            f"{scenario}, round {number}, {100 * share:.0f}% of its wall time."
+        )
+    return "".join(" " + part for part in parts)
 
 
 # Sections --------------------------------------------------------------------------------------

@@ -36,7 +36,9 @@ Before each round, and before each system's cold build (after deleting its previ
 and flushing that to disk), the runner waits for the machine to settle: results measured while other work
 loads the machine are not comparable, so when the 1-minute load average stays above
 ``--max-load`` (1.0) it refuses, unless ``--allow-load`` is given; then the results are marked
-"measured under load" in ``BENCHMARKS.md``. The load before each round is recorded.
+"measured under load" in ``BENCHMARKS.md``. The load before each round is recorded, with the
+disk's pressure then and, for each build, the share of its wall time stalled on the disk
+(``bench/pressure.py``): the load average alone missed the shared disk's slow hours.
 
 Medians over rounds go to ``bench/results/N.json`` and ``BENCHMARKS.md`` (``bench/report.py``,
 rendered from every stored result, so running one size keeps the others).
@@ -63,7 +65,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import generate, hugo_site, memory, pages_artifact, report
+from . import generate, hugo_site, memory, pages_artifact, pressure, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -114,6 +116,8 @@ class Sample:
     tree_mb: float | None  # sampled peak of the PSS summed over the process and its children
     articles: int | None  # Pelican's "Processed N articles"; Hugo: article pages in the output
     load: float  # 1-minute load average just before the build
+    #: share of the wall time in which every runnable task waited for the disk (``pressure``)
+    io_stall: float | None = None
 
 
 class LoadTooHigh(RuntimeError):
@@ -170,6 +174,7 @@ def build_command(
 def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
     """Run one build; wall time, CPU time and peak memory of that process and its children."""
     load = os.getloadavg()[0]
+    stalled_before = pressure.io_full_total_us()
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
     with log_path.open("w", encoding="utf-8") as log:
         start = time.perf_counter()
@@ -194,6 +199,7 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
                 raise RuntimeError(f"build timed out after {timeout:.0f} s: {log_path}")
             time.sleep(0.02)
         wall = time.perf_counter() - start
+    stalled_after = pressure.io_full_total_us()
     process.returncode = os.waitstatus_to_exitcode(status)
     text = log_path.read_text(encoding="utf-8", errors="replace")
     if process.returncode != 0:
@@ -210,6 +216,7 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
         tree_mb=tree_peak,
         articles=articles,
         load=load,
+        io_stall=pressure.stalled_share(stalled_before, stalled_after, wall),
     )
 
 
@@ -411,10 +418,17 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     samples: dict[str, dict[str, list[Sample]]] = {s.name: {sc: [] for sc in scenarios} for s in systems}
     stats: dict[str, dict[str, int]] = {}
     round_loads: list[float] = []
+    round_io: list[float | None] = []
     for round_number in range(1, args.runs + 1):
         round_load = wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
         round_loads.append(round(round_load, 2))
-        print(f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}", flush=True)
+        io = pressure.io_some_avg60()
+        round_io.append(io)
+        print(
+            f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}, "
+            f"I/O pressure {'-' if io is None else f'{io:.1f}%'}",
+            flush=True,
+        )
         for system in systems:
             undo: Undo = []
             try:
@@ -444,6 +458,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "max_load": args.max_load,
         "allow_load": args.allow_load,
         "round_loads": round_loads,
+        "round_io_pressure": round_io,
         "load_end": [round(x, 2) for x in os.getloadavg()],
         "manifest": manifest,
         "output": stats,
@@ -496,7 +511,8 @@ def bench_build(
         f"[bench] N={set_dir.name} round {round_number} {system.label:13} {scenario:11} "
         f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
         f"cpu {sample.cpu:6.1f} s  "
-        f"articles {sample.articles}  load {sample.load:.2f}",
+        f"articles {sample.articles}  load {sample.load:.2f}"
+        f"{'' if sample.io_stall is None else f'  I/O stall {100 * sample.io_stall:.0f}%'}",
         flush=True,
     )
     return sample
