@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import locale
 from collections.abc import Iterator
 
 import pytest
 from pelican import utils as pelican_utils
-from pelican.utils import SafeDatetime
+from support.dates import DATES, FORMATS, UTC, one_locale
 
 from topicfeed import dates
 
-UTC = dt.UTC
-PARIS = dt.timezone(dt.timedelta(hours=1), "CET")
-
-FORMATS = [
-    "%-d %B %Y",  # the default DEFAULT_DATE_FORMAT of the project
-    "%d %B %Y",
-    "%A %d %B %Y, %H:%M UTC",
-    "%-H:%M, %-m/%-d/%y",
-    "%a, %d %b %Y %H:%M:%S %z",
-    "%Y-%m-%dT%H:%M:%S.%f%z %Z",
-    "%c | %x | %X | %j %U %W %u %w %G-W%V %p %I",
-    "100%% on %e %d, %s, %P, %-e",  # %e, %s, %P are not C89: Pelican keeps them as they are
-    "plain text",
-    "",
-    "%-",
-]
-DATES = [
-    dt.datetime(2024, 3, 1, 9, 5, 7, 1234, tzinfo=UTC),
-    dt.datetime(2019, 12, 31, 23, 59, tzinfo=PARIS),
-    dt.datetime(2020, 1, 2, 0, 0),
-    SafeDatetime(2021, 7, 4, 12, 0, tzinfo=UTC),
-    SafeDatetime(2022, 10, 10, 1, 2, 3),
-    dt.date(2020, 2, 29),
-    dt.datetime(5, 1, 1, 0, 0, tzinfo=UTC),
-]
-
 
 @pytest.fixture(autouse=True)
-def one_locale() -> Iterator[None]:
-    saved = locale.setlocale(locale.LC_ALL)
-    locale.setlocale(locale.LC_ALL, "C.UTF-8")
-    try:
+def _one_locale() -> Iterator[None]:
+    with one_locale():
         yield
-    finally:
-        locale.setlocale(locale.LC_ALL, saved)
 
 
 @pytest.mark.parametrize("date_format", FORMATS)
