@@ -40,6 +40,8 @@ BENCH_RUNS ?= 3
 BENCH_PROFILE_SIZE ?= 10000
 # cold, or a rebuild after one item changed / added / unpublished
 BENCH_PROFILE_SCENARIO ?= cold
+# Topicfeed settings to profile a variant with, NAME=JSON each: BENCH_PROFILE_SETTINGS=MEMORY_BUDGET_MB=2000
+BENCH_PROFILE_SETTINGS ?=
 # 1: record benchmark results even when the machine is busy (marked "measured under load")
 BENCH_ALLOW_LOAD ?= 0
 
@@ -74,7 +76,7 @@ help:
 	@echo 'make venv        make or repair .venv/ and install requirements.txt (hash-checked)'
 	@echo 'make requirements  regenerate requirements.txt (pins + hashes) from requirements.in'
 	@echo 'make bench       Topicfeed vs plain Pelican vs Hugo into BENCHMARKS.md (BENCH_SIZES="1000 10000" BENCH_RUNS=3 BENCH_ALLOW_LOAD=0)'
-	@echo 'make bench-profile  profile a build of BENCH_PROFILE_SIZE items (py-spy, .bench/; BENCH_PROFILE_SCENARIO=cold|changed|added|unpublished)'
+	@echo 'make bench-profile  profile a build of BENCH_PROFILE_SIZE items (py-spy, .bench/; BENCH_PROFILE_SCENARIO=cold|changed|added|unpublished; BENCH_PROFILE_SETTINGS=NAME=JSON ...)'
 
 # Runs on every make (fast when nothing changed); see tools/ensure-venv.sh for what it repairs.
 # `make -o $(VENV)/.installed ...` skips it (the tests do, to use the venv they run in as it is).
@@ -159,4 +161,4 @@ bench: venv
 
 bench-profile: venv
 	cd $(CURDIR) && PYTHONPATH=$(CURDIR)/plugins $(BIN)/python -m bench.profile_build --size $(BENCH_PROFILE_SIZE) \
-		--scenario $(BENCH_PROFILE_SCENARIO)
+		--scenario $(BENCH_PROFILE_SCENARIO) $(foreach s,$(BENCH_PROFILE_SETTINGS),--topicfeed-setting $(s))

@@ -18,7 +18,9 @@ before the profiled build is recorded; the run waits for it to fall to ``--max-l
 
 Usage, from the repository root (``make bench-profile``, ``BENCH_PROFILE_SCENARIO=changed``):
 ``PYTHONPATH=plugins python -m bench.profile_build --size 10000 [--system topicfeed|pelican]
-[--scenario cold|changed|added|unpublished]``.
+[--scenario cold|changed|added|unpublished] [--topicfeed-setting NAME=JSON]``. With a setting
+(``MEMORY_BUDGET_MB=2000``), every build of the profile gets it, as ``bench/run.py`` builds a
+variant, and the profile's files are named after it, beside the default build's.
 """
 
 from __future__ import annotations
@@ -165,11 +167,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-load", type=float, default=1.0, help="wait for this 1-minute load first")
     parser.add_argument("--load-wait", type=float, default=900, help="seconds to wait for it")
     parser.add_argument("--allow-load", action="store_true", help="profile at any load (recorded)")
+    parser.add_argument(
+        "--topicfeed-setting",
+        action="append",
+        type=run.topicfeed_setting,
+        default=[],
+        metavar="NAME=JSON",
+        help="profile Topicfeed built with this setting too (a variant, as bench/run.py measures it)",
+    )
     args = parser.parse_args(argv)
+    args.topicfeed_settings = dict(args.topicfeed_setting)
+    if args.topicfeed_settings and args.system != "topicfeed":
+        parser.error("--topicfeed-setting is for --system topicfeed")
 
     system = run.SYSTEMS[args.system]
     scenario = args.scenario
     name = system.name if scenario == "cold" else f"{system.name}-{scenario}"
+    name += variant_suffix(args.topicfeed_settings)
     raw_path = args.raw
     load = None
     if raw_path is None:
@@ -177,13 +191,15 @@ def main(argv: list[str] | None = None) -> int:
         raw_path = set_dir / f"profile-{name}.collapsed.txt"
         if scenario == "cold":
             load = run.wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
-            record(system, set_dir, raw_path, args.rate)
+            record(system, set_dir, raw_path, args.rate, args.topicfeed_settings)
         else:
             load = record_rebuild(system, set_dir, manifest, scenario, raw_path, args)
     total, inclusive, own, phases = parse(raw_path.read_text(encoding="utf-8"))
     command = f"python -m bench.profile_build --size {args.size} --system {args.system}"
     if scenario != "cold":
         command += f" --scenario {scenario}"
+    for setting, value in args.topicfeed_settings.items():
+        command += f" --topicfeed-setting {setting}={json.dumps(value)}"
     where = "the build process" if scenario == "cold" else "all its processes"
     text = [
         f"{report.PROFILE_SCENARIOS[scenario].capitalize()}: {system.label} build of {args.size:,} items "
@@ -211,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": run.git_commit(),
         "command": command,
+        "topicfeed_settings": args.topicfeed_settings,
         "seconds": round(total / args.rate, 1),
         "phases": [[phase, round(100 * phases[phase] / total, 1)] for phase, _ in PHASES],
         "self": [[name, round(100 * n / total, 1)] for name, n in own.most_common(15)],
@@ -235,13 +252,22 @@ def _py_spy(rate: int, raw_path: Path, subprocesses: bool) -> list[str]:
     return [*command, *(["--subprocesses"] if subprocesses else []), "--output", str(raw_path), "--"]
 
 
-def record(system: run.System, set_dir: Path, raw_path: Path, rate: int) -> None:
+def variant_suffix(settings: dict[str, Any]) -> str:
+    """What a variant's profile files add to their names (``-memory-budget-mb-2000``): a variant
+    never overwrites the default build's profile."""
+    words = [f"{name}-{json.dumps(value)}" for name, value in settings.items()]
+    return "".join("-" + re.sub(r"[^a-z0-9]+", "-", word.lower()).strip("-") for word in words)
+
+
+def record(
+    system: run.System, set_dir: Path, raw_path: Path, rate: int, settings: dict[str, Any] | None = None
+) -> None:
     output_dir, cache_dir = _folders(system, set_dir)
     run.clear_output(output_dir)
     shutil.rmtree(cache_dir, ignore_errors=True)
     command = [
         *_py_spy(rate, raw_path, subprocesses=False),
-        *run.pelican_command(system, set_dir / system.input, output_dir, cache_dir),
+        *run.pelican_command(system, set_dir / system.input, output_dir, cache_dir, settings=settings),
     ]
     print(f"[profile] {' '.join(command)}", flush=True)
     subprocess.run(command, cwd=run.ROOT, check=True)
@@ -266,13 +292,13 @@ def record_rebuild(
         for earlier in before:
             if earlier in run.CHANGES:
                 run.CHANGES[earlier](set_dir, system, manifest, undo)
-            _build(system, set_dir, output_dir, cache_dir, earlier)
+            _build(system, set_dir, output_dir, cache_dir, earlier, args.topicfeed_settings)
         run.CHANGES[scenario](set_dir, system, manifest, undo)
         os.sync()  # what the earlier builds left to write out is not this build's cost
         load = run.wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
         command = [
             *_py_spy(args.rate, raw_path, subprocesses=True),
-            *run.build_command(system, set_dir, output_dir, cache_dir, scenario),
+            *run.build_command(system, set_dir, output_dir, cache_dir, scenario, args.topicfeed_settings),
         ]
         print(f"[profile] {' '.join(command)}", flush=True)
         subprocess.run(command, cwd=run.ROOT, check=True)
@@ -281,8 +307,15 @@ def record_rebuild(
     return load
 
 
-def _build(system: run.System, set_dir: Path, output_dir: Path, cache_dir: Path, scenario: str) -> None:
-    command = run.build_command(system, set_dir, output_dir, cache_dir, scenario)
+def _build(
+    system: run.System,
+    set_dir: Path,
+    output_dir: Path,
+    cache_dir: Path,
+    scenario: str,
+    settings: dict[str, Any] | None = None,
+) -> None:
+    command = run.build_command(system, set_dir, output_dir, cache_dir, scenario, settings)
     print(f"[profile] {scenario} build first: {' '.join(command)}", flush=True)
     log = set_dir / f"profile-{system.name}-{scenario}.log"
     with log.open("w", encoding="utf-8") as handle:

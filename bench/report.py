@@ -489,12 +489,14 @@ def profile_section(directory: Path, systems: Mapping[str, Labelled]) -> list[st
         label = systems[profile["system"]].label
         scenario = PROFILE_SCENARIOS[profile.get("scenario", "cold")]
         processes = ", all processes" if profile.get("processes") == "all" else ""
+        variant = f", with `{settings_label(profile)}`" if profile.get("topicfeed_settings") else ""
         load = profile.get("load")
         measured = f"Measured {profile['date']} at commit {profile['commit']}"
         if load is not None:
             measured += f", 1-minute load {load:.2f} before it"
         lines += [
-            f"### {label}, {profile['size']:,} items, {scenario} ({profile['seconds']} s sampled{processes})",
+            f"### {label}, {profile['size']:,} items, {scenario}{variant} "
+            f"({profile['seconds']} s sampled{processes})",
             "",
             f"{measured}: `{profile['command']}`",
             "",

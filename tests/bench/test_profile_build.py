@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench import profile_build, report, run
 
 ROOT = 'process 1:"python -m pelican"'
@@ -74,3 +76,51 @@ def test_the_report_names_each_profiled_build_and_its_load(tmp_path: Path) -> No
     assert "1-minute load 0.42 before it" in text[changed:]
     assert "load" not in text[cold:changed]
     assert "`Fingerprinter._digest` 5.6%" in text[changed:]
+
+
+def test_a_variants_profile_is_named_after_its_settings_and_says_them(tmp_path: Path) -> None:
+    """A profile with ``--topicfeed-setting`` never overwrites the default build's, and its
+    report heading and command name the setting."""
+    raw = tmp_path / "stacks.txt"
+    raw.write_text(STACKS + "\n", encoding="utf-8")
+    common = ["--raw", str(raw), "--size", "10000", "--scenario", "added", "--results", str(tmp_path)]
+    report_path = tmp_path / "BENCHMARKS.md"
+    assert profile_build.main([*common, "--report", str(report_path)]) == 0
+    budget = ["--topicfeed-setting", "MEMORY_BUDGET_MB=2000"]
+    assert profile_build.main([*common, *budget, "--report", str(report_path)]) == 0
+    default = json.loads((tmp_path / "profile-topicfeed-added-10000.json").read_text(encoding="utf-8"))
+    variant = json.loads(
+        (tmp_path / "profile-topicfeed-added-memory-budget-mb-2000-10000.json").read_text(encoding="utf-8")
+    )
+    assert default["topicfeed_settings"] == {}
+    assert variant["topicfeed_settings"] == {"MEMORY_BUDGET_MB": 2000}
+    assert variant["command"].endswith("--scenario added --topicfeed-setting MEMORY_BUDGET_MB=2000")
+    text = report_path.read_text(encoding="utf-8")
+    assert "### Topicfeed, 10,000 items, one item added (0.8 s sampled" in text
+    assert "### Topicfeed, 10,000 items, one item added, with `MEMORY_BUDGET_MB=2000` (0.8 s sampled" in text
+
+
+def test_every_build_of_a_variants_profile_gets_its_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cold build and the earlier rebuilds too: a profile of a rebuild after default builds
+    would profile a different site state."""
+    commands: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: object) -> object:
+        commands.append(list(command))
+        return type("Done", (), {"returncode": 0})()
+
+    monkeypatch.setattr(profile_build.subprocess, "run", fake_run)
+    monkeypatch.setattr(profile_build.run, "wait_for_quiet", lambda *a, **k: 0.1)
+    monkeypatch.setattr(profile_build.run, "CHANGES", {name: lambda *a: None for name in run.CHANGES})
+    monkeypatch.setattr(profile_build.os, "sync", lambda: None)
+    args = profile_build.argparse.Namespace(
+        rate=100, max_load=1.0, allow_load=True, load_wait=1.0, topicfeed_settings={"MEMORY_BUDGET_MB": 2000}
+    )
+    system = run.SYSTEMS["topicfeed"]
+    profile_build.record_rebuild(system, tmp_path, {}, "unpublished", tmp_path / "raw.txt", args)
+    profile_build.record(system, tmp_path, tmp_path / "raw.txt", 100, args.topicfeed_settings)
+    assert len(commands) == 5  # cold, changed, added, the profiled unpublished; a cold profile
+    for command in commands:
+        assert "MEMORY_BUDGET_MB=2000" in command, command
