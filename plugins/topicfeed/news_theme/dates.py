@@ -7,16 +7,16 @@ coverage" stories, and nearly every item has a time of its own, so remembering t
 saves little: at 100,000 items the filter still cost 12 s of CPU time in a cold build.
 
 So each format is parsed once (:func:`topicfeed.dates.plan`, the way Pelican's ``strftime``
-reads it, shared with the search documents), a format of plain C89 directives is given to one
-``strftime`` call, and the locale is not switched when
-switching would change nothing (the time and character-type locales are already the one
-Pelican's formatter would set). Anything else goes to Pelican's formatter, as before. Texts are
-still remembered (forked renderers start with what the parent had): the same stories' dates
-recur on many pages, mostly pages rendered one after the other (a story's page and its related
-stories' pages). At most ``_REMEMBERED`` of them, though: every item's time is a key of its
-own, and a build that renders its pages itself (``MEMORY_BUDGET_MB``) kept every text and key
-from its pages to its end: 10 MB at 10,000 items (``tracemalloc``), so about 100 MB at
-100,000. The memo starts again when full; a text made twice is the same text.
+reads it, shared with the search documents), all of its directives are given to one ``strftime``
+call, and the locale is not switched when switching would change nothing (the time and
+character-type locales are already the one Pelican's formatter would set). Anything else goes to
+Pelican's formatter, as before. Texts are still remembered (forked renderers start with what the
+parent had): the same stories' dates recur on many pages, mostly pages rendered one after the
+other (a story's page and its related stories' pages). At most ``_REMEMBERED`` of them, though:
+every item's time is a key of its own, and a build that renders its pages itself
+(``MEMORY_BUDGET_MB``) kept every text and key from its pages to its end: 10 MB at 10,000 items
+(``tracemalloc``), so about 100 MB at 100,000. The memo starts again when full; a text made
+twice is the same text.
 
 Equal datetimes in different zones compare (and hash) equal, but print differently, so the key
 holds the ISO text (with its offset) and the zone name, not the datetime.
