@@ -109,7 +109,20 @@ def load_note(result: Result) -> str:
             if loads
             else "load not recorded"
         )
-    return f"{text} (threshold {limit:.1f}).{io_note(result)}"
+    return f"{text} (threshold {limit:.1f}).{io_note(result)}{probe_note(result)}"
+
+
+def probe_note(result: Result) -> str:
+    """How long a fixed Python loop took before each round (``bench/host_speed.py``); empty for
+    results recorded without it."""
+    probes = result.get("round_cpu_probe") or []
+    if not probes:
+        return ""
+    return (
+        " CPU probe before each round (a fixed Python loop, CPU time, best of 5; more is a slower host): "
+        + ", ".join(f"{1000 * x:.1f} ms" for x in probes)
+        + "."
+    )
 
 
 def io_note(result: Result) -> str:
@@ -444,6 +457,11 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 - **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
   and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);
   such results are marked "measured under load, not for comparison".
+- **Host speed**: neither the load average nor the disk's pressure shows a host slowed by its
+  other tenants, which made identical builds here take up to 1.5 times the CPU time a few hours
+  apart. Before each round the runner also times a fixed Python loop in CPU time (best of 5,
+  `bench/host_speed.py`), and each size's load sentence gives it: compare results whose probes
+  are alike.
 - **Same site?** Each size lists the outputs' file counts and bytes per published item: the
   three sites are alike, not equal (Topicfeed adds related stories, source pages, JSON Feed,
   sitemaps and a Pagefind search index).

@@ -38,7 +38,8 @@ loads the machine are not comparable, so when the 1-minute load average stays ab
 ``--max-load`` (1.0) it refuses, unless ``--allow-load`` is given; then the results are marked
 "measured under load" in ``BENCHMARKS.md``. The load before each round is recorded, with the
 disk's pressure then and, for each build, the share of its wall time stalled on the disk
-(``bench/pressure.py``): the load average alone missed the shared disk's slow hours.
+(``bench/pressure.py``): the load average alone missed the shared disk's slow hours. So did it
+miss a slow host: each round also times a fixed Python loop in CPU time (``bench/host_speed.py``).
 
 Medians over rounds go to ``bench/results/N.json`` and ``BENCHMARKS.md`` (``bench/report.py``,
 rendered from every stored result, so running one size keeps the others).
@@ -65,7 +66,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import generate, hugo_site, memory, pages_artifact, pressure, report
+from . import generate, host_speed, hugo_site, memory, pages_artifact, pressure, report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -419,14 +420,17 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     stats: dict[str, dict[str, int]] = {}
     round_loads: list[float] = []
     round_io: list[float | None] = []
+    round_probe: list[float] = []
     for round_number in range(1, args.runs + 1):
         round_load = wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
         round_loads.append(round(round_load, 2))
         io = pressure.io_some_avg60()
         round_io.append(io)
+        speed = host_speed.probe()
+        round_probe.append(round(speed, 4))
         print(
             f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}, "
-            f"I/O pressure {'-' if io is None else f'{io:.1f}%'}",
+            f"I/O pressure {'-' if io is None else f'{io:.1f}%'}, CPU probe {1000 * speed:.1f} ms",
             flush=True,
         )
         for system in systems:
@@ -459,6 +463,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "allow_load": args.allow_load,
         "round_loads": round_loads,
         "round_io_pressure": round_io,
+        "round_cpu_probe": round_probe,
         "load_end": [round(x, 2) for x in os.getloadavg()],
         "manifest": manifest,
         "output": stats,
