@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import host_speed
+
 ORDER = ("topicfeed", "pelican", "hugo")
 #: How a system is named in a sentence (the tables take their labels from ``bench/run.py``).
 ORDER_LABELS = {"topicfeed": "Topicfeed", "pelican": "plain Pelican", "hugo": "Hugo"}
@@ -119,9 +121,8 @@ def probe_note(result: Result) -> str:
     if not probes:
         return ""
     return (
-        " CPU probe before each round (a fixed Python loop, CPU time, best of 5; more is a slower host): "
-        + ", ".join(f"{1000 * x:.1f} ms" for x in probes)
-        + "."
+        f" CPU probe before each round (a fixed Python loop, CPU time, best of {host_speed.REPEAT}; "
+        "more is a slower host): " + ", ".join(f"{1000 * x:.1f} ms" for x in probes) + "."
     )
 
 
