@@ -60,14 +60,21 @@ def model_settings(settings: dict[str, Any]) -> ModelSettings:
     )
 
 
-def _is_plain(path: str) -> bool:
-    """No ``.``/``..`` component, doubled or alternative separator: ``normpath`` would keep it as is."""
+def _is_plain(rest: str) -> bool:
+    """``rest`` (a path below a normalised folder) has no ``.`` or ``..`` component, no doubled or
+    alternative separator and no separator at its end: ``normpath`` would keep it as is.
+
+    Only the components count: a folder named ``.bench`` or ``.cache`` is plain (checking for a
+    separator followed by a dot sent every file of such a content folder through ``relpath``).
+    """
     sep = os.sep
+    framed = f"{sep}{rest}{sep}"
     return (
-        f"{sep}." not in path
-        and f"{sep}{sep}" not in path
-        and (os.altsep is None or os.altsep not in path)
-        and not path.endswith(sep)
+        bool(rest)
+        and f"{sep}.{sep}" not in framed
+        and f"{sep}..{sep}" not in framed
+        and f"{sep}{sep}" not in framed
+        and (os.altsep is None or os.altsep not in rest)
     )
 
 
@@ -94,8 +101,10 @@ class FileParser:
 
     def relative(self, source_path: str) -> str:
         """The path problems and records name: relative to ``PATH``, as ``os.path.relpath`` gives it."""
-        if self._prefix and source_path.startswith(self._prefix) and _is_plain(source_path):
-            return source_path[len(self._prefix) :]
+        if self._prefix and source_path.startswith(self._prefix):
+            rest = source_path[len(self._prefix) :]
+            if _is_plain(rest):
+                return rest
         try:
             return os.path.relpath(source_path, self.base) if self.base else source_path
         except ValueError:
