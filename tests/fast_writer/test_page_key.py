@@ -85,3 +85,52 @@ def test_a_job_keys_as_its_merged_context_does() -> None:
     )
     assert job.get("article") is job.changes["article"] and job.get("nothing", 1) is None
     assert job.get("title") == "Site" and job.get("absent", 7) == 7
+
+
+def test_shared_base_parts_give_each_jobs_own_key() -> None:
+    """Pages keyed with the base's parts made once give the keys of their merged contexts, also
+    when a page's own value shadows the base's, a read is a part of a base list, a name is
+    missing, or a base value has no digest."""
+    from topicfeed.fast_writer.render import SharedParts
+
+    base = {"SITENAME": "Site", "articles": [Story("A"), Story("B"), Story("C")], "article": Story("Z")}
+    jobs = [
+        Job("/out/a.html", None, base, {"article": Story("A")}),
+        Job("/out/b.html", None, base, {"article": Story("B"), "page": 2}),
+        Job("/out/c.html", None, base, {}),  # the base's article
+        Job("/out/d.html", None, base, {"articles": [Story("D")]}),
+    ]
+    reads = ["SITENAME", "article", "articles[:2]", "articles?", "page", "absent"]
+    prints = Fingerprinter()
+    shared = SharedParts(prints)
+    for job in jobs * 2:
+        assert page_key(b"s", "t.html", reads, job, prints, shared) == page_key(
+            b"s", "t.html", reads, job.context(), Fingerprinter()
+        ), job.path
+    keys = {page_key(b"s", "t.html", reads, job, prints, shared) for job in jobs}
+    assert len(keys) == len(jobs)
+    unkeyable = Job("/out/e.html", None, {**base, "odd": object()}, {})
+    assert page_key(b"s", "t.html", [*reads, "odd"], unkeyable, prints, shared) is None
+    assert page_key(b"s", "t.html", [*reads, "odd"], Job("/out/f.html", None, base, {}), prints, shared)
+
+
+def test_a_base_value_is_digested_once_for_all_pages(monkeypatch: Any) -> None:
+    """The base's parts are made for the first page of a list of reads, then reused."""
+    from topicfeed.fast_writer.render import SharedParts
+
+    prints = Fingerprinter()
+    asked: list[str] = []
+    real = prints.digest_named
+
+    def counting(name: str, value: Any) -> bytes | None:
+        asked.append(name)
+        return real(name, value)
+
+    monkeypatch.setattr(prints, "digest_named", counting)
+    base = {"SITENAME": "Site", "articles": [Story("A"), Story("B")]}
+    shared = SharedParts(prints)
+    for n in range(50):
+        job = Job(f"/out/{n}.html", None, base, {"article": Story(str(n))})
+        page_key(b"s", "t.html", ["SITENAME", "article", "articles[:1]"], job, prints, shared)
+    assert asked.count("SITENAME") == 1 and asked.count("articles[:1]") == 1
+    assert asked.count("article") == 50

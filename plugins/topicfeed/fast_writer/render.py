@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
-from .tracking import MISSING, Values, render_tracked, value_read
+from .tracking import MISSING, Values, read_name, render_tracked, value_read
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
 MIN_PARALLEL_PAGES = 64
@@ -68,18 +68,73 @@ def _label(read: str) -> bytes:
 
 
 def page_key(
-    salt: bytes, template_name: str, reads: list[str], context: Values, prints: Fingerprinter
+    salt: bytes,
+    template_name: str,
+    reads: list[str],
+    context: Values,
+    prints: Fingerprinter,
+    shared: SharedParts | None = None,
 ) -> str | None:
-    """The key of a page that read ``reads`` from ``context``; None when a value has no digest."""
+    """The key of a page that read ``reads`` from ``context``; None when a value has no digest.
+
+    ``shared``: for a :class:`Job`, the parts its base context gives (the same for every page of
+    a generator), made once per list of reads instead of once per page. The key is the same
+    either way, and the same as for the job's merged context.
+    """
+    if shared is not None and type(context) is Job:
+        parts = shared.parts(reads, context)
+    else:
+        parts = [_part(read, context, prints) for read in sorted(reads)]
+    if None in parts:
+        return None
     digest = hashlib.blake2b(salt, digest_size=20)
     digest.update(template_name.encode())
-    for name in sorted(reads):
-        value = value_read(name, context)
-        part = b"<missing>" if value is MISSING else prints.digest_named(name, value)
-        if part is None:
-            return None
-        digest.update(_label(name) + part)
+    digest.update(b"".join(parts))  # type: ignore[arg-type]
     return digest.hexdigest()
+
+
+def _part(read: str, context: Values, prints: Fingerprinter) -> bytes | None:
+    """What one read adds to a page key: its label, then its value's digest (None: no digest)."""
+    value = value_read(read, context)
+    part = b"<missing>" if value is MISSING else prints.digest_named(read, value)
+    return None if part is None else _label(read) + part
+
+
+class SharedParts:
+    """The key parts that come from a job's base context, per base and list of reads.
+
+    Every page of a generator has the same base (Pelican's context: the settings and the
+    site-wide lists) and the pages of a template read the same few dozen names, most of them
+    from the base: keying 96,000 pages at 100,000 items looked each of those up and digested it
+    again, page after page. A base is held while its parts are, and must not change meanwhile
+    (the pages are keyed after Pelican has recorded every one of them).
+    """
+
+    def __init__(self, prints: Fingerprinter) -> None:
+        self.prints = prints
+        #: (id(base), reads) -> (base, [(read, its context name, its part from base or unset)])
+        self._held: dict[tuple[int, tuple[str, ...]], tuple[dict[str, Any], list[list[Any]]]] = {}
+
+    def parts(self, reads: list[str], job: Job) -> list[bytes | None]:
+        base, changes, prints = job.base, job.changes, self.prints
+        memo_key = (id(base), tuple(reads))
+        held = self._held.get(memo_key)
+        if held is None or held[0] is not base:
+            plan = [[read, read_name(read), _UNSET] for read in sorted(reads)]
+            held = self._held[memo_key] = (base, plan)
+        parts: list[bytes | None] = []
+        for entry in held[1]:
+            read, name, part = entry
+            if name in changes:
+                parts.append(_part(read, job, prints))
+            else:
+                if part is _UNSET:
+                    part = entry[2] = _part(read, base, prints)
+                parts.append(part)
+        return parts
+
+
+_UNSET = object()
 
 
 def write_page(path: str, text: str) -> list[int]:
@@ -99,7 +154,13 @@ def write_page(path: str, text: str) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int | None = None) -> Rendered:
+def render_jobs(
+    jobs: list[Job],
+    salt: bytes,
+    prints: Fingerprinter,
+    parent: int | None = None,
+    shared: SharedParts | None = None,
+) -> Rendered:
     """Render and write ``jobs`` in this process, keying each page with ``prints``.
 
     ``parent``: in a forked renderer, the build's pid. When the build is gone (killed), the
@@ -107,6 +168,7 @@ def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int
     build may already be using (and holding the build's stdout open meanwhile).
     """
     rendered = Rendered()
+    shared = shared if shared is not None else SharedParts(prints)
     for job in jobs:
         if parent is not None and os.getppid() != parent:
             os._exit(1)
@@ -114,36 +176,45 @@ def render_jobs(jobs: list[Job], salt: bytes, prints: Fingerprinter, parent: int
         output, reads = render_tracked(job.template, context)
         stat = write_page(job.path, output)
         names = sorted(reads)
-        key = page_key(salt, job.template.name or "", names, context, prints)
+        key = page_key(salt, job.template.name or "", names, job, prints, shared)
         rendered.pages.append((job.path, names, key, stat))
     rendered.fast_paths.update(prints.fast_paths)
     return rendered
 
 
 def _child(
-    jobs: list[Job], salt: bytes, prints: Fingerprinter, connection: Any, parent: int, inherited: list[Any]
+    jobs: list[Job],
+    salt: bytes,
+    prints: Fingerprinter,
+    shared: SharedParts | None,
+    connection: Any,
+    parent: int,
+    inherited: list[Any],
 ) -> None:
     for receiver in inherited:  # the parent's ends: with one open here, a send to a dead build blocks
         receiver.close()
     try:
-        connection.send(("ok", render_jobs(jobs, salt, prints, parent)))
+        connection.send(("ok", render_jobs(jobs, salt, prints, parent, shared)))
     except BaseException:  # reported to the parent, which fails the build
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
 
 
-def render_parallel(jobs: list[Job], processes: int, salt: bytes, prints: Fingerprinter) -> Rendered:
+def render_parallel(
+    jobs: list[Job], processes: int, salt: bytes, prints: Fingerprinter, shared: SharedParts | None = None
+) -> Rendered:
     """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied.
 
-    Each forked process keys its pages with its copy of ``prints`` (the digests made so far).
+    Each forked process keys its pages with its copy of ``prints`` (the digests made so far) and
+    of ``shared`` (the base parts of the keys made so far).
     """
     if (
         processes <= 1
         or len(jobs) < MIN_PARALLEL_PAGES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return render_jobs(jobs, salt, prints)
+        return render_jobs(jobs, salt, prints, shared=shared)
     context = multiprocessing.get_context("fork")
     children: list[tuple[Any, Any]] = []
     parent = os.getpid()
@@ -152,13 +223,13 @@ def render_parallel(jobs: list[Job], processes: int, salt: bytes, prints: Finger
         inherited = [receiver, *(other for _, other in children)]
         process = context.Process(
             target=_child,
-            args=(jobs[index::processes], salt, prints, sender, parent, inherited),
+            args=(jobs[index::processes], salt, prints, shared, sender, parent, inherited),
             daemon=True,
         )
         process.start()
         sender.close()
         children.append((process, receiver))
-    result = render_jobs(jobs[0::processes], salt, prints)
+    result = render_jobs(jobs[0::processes], salt, prints, shared=shared)
     errors = []
     for process, receiver in children:
         try:

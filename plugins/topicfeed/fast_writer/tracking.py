@@ -154,6 +154,11 @@ def _parsed(read: str) -> tuple[str, str | None]:
     return match["name"], match["part"]
 
 
+def read_name(read: str) -> str:
+    """The context name a recorded read looks up (``charts`` for ``charts["a"]``)."""
+    return _parsed(read)[0]
+
+
 def value_read(read: str, context: Values) -> Any:
     """The value behind one recorded read (``MISSING`` when the name or part is not there)."""
     name, part = _parsed(read)

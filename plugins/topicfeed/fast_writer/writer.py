@@ -38,7 +38,7 @@ from topicfeed.pelican_adapter import HookedWriter, content_written_held
 from .fingerprint import Fingerprinter
 from .linker import Linker
 from .manifest import Manifest
-from .render import MIN_PARALLEL_PAGES, MISSING, Job, page_key, render_parallel
+from .render import MIN_PARALLEL_PAGES, MISSING, Job, SharedParts, page_key, render_parallel
 
 logger = logging.getLogger(__name__)
 
@@ -257,9 +257,11 @@ def take_writer(settings: dict[str, Any]) -> SiteWriter | None:
     return _OPEN.pop(id(settings), None)
 
 
-def _key_of(salt: bytes, name: str, job: Job, prints: Fingerprinter, entry: dict[str, Any]) -> str | None:
+def _key_of(
+    salt: bytes, name: str, job: Job, prints: Fingerprinter, shared: SharedParts, entry: dict[str, Any]
+) -> str | None:
     """The key of ``job``'s page now, from the names its previous render read (``entry``)."""
-    return page_key(salt, name, entry["reads"], job, prints)
+    return page_key(salt, name, entry["reads"], job, prints, shared)
 
 
 def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
@@ -272,6 +274,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
     manifest = writer.manifest
     salt = manifest.salt
     prints = writer.prints
+    shared = SharedParts(prints)
     settings = writer.settings
     processes = settings["RENDER_PROCESSES"] or os.cpu_count() or 1
     linker = None  # a small process of its own (no copy of the build): no memory budget to ask
@@ -282,7 +285,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
         for job in jobs:
             relative = manifest.relative(job.path)
             name = job.template.name or ""
-            key_of = functools.partial(_key_of, salt, name, job, prints)
+            key_of = functools.partial(_key_of, salt, name, job, prints, shared)
             if linker is None:
                 entry = manifest.reusable(relative, key_of)
                 if entry is not None:
@@ -309,7 +312,7 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
             to_render.append(by_path[relative])
     if processes > 1 and len(to_render) >= MIN_PARALLEL_PAGES:  # forked renderers: within the budget
         processes = 1 + extra_processes(settings, processes - 1, resident_mb(), step="page renderers")
-    rendered = render_parallel(to_render, processes, salt, prints)
+    rendered = render_parallel(to_render, processes, salt, prints, shared)
     # Every page is keyed (the renderers keyed theirs): the digests go before the manifest is
     # saved, which the build's peak used to carry on top of them. A feed written after this
     # digests its values again.
