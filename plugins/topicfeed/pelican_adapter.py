@@ -58,6 +58,11 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   rebuild of 10,000 items. For an absolute source path under an absolute content path (what
   Pelican's readers give), the answer is the rest of the normalised path after the normalised
   content path: :func:`relative_source_path` gives that, and Pelican's own answer otherwise.
+- **A content's URL fields** (:func:`url_fields`): ``Content.url_format`` is what Pelican formats
+  the URL settings with: a copy of the whole metadata, with the source path, slug, language,
+  date, author and category put in. Formatting a URL template that names two of those (the
+  exporter's dated URLs name ``date`` and ``slug``) needs only those two: :func:`url_fields`
+  gives the named entries, each as ``url_format`` would, without the copy.
 - **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
   ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
   then). The adapter has it write during a phase instead; its own handler then does nothing.
@@ -514,6 +519,34 @@ def make_relative_source_paths_direct() -> None:
     Content.get_relative_source_path = relative_source_path  # type: ignore[method-assign]
 
 
+# A content's URL fields ---------------------------------------------------------------------------
+
+
+def url_fields(content: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The entries of ``content.url_format`` that ``names`` lists, each as it would give it.
+
+    A name ``url_format`` does not have is left out, so formatting with it fails as it would.
+    """
+    metadata = content.metadata
+    fields: dict[str, Any] = {}
+    for name in names:
+        if name == "slug":
+            fields[name] = getattr(content, "slug", "")
+        elif name == "lang":
+            fields[name] = getattr(content, "lang", "en")
+        elif name == "date":
+            fields[name] = getattr(content, "date", dt.datetime.now())
+        elif name == "author":
+            fields[name] = content.author.slug if hasattr(content, "author") else ""
+        elif name == "category":
+            fields[name] = content.category.slug if hasattr(content, "category") else ""
+        elif name == "path":
+            fields[name] = path_to_url(metadata.get("path", content.get_relative_source_path()))
+        elif name in metadata:
+            fields[name] = metadata[name]
+    return fields
+
+
 # Skipping a run ---------------------------------------------------------------------------------
 
 
@@ -584,6 +617,7 @@ def _relied_on() -> tuple[Any, ...]:
         ArticlesGenerator.generate_context,  # get_cached_data(f, None), then cache_data
         Content.__init__,  # no author in the metadata: Author(settings["AUTHOR"]): default_author
         _pelican_relative_source_path,  # relpath of two abspath calls: relative_source_path
+        Content.url_format.fget,  # the metadata, then path, slug, lang, date, author, category
     ]
     try:
         from pelican.plugins.sitemap import sitemap

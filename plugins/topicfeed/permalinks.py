@@ -32,7 +32,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from topicfeed.pelican_adapter import url_fields
 from topicfeed.settings import Setting, is_bool
+from topicfeed.url_templates import field_names, format_url
 
 URL_FROM_FILENAME = Setting(
     "NEWS_URL_FROM_FILENAME",
@@ -121,6 +123,13 @@ def apply(article: Any) -> None:
     if permalink is None:
         return
     date = dt.datetime(permalink.date.year, permalink.date.month, permalink.date.day)
-    fields = {**article.url_format, "date": date}
-    article.override_url = str(article.settings["ARTICLE_URL"]).format(**fields)
-    article.override_save_as = str(article.settings["ARTICLE_SAVE_AS"]).format(**fields)
+    url = str(article.settings["ARTICLE_URL"])
+    save_as = str(article.settings["ARTICLE_SAVE_AS"])
+    url_names, save_names = field_names(url), field_names(save_as)
+    if url_names is None or save_names is None:
+        fields = dict(article.url_format)
+    else:  # only the fields the templates name: ``url_format`` copies the whole metadata
+        fields = url_fields(article, (url_names | save_names) - {"date"})
+    fields["date"] = date
+    article.override_url = format_url(url, fields)
+    article.override_save_as = format_url(save_as, fields)

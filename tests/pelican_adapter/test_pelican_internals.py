@@ -29,6 +29,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG, read_settings
+from pelican.urlwrappers import Author, Category
 from pelican.writers import Writer
 
 from topicfeed import pelican_adapter
@@ -64,6 +65,7 @@ SOURCE_HASHES = {
     "pelican.generators.ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
     "pelican.contents.Content.__init__": "38b67e4211facf9d",
     "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
+    "pelican.contents.Content.url_format": "979f117511eea6a5",
 }
 
 
@@ -687,3 +689,29 @@ def test_relative_source_paths_are_direct_once_made_so() -> None:
     assert article.relative_source_path == "n/a.md"
     assert article.get_relative_source_path() == "n/a.md"
     assert article.get_relative_source_path("/site/x.md") == "../x.md"
+
+
+URL_METADATA = [
+    {"title": "A", "slug": "a", "date": dt.datetime(2024, 5, 2)},
+    {"title": "A", "date": dt.datetime(2024, 5, 2), "lang": "fr", "custom": "x", "path": "p/q r.md"},
+    {
+        "title": "A",
+        "slug": "a",
+        "date": dt.datetime(2024, 5, 2),
+        "author": Author("Jo Doe", DEFAULT_CONFIG),
+        "category": Category("FT com", DEFAULT_CONFIG),
+        "slug_extra": 3,
+    },
+]
+
+
+@pytest.mark.parametrize("metadata", URL_METADATA)
+def test_url_fields_are_url_formats_entries(metadata: dict[str, Any]) -> None:
+    settings = {**DEFAULT_CONFIG, "PATH": "/site/content"}
+    article = Article("", metadata=dict(metadata), settings=settings, source_path="/site/content/n/a b.md")
+    expected = article.url_format
+    assert pelican_adapter.url_fields(article, expected) == expected
+    assert pelican_adapter.url_fields(article, ["slug", "date", "nothing"]) == {
+        "slug": expected["slug"],
+        "date": expected["date"],
+    }

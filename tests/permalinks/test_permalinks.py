@@ -142,3 +142,37 @@ def test_bad_setting_stops_the_build(tmp_path: Path) -> None:
     build = run_pelican(content, tmp_path / "out", extra={"NEWS_URL_FROM_FILENAME": "yes"})
     assert build.returncode != 0
     assert "NEWS_URL_FROM_FILENAME: expected True or False" in build.log
+
+
+@pytest.mark.parametrize(
+    ("url", "save_as"),
+    [
+        ("{date:%Y}/{date:%m}/{date:%d}/{slug}/", "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"),
+        ("{category}/{slug}.html", "{category}/{slug}.html"),  # named fields beyond date and slug
+        ("{date.year}/{slug}/", "{date.year}/{slug}/index.html"),  # str.format's own, whole url_format
+        ("{lang}/{path}", "{lang}/{custom}/{slug}.html"),
+    ],
+)
+def test_apply_formats_as_pelican_would_with_the_file_names_date(url: str, save_as: str) -> None:
+    """The permalink's URL is the URL settings formatted with Pelican's ``url_format`` and the file
+    name's date, whichever fields they name."""
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Category
+
+    from topicfeed.permalinks import PERMALINK_KEY, apply
+
+    settings = {**DEFAULT_CONFIG, "PATH": "/c", "ARTICLE_URL": url, "ARTICLE_SAVE_AS": save_as}
+    metadata = {
+        "title": "A",
+        "slug": "Bosch-bans",
+        "date": dt.datetime(2024, 5, 2, 13, 4),
+        "category": Category("FT com", settings),
+        "custom": "x",
+        PERMALINK_KEY: Permalink(dt.date(2021, 4, 10), "Bosch-bans"),
+    }
+    article = Article("", metadata=metadata, settings=settings, source_path="/c/2021-04-10-Bosch-bans.md")
+    fields = {**article.url_format, "date": dt.datetime(2021, 4, 10)}
+    apply(article)
+    assert article.url == url.format(**fields)
+    assert article.save_as == save_as.format(**fields)
