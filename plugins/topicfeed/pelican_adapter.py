@@ -63,6 +63,10 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   date, author and category put in. Formatting a URL template that names two of those (the
   exporter's dated URLs name ``date`` and ``slug``) needs only those two: :func:`url_fields`
   gives the named entries, each as ``url_format`` would, without the copy.
+  :func:`make_url_settings_direct` gives every ``Content`` an ``_expand_settings`` (the URL
+  settings formatted: each ``url`` and ``save_as`` before they are frozen, such as Pelican's
+  check of every article's ``save_as``) that formats with those entries, through
+  :func:`topicfeed.url_templates.format_url`: the same text.
 - **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
   ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
   then). The adapter has it write during a phase instead; its own handler then does nothing.
@@ -91,6 +95,8 @@ from pelican.readers import Readers
 from pelican.urlwrappers import Author
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
+
+from topicfeed.url_templates import field_names, format_url
 
 #: Pelican's writer's logger: the overwrite messages ``_open_w`` gives come from it, as in Pelican.
 _pelican_writer_log = logging.getLogger("pelican.writers")
@@ -547,6 +553,25 @@ def url_fields(content: Any, names: Iterable[str]) -> dict[str, Any]:
     return fields
 
 
+_pelican_expand_settings = Content._expand_settings
+
+
+def expand_url_setting(content: Any, key: str, klass: str | None = None) -> str:
+    """``Content._expand_settings``: the URL setting, formatted with the fields it names only."""
+    if not klass:
+        klass = content.__class__.__name__
+    template = str(content.settings[f"{klass}_{key}".upper()])
+    names = field_names(template)
+    if names is None:
+        return template.format(**content.url_format)
+    return format_url(template, url_fields(content, names))
+
+
+def make_url_settings_direct() -> None:
+    """Give every ``Content`` :func:`expand_url_setting` (the same answers; idempotent)."""
+    Content._expand_settings = expand_url_setting  # type: ignore[method-assign]
+
+
 # Skipping a run ---------------------------------------------------------------------------------
 
 
@@ -618,6 +643,7 @@ def _relied_on() -> tuple[Any, ...]:
         Content.__init__,  # no author in the metadata: Author(settings["AUTHOR"]): default_author
         _pelican_relative_source_path,  # relpath of two abspath calls: relative_source_path
         Content.url_format.fget,  # the metadata, then path, slug, lang, date, author, category
+        _pelican_expand_settings,  # the setting CLASS_KEY formatted with url_format
     ]
     try:
         from pelican.plugins.sitemap import sitemap

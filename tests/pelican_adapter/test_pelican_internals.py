@@ -66,6 +66,7 @@ SOURCE_HASHES = {
     "pelican.contents.Content.__init__": "38b67e4211facf9d",
     "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
     "pelican.contents.Content.url_format": "979f117511eea6a5",
+    "pelican.contents.Content._expand_settings": "371c714a24a4cdd7",
 }
 
 
@@ -715,3 +716,36 @@ def test_url_fields_are_url_formats_entries(metadata: dict[str, Any]) -> None:
         "slug": expected["slug"],
         "date": expected["date"],
     }
+
+
+URL_SETTINGS = [
+    ("{date:%Y}/{date:%m}/{date:%d}/{slug}/", "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"),
+    ("{category}/{slug}.html", "{author}/{lang}/{path}"),
+    ("{date.year}/{slug}/", "{slug!s}.html"),  # str.format's own, with the whole url_format
+    ("{custom}/{slug}", "{missing}/{slug}"),  # a name url_format lacks: KeyError, as Pelican
+]
+
+
+@pytest.mark.parametrize("metadata", URL_METADATA)
+@pytest.mark.parametrize(("url", "save_as"), URL_SETTINGS)
+def test_url_settings_expand_as_pelicans(metadata: dict[str, Any], url: str, save_as: str) -> None:
+    settings = {**DEFAULT_CONFIG, "PATH": "/site/content", "ARTICLE_URL": url, "ARTICLE_SAVE_AS": save_as}
+    settings |= {"ARTICLE_LANG_URL": "{lang}/" + url, "ARTICLE_LANG_SAVE_AS": "{lang}/" + save_as}
+    article = Article("", metadata=dict(metadata), settings=settings, source_path="/site/content/n/a b.md")
+    for key, klass in (("url", None), ("save_as", None), ("lang_url", None), ("url", "Article")):
+        try:
+            expected = pelican_adapter._pelican_expand_settings(article, key, klass)
+        except KeyError:
+            with pytest.raises(KeyError):
+                pelican_adapter.expand_url_setting(article, key, klass)
+        else:
+            assert pelican_adapter.expand_url_setting(article, key, klass) == expected
+
+
+def test_url_settings_are_direct_once_made_so() -> None:
+    pelican_adapter.make_url_settings_direct()
+    pelican_adapter.make_url_settings_direct()  # idempotent
+    settings = {**DEFAULT_CONFIG, "PATH": "/c", "ARTICLE_URL": "{date:%Y}/{slug}/"}
+    article = Article("", metadata=dict(URL_METADATA[0]), settings=settings, source_path="/c/a.md")
+    assert Article.__mro__[1]._expand_settings is pelican_adapter.expand_url_setting  # Content
+    assert article.url == "2024/a/"

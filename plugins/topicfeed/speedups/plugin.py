@@ -7,7 +7,10 @@ of the feed (measured: ~6 s of a 10,000-item build). The adapter
 (:func:`topicfeed.pelican_adapter.make_taxonomy_scans_linear`) makes those lists answer ``in``
 with a set lookup; the order, contents and therefore the output are unchanged. The monthly
 archives are grouped the same way (:func:`topicfeed.pelican_adapter.make_period_archives_linear`):
-Pelican scans every article once per month against a list (~65 s at 100,000 items).
+Pelican scans every article once per month against a list (~65 s at 100,000 items). A content's
+relative source path and its URL settings are worked out without Pelican's detours
+(:func:`topicfeed.pelican_adapter.make_relative_source_paths_direct`,
+:func:`topicfeed.pelican_adapter.make_url_settings_direct`): the same answers.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from topicfeed.pelican_adapter import (
     make_period_archives_linear,
     make_relative_source_paths_direct,
     make_taxonomy_scans_linear,
+    make_url_settings_direct,
 )
 from topicfeed.plugin import register_plugin
 
@@ -31,5 +35,6 @@ def index_taxonomies(generator: Any) -> None:
 def register() -> None:
     register_plugin(__name__.rpartition(".")[0])
     make_relative_source_paths_direct()
+    make_url_settings_direct()
     signals.article_generator_init.connect(make_period_archives_linear)
     signals.article_generator_finalized.connect(index_taxonomies)
