@@ -3,9 +3,10 @@
 Every article's URL and file name are formatted from the same two templates, and the exporter's
 templates are dates and a slug (``{date:%Y}/{date:%m}/{date:%d}/{slug}/``): six ``strftime``
 calls an article, on dates that thousands of articles share. A template is parsed once, and a
-date part is formatted once per date. Anything the fast path does not cover (an attribute or
-index in a field, a conversion, a nested format spec, a positional field) is ``str.format``
-itself, so the answer, and the error for a missing name, are always ``str.format``'s.
+naive date's part (the file names' dates) is formatted once per date. Anything the fast path
+does not cover (an attribute or index in a field, a conversion, a nested format spec, a
+positional field) is ``str.format`` itself, so the answer, and the error for a missing name, are
+always ``str.format``'s.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _date_part(value: dt.date, spec: str) -> str:
     return format(value, spec)
 
 
+@functools.lru_cache(maxsize=256)
 def field_names(template: str) -> frozenset[str] | None:
     """The names the template formats (None: not a template the fast path covers)."""
     plan = _plan(template)
@@ -55,7 +57,10 @@ def format_url(template: str, fields: Mapping[str, Any]) -> str:
         if name is None:
             continue
         value = fields[name]
-        if isinstance(value, dt.date):  # datetimes too: hashable, shared by many articles
+        kind = type(value)
+        if kind is dt.date or (kind is dt.datetime and value.tzinfo is None):
+            # The permalinks' dates, shared by many articles. An aware datetime (an item's
+            # own time) is rarely shared, and hashing one asks its zone for the offset.
             out.append(_date_part(value, spec))
         elif type(value) is str and not spec:
             out.append(value)

@@ -13,6 +13,7 @@ from topicfeed.url_templates import field_names, format_url
 FIELDS: dict[str, Any] = {
     "date": dt.datetime(2024, 5, 2, 13, 4, 5),
     "day": dt.date(2031, 12, 31),
+    "aware": dt.datetime(2024, 5, 2, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
     "slug": "Bosch-bans-app",
     "lang": "en",
     "n": 7,
@@ -29,6 +30,7 @@ TEMPLATES = [
     "",
     "{{literal}} {slug}",
     "{date:%Y-%m-%dT%H:%M:%S} {day:%A %-d %B}",
+    "{aware:%Y}/{aware:%m}/{aware:%d}/{aware:%H%M%z}/{slug}/",
     "{date}",
     "{day}/{date:}",
     "{n:03d}-{price:.2f}-{slug:>20}-{slug:.3}",
