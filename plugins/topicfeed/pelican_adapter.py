@@ -561,10 +561,20 @@ def expand_url_setting(content: Any, key: str, klass: str | None = None) -> str:
     if not klass:
         klass = content.__class__.__name__
     template = str(content.settings[f"{klass}_{key}".upper()])
-    names = field_names(template)
-    if names is None:
-        return template.format(**content.url_format)
-    return format_url(template, url_fields(content, names))
+    return format_url(template, url_format_for(content, template))
+
+
+def url_format_for(content: Any, *templates: str) -> dict[str, Any]:
+    """What formatting ``templates`` takes of ``content.url_format``: the entries they name, or
+    all of it when one is a template :func:`~topicfeed.url_templates.format_url` leaves to
+    ``str.format`` (attributes, indexes: any entry may be reached)."""
+    wanted: set[str] = set()
+    for template in templates:
+        names = field_names(template)
+        if names is None:
+            return dict(content.url_format)
+        wanted |= names
+    return url_fields(content, wanted)
 
 
 def make_url_settings_direct() -> None:

@@ -32,9 +32,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from topicfeed.pelican_adapter import url_fields
+from topicfeed.pelican_adapter import url_format_for
 from topicfeed.settings import Setting, is_bool
-from topicfeed.url_templates import field_names, format_url
+from topicfeed.url_templates import format_url
 
 URL_FROM_FILENAME = Setting(
     "NEWS_URL_FROM_FILENAME",
@@ -125,11 +125,8 @@ def apply(article: Any) -> None:
     date = dt.datetime(permalink.date.year, permalink.date.month, permalink.date.day)
     url = str(article.settings["ARTICLE_URL"])
     save_as = str(article.settings["ARTICLE_SAVE_AS"])
-    url_names, save_names = field_names(url), field_names(save_as)
-    if url_names is None or save_names is None:
-        fields = dict(article.url_format)
-    else:  # only the fields the templates name: ``url_format`` copies the whole metadata
-        fields = url_fields(article, (url_names | save_names) - {"date"})
+    # Only the fields the templates name: ``url_format`` copies the whole metadata.
+    fields = url_format_for(article, url, save_as)
     fields["date"] = date
     article.override_url = format_url(url, fields)
     article.override_save_as = format_url(save_as, fields)
