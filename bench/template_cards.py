@@ -127,10 +127,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=300, help="renders per run")
     args = parser.parse_args()
-    themes = args.theme or [TEMPLATES]
-    for label in pages(themes[0]):
-        for theme in themes:
-            template, context = pages(theme)[label]
+    themes = {theme: pages(theme) for theme in args.theme or [TEMPLATES]}
+    for label in next(iter(themes.values())):
+        for theme, timed in themes.items():
+            template, context = timed[label]
             micros = best(template, context, args.pages, args.repeat)
             print(f"{label}: {micros:,.0f} us a page (CPU, best of {args.repeat}; {theme})")
 
