@@ -4,8 +4,8 @@ A list page prints 20 story cards and an article page up to three blocks of rela
 rebuild after one new item renders every page of the home page's pagination again (4,212 at
 100,000 items), so what one card costs is much of what that rebuild costs. This renders a page
 of 20 cards (``story``, or ``story_row`` in a theme from before it) and an article's related
-blocks (``_related.html``) with the theme's own templates, Pelican's Jinja options
-(``pelicanconf.JINJA_ENVIRONMENT``) and made-up stories of every shape (with and without a
+blocks (``_related.html``) with the theme's own templates, the project's Jinja options (read
+from ``pelicanconf.JINJA_ENVIRONMENT``) and made-up stories of every shape (with and without a
 picture, a source page, an excerpt; videos, unpublished ones, outside links).
 
 Prints the best of ``--repeat`` runs in microseconds a page. ``--theme DIR`` times another
@@ -26,10 +26,10 @@ from typing import Any
 
 from jinja2 import DictLoader, Environment, Template
 
+import pelicanconf
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "theme" / "templates"
-#: Pelican's Jinja options as ``pelicanconf.py`` sets them (``autoescape`` given where it is used).
-OPTIONS = {"trim_blocks": True, "lstrip_blocks": True}
 
 
 def _strftime(date: dt.datetime, date_format: str) -> str:
@@ -88,7 +88,7 @@ def pages(templates: Path) -> dict[str, tuple[Template, dict[str, Any]]]:
             "related.html": '<main>\n{% include "_related.html" %}\n</main>\n',
         }
     )
-    env = Environment(loader=loader, autoescape=True, **OPTIONS)
+    env = Environment(loader=loader, **pelicanconf.JINJA_ENVIRONMENT)  # noqa: S701 (it sets autoescape)
     env.filters["strftime"] = _strftime
     article = SimpleNamespace(
         related_links=[_link(i) for i in range(8)],

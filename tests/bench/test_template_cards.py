@@ -26,6 +26,11 @@ def test_the_list_page_is_twenty_of_the_themes_cards_and_the_related_blocks_are_
     assert related.select("a.external") and related.select("span.thumb")
 
 
+def test_the_projects_jinja_options_escape_what_the_stories_say() -> None:
+    template, context = template_cards.pages(template_cards.TEMPLATES)["a list page of 20 cards"]
+    assert 'story-0/">Story &lt;0&gt; of the day</a>' in template.render(context)
+
+
 def test_a_theme_from_before_the_story_macro_is_timed_with_its_story_row(tmp_path: Path) -> None:
     macros = (template_cards.TEMPLATES / "_macros.html").read_text(encoding="utf-8")
     (tmp_path / "_macros.html").write_text(
