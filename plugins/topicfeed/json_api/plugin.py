@@ -120,7 +120,10 @@ class Writer:
             os.mkdir(folder)
         except FileNotFoundError:
             self._folder(os.path.dirname(folder))
-            os.mkdir(folder)
+            try:
+                os.mkdir(folder)
+            except FileExistsError:  # made meanwhile (atomic_output's folder maker)
+                pass
         except FileExistsError:
             pass
         self._folders.add(folder)
