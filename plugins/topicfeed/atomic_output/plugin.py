@@ -7,6 +7,10 @@ listed in ``OUTPUT_RETENTION`` (``.git``, ``CNAME``) are carried over from the p
 With ``OUTPUT_RECYCLE_FOLDERS`` the folders (not the files) of an earlier site are taken over, and
 the ones this build left empty are removed before the swap, so the result equals a fresh build.
 
+A build that takes over no skeleton (the first after a cold build) starts a process that makes
+the published site's page folders in the building folder while the build reads its items
+(``mirror.py``); ``folders_made`` (phase REPORT) waits for it before the site is listed.
+
 A build owns its output: from its start to the end of its commit it holds the output lock
 (``.<output>.lock`` beside the output, :mod:`topicfeed.locks`), so a second build of the same
 output waits (and says so) instead of removing what the first is writing. The render manifest
@@ -32,6 +36,9 @@ from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
+#: Where ``start`` keeps the folder maker's process for ``folders_made``.
+_MIRROR = f"{__package__ or __name__}.mirror"
+
 
 def start(pelican: Any, build: Build) -> None:
     """Take the output lock, clear what an interrupted build left, and write into a fresh folder."""
@@ -50,6 +57,25 @@ def start(pelican: Any, build: Build) -> None:
     build.output = output
     build.target = building
     pelican.output_path = str(building)
+    if recycle and not swap.folders_list(output).exists():  # no skeleton taken over
+        build.private[_MIRROR] = swap.mirror_in_background(output, building, settings["OUTPUT_RETENTION"])
+
+
+def folders_made(pelican: Any, build: Build) -> None:
+    """Wait for the folder maker started with the build, before anything lists the site."""
+    process = build.private.pop(_MIRROR, None)
+    if process is None:
+        return
+    made, errors = process.communicate()
+    listed = swap.take_mirrored_list(build.output)  # even from a failed run: what it may have made
+    if process.returncode != 0:  # the build made the folders it needed itself
+        logger.debug(
+            "atomic_output: the folder maker failed (%d folders listed): %s",
+            listed,
+            errors.decode(errors="replace").strip(),
+        )
+    else:
+        logger.debug("atomic_output: page folders made beside the build: %s", made.decode().strip())
 
 
 def commit(pelican: Any, build: Build) -> None:
@@ -68,5 +94,7 @@ def commit(pelican: Any, build: Build) -> None:
 
 def register() -> None:
     register_plugin(
-        __package__ or __name__, settings=SETTINGS, steps=[(Phase.START, start), (Phase.COMMIT, commit)]
+        __package__ or __name__,
+        settings=SETTINGS,
+        steps=[(Phase.START, start), (Phase.REPORT, folders_made), (Phase.COMMIT, commit)],
     )

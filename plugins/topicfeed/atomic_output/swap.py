@@ -28,6 +28,8 @@ import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from . import mirror
+
 logger = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2
@@ -54,6 +56,7 @@ def folders_list(output: Path) -> Path:
 #: The file inside a skeleton that lists its folders (written by ``clear.py``).
 SKELETON_LIST = ".topicfeed-skeleton-folders"
 _CLEARER = Path(__file__).with_name("clear.py")
+_MIRROR = Path(__file__).with_name("mirror.py")
 
 
 def _clearing_prefix(output: Path) -> str:
@@ -263,6 +266,48 @@ def prepare(output: Path, retention: Iterable[str], recycle: bool = False) -> Pa
         elif source.exists() or source.is_symlink():
             shutil.copy2(source, building / name, follow_symlinks=False)
     return building
+
+
+def mirror_in_background(
+    output: Path, building: Path, retained: Iterable[str]
+) -> subprocess.Popen[bytes] | None:
+    """Start making the page folders of the site at ``output`` in ``building`` (``mirror.py``).
+
+    For a build that took over no skeleton. The caller waits for the process, then calls
+    :func:`take_mirrored_list`, before anything lists the building folder. None when there is no
+    site to copy the folders of, or the process cannot start (the build makes them).
+    """
+    if not output.is_dir() or output.is_symlink():
+        return None
+    command = [
+        sys.executable,
+        "-I",
+        "-S",
+        str(_MIRROR),
+        str(output),
+        str(building),
+        str(os.getpid()),
+        *retained,
+    ]
+    try:
+        return subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except OSError:
+        return None
+
+
+def take_mirrored_list(output: Path) -> int:
+    """Move the list of the folders ``mirror.py`` made out of the building folder, to where
+    :func:`prune` reads it; how many it lists (0: none was written, so no folder was made)."""
+    listing = building_folder(output) / mirror.LIST_NAME
+    try:
+        folders = [name for name in listing.read_text(encoding="utf-8").split("\n") if name]
+    except FileNotFoundError:
+        return 0
+    _write_list(folders_list(output), folders)
+    listing.unlink()
+    return len(folders)
 
 
 def _write_list(path: Path, folders: list[str]) -> None:
