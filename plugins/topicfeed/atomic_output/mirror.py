@@ -48,7 +48,7 @@ def page_folders(site: str, skipped: frozenset[str] = frozenset()) -> list[str]:
     parents first; top-level names in ``skipped`` are left out."""
     wanted: set[str] = set()
     stack = [("", site)]
-    while stack:
+    while stack:  # clear.py's walk: each script runs alone in a fresh interpreter, importing nothing
         prefix, path = stack.pop()
         try:
             with os.scandir(path) as scan:
