@@ -89,6 +89,14 @@ def test_a_staging_folder_set_aside_meanwhile_gets_the_folders_not_its_successor
     assert (tmp_path / "set-aside" / mirror.LIST_NAME).is_file()
 
 
+def test_a_list_the_folder_maker_did_not_finish_writing_stays_out_of_the_site(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    building = swap.prepare(output, [], recycle=True)
+    (building / f"{mirror.LIST_NAME}.tmp").write_text("2024\n2024/03", encoding="utf-8")
+    assert swap.take_mirrored_list(output) == 0  # no list: no folder was made
+    assert list(building.iterdir()) == []
+
+
 def test_the_folder_maker_runs_beside_the_build_and_its_empty_folders_are_pruned(tmp_path: Path) -> None:
     output = tmp_path / "site"
     make_site(output)

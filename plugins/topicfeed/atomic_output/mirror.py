@@ -15,9 +15,8 @@ are few and made by whoever writes them. The folders are listed in :data:`LIST_N
 remove those it left empty (a page since unpublished) and the site equals a fresh build even if
 this process is killed midway. The list and the folders are made relative to a descriptor of
 ``BUILDING`` opened at the start: if the build is gone and its staging folder set aside, nothing
-lands in the next build's. Standard
-library only, no imports from the package: it runs in a fresh interpreter. It asks the kernel
-to kill it with the build (Linux).
+lands in the next build's. Standard library only, no imports from the package: it runs in a
+fresh interpreter. It asks the kernel to kill it with the build (Linux).
 """
 
 from __future__ import annotations

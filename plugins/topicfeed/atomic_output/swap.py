@@ -301,6 +301,7 @@ def take_mirrored_list(output: Path) -> int:
     """Move the list of the folders ``mirror.py`` made out of the building folder, to where
     :func:`prune` reads it; how many it lists (0: none was written, so no folder was made)."""
     listing = building_folder(output) / mirror.LIST_NAME
+    listing.with_name(listing.name + ".tmp").unlink(missing_ok=True)  # a run that failed writing it
     try:
         folders = [name for name in listing.read_text(encoding="utf-8").split("\n") if name]
     except FileNotFoundError:
