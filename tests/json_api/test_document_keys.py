@@ -147,3 +147,35 @@ def test_the_salt_covers_the_settings() -> None:
     other = DocumentKeys(SALT + b"!", {})
     found = docs.collections(made)
     assert keys.item(made[0], found) != other.item(made[0], found)
+
+
+def _shows(article: Any, gone: Any) -> bool:
+    """Whether ``article``'s document links to ``gone``'s page (related, backlinks, more coverage)."""
+    stories = [
+        *getattr(article, "related_links", ()),
+        *getattr(article, "backlinks", ()),
+        *getattr(article, "more_coverage", ()),
+    ]
+    return any(story.url == gone.url for story in stories)
+
+
+def test_an_item_withdrawn_leaves_the_documents_of_its_topics_other_items_alone() -> None:
+    """An item's document names its collections without their counts: one item gone (or added)
+    changes the counts of its topics and source, not the document of every item in them."""
+    made = site()
+    gone = made[7]
+    before, counted_before = documents(made), docs.collections(made)
+    del made[7]
+    after, counted_after = documents(made), docs.collections(made)
+    topics = {tag.slug for tag in gone.tags}
+    neighbours = [
+        a
+        for a in made
+        if topics & {tag.slug for tag in a.tags} and not _shows(a, gone) and not _shows(gone, a)
+    ]
+    assert len(neighbours) >= 3  # the test needs items that share a topic with it
+    for article in neighbours:
+        path = docs.item_path(article)
+        assert after[path] == before[path], path
+    shrunk = [k for k in counted_after if len(counted_after[k].articles) < len(counted_before[k].articles)]
+    assert len(shrunk) >= 2  # all news and its topics: their counts did change

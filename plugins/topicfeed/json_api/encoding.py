@@ -1,7 +1,7 @@
 """The API's bytes: each part encoded once per build and spliced into every document holding it.
 
 An entry is listed on several pages (all news, each of its topics, its source), a related story
-appears in the documents of many items, a collection's summary in each of its items' documents.
+appears in the documents of many items, a collection's link in each of its items' documents.
 Encoding each document whole with ``json.dumps`` encodes these parts again every time; at 10,000
 items that was most of the step. So the parts are encoded once, by the same encoder as
 :func:`.documents.dumps`, and documents are put together from that text.
@@ -74,7 +74,7 @@ LINKS_KEPT = 8192
 
 
 class Encoder:
-    """One build's documents as bytes, each entry, link and summary encoded once."""
+    """One build's documents as bytes, each entry, story link and collection link encoded once."""
 
     def __init__(self, ctx: docs.Context, articles: Sequence[Any], collections: dict[str, docs.Collection]):
         assert list(docs.ITEM_EXTRAS) == sorted(docs.ITEM_EXTRAS)
@@ -96,7 +96,7 @@ class Encoder:
         #: ``id`` -> (the story link, its text): related_stories hands the same link object to
         #: every item that shows it; holding it keeps its ``id`` from being reused.
         self._links: dict[int, tuple[Any, str]] = {}
-        self._summaries: dict[str, str] = {}
+        self._collection_links: dict[str, str] = {}
 
     def _runs(self, article: Any) -> list[str]:
         """An article's entry cut where the item's own document splices in its extras."""
@@ -126,10 +126,10 @@ class Encoder:
     def _links_of(self, stories: Sequence[Any]) -> str:
         return array([self._link(story) for story in stories])
 
-    def _summary(self, key: str) -> str:
-        found = self._summaries.get(key)
+    def _collection_link(self, key: str) -> str:
+        found = self._collection_links.get(key)
         if found is None:
-            found = self._summaries[key] = _ENCODE(self.collections[key].summary(self.ctx))
+            found = self._collection_links[key] = _ENCODE(self.collections[key].link(self.ctx))
         return found
 
     def item(self, article: Any) -> tuple[str, bytes]:
@@ -137,7 +137,8 @@ class Encoder:
         own = self._runs(article)
         self._entry(article, own)  # the pages that list it take it from here
         extras = docs.item_extras(article)
-        collections = array([self._summary(key) for key in extras.collections if key in self.collections])
+        named = [key for key in extras.collections if key in self.collections]
+        collections = array([self._collection_link(key) for key in named])
         more_coverage = _MORE_COVERAGE_KEY + self._links_of(extras.more_coverage)
         cluster = splice(runs({"size": extras.cluster_size}, ["moreCoverage"]), [more_coverage])
         spliced = (self._links_of(extras.backlinks), cluster, collections, self._links_of(extras.related))

@@ -7,7 +7,7 @@ data (never from the encoded text):
 
 - an *entry* (an item as a page lists it, the core of its own document): the item
   (:class:`~topicfeed.model.NewsItem`), the article's URL and its category's slug;
-- an item's document: its entry, the summaries of its collections (name, path, counts), its
+- an item's document: its entry, its collections (kind, name, slug, path; no counts), its
   related stories, backlinks and more coverage (each link's fields that
   :func:`.documents.link` shows, and the API path it points to) and its cluster size;
 - a page of a collection: the collection's name, kind, slug, folder and size, the page number and
@@ -64,7 +64,7 @@ class DocumentKeys:
         #: ``id`` -> (the object, its digest); the object is held so its ``id`` stays its own.
         self._entries: dict[int, tuple[Any, bytes]] = {}
         self._links: dict[int, tuple[Any, bytes]] = {}
-        self._summaries: dict[str, bytes] = {}
+        self._collection_links: dict[str, bytes] = {}
 
     def _hash(self, *parts: bytes) -> bytes:
         digest = hashlib.blake2b(self.salt, digest_size=16)
@@ -116,25 +116,25 @@ class DocumentKeys:
     def _links_of(self, stories: Sequence[Any]) -> bytes:
         return b"".join([self._link(story) for story in stories])
 
-    def _summary(self, key: str, collection: docs.Collection) -> bytes:
-        found = self._summaries.get(key)
+    def _collection_link(self, key: str, collection: docs.Collection) -> bytes:
+        """What an item's document shows of a collection (:meth:`.documents.Collection.link`):
+        no count, so an item added to a topic leaves the other items' documents alone."""
+        found = self._collection_links.get(key)
         if found is None:
             shape = (key, collection.kind, collection.slug, collection.name, collection.base)
-            found = self._summaries[key] = self._hash(
-                b"summary", pickle.dumps((shape, len(collection.articles)), protocol=5)
-            )
+            found = self._collection_links[key] = self._hash(b"collection", pickle.dumps(shape, protocol=5))
         return found
 
     def item(self, article: Any, collections: dict[str, docs.Collection]) -> str:
         """The digest of an item's own document (:func:`.documents.item_document`)."""
         extras = docs.item_extras(article)
-        summaries = b"".join(
-            [self._summary(key, collections[key]) for key in extras.collections if key in collections]
+        shown = b"".join(
+            [self._collection_link(key, collections[key]) for key in extras.collections if key in collections]
         )
         return self._hash(
             b"item",
             self.entry(article),
-            summaries,
+            shown,
             self._links_of(extras.related),
             self._links_of(extras.backlinks),
             self._links_of(extras.more_coverage),
