@@ -36,6 +36,10 @@ signatures, attributes, the source of the functions replaced, and their behaviou
 - **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
   get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
   same content would differ. The adapter sets it to a date the caller chooses.
+- **pelican-sitemap's XML** (:func:`sitemap_xml_entries`, :func:`sitemap_xml`): it writes one
+  file whatever the number of pages (the protocol allows 50,000 URLs a file); the adapter cuts
+  that file into its header, one element per page and its footer (``XML_HEADER``, ``XML_URL``,
+  ``XML_FOOTER``), so a caller can write it as several.
 - **Skipping a run** (:func:`skip_run`): Pelican has no hook that lets a plugin say "this run
   has nothing to do". ``pelican.main`` (and its autoreload loop) creates the ``Pelican``
   instance, which sends ``initialized``, and then calls ``pelican.run()``; the adapter gives the
@@ -627,6 +631,39 @@ def write_sitemap_now(pelican: Any) -> bool:
         return False
     sitemap.generator.finalize(pelican)
     return True
+
+
+#: How pelican-sitemap's ``_write_out`` starts each page's element of an XML sitemap (``XML_URL``).
+_SITEMAP_URL_START = "\n<url>\n"
+
+
+def sitemap_xml_entries(text: str) -> list[str] | None:
+    """pelican-sitemap's XML sitemap as its pages' elements, each as written; None when the text
+    is not in the shape its ``_write_out`` writes (or pelican-sitemap is not installed).
+
+    Joined again by :func:`sitemap_xml`, any run of them is a sitemap in the same format, so a
+    site with more pages than one sitemap may list can be cut into several.
+    """
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return None
+    header, footer = sitemap.XML_HEADER, sitemap.XML_FOOTER
+    if not (text.startswith(header) and text.endswith(footer)) or len(text) < len(header) + len(footer):
+        return None
+    body = text[len(header) : len(text) - len(footer)]
+    if not body:
+        return []
+    if not body.startswith(_SITEMAP_URL_START):
+        return None
+    return [_SITEMAP_URL_START + part for part in body.split(_SITEMAP_URL_START)[1:]]
+
+
+def sitemap_xml(entries: list[str]) -> str:
+    """An XML sitemap of ``entries`` (from :func:`sitemap_xml_entries`), as pelican-sitemap writes one."""
+    from pelican.plugins.sitemap import sitemap
+
+    return sitemap.XML_HEADER + "".join(entries) + sitemap.XML_FOOTER
 
 
 def _relied_on() -> tuple[Any, ...]:

@@ -5,7 +5,12 @@
   so the same input always gives the same file; at most 1,000 URLs, newest first, as Google
   News allows. Each URL is our article page with the ``news:`` publication, date and title.
 - ``sitemap.xml``: pelican-sitemap writes it; this plugin has it written in the ``files`` phase,
-  with the other files, instead of after every phase (see ``pelican_adapter``).
+  with the other files, instead of after every phase (see ``pelican_adapter``). pelican-sitemap
+  writes one file however many pages the site has, but a sitemap may list at most 50,000 URLs
+  (the benchmark's 100,000 items make 96,886 pages): with more than ``SITEMAP_MAX_URLS`` pages the
+  file is cut, in its order, into ``sitemap-1.xml``, ``sitemap-2.xml``, ... (pelican-sitemap's
+  format, at the site's root so each may list any page), and ``sitemap.xml`` becomes the
+  sitemap index naming them, so robots.txt and a search console keep their one address.
 - ``ROBOTS_SAVE_AS`` (``robots.txt``, written in the ``files`` phase): allows everything and names
   the news sitemap and, when the ``SITEMAP`` setting (pelican-sitemap's) is set, ``sitemap.xml``
   (or ``.txt``), with absolute URLs. Crawlers read robots.txt only at the root of a host: a site
@@ -18,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
@@ -26,7 +33,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 
 from topicfeed.build import Build
-from topicfeed.pelican_adapter import pin_sitemap_lastmod, write_sitemap_now
+from topicfeed.pelican_adapter import pin_sitemap_lastmod, sitemap_xml, sitemap_xml_entries, write_sitemap_now
 from topicfeed.plugin import Phase, register_plugin
 
 from .settings import SETTINGS
@@ -127,12 +134,66 @@ def pin_lastmod(generator: Any) -> None:
 
 
 def save_sitemap(pelican: Any, build: Build) -> None:
-    """sitemap.xml (pelican-sitemap's, when it is in this run) is written with the other files.
+    """sitemap.xml (pelican-sitemap's, when it is in this run) is written with the other files,
+    and cut into several when it lists more pages than one sitemap may (:func:`split_sitemap`).
 
     Left to itself, pelican-sitemap writes in its own ``finalized`` handler, after every phase of
     the build, the commit included.
     """
-    write_sitemap_now(pelican)
+    if write_sitemap_now(pelican):
+        split_sitemap(Path(pelican.output_path), pelican.settings)
+
+
+#: The parts of a sitemap cut by :func:`split_sitemap`: ``sitemap-1.xml``, ``sitemap-2.xml``...
+_PART = re.compile(r"sitemap-[1-9][0-9]*\.xml")
+
+
+def sitemap_index(site_url: str, names: Sequence[str]) -> str:
+    """A sitemap index naming ``names`` (files at the site's root)."""
+    entries = "".join(f"<sitemap>\n<loc>{site_url}/{name}</loc>\n</sitemap>\n" for name in names)
+    head = f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n'
+    return f"{head}{entries}</sitemapindex>\n"
+
+
+def split_sitemap(output: Path, settings: dict[str, Any]) -> int:
+    """Cut ``sitemap.xml`` into parts of ``SITEMAP_MAX_URLS`` pages and make it their index; the
+    number of parts (0: the file is left as it is).
+
+    Parts a previous build wrote into the same folder that this one does not are removed (a
+    build into a fresh folder has none).
+    """
+    config = settings.get("SITEMAP") or {}
+    path = output / "sitemap.xml"
+    limit = settings["SITEMAP_MAX_URLS"]
+    written: list[str] = []
+    if config.get("format", "xml") == "xml" and path.is_file():
+        entries = sitemap_xml_entries(path.read_text(encoding="utf-8"))
+        if entries is None:
+            logger.warning("sitemap: %s is not in pelican-sitemap's format; it is left whole", path)
+        elif len(entries) > limit:
+            for start in range(0, len(entries), limit):
+                written.append(f"sitemap-{len(written) + 1}.xml")
+                (output / written[-1]).write_text(
+                    sitemap_xml(entries[start : start + limit]), encoding="utf-8"
+                )
+            site_url = str(settings.get("SITEURL") or "")
+            path.write_text(sitemap_index(site_url, written), encoding="utf-8")
+            logger.info("sitemap: %d pages in %d sitemaps, named by %s", len(entries), len(written), path)
+    elif config.get("format") == "txt":
+        text = output / "sitemap.txt"
+        lines = text.read_text(encoding="utf-8").count("\n") if text.is_file() else 0
+        if lines > limit:
+            logger.warning(
+                "sitemap: %s lists %d pages, more than a sitemap may (%d); SITEMAP's format "
+                '"xml" writes an index of several instead',
+                text,
+                lines,
+                limit,
+            )
+    for stale in output.glob("sitemap-*.xml"):
+        if _PART.fullmatch(stale.name) and stale.name not in written:
+            stale.unlink()
+    return len(written)
 
 
 def register() -> None:
