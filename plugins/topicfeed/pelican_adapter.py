@@ -36,10 +36,11 @@ signatures, attributes, the source of the functions replaced, and their behaviou
 - **pelican-sitemap's lastmod** (:func:`pin_sitemap_lastmod`): pages without a date (indexes)
   get ``lastmod`` from ``generator.now``, the time the plugin was imported, so two builds of the
   same content would differ. The adapter sets it to a date the caller chooses.
-- **pelican-sitemap's XML** (:func:`sitemap_xml_entries`, :func:`sitemap_xml`): it writes one
-  file whatever the number of pages (the protocol allows 50,000 URLs a file); the adapter cuts
-  that file into its header, one element per page and its footer (``XML_HEADER``, ``XML_URL``,
-  ``XML_FOOTER``), so a caller can write it as several.
+- **pelican-sitemap's XML** (:func:`sitemap_xml_entries`, :func:`sitemap_xml`,
+  :func:`sitemap_pages_queued`): it writes one file whatever the number of pages (the protocol
+  allows 50,000 URLs a file); the adapter tells how many pages it holds (``page_queue``) and
+  cuts the file into its header, one element per page and its footer (``XML_HEADER``,
+  ``XML_URL``, ``XML_FOOTER``), so a caller can write it as several.
 - **Skipping a run** (:func:`skip_run`): Pelican has no hook that lets a plugin say "this run
   has nothing to do". ``pelican.main`` (and its autoreload loop) creates the ``Pelican``
   instance, which sends ``initialized``, and then calls ``pelican.run()``; the adapter gives the
@@ -633,6 +634,17 @@ def write_sitemap_now(pelican: Any) -> bool:
     return True
 
 
+def sitemap_pages_queued() -> int:
+    """How many pages pelican-sitemap holds for its sitemap (at most the URLs it will write: it
+    leaves out hidden pages and its ``exclude`` patterns); 0 without pelican-sitemap. Ask before
+    :func:`write_sitemap_now`, which empties the queue."""
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return 0
+    return len(sitemap.generator.page_queue)
+
+
 #: How pelican-sitemap's ``_write_out`` starts each page's element of an XML sitemap (``XML_URL``).
 _SITEMAP_URL_START = "\n<url>\n"
 
@@ -697,7 +709,14 @@ def _relied_on() -> tuple[Any, ...]:
     except ImportError:
         return tuple(functions)
     generator = sitemap.SitemapGenerator
-    return (*functions, generator.__init__, generator.init, generator.finalize, generator._write_out)
+    return (
+        *functions,
+        generator.__init__,
+        generator.init,
+        generator.queue_page,  # one entry of page_queue per page: sitemap_pages_queued
+        generator.finalize,
+        generator._write_out,
+    )
 
 
 #: Every function of Pelican and pelican-sitemap whose private behaviour this module relies on

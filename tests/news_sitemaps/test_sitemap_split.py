@@ -46,10 +46,19 @@ def test_the_adapter_cuts_pelican_sitemaps_file_into_its_pages_and_back() -> Non
     assert sitemap_xml_entries("<urlset/>") is None
 
 
+def test_pelican_sitemaps_xml_is_the_shape_the_adapter_cuts() -> None:
+    """``sitemap_xml_entries`` relies on these three texts of pelican-sitemap (1.2.2)."""
+    assert sitemap.XML_HEADER.startswith('<?xml version="1.0" encoding="utf-8"?>\n<urlset ')
+    assert sitemap.XML_HEADER.endswith('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    assert sitemap.XML_URL.startswith("\n<url>\n<loc>{0}/{1}</loc>\n")
+    assert sitemap.XML_URL.endswith("{translations}</url>\n")
+    assert sitemap.XML_FOOTER == "\n</urlset>\n"
+
+
 def test_more_pages_than_the_limit_become_parts_named_by_an_index(tmp_path: Path) -> None:
     (tmp_path / "sitemap.xml").write_text(sitemap_xml([entry(n) for n in range(7)]), encoding="utf-8")
     (tmp_path / "sitemap-4.xml").write_text("a part of an earlier, larger site", encoding="utf-8")
-    assert split_sitemap(tmp_path, settings(3)) == 3
+    assert split_sitemap(tmp_path, settings(3), 7) == 3
     assert locs(tmp_path / "sitemap.xml", "sitemap") == [f"{SITE}/sitemap-{n}.xml" for n in (1, 2, 3)]
     parts = [locs(tmp_path / f"sitemap-{n}.xml") for n in (1, 2, 3)]
     assert [len(part) for part in parts] == [3, 3, 1]
@@ -61,7 +70,7 @@ def test_a_site_within_the_limit_keeps_one_sitemap(tmp_path: Path) -> None:
     text = sitemap_xml([entry(n) for n in range(3)])
     (tmp_path / "sitemap.xml").write_text(text, encoding="utf-8")
     (tmp_path / "sitemap-1.xml").write_text("a part of an earlier, larger site", encoding="utf-8")
-    assert split_sitemap(tmp_path, settings(3)) == 0
+    assert split_sitemap(tmp_path, settings(3), 3) == 0
     assert (tmp_path / "sitemap.xml").read_text(encoding="utf-8") == text
     assert not (tmp_path / "sitemap-1.xml").exists()
 

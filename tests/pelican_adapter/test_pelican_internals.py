@@ -50,6 +50,7 @@ SOURCE_HASHES = {
     "pelican.generators.ArticlesGenerator._build_period_archives": "c19e3024444c4c43",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.__init__": "be3305c3b1aa0361",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.init": "4dba4f5b8355e727",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator.queue_page": "9a18a1c5d4f27572",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
     "pelican.main": "0829153a263a5715",

@@ -33,7 +33,13 @@ from pelican import signals
 from pelican.utils import sanitised_join
 
 from topicfeed.build import Build
-from topicfeed.pelican_adapter import pin_sitemap_lastmod, sitemap_xml, sitemap_xml_entries, write_sitemap_now
+from topicfeed.pelican_adapter import (
+    pin_sitemap_lastmod,
+    sitemap_pages_queued,
+    sitemap_xml,
+    sitemap_xml_entries,
+    write_sitemap_now,
+)
 from topicfeed.plugin import Phase, register_plugin
 
 from .settings import SETTINGS
@@ -140,8 +146,9 @@ def save_sitemap(pelican: Any, build: Build) -> None:
     Left to itself, pelican-sitemap writes in its own ``finalized`` handler, after every phase of
     the build, the commit included.
     """
+    pages = sitemap_pages_queued()  # asked first: writing empties pelican-sitemap's queue
     if write_sitemap_now(pelican):
-        split_sitemap(Path(pelican.output_path), pelican.settings)
+        split_sitemap(Path(pelican.output_path), pelican.settings, pages)
 
 
 #: The parts of a sitemap cut by :func:`split_sitemap`: ``sitemap-1.xml``, ``sitemap-2.xml``...
@@ -155,18 +162,20 @@ def sitemap_index(site_url: str, names: Sequence[str]) -> str:
     return f"{head}{entries}</sitemapindex>\n"
 
 
-def split_sitemap(output: Path, settings: dict[str, Any]) -> int:
+def split_sitemap(output: Path, settings: dict[str, Any], pages: int) -> int:
     """Cut ``sitemap.xml`` into parts of ``SITEMAP_MAX_URLS`` pages and make it their index; the
     number of parts (0: the file is left as it is).
 
-    Parts a previous build wrote into the same folder that this one does not are removed (a
-    build into a fresh folder has none).
+    ``pages``: how many pages pelican-sitemap was given, at least as many as it lists; a sitemap
+    of no more than the limit is not read back (every build of nearly every site). Parts a
+    previous build wrote into the same folder that this one does not are removed (a build into
+    a fresh folder has none).
     """
     config = settings.get("SITEMAP") or {}
     path = output / "sitemap.xml"
     limit = settings["SITEMAP_MAX_URLS"]
     written: list[str] = []
-    if config.get("format", "xml") == "xml" and path.is_file():
+    if pages > limit and config.get("format", "xml") == "xml" and path.is_file():
         entries = sitemap_xml_entries(path.read_text(encoding="utf-8"))
         if entries is None:
             logger.warning("sitemap: %s is not in pelican-sitemap's format; it is left whole", path)
@@ -179,7 +188,7 @@ def split_sitemap(output: Path, settings: dict[str, Any]) -> int:
             site_url = str(settings.get("SITEURL") or "")
             path.write_text(sitemap_index(site_url, written), encoding="utf-8")
             logger.info("sitemap: %d pages in %d sitemaps, named by %s", len(entries), len(written), path)
-    elif config.get("format") == "txt":
+    elif pages > limit and config.get("format") == "txt":
         text = output / "sitemap.txt"
         lines = text.read_text(encoding="utf-8").count("\n") if text.is_file() else 0
         if lines > limit:
