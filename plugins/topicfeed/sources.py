@@ -57,9 +57,9 @@ class Source:
 
         An article page shows its source's name and link; it must not be re-rendered because
         another story of the same source was added or changed. The source pages list their
-        stories from ``articles_page`` and count them from ``articles_paginator``, which are
-        keyed on their own; the pages that list sources with their counts read a
-        :class:`SourceList`.
+        stories from ``articles_page``, keyed on its own, and show ``source.count``, which the
+        incremental writer records as a read of its own (``source.count``); the pages that list
+        sources with their counts read a :class:`SourceList`.
         """
         return (self.slug, self.name, self.domain, self.logo, self.url, self.save_as)
 

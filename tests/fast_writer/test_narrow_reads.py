@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment
+from pelican.paginator import Paginator
 
+from topicfeed.fast_writer import tracking
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.render import page_key
 from topicfeed.fast_writer.tracking import MISSING, TrackingContext, render_tracked, value_read
@@ -86,3 +89,71 @@ def test_the_key_changes_only_with_the_part_read() -> None:
     assert key("items[:2]", {"items": [1, 2, 3]}) != key("items[:2]", {"items": [0, 1, 2]})
     assert key("items?", {"items": [1]}) == key("items?", {"items": [2, 3]})
     assert key("items?", {"items": [1]}) != key("items?", {"items": []})
+
+
+# Counts --------------------------------------------------------------------------------------
+
+PAGINATION = {"DEFAULT_ORPHANS": 0, "PAGINATION_PATTERNS": [(1, "{name}{extension}", "{name}{extension}")]}
+
+
+def counted_reads(template: str, **context: Any) -> list[str]:
+    """The reads of ``template`` in an environment made the way the writer makes its own."""
+    env = Environment(autoescape=True)
+    tracking.install(SimpleNamespace(env=env))
+    return sorted(
+        name for name in render_tracked(env.from_string(template), context)[1] if not name.endswith("!")
+    )
+
+
+def test_a_count_is_read_only_by_a_page_that_asks_for_it() -> None:
+    paginator = Paginator("index.html", "", list(range(45)), PAGINATION, 20)
+    pages = {"articles_paginator": paginator, "articles_page": paginator.page(3)}
+    assert counted_reads("{{ articles_paginator.num_pages }}", **pages) == ["articles_paginator"]
+    assert counted_reads("{{ articles_page.number }} {{ articles_page.has_next() }}", **pages) == [
+        "articles_page"
+    ]
+    asked = ["articles_paginator", "articles_paginator.count"]
+    assert counted_reads("{{ articles_paginator.count }}", **pages) == asked
+    assert counted_reads("{{ articles_paginator['count'] }}", **pages) == asked
+    # end_index() is the count on the last page; a paginator reached through its page is the page's
+    assert counted_reads("{{ articles_page.end_index() }}", **pages) == [
+        "articles_page",
+        "articles_paginator.count",
+    ]
+    assert counted_reads("{{ articles_page.paginator.count }}", **pages) == [
+        "articles_page",
+        "articles_paginator.count",
+    ]
+    assert counted_reads("{{ articles_paginator | attr('count') }}", **pages) == asked
+    assert counted_reads("{{ [articles_paginator] | map(attribute='count') | sum }}", **pages) == asked
+    source = SimpleNamespace(name="E", count=3)
+    assert counted_reads("{{ source.name }}", source=source) == ["source"]
+    assert counted_reads("{{ source.count }}", source=source) == ["source", "source.count"]
+
+
+def test_a_paginator_that_is_no_value_of_the_page_reads_every_count() -> None:
+    one = Paginator("index.html", "", list(range(5)), PAGINATION, 2)
+    other = Paginator("index.html", "", list(range(7)), PAGINATION, 2)
+    shelf = SimpleNamespace(paginator=Paginator("x.html", "", [1], PAGINATION, 2))
+    reads = counted_reads("{{ shelf.paginator.count }}", shelf=shelf, a_paginator=one, b_paginator=other)
+    assert reads == ["a_paginator.count", "b_paginator.count", "shelf"]
+
+
+def test_a_pages_key_follows_the_count_only_when_it_read_it() -> None:
+    """A story more that leaves the number of pages as it was: the home page (number of pages
+    only) keeps its key, a topic page that shows the count does not."""
+    before = Paginator("index.html", "", list(range(45)), PAGINATION, 20)
+    after = Paginator("index.html", "", list(range(46)), PAGINATION, 20)
+    assert before.num_pages == after.num_pages
+    for reads, same in (
+        (["articles_paginator"], True),
+        (["articles_paginator", "articles_paginator.count"], False),
+    ):
+        keys = [key_of(reads, {"articles_paginator": paginator}) for paginator in (before, after)]
+        assert (keys[0] == keys[1]) is same, reads
+    assert value_read("articles_paginator.count", {"articles_paginator": after}) == 46
+    assert value_read("source.count", {"source": SimpleNamespace(name="E")}) is MISSING
+
+
+def key_of(reads: list[str], context: dict[str, Any]) -> str | None:
+    return page_key(b"s", "t.html", reads, context, Fingerprinter())

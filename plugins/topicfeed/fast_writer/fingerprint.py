@@ -42,15 +42,17 @@ def _paginator(paginator: Any) -> tuple[Any, ...]:
     """A paginator as its pages show it: the pages of a list, not the list itself.
 
     Templates take a page's stories from ``articles_page.object_list`` (which is digested);
-    the paginator itself only gives counts and page URLs. Without this, editing one story
-    would re-render every page of every list it is in.
+    the paginator itself only gives the number of pages and page URLs. Without this, editing
+    one story would re-render every page of every list it is in. How many stories the list
+    holds is left out too: a page that shows it reads it, and that read is keyed on its own
+    (``tracking``, ``name.count``); a story withdrawn would otherwise re-render every home page
+    before its place, which shows the number of pages but not the count.
     """
     return (
         paginator.name,
         paginator.url,
         paginator.per_page,
         paginator.orphans,
-        paginator.count,
         paginator.num_pages,
     )
 

@@ -17,10 +17,21 @@ template wrapped in a :class:`Narrow` view that records what is taken from it:
 ``name?``         only whether it is empty
 ``name["key"]``   one entry of a dict, by a string key (``[]``, ``.get``, ``in``)
 ``name[:n]``      the first ``n`` items of a list
+``name.count``    the ``count`` attribute of a value (see below)
 
 :func:`value_read` gives, for a recorded read, the value the page's key digests. The view
 behaves as the value for everything else (and records the whole), and is never what a filter
 or macro receives when it takes a part (that part is the real value).
+
+A count is its own read because a list page's paginator is in its key whole except for how many
+stories the list holds (``fingerprint._paginator``): the home page shows its page number and the
+number of pages, not the count, and a story withdrawn from the middle of the site would
+otherwise re-render every home page before its place with the same text. So a template that
+asks for ``count`` (``articles_paginator.count``, ``source.count``) or for a page's
+``end_index()`` (which is the count on the last page) has it recorded, through the environment's
+attribute and item look-ups (:func:`install`): as ``name.count`` when the object is the page's
+value ``name`` (or, for ``end_index``, when its paginator is), and, for a paginator that is no
+value of the page, as the count of every paginator the page has.
 """
 
 from __future__ import annotations
@@ -32,17 +43,40 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from jinja2.runtime import Context
+from pelican.paginator import Page, Paginator
 
 _reads: set[str] | None = None
+#: The values of the page being rendered (for :func:`_note_count`).
+_values: Mapping[str, Any] | None = None
 
 MISSING = object()
 #: A recorded read: the context name, then what of it (``!``, ``?``, ``["key"]``, ``[:n]``), if a part.
-READ = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<part>[?!]|\[.*\])?$")
+READ = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<part>[?!]|\[.*\]|\.count)?$")
+#: The part a count read adds to a name (see the module's doc).
+COUNT = ".count"
+#: The attributes whose look-up reads a count: the count, and a page's last index.
+_COUNTING = frozenset({"count", "end_index"})
 
 
 def _note(read: str) -> None:
     if _reads is not None:
         _reads.add(read)
+
+
+def _note_count(obj: Any, attribute: str) -> None:
+    """A template asked ``obj`` for ``attribute`` (``count`` or ``end_index``): note the count read."""
+    values = _values
+    if _reads is None or values is None:
+        return
+    counted = obj.paginator if attribute == "end_index" and isinstance(obj, Page) else obj
+    if attribute == "end_index" and counted is obj:
+        return  # not a page: whatever it is, it shows no paginator's count
+    for name, value in values.items():
+        if value is counted:
+            _reads.add(name + COUNT)
+            return
+    if isinstance(counted, Paginator):  # reached some other way (``page.paginator``): every count
+        _reads.update(name + COUNT for name, value in values.items() if isinstance(value, Paginator))
 
 
 class Narrow:
@@ -169,6 +203,8 @@ def value_read(read: str, context: Values) -> Any:
         return bool(value)
     if part == "!":
         return type(value).__qualname__
+    if part == COUNT:
+        return getattr(value, "count", MISSING)
     inner = part[1:-1]
     if inner.startswith(":"):
         try:
@@ -195,13 +231,13 @@ class TrackingContext(Context):
 
 def render_tracked(template: Any, context: dict[str, Any]) -> tuple[str, frozenset[str]]:
     """Render ``template`` and return the output with the reads of it (see the module's doc)."""
-    global _reads
-    _reads = set()
+    global _reads, _values
+    _reads, _values = set(), context
     try:
         output = template.render(context)
         return output, _without_parts_of_wholes(_reads)
     finally:
-        _reads = None
+        _reads = _values = None
 
 
 def _name(read: str) -> str:
@@ -211,15 +247,38 @@ def _name(read: str) -> str:
 
 
 def _without_parts_of_wholes(reads: set[str]) -> frozenset[str]:
-    """The reads, less the parts of values also read whole (the whole covers them)."""
+    """The reads, less the parts of values also read whole (the whole covers them; not a
+    count, which a paginator's digest leaves out)."""
     wholes = {read for read in reads if _name(read) == read}
-    return frozenset(read for read in reads if read in wholes or _name(read) not in wholes)
+    return frozenset(
+        read for read in reads if read in wholes or _name(read) not in wholes or read.endswith(COUNT)
+    )
 
 
 def install(generator: Any) -> None:
-    """Make a generator's Jinja environment record what its templates read."""
+    """Make a generator's Jinja environment record what its templates read.
+
+    Names through the context class; counts through the environment's ``getattr`` and
+    ``getitem`` (what ``a.count``, ``a["count"]``, ``a.end_index()`` and the ``attribute=``
+    filters compile to), wrapped on the instance.
+    """
     env = getattr(generator, "env", None)
-    if env is not None and not issubclass(env.context_class, TrackingContext):
+    if env is None:
+        return
+    if not issubclass(env.context_class, TrackingContext):
         env.context_class = type(
             "Tracking" + env.context_class.__name__, (TrackingContext, env.context_class), {}
         )
+    if not getattr(env.getattr, "counts_reads", False):
+        env.getattr = _counting(env.getattr)
+        env.getitem = _counting(env.getitem)
+
+
+def _counting(look_up: Any) -> Any:
+    def counted(obj: Any, attribute: Any) -> Any:
+        if _reads is not None and isinstance(attribute, str) and attribute in _COUNTING:
+            _note_count(obj, attribute)
+        return look_up(obj, attribute)
+
+    counted.counts_reads = True  # type: ignore[attr-defined]
+    return counted
