@@ -77,8 +77,9 @@ def test_value_read_gives_the_part() -> None:
     assert value_read("items", context) == [1, 2, 3]
 
 
-def key(read: str, context: dict[str, Any]) -> str | None:
-    return page_key(b"s", "t.html", [read], context, Fingerprinter())
+def key(read: str | list[str], context: dict[str, Any]) -> str | None:
+    """The key of a page that made ``read`` (one read, or a list of them) of ``context``."""
+    return page_key(b"s", "t.html", [read] if isinstance(read, str) else read, context, Fingerprinter())
 
 
 def test_the_key_changes_only_with_the_part_read() -> None:
@@ -149,11 +150,7 @@ def test_a_pages_key_follows_the_count_only_when_it_read_it() -> None:
         (["articles_paginator"], True),
         (["articles_paginator", "articles_paginator.count"], False),
     ):
-        keys = [key_of(reads, {"articles_paginator": paginator}) for paginator in (before, after)]
+        keys = [key(reads, {"articles_paginator": paginator}) for paginator in (before, after)]
         assert (keys[0] == keys[1]) is same, reads
     assert value_read("articles_paginator.count", {"articles_paginator": after}) == 46
     assert value_read("source.count", {"source": SimpleNamespace(name="E")}) is MISSING
-
-
-def key_of(reads: list[str], context: dict[str, Any]) -> str | None:
-    return page_key(b"s", "t.html", reads, context, Fingerprinter())
