@@ -27,6 +27,7 @@ PLUGINS = [
     "topicfeed.github_pages",  # .nojekyll and CNAME
     "topicfeed.json_api",  # the exporter's JSON API under api/, with schemas (docs/api.md)
     "topicfeed.redirects",  # a redirect page at each URL an earlier build published for a moved story
+    "topicfeed.site_model",  # a model of the built site beside the output (docs/rebuild-plan.md, step 1)
     "topicfeed.build_report",
     "topicfeed.build_progress",
     "topicfeed.atomic_output",  # builds beside the output, swaps it in at the end; one build at a time

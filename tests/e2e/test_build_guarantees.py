@@ -103,6 +103,7 @@ def test_failed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
         "site",
         "site.api.json",  # the digest of each API document, for reusing unchanged ones
         "site.inputs.json",  # the fingerprint of this build's inputs (unchanged_build)
+        "site.model.pickle",  # the model of the site (site_model)
         "site.render.json",
         "site.report.json",
         "site.urls.json",  # the URLs published so far, for redirects

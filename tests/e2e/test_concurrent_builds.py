@@ -23,6 +23,7 @@ from support.build import CORPUS, ROOT, tree
 from support.loopback import wait_for
 
 from topicfeed.content_cache import guard
+from topicfeed.site_model import store
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -297,6 +298,8 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     run(pelican_command(smaller_content, output, cache, **forked_api))
     before = tree(output)
     manifest, report = output.with_name("output.render.json"), output.with_name("output.report.json")
+    model = store.model_path(output)
+    model_before = model.read_bytes()
     started = 0.0
 
     def store_saved() -> bool:  # the news item store adds a pack once reading is done
@@ -321,6 +324,7 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
         "while the pages are written": pages_written,
         "after the render manifest is saved": lambda: mtime(manifest) > started * 1e9,
         "after the report is written": lambda: mtime(report) > started * 1e9,
+        "after the site model is kept": lambda: mtime(model) > started * 1e9,
     }
     missed = []
     for name, moment in moments.items():
@@ -338,15 +342,20 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
             assert len(written) < len(list((fresh / "api").rglob("*.json")))
             time.sleep(1)
             assert staged(staging) == written, "something wrote into the staging folder after the kill"
-        if name == "after the report is written" and tree(output) != before:
-            # The swap is a few milliseconds after the report: the kill may come just after it,
-            # when the new site is already whole.
+        # The model beside the site is whole, and describes the output only if it is its own.
+        kept = store.read(model)
+        if name in ("after the report is written", "after the site model is kept") and tree(output) != before:
+            # The swap is a few milliseconds after the report and the model: the kill may come
+            # just after it, when the new site is already whole.
             assert differences(output, fresh) == []
+            assert store.describes(kept, output)
             break
         assert tree(output) == before, f"killed {name}: the previous site changed"
+        assert model.read_bytes() == model_before or not store.describes(kept, output), name
     assert missed == [], f"the build finished before it could be killed {missed[0]}"
     run(pelican_command(CORPUS, output, cache, **forked_api))  # on top of what the killed builds left
     assert differences(output, fresh) == []
+    assert store.describes(store.read(model), output)
 
 
 def test_a_swap_killed_between_its_renames_is_recovered_by_the_next_build(

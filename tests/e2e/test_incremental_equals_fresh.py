@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from support.build import CORPUS, Build, run_pelican, tree
 
+from topicfeed.site_model import store
+
 NEW_ITEM = """---
 title: "A brand new story about Power Apps"
 excerpt: "Something new happened today."
@@ -145,6 +147,9 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
     assert differing == []
     for part in ("api/", "pagefind/", "sitemap.xml", "feeds/", "topics/"):
         assert any(path.startswith(part) for path in expected), part
+    kept, made = store.read(store.model_path(site.output)), store.read(store.model_path(fresh.output))
+    assert store.describes(kept, site.output)
+    assert kept._replace(folder=made.folder) == made  # the rebuild's site model is a fresh build's
     rendering = site.rendering()
     pages = rendering["pages_rendered"] + rendering["pages_reused"]
     assert pages > 500

@@ -1,0 +1,94 @@
+"""Pelican wiring: the site model written beside the build and kept once the site is complete.
+
+- ``Phase.ARTICLES`` (every article final, no page written): the model is made from
+  ``Build.articles`` and the ledger and written to ``<output>.model.pickle.next``, in the
+  process forked beside the page writer (:mod:`topicfeed.forked`) when the memory budget allows
+  it, else here.
+- ``Phase.RECORD`` (every file of the new site written): waits for that work and moves the
+  file over ``<output>.model.pickle`` (:mod:`.store` says why then).
+
+Nothing reads the model yet: it is step 1 of docs/rebuild-plan.md, the record a rebuild will
+start from instead of making every article again. Needs the products whose values it records.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from pelican import signals
+
+from topicfeed import forked
+from topicfeed.build import Build, collect_articles
+from topicfeed.gc_pause import gc_paused
+from topicfeed.memory_budget import fork_fits
+from topicfeed.plugin import Phase, register_plugin
+
+from . import store
+from .records import VERSION, SiteModel, site_records
+
+logger = logging.getLogger(__name__)
+
+#: The model's work among those beside the build.
+_LABEL = "site model"
+#: ``build.private`` key: the model is being written beside the build.
+_BESIDE = __name__ + ".beside"
+
+
+def make_model(build: Build) -> SiteModel:
+    """The model of the site this build is making (its folder is ``build.target``)."""
+    items, topics, sources = site_records(build.articles)
+    return SiteModel(
+        version=VERSION,
+        folder=store.folder_id(build.target),
+        items=items,
+        files=dict(sorted(build.ledger.fates.items())),
+        topics=topics,
+        sources=sources,
+    )
+
+
+def write_model(build: Build, beside: bool = False) -> None:
+    """Make the model and leave it at ``next_path``; logs its size and time."""
+    started = time.perf_counter()
+    with gc_paused():
+        model = make_model(build)
+        size = store.write(store.next_path(build.output), model)
+    logger.info(
+        "site model: %d items, %d bytes in %.2f s%s",
+        len(model.items),
+        size,
+        time.perf_counter() - started,
+        " (forked process, beside the pages)" if beside else "",
+    )
+
+
+def start_model(pelican: Any, build: Build) -> None:
+    """The ARTICLES step: write the model, beside the page writer when a fork fits the budget."""
+    store.next_path(build.output).unlink(missing_ok=True)  # an earlier stopped build's
+    if fork_fits(pelican.settings, "site_model"):
+        forked.beside(build.private).add(_LABEL, lambda: write_model(build, beside=True))
+        build.private[_BESIDE] = True
+    else:
+        write_model(build)
+
+
+def keep_model(pelican: Any, build: Build) -> None:
+    """The RECORD step: once the work is done, the model written is the model."""
+    if build.private.pop(_BESIDE, None):
+        started = time.perf_counter()
+        forked.beside(build.private).result(_LABEL)
+        logger.info(
+            "site model: waited %.2f s for the process beside the build", time.perf_counter() - started
+        )
+    store.publish(build.output)
+
+
+def register() -> None:
+    register_plugin(
+        __package__,
+        requires={"news-items", "related-links", "source-pages", "theme-data"},
+        steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
+    )
+    signals.all_generators_finalized.connect(collect_articles)

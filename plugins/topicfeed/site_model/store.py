@@ -1,0 +1,111 @@
+"""The site model's file: ``<output>.model.pickle``, beside the output folder, never half written.
+
+Written as ``<output>.model.pickle.next`` by the build (in the process beside it, which has the
+final articles and spare time) and moved over the model only once every file of the new site
+is written (phase ``RECORD``), so a build stopped before that leaves the last model in place.
+A build stopped after that, before its site is swapped in, leaves a model of a site that was
+never published: the model records the folder it describes (device and inode of the folder
+the build wrote; the swap makes that folder the output), and :func:`describes` tells a reader
+whether the output folder is still that one.
+
+The file is a pickle of plain values only. :func:`load` refuses any reference to a class or a
+function (a damaged or foreign file cannot make it build objects), and answers None, with the
+reason, for a missing, damaged or older model: a model is a cache, never a source of truth.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from .records import VERSION, SiteModel
+
+
+def model_path(output: Path) -> Path:
+    """``<output>.model.pickle``, beside the output folder (never inside the published site)."""
+    return output.with_name(output.name + ".model.pickle")
+
+
+def next_path(output: Path) -> Path:
+    """Where a build leaves its model until the site it describes is complete."""
+    return output.with_name(output.name + ".model.pickle.next")
+
+
+def folder_id(folder: Path) -> tuple[int, int]:
+    info = os.stat(folder)
+    return info.st_dev, info.st_ino
+
+
+def dump(model: SiteModel) -> bytes:
+    """The model's bytes: a plain tuple of plain values."""
+    return pickle.dumps(tuple(model), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def write(path: Path, model: SiteModel) -> int:
+    """Write ``model`` at ``path`` through a temporary file moved into place; its size in bytes."""
+    data = dump(model)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return len(data)
+
+
+def publish(output: Path) -> bool:
+    """Make the model the build left (``next_path``) the model; False when it left none."""
+    try:
+        os.replace(next_path(output), model_path(output))
+    except FileNotFoundError:
+        return False
+    return True
+
+
+class _PlainValues(pickle.Unpickler):
+    """An unpickler that makes no object but tuples, lists, dicts, strings and numbers."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name}: a site model holds plain values only")
+
+
+class Unreadable(Exception):
+    """The model file cannot be used; the message says why."""
+
+
+def read(path: Path) -> SiteModel:
+    """The model at ``path``; raises :class:`Unreadable` saying why it cannot be used."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise Unreadable(f"{path}: no model yet") from None
+    except OSError as error:
+        raise Unreadable(f"{path}: {error.strerror or error}") from None
+    try:
+        value = _PlainValues(io.BytesIO(data)).load()
+    except Exception as error:  # any damage: truncated, foreign, refused class
+        raise Unreadable(f"{path}: damaged ({error})") from None
+    if not isinstance(value, tuple) or len(value) != len(SiteModel._fields) or value[0] != VERSION:
+        raise Unreadable(f"{path}: not a version {VERSION} site model")
+    return SiteModel._make(value)
+
+
+def load(path: Path) -> tuple[SiteModel | None, str]:
+    """The model at ``path`` and "", or None and why it cannot be used."""
+    try:
+        return read(path), ""
+    except Unreadable as error:
+        return None, str(error)
+
+
+def describes(model: SiteModel, output: Path) -> bool:
+    """Whether ``output`` is the folder the model was made for (not some other build's)."""
+    try:
+        return tuple(model.folder) == folder_id(output)
+    except OSError:
+        return False

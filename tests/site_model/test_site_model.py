@@ -1,0 +1,168 @@
+"""The site model: what it records about a built site agrees with the pages, and its file is safe.
+
+Nothing reads the model yet (docs/rebuild-plan.md, step 1), so these tests hold it to the site it
+claims to describe: every article page is an item of it, in the site's order, and the links each
+page shows (related stories, backlinks, more coverage, its neighbours in its topic) are the keys
+it records. The incremental and kill tests (tests/e2e) check that a rebuild's model equals a
+fresh build's and that a stopped build never leaves a model of a site that is not the output.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from support.build import CORPUS, Build
+
+from topicfeed.site_model import store
+from topicfeed.site_model.records import VERSION, ItemRecord, SiteModel
+
+SECTIONS = {"related": "related", "backlinks": "backlinks", "more_coverage": "coverage"}
+
+
+@pytest.fixture(scope="module")
+def model(corpus_site: Build) -> SiteModel:
+    found, why = store.load(store.model_path(corpus_site.output))
+    assert found is not None, why
+    return found
+
+
+@pytest.fixture(scope="module")
+def records(model: SiteModel) -> list[ItemRecord]:
+    return model.records()
+
+
+def test_the_model_describes_the_output_folder(corpus_site: Build, model: SiteModel) -> None:
+    assert model.version == VERSION
+    assert store.describes(model, corpus_site.output)
+    assert not store.describes(model, corpus_site.output.parent)
+    assert not store.next_path(corpus_site.output).exists()  # published, not left half-way
+
+
+def test_every_article_page_is_an_item_newest_first(corpus_site: Build, records: list[ItemRecord]) -> None:
+    pages = {page.relative_to(corpus_site.output).as_posix() for page in corpus_site.article_pages()}
+    assert sorted(record.save_as for record in records) == sorted(pages)
+    assert len({record.source_path for record in records}) == len(records) == 428
+    assert len({record.key for record in records}) == 425  # three stories come in two files each
+    stamps = [record.timestamp for record in records]
+    assert stamps == sorted(stamps, reverse=True)
+    for record in records[:20]:  # the home page's first stories, in the model's order
+        assert record.save_as.removesuffix("index.html") in corpus_site.path("/").read_text(encoding="utf-8")
+
+
+def test_every_file_read_has_its_fate(
+    corpus_site: Build, model: SiteModel, records: list[ItemRecord]
+) -> None:
+    report = json.loads(corpus_site.output.with_name(corpus_site.output.name + ".report.json").read_text())
+    assert sorted(model.files) == sorted(path.name for path in CORPUS.iterdir())
+    assert sum(fate == "published" for fate in model.files.values()) == report["summary"]["published"]
+    assert sum(fate == "unpublished" for fate in model.files.values()) == report["summary"]["unpublished"]
+    assert {record.source_path for record in records} == {
+        p for p, fate in model.files.items() if fate == "published"
+    }
+
+
+def test_topics_and_sources_are_the_sites(
+    corpus_site: Build, model: SiteModel, records: list[ItemRecord]
+) -> None:
+    assert {slug for record in records for slug in record.topics} == set(model.topics)
+    assert {record.source for record in records} - {""} == set(model.sources)
+    for slug in model.topics:
+        assert (corpus_site.output / "topics" / slug / "index.html").is_file(), slug
+    for slug in model.sources:
+        assert (corpus_site.output / "sources" / slug / "index.html").is_file(), slug
+
+
+def _hrefs(soup: BeautifulSoup, selector: str) -> list[str]:
+    return [str(a["href"]) for a in soup.select(selector)]
+
+
+def test_the_links_each_page_shows_are_the_keys_recorded(
+    corpus_site: Build, records: list[ItemRecord]
+) -> None:
+    urls_of: dict[str, set[str]] = {}
+    for record in records:  # a story two files carry has two pages; a link goes to one of them
+        urls_of.setdefault(record.key, set()).add("/" + record.url)
+    linked = 0
+    for record in records:
+        soup = BeautifulSoup((corpus_site.output / record.save_as).read_bytes(), "html.parser")
+        for field, section in SECTIONS.items():
+            keys: tuple[str, ...] = getattr(record, field)
+            hrefs = _hrefs(soup, f"section.{section} li.story-link > div > a")
+            assert len(hrefs) == len(keys), (record.save_as, field)
+            for key, href in zip(keys, hrefs, strict=True):
+                assert href in urls_of.get(key, set()) if href.startswith("/") else key not in urls_of, (
+                    record.save_as,
+                    key,
+                )
+                linked += href.startswith("/")
+        for field in ("older", "newer"):
+            key = getattr(record, field)
+            hrefs = _hrefs(soup, f"li.{field} > a")
+            assert len(hrefs) == bool(key) and all(href in urls_of[key] for href in hrefs), (
+                record.save_as,
+                field,
+            )
+    assert linked > 100  # the corpus links its own stories: the check above compared something
+
+
+def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
+    data = store.model_path(corpus_site.output).read_bytes()
+    secured = [
+        match.group(1).split(";")[0]
+        for path in sorted(CORPUS.iterdir())[:200]
+        if (match := re.search(r'^secured: "([^"]+)"', path.read_text(encoding="utf-8"), re.MULTILINE))
+    ]
+    assert len(secured) > 20
+    assert not any(value[:40].encode() in data for value in secured)
+
+
+def _model(**changed: object) -> SiteModel:
+    plain = SiteModel(
+        VERSION,
+        (1, 2),
+        (("k", "a.md", "f", 1.0, "u/", "u/index.html", ("t",), "s", (), (), (), 0, 1, "", ""),),
+        {"a.md": "published"},
+        {"t": "T"},
+        {"s": "S"},
+    )
+    return plain._replace(**changed)
+
+
+def test_written_then_read_back_and_published_only_when_asked(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    output.mkdir()
+    model = _model(folder=store.folder_id(output))
+    assert store.write(store.next_path(output), model) > 0
+    assert store.load(store.model_path(output)) == (None, f"{store.model_path(output)}: no model yet")
+    assert store.publish(output) and not store.publish(output)  # moved once; nothing left to move
+    found, why = store.load(store.model_path(output))
+    assert (found, why) == (model, "")
+    assert found is not None and store.describes(found, output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "site.model.pickle"]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "damaged"),
+        (b"\x80\x05garbage", "damaged"),
+        (pickle.dumps(tuple(_model()))[:-7], "damaged"),
+        (pickle.dumps(tuple(_model(version=VERSION + 1))), "not a version"),
+        (pickle.dumps(["not", "a", "model"]), "not a version"),
+        (pickle.dumps(tuple(_model(topics={"t": Path("/")}))), "plain values only"),
+    ],
+    ids=["empty", "garbage", "truncated", "newer version", "not a model", "an object"],
+)
+def test_a_damaged_or_foreign_file_is_refused_with_the_reason(
+    tmp_path: Path, data: bytes, reason: str
+) -> None:
+    path = tmp_path / "site.model.pickle"
+    path.write_bytes(data)
+    found, why = store.load(path)
+    assert found is None
+    assert why.startswith(str(path)) and reason in why, why
