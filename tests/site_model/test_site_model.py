@@ -110,6 +110,35 @@ def test_the_links_each_page_shows_are_the_keys_recorded(
     assert linked > 100  # the corpus links its own stories: the check above compared something
 
 
+def test_every_page_written_is_recorded_with_the_items_it_shows(corpus_site: Build, model: SiteModel) -> None:
+    report = json.loads(corpus_site.output.with_name(corpus_site.output.name + ".report.json").read_text())
+    pages = model.page_records()
+    assert len(pages) == len({page.path for page in pages}) == report["summary"]["pages_written"]
+    records = model.records()
+    lists: dict[str, dict[int, tuple[int, ...]]] = {}
+    for page in pages:
+        soup = BeautifulSoup((corpus_site.output / page.path).read_bytes(), "html.parser")
+        shown = ["/" + records[i].url for i in page.items]
+        if page.page_name == "article":
+            assert [records[i].save_as for i in page.items] == [page.path]
+            continue
+        cards = _hrefs(soup, "article.card .card-title a")
+        if page.list_name:
+            lists.setdefault(page.list_name, {})[page.number] = page.items
+            # the home page's first page leads with its top stories, then its list
+            assert cards[len(cards) - len(shown) :] == shown, page.path
+            assert 0 < len(page.items) <= page.per_page + 10, page.path  # the last page takes orphans
+    # the pages of each list hold the whole list once, in the site's order (newest first)
+    counts = {page.list_name: page.count for page in pages if page.list_name}
+    assert {"index.html", "topics/power-apps/index.html"} <= set(lists), sorted(lists)
+    for name, numbered in lists.items():
+        whole = [i for number in sorted(numbered) for i in numbered[number]]
+        assert sorted(numbered) == list(range(1, len(numbered) + 1)), name
+        assert len(whole) == len(set(whole)) == counts[name], name
+        assert whole == sorted(whole), name
+    assert [i for n in sorted(lists["index.html"]) for i in lists["index.html"][n]] == list(range(len(records)))
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [
@@ -129,8 +158,13 @@ def _model(**changed: object) -> SiteModel:
         {"a.md": "published"},
         {"t": "T"},
         {"s": "S"},
+        (("u/index.html", "article", (0,), "", 0, 0, 0), ("index.html", "index", (0,), "index", 1, 20, 1)),
     )
     return plain._replace(**changed)
+
+
+def _file(model: SiteModel) -> bytes:
+    return store.dump_head(model) + store.dump_pages(model.pages)
 
 
 def test_written_then_read_back_and_published_only_when_asked(tmp_path: Path) -> None:
@@ -146,17 +180,42 @@ def test_written_then_read_back_and_published_only_when_asked(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "site.model.pickle"]
 
 
+def test_the_pages_are_added_to_the_items_written_before(tmp_path: Path) -> None:
+    """As a build writes it: the items first (beside the build), the pages once all are written."""
+    output = tmp_path / "site"
+    output.mkdir()
+    model = _model()
+    with pytest.raises(FileNotFoundError):  # no items, no model: pages alone are never a file
+        store.add_pages(store.next_path(output), model.pages)
+    store.write_head(store.next_path(output), model)
+    assert "damaged" in store.load(store.next_path(output))[1]  # the pages are not there yet
+    store.add_pages(store.next_path(output), model.pages)
+    assert store.load(store.next_path(output)) == (model, "")
+    assert store.next_path(output).read_bytes() == _file(model)
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "damaged"),
         (b"\x80\x05garbage", "damaged"),
-        (pickle.dumps(tuple(_model()))[:-7], "damaged"),
-        (pickle.dumps(tuple(_model(version=VERSION + 1))), "not a version"),
+        (_file(_model())[:-7], "damaged"),
+        (_file(_model()) + b"\x00", "damaged"),
+        (_file(_model(version=VERSION + 1)), "not a version"),
         (pickle.dumps(["not", "a", "model"]), "not a version"),
-        (pickle.dumps(tuple(_model(topics={"t": Path("/")}))), "plain values only"),
+        (_file(_model(topics={"t": Path("/")})), "plain values only"),
+        (_file(_model(pages=(("a", "b", (0,), "", 0, 0, 0, Path("/")),))), "plain values only"),
     ],
-    ids=["empty", "garbage", "truncated", "newer version", "not a model", "an object"],
+    ids=[
+        "empty",
+        "garbage",
+        "truncated",
+        "trailing bytes",
+        "newer version",
+        "not a model",
+        "an object",
+        "an object in a page",
+    ],
 )
 def test_a_damaged_or_foreign_file_is_refused_with_the_reason(
     tmp_path: Path, data: bytes, reason: str

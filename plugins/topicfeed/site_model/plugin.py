@@ -14,6 +14,7 @@ start from instead of making every article again. Needs the products whose value
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -26,7 +27,7 @@ from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, register_plugin
 
 from . import store
-from .records import VERSION, SiteModel, site_records
+from .records import VERSION, SiteModel, news_positions, page_record, site_records
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def make_model(build: Build) -> SiteModel:
         version=VERSION,
         folder=store.folder_id(build.target),
         items=items,
+        pages=(),  # added once every page is written (``keep_model``)
         files=dict(sorted(build.ledger.fates.items())),
         topics=topics,
         sources=sources,
@@ -50,11 +52,11 @@ def make_model(build: Build) -> SiteModel:
 
 
 def write_model(build: Build, beside: bool = False) -> None:
-    """Make the model and leave it at ``next_path``; logs its size and time."""
+    """Make the model's items and leave them at ``next_path``; logs their size and time."""
     started = time.perf_counter()
     with gc_paused():
         model = make_model(build)
-        size = store.write(store.next_path(build.output), model)
+        size = store.write_head(store.next_path(build.output), model)
     logger.info(
         "site model: %d items, %d bytes in %.2f s%s",
         len(model.items),
@@ -67,6 +69,8 @@ def write_model(build: Build, beside: bool = False) -> None:
 def start_model(pelican: Any, build: Build) -> None:
     """The ARTICLES step: write the model, beside the page writer when a fork fits the budget."""
     store.next_path(build.output).unlink(missing_ok=True)  # an earlier stopped build's
+    _PAGES.clear()
+    _PAGES.update(root=os.path.join(build.target, ""), positions=news_positions(build.articles), records=[])
     if fork_fits(pelican.settings, "site_model"):
         forked.beside(build.private).add(_LABEL, lambda: write_model(build, beside=True))
         build.private[_BESIDE] = True
@@ -82,7 +86,24 @@ def keep_model(pelican: Any, build: Build) -> None:
         logger.info(
             "site model: waited %.2f s for the process beside the build", time.perf_counter() - started
         )
+    pages = tuple(_PAGES.pop("records", ()))
+    _PAGES.clear()
+    store.add_pages(store.next_path(build.output), pages)
     store.publish(build.output)
+
+
+#: The pages of the build being written (a process runs one build at a time): where its files
+#: go, each news article's position in the model, and the records so far.
+_PAGES: dict[str, Any] = {}
+
+
+def page_written(path: str, context: Any = None) -> None:
+    """``content_written``: note which items the page shows (its article or its list page)."""
+    root = _PAGES.get("root")
+    if root is None or not isinstance(context, dict) or not path.startswith(root):
+        return
+    relative = path[len(root) :].replace(os.sep, "/")
+    _PAGES["records"].append(page_record(relative, context, _PAGES["positions"]))
 
 
 def register() -> None:
@@ -92,3 +113,4 @@ def register() -> None:
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )
     signals.all_generators_finalized.connect(collect_articles)
+    signals.content_written.connect(page_written)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 1
+VERSION = 2
 
 
 class ItemRecord(NamedTuple):
@@ -52,6 +52,29 @@ class ItemRecord(NamedTuple):
     newer: str
 
 
+class PageRecord(NamedTuple):
+    """One page the writer wrote, and the items it shows (stored as a plain tuple, in this order).
+
+    Only what the page's own values name: its article, or the stories of its page of a list.
+    Values the whole site shares (the home page's ranking, the topics' counts and charts) are
+    what the render manifest records by name for each page (``fast_writer``).
+    """
+
+    #: The file, relative to the output folder, with ``/``.
+    path: str
+    #: "article" for an article page, else the ``page_name`` Pelican gives a list or other page
+    #: (``index``, ``tag/ai``, ``archives``).
+    page_name: str
+    #: Positions in ``SiteModel.items`` of the items it shows, in the page's order.
+    items: tuple[int, ...]
+    #: The list it is a page of (the paginator's name, "" when it is none), which page, how
+    #: many stories a page holds and how many the whole list holds.
+    list_name: str
+    number: int
+    per_page: int
+    count: int
+
+
 class SiteModel(NamedTuple):
     """A whole model: what :func:`topicfeed.site_model.store.load` returns."""
 
@@ -67,10 +90,15 @@ class SiteModel(NamedTuple):
     #: Topic slug -> name; source slug -> name.
     topics: Mapping[str, str]
     sources: Mapping[str, str]
+    #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
+    pages: tuple[tuple[Any, ...], ...] = ()
 
     def records(self) -> list[ItemRecord]:
         """The items with their fields named (made on demand: the stored tuples stay plain)."""
         return [ItemRecord._make(item) for item in self.items]
+
+    def page_records(self) -> list[PageRecord]:
+        return [PageRecord._make(page) for page in self.pages]
 
 
 def site_records(
@@ -128,3 +156,30 @@ def site_records(
             )
         )
     return tuple(records), dict(sorted(topics.items())), dict(sorted(sources.items()))
+
+
+def news_positions(articles: Iterable[Any]) -> dict[int, int]:
+    """``id`` of each news article -> its position among them (``SiteModel.items``'s order)."""
+    positions: dict[int, int] = {}
+    for article in articles:
+        if item_of(article) is not None:
+            positions[id(article)] = len(positions)
+    return positions
+
+
+def page_record(relative: str, context: Mapping[str, Any], positions: Mapping[int, int]) -> tuple[Any, ...]:
+    """The plain record of one page written with ``context`` (its article or its page of a list)."""
+    article = context.get("article")
+    name = "article" if article is not None else str(context.get("page_name") or "")
+    page = context.get("articles_page")
+    if article is not None:
+        shown: Iterable[Any] = (article,)
+    elif page is not None:
+        shown = page.object_list
+    else:
+        shown = ()
+    items = tuple([positions[id(a)] for a in shown if id(a) in positions])
+    if page is None or article is not None:
+        return (relative, name, items, "", 0, 0, 0)
+    paginator = page.paginator
+    return (relative, name, items, str(paginator.name), page.number, paginator.per_page, paginator.count)

@@ -8,7 +8,8 @@ never published: the model records the folder it describes (device and inode of 
 the build wrote; the swap makes that folder the output), and :func:`describes` tells a reader
 whether the output folder is still that one.
 
-The file is a pickle of plain values only. :func:`load` refuses any reference to a class or a
+The file is two pickles of plain values only: the items (made beside the build), then the pages
+(known once every page is written). :func:`load` refuses any reference to a class or a
 function (a damaged or foreign file cannot make it build objects), and answers None, with the
 reason, for a missing, damaged or older model: a model is a cache, never a source of truth.
 """
@@ -39,14 +40,44 @@ def folder_id(folder: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-def dump(model: SiteModel) -> bytes:
-    """The model's bytes: a plain tuple of plain values."""
-    return pickle.dumps(tuple(model), protocol=pickle.HIGHEST_PROTOCOL)
+#: The fields of the first pickle of the file; the pages follow as a second one.
+_HEAD = len(SiteModel._fields) - 1
+
+
+def dump_head(model: SiteModel) -> bytes:
+    """Everything but the pages: a plain tuple of plain values."""
+    return pickle.dumps(tuple(model)[:_HEAD], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def dump_pages(pages: tuple[tuple[object, ...], ...]) -> bytes:
+    return pickle.dumps(tuple(pages), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def write(path: Path, model: SiteModel) -> int:
-    """Write ``model`` at ``path`` through a temporary file moved into place; its size in bytes."""
-    data = dump(model)
+    """Write the whole model at ``path`` atomically; its size in bytes."""
+    return _write(path, dump_head(model) + dump_pages(model.pages))
+
+
+def write_head(path: Path, model: SiteModel) -> int:
+    """Write all but the pages (which :func:`add_pages` appends) atomically; its size in bytes.
+
+    The items are made beside the build, before any page is written; the pages are known once
+    every page is, in the build process: two pickles in one file spare either side a copy of
+    the other's part.
+    """
+    return _write(path, dump_head(model))
+
+
+def add_pages(path: Path, pages: tuple[tuple[object, ...], ...]) -> int:
+    """Append the pages to the model at ``path`` (not yet published: see :func:`publish`)."""
+    data = dump_pages(pages)
+    with open(path, "r+b") as stream:  # never made here: no items, no model
+        stream.seek(0, os.SEEK_END)
+        stream.write(data)
+    return len(data)
+
+
+def _write(path: Path, data: bytes) -> int:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as stream:
@@ -86,13 +117,19 @@ def read(path: Path) -> SiteModel:
         raise Unreadable(f"{path}: no model yet") from None
     except OSError as error:
         raise Unreadable(f"{path}: {error.strerror or error}") from None
+    stream = io.BytesIO(data)
     try:
-        value = _PlainValues(io.BytesIO(data)).load()
+        head = _PlainValues(stream).load()
+        if not isinstance(head, tuple) or len(head) != _HEAD or head[0] != VERSION:
+            raise Unreadable(f"{path}: not a version {VERSION} site model")
+        pages = _PlainValues(stream).load()  # EOFError: the pages were never added
+    except Unreadable:
+        raise
     except Exception as error:  # any damage: truncated, foreign, refused class
-        raise Unreadable(f"{path}: damaged ({error})") from None
-    if not isinstance(value, tuple) or len(value) != len(SiteModel._fields) or value[0] != VERSION:
-        raise Unreadable(f"{path}: not a version {VERSION} site model")
-    return SiteModel._make(value)
+        raise Unreadable(f"{path}: damaged ({error or type(error).__name__})") from None
+    if not isinstance(pages, tuple) or stream.read(1):
+        raise Unreadable(f"{path}: damaged (not one list of pages after the items)")
+    return SiteModel._make((*head, pages))
 
 
 def load(path: Path) -> tuple[SiteModel | None, str]:
