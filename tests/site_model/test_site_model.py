@@ -136,7 +136,9 @@ def test_every_page_written_is_recorded_with_the_items_it_shows(corpus_site: Bui
         assert sorted(numbered) == list(range(1, len(numbered) + 1)), name
         assert len(whole) == len(set(whole)) == counts[name], name
         assert whole == sorted(whole), name
-    assert [i for n in sorted(lists["index.html"]) for i in lists["index.html"][n]] == list(range(len(records)))
+    assert [i for n in sorted(lists["index.html"]) for i in lists["index.html"][n]] == list(
+        range(len(records))
+    )
 
 
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
