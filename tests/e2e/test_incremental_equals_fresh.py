@@ -20,50 +20,9 @@ from pathlib import Path
 
 import pytest
 from support.build import CORPUS, Build, run_pelican, tree
+from support.changes import add, delete, edit, unpublish
 
 from topicfeed.site_model import store
-
-NEW_ITEM = """---
-title: "A brand new story about Power Apps"
-excerpt: "Something new happened today."
-publishedDateTime: 2026-11-29T08:00:16Z
-webUrl: "https://powerapps.microsoft.com/en-us/blog/a-brand-new-story/"
-type: article
-provider:
-  name: Microsoft
-  domain: microsoft.com
-topics:
-  - Power Apps
----
-"""
-
-
-def _published(content: Path, year: str) -> Path:
-    """The first published item of ``year`` (by file name)."""
-    for path in sorted(content.glob(f"{year}-*.md")):
-        if re.search(r"^published: true$", path.read_text(encoding="utf-8"), re.MULTILINE):
-            return path
-    raise AssertionError(f"no published item of {year} in the corpus")
-
-
-def edit(content: Path) -> None:
-    path = _published(content, "2022")
-    path.write_text(path.read_text(encoding="utf-8").replace('excerpt: "', 'excerpt: "Edited: ', 1))
-
-
-def add(content: Path) -> None:
-    (content / "2026-11-29-a-brand-new-story.md").write_text(NEW_ITEM, encoding="utf-8")
-
-
-def unpublish(content: Path) -> None:
-    path = _published(content, "2021")
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"^published: true$", "published: false", text, flags=re.MULTILINE))
-
-
-def delete(content: Path) -> None:
-    _published(content, "2023").unlink()
-
 
 #: (change, the most pages it may render, as a share of all pages). Main rendered 2.5% for an
 #: edit but every page (100%) for an item added, unpublished or deleted.
