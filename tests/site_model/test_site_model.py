@@ -13,12 +13,13 @@ import json
 import pickle
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
 from support.build import CORPUS, Build
 
-from topicfeed.site_model import store
+from topicfeed.site_model import plugin, store
 from topicfeed.site_model.records import VERSION, ItemRecord, SiteModel
 
 SECTIONS = {"related": "related", "backlinks": "backlinks", "more_coverage": "coverage"}
@@ -227,3 +228,16 @@ def test_a_damaged_or_foreign_file_is_refused_with_the_reason(
     found, why = store.load(path)
     assert found is None
     assert why.startswith(str(path)) and reason in why, why
+
+
+def test_a_build_that_left_no_items_keeps_the_last_model_and_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    output = tmp_path / "site"
+    output.mkdir()
+    store.write(store.model_path(output), _model())
+    before = store.model_path(output).read_bytes()
+    plugin.keep_model(None, SimpleNamespace(private={}, output=output))  # type: ignore[arg-type]
+    assert store.model_path(output).read_bytes() == before
+    assert not store.next_path(output).exists()
+    assert "site.model.pickle.next is missing; the last model stays" in caplog.text

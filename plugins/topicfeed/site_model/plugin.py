@@ -4,8 +4,9 @@
   ``Build.articles`` and the ledger and written to ``<output>.model.pickle.next``, in the
   process forked beside the page writer (:mod:`topicfeed.forked`) when the memory budget allows
   it, else here.
-- ``Phase.RECORD`` (every file of the new site written): waits for that work and moves the
-  file over ``<output>.model.pickle`` (:mod:`.store` says why then).
+- ``content_written`` (each page, once on disk): the items the page shows are noted.
+- ``Phase.RECORD`` (every file of the new site written): waits for that work, appends the pages
+  and moves the file over ``<output>.model.pickle`` (:mod:`.store` says why then).
 
 Nothing reads the model yet: it is step 1 of docs/rebuild-plan.md, the record a rebuild will
 start from instead of making every article again. Needs the products whose values it records.
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 _LABEL = "site model"
 #: ``build.private`` key: the model is being written beside the build.
 _BESIDE = __name__ + ".beside"
+#: The pages of the build being written (a process runs one build at a time): where its files
+#: go, each news article's position in the model, and the records so far.
+_PAGES: dict[str, Any] = {}
 
 
 def make_model(build: Build) -> SiteModel:
@@ -88,13 +92,12 @@ def keep_model(pelican: Any, build: Build) -> None:
         )
     pages = tuple(_PAGES.pop("records", ()))
     _PAGES.clear()
-    store.add_pages(store.next_path(build.output), pages)
+    try:
+        store.add_pages(store.next_path(build.output), pages)
+    except FileNotFoundError:  # a cache, never a reason to fail the build: the next one writes it
+        logger.warning("site model: %s is missing; the last model stays", store.next_path(build.output))
+        return
     store.publish(build.output)
-
-
-#: The pages of the build being written (a process runs one build at a time): where its files
-#: go, each news article's position in the model, and the records so far.
-_PAGES: dict[str, Any] = {}
 
 
 def page_written(path: str, context: Any = None) -> None:
