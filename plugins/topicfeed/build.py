@@ -38,6 +38,9 @@ class RenderStats:
     feeds_reused: int = 0
     #: Every page and feed is the previous build's, and no output file appeared or went away.
     site_unchanged: bool = False
+    #: The names each page's template read (path relative to the output -> names, as the
+    #: render manifest records them); a page Pelican rendered itself is missing.
+    reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

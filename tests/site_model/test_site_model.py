@@ -142,6 +142,19 @@ def test_every_page_written_is_recorded_with_the_items_it_shows(corpus_site: Bui
     )
 
 
+def test_each_page_has_the_names_its_template_read(corpus_site: Build, model: SiteModel) -> None:
+    manifest = json.loads(corpus_site.output.with_name(corpus_site.output.name + ".render.json").read_text())
+    table, outputs = manifest["reads"], manifest["outputs"]
+    pages = model.page_records()
+    assert len(model.reads) == len({tuple(names) for names in table})  # each distinct list once
+    for page in pages:
+        assert model.reads[page.reads] == tuple(table[outputs[page.path]["reads"]]), page.path
+    reads = {page.path: set(model.reads[page.reads]) for page in pages}
+    assert {"top_stories", "articles_page"} <= reads["index.html"]
+    assert "articles[:5]" in reads["404.html"]
+    assert any(name.startswith("coverage_topics[") for name in reads["topics/power-apps/index.html"])
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [
@@ -161,13 +174,17 @@ def _model(**changed: object) -> SiteModel:
         {"a.md": "published"},
         {"t": "T"},
         {"s": "S"},
-        (("u/index.html", "article", (0,), "", 0, 0, 0), ("index.html", "index", (0,), "index", 1, 20, 1)),
+        (
+            ("u/index.html", "article", (0,), "", 0, 0, 0, 0),
+            ("index.html", "index", (0,), "index", 1, 20, 1, -1),
+        ),
+        (("article", "SITEURL"),),
     )
     return plain._replace(**changed)
 
 
 def _file(model: SiteModel) -> bytes:
-    return store.dump_head(model) + store.dump_pages(model.pages)
+    return store.dump_head(model) + store.dump_pages(model.pages, model.reads)
 
 
 def test_written_then_read_back_and_published_only_when_asked(tmp_path: Path) -> None:
@@ -189,10 +206,10 @@ def test_the_pages_are_added_to_the_items_written_before(tmp_path: Path) -> None
     output.mkdir()
     model = _model()
     with pytest.raises(FileNotFoundError):  # no items, no model: pages alone are never a file
-        store.add_pages(store.next_path(output), model.pages)
+        store.add_pages(store.next_path(output), model.pages, model.reads)
     store.write_head(store.next_path(output), model)
     assert "damaged" in store.load(store.next_path(output))[1]  # the pages are not there yet
-    store.add_pages(store.next_path(output), model.pages)
+    store.add_pages(store.next_path(output), model.pages, model.reads)
     assert store.load(store.next_path(output)) == (model, "")
     assert store.next_path(output).read_bytes() == _file(model)
 
@@ -237,7 +254,8 @@ def test_a_build_that_left_no_items_keeps_the_last_model_and_goes_on(
     output.mkdir()
     store.write(store.model_path(output), _model())
     before = store.model_path(output).read_bytes()
-    plugin.keep_model(None, SimpleNamespace(private={}, output=output))  # type: ignore[arg-type]
+    build = SimpleNamespace(private={}, output=output, render=SimpleNamespace(reads={}))
+    plugin.keep_model(None, build)  # type: ignore[arg-type]
     assert store.model_path(output).read_bytes() == before
     assert not store.next_path(output).exists()
     assert "site.model.pickle.next is missing; the last model stays" in caplog.text

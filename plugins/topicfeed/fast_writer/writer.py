@@ -325,10 +325,17 @@ def flush(writer: SiteWriter) -> tuple[RenderStats, dict[str, str]]:
         signals.content_written.send(job.path, context=job.context())
     unchanged = manifest.enabled and not to_render and set(manifest.old) == set(manifest.new)
     unchanged = unchanged and all(entry.get("key") for entry in manifest.new.values())
+    as_tuples: dict[int, tuple[str, ...]] = {}  # pages of one template often share one list
+    reads = {
+        relative: as_tuples.get(id(names)) or as_tuples.setdefault(id(names), tuple(names))
+        for relative, entry in manifest.new.items()
+        if (names := entry.get("reads")) is not None
+    }
     stats = RenderStats(
         rendered=len(to_render) + writer.rendered_directly,
         reused=len(jobs) - len(to_render),
         feeds_reused=writer.feeds_reused,
         site_unchanged=unchanged,
+        reads=reads,
     )
     return stats, {**prints.fast_paths, **rendered.fast_paths}

@@ -5,8 +5,9 @@
   process forked beside the page writer (:mod:`topicfeed.forked`) when the memory budget allows
   it, else here.
 - ``content_written`` (each page, once on disk): the items the page shows are noted.
-- ``Phase.RECORD`` (every file of the new site written): waits for that work, appends the pages
-  and moves the file over ``<output>.model.pickle`` (:mod:`.store` says why then).
+- ``Phase.RECORD`` (every file of the new site written): waits for that work, appends the
+  pages with the names each one's template read (``Build.render.reads``) and moves the file
+  over ``<output>.model.pickle`` (:mod:`.store` says why then).
 
 Nothing reads the model yet: it is step 1 of docs/rebuild-plan.md, the record a rebuild will
 start from instead of making every article again. Needs the products whose values it records.
@@ -36,6 +37,20 @@ logger = logging.getLogger(__name__)
 _LABEL = "site model"
 #: ``build.private`` key: the model is being written beside the build.
 _BESIDE = __name__ + ".beside"
+
+
+def with_reads(
+    pages: list[tuple[Any, ...]], reads: dict[str, tuple[str, ...]]
+) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[str, ...], ...]]:
+    """Each page record with the place of its reads in a table of each distinct list once."""
+    table: dict[tuple[str, ...], int] = {}
+    done = []
+    for page in pages:
+        names = reads.get(page[0])
+        done.append((*page, -1 if names is None else table.setdefault(names, len(table))))
+    return tuple(done), tuple(table)
+
+
 #: The pages of the build being written (a process runs one build at a time): where its files
 #: go, each news article's position in the model, and the records so far.
 _PAGES: dict[str, Any] = {}
@@ -90,10 +105,10 @@ def keep_model(pelican: Any, build: Build) -> None:
         logger.info(
             "site model: waited %.2f s for the process beside the build", time.perf_counter() - started
         )
-    pages = tuple(_PAGES.pop("records", ()))
+    pages, reads = with_reads(_PAGES.pop("records", ()), build.render.reads)
     _PAGES.clear()
     try:
-        store.add_pages(store.next_path(build.output), pages)
+        store.add_pages(store.next_path(build.output), pages, reads)
     except FileNotFoundError:  # a cache, never a reason to fail the build: the next one writes it
         logger.warning("site model: %s is missing; the last model stays", store.next_path(build.output))
         return
@@ -112,7 +127,7 @@ def page_written(path: str, context: Any = None) -> None:
 def register() -> None:
     register_plugin(
         __package__,
-        requires={"news-items", "related-links", "source-pages", "theme-data"},
+        requires={"news-items", "related-links", "source-pages", "theme-data", "render-stats"},
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )
     signals.all_generators_finalized.connect(collect_articles)

@@ -10,16 +10,20 @@ bytes changed? A page is *explained* when
 - an item it shows changed (its file's digest, or any value recorded for it: date, URL,
   topics, source, its links);
 - for an article page, a story it links to (related, backlinks, more coverage, neighbours)
-  changed, or is new or gone.
+  changed, or is new or gone;
+- a value the whole site shares that its template read (recorded by the writer's read-tracking,
+  ``SiteModel.reads``) differs, as far as the items tell: :func:`shared_values` derives each
+  from the items (a topic's stories and their dates for its chart and count, the newest five,
+  the site's date range ...). Where the model holds too little to derive a value (the home
+  page's ranking, the trending topics), any change of any item counts as a change of it.
 
-A changed page that none of these explain reads something the model does not hold (a count, a
-chart, the home ranking): :func:`reach` reports those apart, which is the list of what step 2
-must add to the model or take from the render manifest.
+A changed page that none of these explain reads something the model does not describe:
+:func:`unexplained` lists those, which is what step 2 must add.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from .records import ItemRecord, PageRecord, SiteModel
@@ -32,10 +36,89 @@ class Reach(NamedTuple):
     other_items: frozenset[str]
     changed_item: frozenset[str]
     changed_link: frozenset[str]
+    shared_value: frozenset[str] = frozenset()
 
     @property
     def pages(self) -> frozenset[str]:
-        return self.added_or_removed | self.other_items | self.changed_item | self.changed_link
+        return (
+            self.added_or_removed
+            | self.other_items
+            | self.changed_item
+            | self.changed_link
+            | self.shared_value
+        )
+
+
+#: Shared values the model cannot derive yet: any change of an item may change them.
+ANY_ITEM = "any item"
+
+
+def value_names(read: str, page: PageRecord) -> tuple[str, ...]:
+    """The shared values (names of :func:`shared_values`) a page depends on through one read."""
+    name, _, part = read.partition("[")
+    if read.endswith(("!", "?")):  # only whether it is there, or empty
+        return (f"{read[:-1]}?",) if read[:-1] in ("tags", "sources", "articles") else ()
+    if name in ("coverage_topics", "coverage_sparklines"):
+        return ("range", f"topic:{_key(part)}") if part else ("range", "topics", ANY_ITEM)
+    if name == "coverage_sources":
+        return ("range", f"source:{_key(part)}") if part else ("range", "sources", ANY_ITEM)
+    if read == "coverage_chart":
+        return ("range",)  # its series is the page's topic's or source's, read as above
+    if read.startswith("articles[:"):
+        return (f"newest:{read[len('articles[:') : -1]}",)
+    if read in ("articles", "period_archives") or (read == "dates" and not page.items):
+        return ("all",)
+    if read in ("tags", "popular_topics"):
+        return ("topics",)
+    if read == "sources":
+        return ("sources",)
+    if read in ("top_stories", "trending_topics", "trending_window"):
+        return (ANY_ITEM,)
+    return ()
+
+
+def _key(part: str) -> str:
+    return part.rstrip("]").strip("\"'")
+
+
+def shared_values(model: SiteModel) -> dict[str, object]:
+    """The values a page may read that the whole site shares, as the items determine them."""
+    records = model.records()
+    values: dict[str, object] = {}
+    stamps = [record.timestamp for record in records]
+    values["range"] = (min(stamps), max(stamps)) if stamps else ()
+    values["all"] = tuple(
+        (r.source_path, r.fingerprint, r.timestamp, r.url, r.topics, r.source) for r in records
+    )
+    values[ANY_ITEM] = values["all"] + tuple(records)  # everything the model knows of the items
+    topics: dict[str, list[tuple[str, float]]] = {}
+    sources: dict[str, list[tuple[str, float]]] = {}
+    for record in records:
+        for topic in record.topics:
+            topics.setdefault(topic, []).append((record.source_path, record.timestamp))
+        if record.source:
+            sources.setdefault(record.source, []).append((record.source_path, record.timestamp))
+    for slug, found in topics.items():
+        values[f"topic:{slug}"] = tuple(found)
+    for slug, found in sources.items():
+        values[f"source:{slug}"] = tuple(found)
+    values["topics"] = tuple(
+        sorted((slug, model.topics.get(slug), len(found)) for slug, found in topics.items())
+    )
+    values["sources"] = tuple(
+        sorted((slug, model.sources.get(slug), len(found)) for slug, found in sources.items())
+    )
+    values["topics?"], values["sources?"], values["articles?"] = bool(topics), bool(sources), bool(records)
+    #: the site's list as ``articles[:n]`` shows its newest n (see :func:`_differs`)
+    values["newest"] = tuple((r.source_path, r.fingerprint, r.url) for r in records)
+    return values
+
+
+def _differs(name: str, old: dict[str, object], new: dict[str, object]) -> bool:
+    if name.startswith("newest:"):
+        size = int(name.partition(":")[2] or 0)
+        return old["newest"][:size] != new["newest"][:size]  # type: ignore[index]
+    return old.get(name) != new.get(name)
 
 
 def _by_file(model: SiteModel) -> dict[str, ItemRecord]:
@@ -73,6 +156,15 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
     other_items: set[str] = set()
     changed_item: set[str] = set()
     changed_link: set[str] = set()
+    shared_value: set[str] = set()
+    old_values, new_values = shared_values(old), shared_values(new)
+    memo: dict[str, bool] = {}
+
+    def changed_value(name: str) -> bool:
+        if name not in memo:
+            memo[name] = _differs(name, old_values, new_values)
+        return memo[name]
+
     for path in old_pages.keys() & new_pages.keys():
         before, after = old_pages[path], new_pages[path]
         shown = _shown(after, new_records)
@@ -84,7 +176,21 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
             key in changed_keys for i in after.items for key in _links(new_records[i])
         ):
             changed_link.add(path)
-    return Reach(added_or_removed, frozenset(other_items), frozenset(changed_item), frozenset(changed_link))
+        elif _reads_changed(after, new, changed_value):
+            shared_value.add(path)
+    return Reach(
+        added_or_removed,
+        frozenset(other_items),
+        frozenset(changed_item),
+        frozenset(changed_link),
+        frozenset(shared_value),
+    )
+
+
+def _reads_changed(page: PageRecord, model: SiteModel, changed: Callable[[str], bool]) -> bool:
+    if page.reads < 0:  # what it read is not known: any change of an item may reach it
+        return changed(ANY_ITEM)
+    return any(changed(name) for read in model.reads[page.reads] for name in value_names(read, page))
 
 
 def page_names(*models: SiteModel) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 2
+VERSION = 3
 
 
 class ItemRecord(NamedTuple):
@@ -73,6 +73,8 @@ class PageRecord(NamedTuple):
     number: int
     per_page: int
     count: int
+    #: Position in ``SiteModel.reads`` of the names its template read (-1: not known).
+    reads: int = -1
 
 
 class SiteModel(NamedTuple):
@@ -92,6 +94,9 @@ class SiteModel(NamedTuple):
     sources: Mapping[str, str]
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
+    #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
+    #: ``articles[:5]``, ``coverage_topics["ai"]``, ...), once.
+    reads: tuple[tuple[str, ...], ...] = ()
 
     def records(self) -> list[ItemRecord]:
         """The items with their fields named (made on demand: the stored tuples stay plain)."""
@@ -168,7 +173,8 @@ def news_positions(articles: Iterable[Any]) -> dict[int, int]:
 
 
 def page_record(relative: str, context: Mapping[str, Any], positions: Mapping[int, int]) -> tuple[Any, ...]:
-    """The plain record of one page written with ``context`` (its article or its page of a list)."""
+    """The plain record of one page written with ``context`` (its article, its page of a list, or
+    the stories of its period for one of Pelican's period archives), without its reads."""
     article = context.get("article")
     name = "article" if article is not None else str(context.get("page_name") or "")
     page = context.get("articles_page")
@@ -176,6 +182,8 @@ def page_record(relative: str, context: Mapping[str, Any], positions: Mapping[in
         shown: Iterable[Any] = (article,)
     elif page is not None:
         shown = page.object_list
+    elif context.get("period") is not None:  # a year's, month's or day's archive: its stories
+        shown = context.get("dates") or ()
     else:
         shown = ()
     items = tuple([positions[id(a)] for a in shown if id(a) in positions])

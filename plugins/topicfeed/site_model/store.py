@@ -9,9 +9,10 @@ the build wrote; the swap makes that folder the output), and :func:`describes` t
 whether the output folder is still that one.
 
 The file is two pickles of plain values only: the items (made beside the build), then the pages
-(known once every page is written). :func:`load` refuses any reference to a class or a
-function (a damaged or foreign file cannot make it build objects), and answers None, with the
-reason, for a missing, damaged or older model: a model is a cache, never a source of truth.
+and the names their templates read (known once every page is written). :func:`load` refuses
+any reference to a class or a function (a damaged or foreign file cannot make it build
+objects), and answers None, with the reason, for a missing, damaged or older model: a model is
+a cache, never a source of truth.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def folder_id(folder: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-#: The fields of the first pickle of the file; the pages follow as a second one.
-_HEAD = len(SiteModel._fields) - 1
+#: The fields of the first pickle of the file; the pages and their reads follow as a second one.
+_HEAD = len(SiteModel._fields) - 2
 
 
 def dump_head(model: SiteModel) -> bytes:
@@ -49,13 +50,13 @@ def dump_head(model: SiteModel) -> bytes:
     return pickle.dumps(tuple(model)[:_HEAD], protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def dump_pages(pages: tuple[tuple[object, ...], ...]) -> bytes:
-    return pickle.dumps(tuple(pages), protocol=pickle.HIGHEST_PROTOCOL)
+def dump_pages(pages: tuple[tuple[object, ...], ...], reads: tuple[tuple[str, ...], ...]) -> bytes:
+    return pickle.dumps((tuple(pages), tuple(reads)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def write(path: Path, model: SiteModel) -> int:
     """Write the whole model at ``path`` atomically; its size in bytes."""
-    return _write(path, dump_head(model) + dump_pages(model.pages))
+    return _write(path, dump_head(model) + dump_pages(model.pages, model.reads))
 
 
 def write_head(path: Path, model: SiteModel) -> int:
@@ -68,9 +69,10 @@ def write_head(path: Path, model: SiteModel) -> int:
     return _write(path, dump_head(model))
 
 
-def add_pages(path: Path, pages: tuple[tuple[object, ...], ...]) -> int:
-    """Append the pages to the model at ``path`` (not yet published: see :func:`publish`)."""
-    data = dump_pages(pages)
+def add_pages(path: Path, pages: tuple[tuple[object, ...], ...], reads: tuple[tuple[str, ...], ...]) -> int:
+    """Append the pages and their reads to the model at ``path`` (not yet published: see
+    :func:`publish`)."""
+    data = dump_pages(pages, reads)
     with open(path, "r+b") as stream:  # never made here: no items, no model
         stream.seek(0, os.SEEK_END)
         stream.write(data)
@@ -122,14 +124,14 @@ def read(path: Path) -> SiteModel:
         head = _PlainValues(stream).load()
         if not isinstance(head, tuple) or len(head) != _HEAD or head[0] != VERSION:
             raise Unreadable(f"{path}: not a version {VERSION} site model")
-        pages = _PlainValues(stream).load()  # EOFError: the pages were never added
+        tail = _PlainValues(stream).load()  # EOFError: the pages were never added
     except Unreadable:
         raise
     except Exception as error:  # any damage: truncated, foreign, refused class
         raise Unreadable(f"{path}: damaged ({error or type(error).__name__})") from None
-    if not isinstance(pages, tuple) or stream.read(1):
-        raise Unreadable(f"{path}: damaged (not one list of pages after the items)")
-    return SiteModel._make((*head, pages))
+    if not isinstance(tail, tuple) or len(tail) != 2 or stream.read(1):
+        raise Unreadable(f"{path}: damaged (not the pages and their reads after the items)")
+    return SiteModel._make((*head, *tail))
 
 
 def load(path: Path) -> tuple[SiteModel | None, str]:
