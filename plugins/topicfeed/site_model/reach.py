@@ -168,7 +168,7 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
     for path in old_pages.keys() & new_pages.keys():
         before, after = old_pages[path], new_pages[path]
         shown = _shown(after, new_records)
-        if _shown(before, old_records) != shown or before[3:] != after[3:]:
+        if _shown(before, old_records) != shown or _place(before) != _place(after):
             other_items.add(path)
         elif changed_files.intersection(shown):
             changed_item.add(path)
@@ -176,7 +176,7 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
             key in changed_keys for i in after.items for key in _links(new_records[i])
         ):
             changed_link.add(path)
-        elif _reads_changed(after, new, changed_value):
+        elif _read_names(before, old) != _read_names(after, new) or _reads_changed(after, new, changed_value):
             shared_value.add(path)
     return Reach(
         added_or_removed,
@@ -185,6 +185,15 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
         frozenset(changed_link),
         frozenset(shared_value),
     )
+
+
+def _place(page: PageRecord) -> tuple[str, int, int, int]:
+    """Where the page sits in its list, and how long the list is (a page may show its count)."""
+    return page.list_name, page.number, page.per_page, page.count
+
+
+def _read_names(page: PageRecord, model: SiteModel) -> tuple[str, ...] | None:
+    return model.reads[page.reads] if page.reads >= 0 else None
 
 
 def _reads_changed(page: PageRecord, model: SiteModel, changed: Callable[[str], bool]) -> bool:
