@@ -55,9 +55,9 @@ class ItemRecord(NamedTuple):
 class PageRecord(NamedTuple):
     """One page the writer wrote, and the items it shows (stored as a plain tuple, in this order).
 
-    Only what the page's own values name: its article, or the stories of its page of a list.
-    Values the whole site shares (the home page's ranking, the topics' counts and charts) are
-    what the render manifest records by name for each page (``fast_writer``).
+    ``items`` is what the page's own values name: its article, the stories of its page of a
+    list, or a period archive's stories. Values the whole site shares (the home page's ranking,
+    the topics' counts and charts) are known by the names its template read (``reads``).
     """
 
     #: The file, relative to the output folder, with ``/``.
