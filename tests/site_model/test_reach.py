@@ -14,25 +14,16 @@ the models before and after:
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, run_pelican
+from support.build import CORPUS, run_pelican, tree
 from support.changes import CHANGES
 
 from topicfeed.site_model import store
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import SiteModel
-
-
-def _digests(output: Path) -> dict[str, str]:
-    return {
-        path.relative_to(output).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in output.rglob("*")
-        if path.is_file()
-    }
 
 
 def retitle(content: Path, model: SiteModel) -> None:
@@ -50,37 +41,33 @@ STEPS = [change.__name__ for change in (*CHANGES, retitle)]
 
 
 @pytest.fixture(scope="module")
-def states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, SiteModel, dict[str, str]]]:
-    """(change, model, file digests) of the corpus and of each change after it, built fresh."""
+def states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[SiteModel, set[str]]]:
+    """The model of the corpus and of each change after it, built fresh, each with the files
+    that differ from the build before (none for the first)."""
     root = tmp_path_factory.mktemp("reach")
     content = root / "content"
     shutil.copytree(CORPUS, content)
-    found = []
+    found: list[tuple[SiteModel, set[str]]] = []
+    before: dict[str, bytes] = {}
     for number, change in enumerate((None, *CHANGES, retitle)):
         if change is retitle:
-            retitle(content, found[-1][1])
+            retitle(content, found[-1][0])
         elif change is not None:
             change(content)
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(root / f"build-{number}" / "cache")})
         assert build.returncode == 0, build.log
-        found.append(
-            (
-                "start" if change is None else change.__name__,
-                store.read(store.model_path(output)),
-                _digests(output),
-            )
-        )
+        after = tree(output)
+        changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+        found.append((store.read(store.model_path(output)), changed if before else set()))
+        before = after
     return found
 
 
 @pytest.mark.parametrize("step", range(1, len(STEPS) + 1), ids=STEPS)
-def test_the_models_name_every_changed_page(
-    states: list[tuple[str, SiteModel, dict[str, str]]], step: int
-) -> None:
-    _, old, before = states[step - 1]
-    _, new, after = states[step]
-    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+def test_the_models_name_every_changed_page(states: list[tuple[SiteModel, set[str]]], step: int) -> None:
+    old, _ = states[step - 1]
+    new, changed = states[step]
     names = page_names(old, new)
     reached = reach(old, new)
     changed_articles = {path for path in changed if names.get(path) == "article"}
