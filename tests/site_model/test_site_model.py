@@ -9,6 +9,7 @@ fresh build's and that a stopped build never leaves a model of a site that is no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pickle
 import re
@@ -155,6 +156,17 @@ def test_each_page_has_the_names_its_template_read(corpus_site: Build, model: Si
     assert any(name.startswith("coverage_topics[") for name in reads["topics/power-apps/index.html"])
 
 
+def test_the_home_pages_own_values_are_recorded(corpus_site: Build, model: SiteModel) -> None:
+    records = model.records()
+    soup = corpus_site.soup("/")
+    tiles = _hrefs(soup, "section.top-stories article.card .card-title a")
+    assert tiles and tiles == ["/" + records[i].url for i, _ in model.home["top_stories"]]
+    assert len(soup.select("section.trending li")) == len(model.home["trending_topics"])  # none here
+    first, last, days = model.home["trending_window"]
+    assert days == (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+    assert last == max(dt.datetime.fromtimestamp(r.timestamp, dt.UTC) for r in records).date().isoformat()
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [
@@ -174,6 +186,7 @@ def _model(**changed: object) -> SiteModel:
         {"a.md": "published"},
         {"t": "T"},
         {"s": "S"},
+        {"top_stories": ((0, 2),), "trending_topics": (), "trending_window": ()},
         (
             ("u/index.html", "article", (0,), "", 0, 0, 0, 0),
             ("index.html", "index", (0,), "index", 1, 20, 1, -1),

@@ -29,7 +29,7 @@ from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, register_plugin
 
 from . import store
-from .records import VERSION, SiteModel, news_positions, page_record, site_records
+from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +51,27 @@ def with_reads(
     return tuple(done), tuple(table)
 
 
+#: ``build.private`` key: the articles generator's context (the home page's values are in it).
+_CONTEXT = __name__ + ".context"
+
+
+def keep_context(generators: list[Any]) -> None:
+    """``all_generators_finalized``: every generator has put its values in its context."""
+    for generator in generators:
+        if hasattr(generator, "articles") and hasattr(generator, "drafts"):  # the ArticlesGenerator
+            Build.of(generator).private[_CONTEXT] = generator.context
+
+
 #: The pages of the build being written (a process runs one build at a time): where its files
 #: go, each news article's position in the model, and the records so far.
 _PAGES: dict[str, Any] = {}
 
 
-def make_model(build: Build) -> SiteModel:
-    """The model of the site this build is making (its folder is ``build.target``)."""
+def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
+    """The model of the site this build is making (its folder is ``build.target``; ``positions``:
+    :func:`news_positions` of its articles)."""
     items, topics, sources = site_records(build.articles)
+    context = build.private.get(_CONTEXT) or {}
     return SiteModel(
         version=VERSION,
         folder=store.folder_id(build.target),
@@ -67,14 +80,15 @@ def make_model(build: Build) -> SiteModel:
         files=dict(sorted(build.ledger.fates.items())),
         topics=topics,
         sources=sources,
+        home=home_values(context, positions),
     )
 
 
-def write_model(build: Build, beside: bool = False) -> None:
+def write_model(build: Build, positions: dict[int, int], beside: bool = False) -> None:
     """Make the model's items and leave them at ``next_path``; logs their size and time."""
     started = time.perf_counter()
     with gc_paused():
-        model = make_model(build)
+        model = make_model(build, positions)
         size = store.write_head(store.next_path(build.output), model)
     logger.info(
         "site model: %d items, %d bytes in %.2f s%s",
@@ -88,13 +102,14 @@ def write_model(build: Build, beside: bool = False) -> None:
 def start_model(pelican: Any, build: Build) -> None:
     """The ARTICLES step: write the model, beside the page writer when a fork fits the budget."""
     store.next_path(build.output).unlink(missing_ok=True)  # an earlier stopped build's
+    positions = news_positions(build.articles)
     _PAGES.clear()
-    _PAGES.update(root=os.path.join(build.target, ""), positions=news_positions(build.articles), records=[])
+    _PAGES.update(root=os.path.join(build.target, ""), positions=positions, records=[])
     if fork_fits(pelican.settings, "site_model"):
-        forked.beside(build.private).add(_LABEL, lambda: write_model(build, beside=True))
+        forked.beside(build.private).add(_LABEL, lambda: write_model(build, positions, beside=True))
         build.private[_BESIDE] = True
     else:
-        write_model(build)
+        write_model(build, positions)
 
 
 def keep_model(pelican: Any, build: Build) -> None:
@@ -127,8 +142,17 @@ def page_written(path: str, context: Any = None) -> None:
 def register() -> None:
     register_plugin(
         __package__,
-        requires={"news-items", "related-links", "source-pages", "theme-data", "render-stats"},
+        requires={
+            "news-items",
+            "related-links",
+            "source-pages",
+            "theme-data",
+            "render-stats",
+            "top-stories",
+            "coverage",
+        },
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )
     signals.all_generators_finalized.connect(collect_articles)
+    signals.all_generators_finalized.connect(keep_context)
     signals.content_written.connect(page_written)

@@ -14,8 +14,9 @@ bytes changed? A page is *explained* when
 - a value the whole site shares that its template read (recorded by the writer's read-tracking,
   ``SiteModel.reads``) differs, as far as the items tell: :func:`shared_values` derives each
   from the items (a topic's stories and their dates for its chart and count, the newest five,
-  the site's date range ...). Where the model holds too little to derive a value (the home
-  page's ranking, the trending topics), any change of any item counts as a change of it.
+  the site's date range ...), or takes it as the build recorded it (the home page's top stories
+  and trending topics, ``SiteModel.home``). A page whose reads are not known counts as reading
+  everything.
 
 A changed page that none of these explain reads something the model does not describe:
 :func:`unexplained` lists those, which is what step 2 must add.
@@ -72,8 +73,12 @@ def value_names(read: str, page: PageRecord) -> tuple[str, ...]:
         return ("topics",)
     if read == "sources":
         return ("sources",)
-    if read in ("top_stories", "trending_topics", "trending_window"):
-        return (ANY_ITEM,)
+    if read == "top_stories":
+        return ("top_stories",)
+    if read == "trending_topics":  # each with its topic's sparkline: its stories' dates
+        return ("trending", "topic series")
+    if read == "trending_window":
+        return ("trending_window",)
     return ()
 
 
@@ -109,6 +114,16 @@ def shared_values(model: SiteModel) -> dict[str, object]:
         sorted((slug, model.sources.get(slug), len(found)) for slug, found in sources.items())
     )
     values["topics?"], values["sources?"], values["articles?"] = bool(topics), bool(sources), bool(records)
+    values["topic series"] = tuple(
+        sorted((slug, found) for slug, found in values.items() if slug.startswith("topic:"))
+    )
+    home = model.home
+    values["top_stories"] = tuple(
+        (records[i].source_path, records[i].fingerprint, records[i].url, more)
+        for i, more in home.get("top_stories", ())
+    )
+    values["trending"] = home.get("trending_topics", ())
+    values["trending_window"] = home.get("trending_window", ())
     #: the site's list as ``articles[:n]`` shows its newest n (see :func:`_differs`)
     values["newest"] = tuple((r.source_path, r.fingerprint, r.url) for r in records)
     return values

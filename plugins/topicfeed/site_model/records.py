@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 3
+VERSION = 4
 
 
 class ItemRecord(NamedTuple):
@@ -92,6 +92,9 @@ class SiteModel(NamedTuple):
     #: Topic slug -> name; source slug -> name.
     topics: Mapping[str, str]
     sources: Mapping[str, str]
+    #: What the home page shows besides its list, as this build computed it (:func:`home_values`):
+    #: ``top_stories``, ``trending_topics``, ``trending_window``.
+    home: Mapping[str, Any]
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
@@ -191,3 +194,26 @@ def page_record(relative: str, context: Mapping[str, Any], positions: Mapping[in
         return (relative, name, items, "", 0, 0, 0)
     paginator = page.paginator
     return (relative, name, items, str(paginator.name), page.number, paginator.per_page, paginator.count)
+
+
+def home_values(context: Mapping[str, Any], positions: Mapping[int, int]) -> dict[str, Any]:
+    """The home page's own site-wide values as plain data: the top stories (positions in
+    ``SiteModel.items`` and how much more coverage each has), the trending topics (what each
+    shows but its sparkline, which its topic's stories give) and their window."""
+    top = tuple(
+        (positions[id(story.article)], int(story.more_coverage))
+        for story in context.get("top_stories") or ()
+        if id(story.article) in positions
+    )
+    trends = tuple(
+        (str(t.name), str(t.url), t.recent, t.baseline, t.recent_percent, t.baseline_percent)
+        for t in context.get("trending_topics") or ()
+    )
+    window = context.get("trending_window")
+    return {
+        "top_stories": top,
+        "trending_topics": trends,
+        "trending_window": ()
+        if window is None
+        else (window.first.isoformat(), window.last.isoformat(), window.days),
+    }
