@@ -117,14 +117,16 @@ class Build:
 _BUILDS: dict[int, Build] = {}
 
 
+def articles_generators(generators: list[Any]) -> list[Any]:
+    """The ArticlesGenerator(s) among ``generators``: those with articles and drafts."""
+    return [g for g in generators if getattr(g, "articles", None) is not None and hasattr(g, "drafts")]
+
+
 def collect_articles(generators: list[Any]) -> None:
     """``all_generators_finalized``: keep the published news articles in ``Build.articles``.
 
     Connected by every plugin that reads them; blinker runs one function once per signal, and
     the value does not depend on which plugin connected it first.
     """
-    for generator in generators:
-        articles = getattr(generator, "articles", None)
-        if articles is None or not hasattr(generator, "drafts"):
-            continue  # not the ArticlesGenerator
-        Build.of(generator).articles = [a for a in articles if item_of(a) is not None]
+    for generator in articles_generators(generators):
+        Build.of(generator).articles = [a for a in generator.articles if item_of(a) is not None]

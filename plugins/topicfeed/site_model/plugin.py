@@ -23,7 +23,7 @@ from typing import Any
 from pelican import signals
 
 from topicfeed import forked
-from topicfeed.build import Build, collect_articles
+from topicfeed.build import Build, articles_generators, collect_articles
 from topicfeed.gc_pause import gc_paused
 from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, register_plugin
@@ -57,9 +57,8 @@ _CONTEXT = __name__ + ".context"
 
 def keep_context(generators: list[Any]) -> None:
     """``all_generators_finalized``: every generator has put its values in its context."""
-    for generator in generators:
-        if hasattr(generator, "articles") and hasattr(generator, "drafts"):  # the ArticlesGenerator
-            Build.of(generator).private[_CONTEXT] = generator.context
+    for generator in articles_generators(generators):
+        Build.of(generator).private[_CONTEXT] = generator.context
 
 
 #: The pages of the build being written (a process runs one build at a time): where its files
