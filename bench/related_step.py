@@ -34,8 +34,8 @@ from typing import Any
 from topicfeed.items import ITEM_KEY
 from topicfeed.model import Image, NewsItem, Provider, build_item
 from topicfeed.news_reader.source import load_front_matter
+from topicfeed.ranking import top_stories
 from topicfeed.related_stories.graph import gc_paused, relate
-from topicfeed.related_stories.ranking import top_stories
 from topicfeed.related_stories.settings import DEFAULTS, read_settings
 from topicfeed.sources import SETTINGS as SOURCE_SETTINGS
 from topicfeed.sources import group_sources
@@ -169,7 +169,7 @@ def run(items: list[NewsItem], repeat: int) -> dict[str, float]:
         with gc_paused():  # as the plugin runs it
             relations = relate(items, urls, settings)
             related = time.perf_counter() - wall, time.process_time() - cpu
-            top_stories(items, settings, [r.cluster for r in relations])
+            top_stories(items, settings.rank, [r.cluster for r in relations])
             group_sources(articles, source_settings)
             total = time.perf_counter() - wall, time.process_time() - cpu
         names = ("relate", "relate cpu", "total", "total cpu")

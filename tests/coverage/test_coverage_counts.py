@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from topicfeed.coverage.counts import MONTH, WEEK, bucket_starts, count_series, unit_for, window_counts
-from topicfeed.coverage.trending import trending
+from topicfeed.trending import trending
 
 D = dt.date
 

@@ -11,8 +11,8 @@ import pytest
 from support.items import item_fields
 
 from topicfeed.model import NewsItem, build_item
+from topicfeed.ranking import percentiles, rank_scores, top_stories
 from topicfeed.related_stories.graph import UnionFind, backlinks, clusters, cross_links, relate
-from topicfeed.related_stories.ranking import percentiles, rank_scores, top_stories
 from topicfeed.related_stories.score import RelatedScorer, title_words
 from topicfeed.related_stories.settings import DEFAULTS, RelatedSettings, read_settings
 from topicfeed.settings import SettingsError
@@ -368,13 +368,18 @@ def test_rank_blend() -> None:
         make(1, heat=0, quality=0, publishedDateTime="2024-03-10T12:00:00Z"),
         make(2, heat=None, quality=None, publishedDateTime="2024-03-09T12:00:00Z"),
     ]
-    scores = rank_scores(items, SETTINGS)
+    scores = rank_scores(
+        [i.heat for i in items],
+        [i.quality for i in items],
+        [i.published_at.timestamp() for i in items],
+        SETTINGS.rank,
+    )
     assert scores[0] == pytest.approx((1 + 1.0 + 0.5 * 1.0) * 2 ** (-12 / 24))
     assert scores[1] == pytest.approx(1 + 0.5 + 0.5 * 0.5)
     assert scores[2] == pytest.approx((1 + 0.5 + 0.5 * 0.5) * 2 ** (-24 / 24))
-    assert top_stories(items, SETTINGS, [0, 1, 2]) == [0, 1, 2]
-    assert top_stories(items, SETTINGS, [0, 0, 2]) == [0, 2]  # one per cluster
-    assert top_stories(items, replace(SETTINGS, top_stories=1), [0, 1, 2]) == [0]
+    assert top_stories(items, SETTINGS.rank, [0, 1, 2]) == [0, 1, 2]
+    assert top_stories(items, SETTINGS.rank, [0, 0, 2]) == [0, 2]  # one per cluster
+    assert top_stories(items, replace(SETTINGS.rank, top_stories=1), [0, 1, 2]) == [0]
 
 
 # Settings -------------------------------------------------------------------------------

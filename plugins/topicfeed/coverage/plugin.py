@@ -28,11 +28,11 @@ from pelican import signals
 from topicfeed.items import item_of
 from topicfeed.plugin import register_plugin
 from topicfeed.text import source_slug
+from topicfeed.trending import recent_window, trending
 
 from .counts import Series, count_series, unit_for, window_counts
 from .settings import SETTINGS
 from .svg import bar_chart, sparkline, stories
-from .trending import trending
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +155,13 @@ def attach(generator: Any) -> None:
                 url=urls[share.key],
                 recent=share.recent,
                 baseline=share.baseline,
-                recent_percent=round(100 * share.recent_share),
-                baseline_percent=round(100 * share.baseline_share),
+                recent_percent=share.recent_percent,
+                baseline_percent=share.baseline_percent,
                 sparkline=sparkline(counts, label),
             )
         )
     context["trending_topics"] = tuple(trends)
-    context["trending_window"] = Window(newest - dt.timedelta(days=recent - 1), newest, recent)
+    context["trending_window"] = Window(*recent_window(newest, recent), recent)
 
 
 def register() -> None:

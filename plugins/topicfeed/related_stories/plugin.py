@@ -22,10 +22,10 @@ from pelican import signals
 from topicfeed.gc_pause import gc_paused
 from topicfeed.items import news_articles
 from topicfeed.plugin import register_plugin
+from topicfeed.ranking import top_stories
 
 from .graph import relate
 from .links import Relations
-from .ranking import top_stories
 from .settings import SETTINGS, read_settings
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def _relate_articles(generator: Any) -> None:
         _attach(article, Relations())
     for article, found in zip(articles, relations, strict=True):
         _attach(article, found)
-    top = top_stories(items, settings, [r.cluster for r in relations])
+    top = top_stories(items, settings.rank, [r.cluster for r in relations])
     generator.context["top_stories"] = [TopStory(articles[i], relations[i].cluster_size - 1) for i in top]
     links = sum(len(r.related) for r in relations)
     computed = sum(1 for r in relations for link in r.related if link.computed)

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from topicfeed import ranking
+from topicfeed.ranking import RankSettings
 from topicfeed.settings import Setting, apply, is_int, is_number, is_weights
 from topicfeed.site import site_timezone
 
 RELATED_WEIGHT_NAMES = ("topics", "title", "date")
-RANK_WEIGHT_NAMES = ("heat", "quality")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -58,19 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
         '"More coverage of this story" shows at most this many.',
         is_int(minimum=0),
     ),
-    Setting("HOME_TOP_STORIES", 5, "Top stories on the home page (one per story cluster).", is_int(0)),
-    Setting(
-        "HOME_RANK_WEIGHTS",
-        {"heat": 1.0, "quality": 0.5},
-        "Boosts of the home ranking; a partial mapping keeps the other defaults.",
-        is_weights(RANK_WEIGHT_NAMES),
-    ),
-    Setting(
-        "HOME_RANK_HALF_LIFE_HOURS",
-        24.0,
-        "The home rank halves every this many hours of age.",
-        is_number(above=0),
-    ),
+    *ranking.SETTINGS,
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -91,10 +80,8 @@ class RelatedSettings:
     title_words: int = DEFAULTS["RELATED_TITLE_WORDS"]
     candidates: int = DEFAULTS["RELATED_CANDIDATES"]
     cluster_max: int = DEFAULTS["RELATED_CLUSTER_MAX"]
-    top_stories: int = DEFAULTS["HOME_TOP_STORIES"]
-    heat_weight: float = DEFAULTS["HOME_RANK_WEIGHTS"]["heat"]
-    quality_weight: float = DEFAULTS["HOME_RANK_WEIGHTS"]["quality"]
-    rank_half_life_hours: float = DEFAULTS["HOME_RANK_HALF_LIFE_HOURS"]
+    #: The home page's ranking (its settings are declared in :mod:`topicfeed.ranking`).
+    rank: RankSettings = field(default_factory=RankSettings)
     timezone: dt.tzinfo = dt.UTC
 
 
@@ -112,7 +99,6 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
     values = dict(settings)
     apply(values, SETTINGS)
     related = _weights(values, "RELATED_WEIGHTS")
-    rank = _weights(values, "HOME_RANK_WEIGHTS")
     return RelatedSettings(
         min_related=values["RELATED_MIN"],
         topic_weight=related["topics"],
@@ -123,9 +109,6 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
         title_words=values["RELATED_TITLE_WORDS"],
         candidates=values["RELATED_CANDIDATES"],
         cluster_max=values["RELATED_CLUSTER_MAX"],
-        top_stories=values["HOME_TOP_STORIES"],
-        heat_weight=rank["heat"],
-        quality_weight=rank["quality"],
-        rank_half_life_hours=float(values["HOME_RANK_HALF_LIFE_HOURS"]),
+        rank=ranking.rank_settings(values),
         timezone=site_timezone(values),
     )

@@ -4,6 +4,10 @@ Share, not count: a busy week lifts every topic's count, while a topic whose *sh
 news grew is one the news turned to. The recent window is counted back from the newest item
 (``(newest - recent_days, newest]``), the baseline is the ``baseline_days`` before it; both are
 fixed by the content, so a rebuild of the same content shows the same topics.
+
+Shared code: the coverage plugin shows the trending topics, and the site model derives them
+from its plain records the same way. The settings are declared here once and registered by the
+coverage plugin.
 """
 
 from __future__ import annotations
@@ -11,6 +15,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from topicfeed.settings import Setting, is_int
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "TRENDING_RECENT_DAYS",
+        7,
+        "trending topics: the recent window, in days counted back from the newest item",
+        is_int(1),
+    ),
+    Setting(
+        "TRENDING_BASELINE_DAYS",
+        56,
+        "trending topics: the window before the recent one that it is compared with, in days",
+        is_int(1),
+    ),
+    Setting("TRENDING_TOPICS", 5, "trending topics shown on the home page; 0 shows none", is_int(0)),
+    Setting(
+        "TRENDING_MIN_ITEMS",
+        2,
+        "a topic trends only with at least this many items in the recent window",
+        is_int(1),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +54,19 @@ class TopicShare:
     @property
     def growth(self) -> float:
         return self.recent_share - self.baseline_share
+
+    @property
+    def recent_percent(self) -> int:
+        return round(100 * self.recent_share)
+
+    @property
+    def baseline_percent(self) -> int:
+        return round(100 * self.baseline_share)
+
+
+def recent_window(newest: dt.date, recent_days: int) -> tuple[dt.date, dt.date]:
+    """The first and last day (inclusive) of the recent window."""
+    return newest - dt.timedelta(days=recent_days - 1), newest
 
 
 def _in_window(day: dt.date, newest: dt.date, start_days: int, end_days: int) -> bool:
