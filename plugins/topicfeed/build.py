@@ -61,6 +61,11 @@ class Build:
     #: ``all_generators_finalized`` (URLs final, related data attached) by :func:`collect_articles`,
     #: which the JSON API and the redirects connect; read by their FILES steps.
     articles: list[Any] = field(default_factory=list)
+    #: Each published news item's story cluster, by its file (``NewsItem.source_path``): items
+    #: with one value carry one story (the related step, product ``top-stories``; the site model
+    #: reads it). Not an attribute of the article: the value is a position in this run's list,
+    #: which an added item shifts, and the page keys digest what an article holds.
+    clusters: dict[str, int] = field(default_factory=dict)
     #: Redirect pages this run wrote: old site-relative URL -> new site-relative URL (redirects
     #: fills it in its FILES step; the build report reads it).
     redirects: dict[str, str] = field(default_factory=dict)

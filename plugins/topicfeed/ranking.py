@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +103,7 @@ def top_positions(
     quality: Sequence[int | None],
     times: Sequence[float],
     keys: Sequence[str],
-    clusters: Sequence[int],
+    clusters: Sequence[Hashable],
     settings: RankSettings,
 ) -> list[int]:
     """Positions of the top stories, best first: at most one per cluster (items with equal
@@ -113,7 +113,7 @@ def top_positions(
     scores = rank_scores(heat, quality, times, settings)
     by_rank = sorted(range(len(times)), key=lambda i: (-scores[i], -times[i], keys[i]))
     chosen: list[int] = []
-    clusters_seen: set[int] = set()
+    clusters_seen: set[Hashable] = set()
     for i in by_rank:
         if clusters[i] in clusters_seen:
             continue

@@ -18,10 +18,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, run_pelican, tree
+from pelican.settings import read_settings
+from support.build import CORPUS, ROOT, run_pelican, tree
 from support.changes import CHANGES
 
 from topicfeed.site_model import store
+from topicfeed.site_model.home import derive_home
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import SiteModel
 
@@ -77,3 +79,5 @@ def test_the_models_name_every_changed_page(states: list[tuple[SiteModel, set[st
     if STEPS[step - 1] in ("edit", "retitle"):  # no story of the home page's first page changed
         assert ("index.html" in changed) == ("index.html" in reached.pages)
     assert len(reached.pages) < len(names) / 4  # it names a part of the site, not all of it
+    # the new state's home values, which a planner must compute, follow from its items
+    assert derive_home(new, read_settings(str(ROOT / "pelicanconf.py"))) == new.home

@@ -7,7 +7,8 @@ index and stay outside links. The results are plain data hung on each article (i
 links, backlinks and more coverage) and, for the home page, ``top_stories`` in the shared
 context; templates only display them.
 
-Needs ``news-items`` (the news reader); provides ``related-links`` and ``top-stories``.
+Needs ``news-items`` (the news reader); provides ``related-links`` and ``top-stories`` (the
+context's ``top_stories`` and each item's story cluster, ``Build.clusters``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from pelican import signals
 
+from topicfeed.build import Build
 from topicfeed.gc_pause import gc_paused
 from topicfeed.items import news_articles
 from topicfeed.plugin import register_plugin
@@ -64,6 +66,8 @@ def _relate_articles(generator: Any) -> None:
         _attach(article, Relations())
     for article, found in zip(articles, relations, strict=True):
         _attach(article, found)
+    clusters = {item.source_path: found.cluster for item, found in zip(items, relations, strict=True)}
+    Build.of(generator).clusters = clusters
     top = top_stories(items, settings.rank, [r.cluster for r in relations])
     generator.context["top_stories"] = [TopStory(articles[i], relations[i].cluster_size - 1) for i in top]
     links = sum(len(r.related) for r in relations)

@@ -69,7 +69,7 @@ _PAGES: dict[str, Any] = {}
 def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
     """The model of the site this build is making (its folder is ``build.target``; ``positions``:
     :func:`news_positions` of its articles)."""
-    items, topics, sources = site_records(build.articles)
+    items, topics, sources = site_records(build.articles, build.clusters)
     context = build.private.get(_CONTEXT) or {}
     return SiteModel(
         version=VERSION,

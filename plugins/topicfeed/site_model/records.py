@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 4
+VERSION = 5
 
 
 class ItemRecord(NamedTuple):
@@ -50,6 +50,13 @@ class ItemRecord(NamedTuple):
     #: Keys of its older and newer story in its first topic ("" where there is none).
     older: str
     newer: str
+    #: Its heat and quality scores (None: unknown), and its story cluster: the key of the
+    #: cluster's newest item, so items of one story share it (a key, not a position: an added
+    #: item would shift every position, and the record would seem changed). What the home
+    #: page's ranking is computed from, with the date and key (:mod:`.home`).
+    heat: int | None
+    quality: int | None
+    cluster: str
 
 
 class PageRecord(NamedTuple):
@@ -110,10 +117,11 @@ class SiteModel(NamedTuple):
 
 
 def site_records(
-    articles: Iterable[Any],
+    articles: Iterable[Any], clusters: Mapping[str, int]
 ) -> tuple[tuple[tuple[Any, ...], ...], dict[str, str], dict[str, str]]:
     """One plain record per news article, in the order given (the site's: newest first), and the
-    site's topics and sources (slug -> name).
+    site's topics and sources (slug -> name). ``clusters``: each item's story cluster by its file
+    (``Build.clusters``: any value naming a story), stored as the key of its first item here.
 
     Reads the values the steps before the writer hung on each article (``related-links``,
     ``source-pages``, ``theme-data``, which the plugin declares it needs); a neighbour is found
@@ -130,6 +138,7 @@ def site_records(
             news.append((article, item, url))
             key_of_url[url] = item.key
     records = []
+    first_of_cluster: dict[int, str] = {}
     topics: dict[str, str] = {}
     sources: dict[str, str] = {}
     for article, item, url in news:
@@ -141,6 +150,8 @@ def site_records(
         tags = article.tags if hasattr(article, "tags") else ()
         for tag in tags:
             topics.setdefault(str(tag.slug), str(tag.name))
+        cluster = clusters.get(item.source_path)
+        cluster = item.key if cluster is None else first_of_cluster.setdefault(cluster, item.key)
         source = article.source
         if source is not None:
             sources.setdefault(str(source.slug), str(source.name))
@@ -161,6 +172,9 @@ def site_records(
                 article.cluster_size,
                 older,
                 newer,
+                item.heat,
+                item.quality,
+                cluster,
             )
         )
     return tuple(records), dict(sorted(topics.items())), dict(sorted(sources.items()))
