@@ -10,6 +10,7 @@ plugin may have put under the same key, so no caller needs its own ``isinstance`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from topicfeed.model import NewsItem, Problem
@@ -64,3 +65,10 @@ def news_articles(articles: Iterable[Any]) -> list[tuple[Any, NewsItem]]:
         if item is not None:
             pairs.append((article, item))
     return pairs
+
+
+def stand_in(item: NewsItem) -> Any:
+    """An object :func:`item_of` finds ``item`` in, with nothing else: for shared code that
+    takes articles (:func:`topicfeed.sources.group_sources`) run on plain items, without
+    Pelican's articles (the site model's prediction)."""
+    return SimpleNamespace(metadata={ITEM_KEY: item})

@@ -85,6 +85,10 @@ class PluginSpec:
     provides: frozenset[str] = frozenset()
     requires: frozenset[str] = frozenset()
     steps: tuple[tuple[Phase, Step], ...] = field(default=())
+    #: Product -> how the plugin computes it from plain values, without Pelican's articles
+    #: (:func:`derivation`): what a rebuild planned from the site model calls instead of
+    #: running the build's steps. The function's arguments are the product's own contract.
+    derives: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
 
 
 _SPECS: dict[str, PluginSpec] = {}
@@ -97,9 +101,19 @@ def register_plugin(
     provides: Iterable[str] = (),
     requires: Iterable[str] = (),
     steps: Iterable[tuple[Phase, Step]] = (),
+    derives: dict[str, Callable[..., Any]] | None = None,
 ) -> None:
-    """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name."""
-    _SPECS[name] = PluginSpec(name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps))
+    """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
+
+    ``derives``: for products in ``provides``, how to compute each from plain values.
+    """
+    derived = tuple((derives or {}).items())
+    stray = sorted({product for product, _ in derived} - set(provides))
+    if stray:
+        raise PluginSetupError(f"plugins: {name} derives {', '.join(stray)}, which it does not provide")
+    _SPECS[name] = PluginSpec(
+        name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps), derived
+    )
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)
@@ -111,6 +125,24 @@ def register_plugin(
 def enabled_specs(settings: dict[str, Any]) -> list[PluginSpec]:
     """The declarations of the plugins Pelican registered for this run, in ``PLUGINS`` order."""
     return [_SPECS[name] for name in settings.get("PLUGINS") or () if name in _SPECS]
+
+
+class Underivable(Exception):
+    """A product cannot be computed from plain values for this change (no enabled plugin
+    derives it, or the plugin's derivation does not cover the change): build it instead. The
+    message says why."""
+
+
+def derivation(settings: dict[str, Any], product: str) -> Callable[..., Any]:
+    """How the enabled plugin providing ``product`` computes it from plain values.
+
+    The caller names data, never a plugin, as with ``requires``.
+    """
+    for spec in enabled_specs(settings):
+        for name, derive in spec.derives:
+            if name == product:
+                return derive
+    raise Underivable(f"no plugin in PLUGINS derives {product}")
 
 
 def check_plugins(specs: list[PluginSpec]) -> None:

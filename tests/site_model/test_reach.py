@@ -15,29 +15,16 @@ the models before and after:
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from pelican.settings import read_settings
 from support.build import CORPUS, ROOT, run_pelican, tree
-from support.changes import CHANGES
+from support.changes import CHANGES, retitle
 
 from topicfeed.site_model import store
 from topicfeed.site_model.home import derive_home
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import SiteModel
-
-
-def retitle(content: Path, model: SiteModel) -> None:
-    """A new title for the newest story that another story's page links to (as related)."""
-    records = model.records()
-    linked = {key for record in records for key in record.related}
-    target = next(record for record in records if record.key in linked)
-    path = content / target.source_path
-    text = path.read_text(encoding="utf-8")
-    assert '\ntitle: "' in text
-    path.write_text(text.replace('\ntitle: "', '\ntitle: "Retitled: ', 1), encoding="utf-8")
-
 
 STEPS = [change.__name__ for change in (*CHANGES, retitle)]
 

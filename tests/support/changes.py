@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from topicfeed.site_model.records import SiteModel
+
 NEW_ITEM = """---
 title: "A brand new story about Power Apps"
 excerpt: "Something new happened today."
@@ -53,3 +55,14 @@ def delete(content: Path) -> None:
 
 #: The changes, in the order the tests make them.
 CHANGES = (edit, add, unpublish, delete)
+
+
+def retitle(content: Path, model: SiteModel) -> None:
+    """A new title for the newest story that another story's page links to (as related)."""
+    records = model.records()
+    linked = {key for record in records for key in record.related}
+    target = next(record for record in records if record.key in linked)
+    path = content / target.source_path
+    text = path.read_text(encoding="utf-8")
+    assert '\ntitle: "' in text
+    path.write_text(text.replace('\ntitle: "', '\ntitle: "Retitled: ', 1), encoding="utf-8")

@@ -97,6 +97,23 @@ def test_two_plugins_cannot_both_commit() -> None:
         check_plugins(specs)
 
 
+def test_a_product_is_derived_by_the_enabled_plugin_that_provides_it(monkeypatch) -> None:
+    monkeypatch.setattr(core, "_SPECS", {})
+
+    def derive() -> str:
+        return "derived"
+
+    core.register_plugin("maker", provides={"news-items"}, derives={"news-items": derive})
+    core.register_plugin("other", provides={"feed-format"})
+    assert core.derivation({"PLUGINS": ["other", "maker"]}, "news-items") is derive
+    with pytest.raises(core.Underivable, match="no plugin in PLUGINS derives news-items"):
+        core.derivation({"PLUGINS": ["other"]}, "news-items")  # the maker is not enabled
+    with pytest.raises(core.Underivable, match="derives feed-format"):
+        core.derivation({"PLUGINS": ["other", "maker"]}, "feed-format")  # provided, not derived
+    with pytest.raises(PluginSetupError, match="stray derives feed-format, which it does not provide"):
+        core.register_plugin("stray", provides={"news-items"}, derives={"feed-format": derive})
+
+
 def test_steps_run_in_phase_order_whatever_the_plugins_order(tmp_path, monkeypatch) -> None:
     ran: list[str] = []
 

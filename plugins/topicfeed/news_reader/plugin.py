@@ -40,9 +40,10 @@ from topicfeed.items import ARTICLE_LISTS, item_of, problems_of
 from topicfeed.ledger import Ledger
 from topicfeed.model import Problem
 from topicfeed.plugin import Phase, register_plugin
-from topicfeed.text import short_hash, topic_key, topic_slug
+from topicfeed.text import short_hash, topic_key, unique_topic_slugs
 
 from . import prefetch
+from .derive import read_news
 from .reader import FileParser, NewsReader, close_store, end_sharing, open_store
 from .settings import SETTINGS
 from .source import extension_variants
@@ -210,13 +211,9 @@ def make_topic_slugs_unique(generator: Any) -> None:
     for article in _all_articles(generator):
         for tag in getattr(article, "tags", []) or []:
             tags_by_key[topic_key(tag.name)].append(tag)
-    keys_by_slug: dict[str, list[str]] = defaultdict(list)
-    for key in tags_by_key:
-        keys_by_slug[topic_slug(key)].append(key)
-    for slug, keys in keys_by_slug.items():
-        for rank, key in enumerate(sorted(keys)):
-            for tag in tags_by_key[key]:
-                tag.slug = slug if rank == 0 else f"{slug}-{short_hash(key)}"
+    for key, slug in unique_topic_slugs(tags_by_key).items():
+        for tag in tags_by_key[key]:
+            tag.slug = slug
 
 
 def warn_duplicate_stories(generator: Any) -> None:
@@ -300,6 +297,7 @@ def register() -> None:
         settings=SETTINGS,
         provides={"news-items"},
         steps=[(Phase.ARTICLES, resume_collector)],
+        derives={"news-items": read_news},
     )
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(start_reading)

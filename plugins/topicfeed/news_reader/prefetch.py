@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from topicfeed.build import Build, MissingProduct
 
-from .item_store import ItemStore, Record, pickled, unpickled
+from .item_store import ItemStore, Record, Stored, pickled, unpickled
 from .stat_table import FileStat, file_stat
 
 if TYPE_CHECKING:
@@ -76,15 +76,23 @@ class Prepared:
     stat: FileStat | None
 
 
-def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wire:
-    """In a forked reader: what the reader would do with ``source_path`` before the metadata."""
+#: What :func:`find_record` found for one file: ``(digest, record or None for Markdown, the
+#: record as stored or None when parsed, parsed, damaged, stat)``; None when it found nothing.
+Found = tuple[str, Record | None, Stored | None, bool, bool, FileStat | None] | None
+
+
+def find_record(parser: FileParser, store: ItemStore | None, source_path: str) -> Found:
+    """What the reader would find for ``source_path`` before the metadata, without logging or
+    writing the store: its stored record (not even reading the file when its stat is the one
+    recorded) or the file parsed. None: the reader must read it itself and say what failed."""
     path = parser.relative(source_path)
     stat = file_stat(source_path) if store is not None else None
     known = store.known(path, stat) if store is not None and stat is not None else None
     if known is not None and store is not None:  # the stat is the one recorded: not read
         raw = store.stored(known)
-        if raw is not None and unpickled(raw) is not None:
-            return known, bytes(raw), False, False, stat  # a slice of a pack: not picklable
+        record = None if raw is None else unpickled(raw)
+        if record is not None:
+            return known, record, raw, False, False, stat
     try:
         data = parser.read_bytes(source_path)
     except OSError:
@@ -94,16 +102,27 @@ def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wi
     if store is not None:
         raw = store.stored(digest)
         if raw is not None:
-            if unpickled(raw) is not None:
-                return digest, bytes(raw), False, False, stat
+            record = unpickled(raw)
+            if record is not None:
+                return digest, record, raw, False, False, stat
             damaged = True
     try:
         record = parser.parse(source_path, path, data)
     except Exception:  # the reader parses it again and fails as it always did
         return None
+    return digest, record, None, True, damaged, stat
+
+
+def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wire:
+    """In a forked reader: what the reader would do with ``source_path`` before the metadata."""
+    found = find_record(parser, store, source_path)
+    if found is None:
+        return None
+    digest, record, raw, parsed, damaged, stat = found
     if record is None:
-        return digest, None, True, damaged, stat
-    return digest, pickled(record), True, damaged, stat
+        return digest, None, parsed, damaged, stat
+    # a slice of a pack is not picklable: its bytes are sent
+    return digest, bytes(raw) if raw is not None else pickled(record), parsed, damaged, stat
 
 
 def _reader(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 
@@ -80,3 +81,30 @@ def topic_neighbours(
         newer = stories[index + 1] if index + 1 < len(stories) else None
         found[id(article)] = TopicNeighbours(topic, ref(older), ref(newer))
     return found
+
+
+def neighbour_urls(stories: Sequence[tuple[tuple[str, ...], float, str, str]]) -> list[tuple[str, str]]:
+    """:func:`topic_neighbours` from plain values (derivation of ``theme-data`` for the site model).
+
+    ``stories``: each published story's topic slugs (first topic first), date (POSIX
+    timestamp), source path and URL. Returns each one's older and newer story's URL in its
+    first topic ("" where there is none), by running the build's own function on stand-ins.
+    """
+    stand_ins = [
+        SimpleNamespace(tags=list(topics), date=date, source_path=path, title="", url=url)
+        for topics, date, path, url in stories
+    ]
+    tags: dict[str, list[Any]] = {}
+    for story in stand_ins:
+        for slug in story.tags:
+            tags.setdefault(slug, []).append(story)
+    found = topic_neighbours(stand_ins, tags)
+    result = []
+    for story in stand_ins:
+        neighbours = found.get(id(story))
+        older = newer = ""
+        if neighbours is not None:
+            older = "" if neighbours.older is None else neighbours.older.url
+            newer = "" if neighbours.newer is None else neighbours.newer.url
+        result.append((older, newer))
+    return result

@@ -29,7 +29,7 @@ from topicfeed.plugin import register_plugin
 
 from . import dates
 from .jsonld import JsonLd
-from .neighbours import topic_neighbours
+from .neighbours import neighbour_urls, topic_neighbours
 from .settings import SETTINGS
 
 NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
@@ -76,6 +76,11 @@ def attach(generator: Any) -> None:
 
 
 def register() -> None:
-    register_plugin(__name__.rpartition(".")[0], settings=SETTINGS, provides={"theme-data"})
+    register_plugin(
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        provides={"theme-data"},
+        derives={"theme-data": neighbour_urls},
+    )
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(attach)

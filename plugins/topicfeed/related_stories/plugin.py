@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from pelican import signals
 from topicfeed.build import Build
 from topicfeed.gc_pause import gc_paused
 from topicfeed.items import news_articles
+from topicfeed.model import NewsItem
 from topicfeed.plugin import register_plugin
 from topicfeed.ranking import top_stories
 
@@ -81,11 +83,20 @@ def _relate_articles(generator: Any) -> None:
     )
 
 
+def relate_items(
+    items: Sequence[NewsItem], urls: Sequence[str], settings: Mapping[str, Any]
+) -> list[Relations]:
+    """The related step from plain values (derivation of ``related-links`` for the site model):
+    each item's :class:`Relations`, by position, for items in the site's order."""
+    return relate(items, urls, read_settings(settings))
+
+
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
         settings=SETTINGS,
         requires={"news-items"},
         provides={"related-links", "top-stories"},
+        derives={"related-links": relate_items},
     )
     signals.article_generator_finalized.connect(relate_articles)

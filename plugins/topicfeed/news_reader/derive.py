@@ -1,0 +1,163 @@
+"""The published news items of a content folder, with their URLs and topic slugs, without
+Pelican's article step: the derivation of ``news-items`` for the site model.
+
+A rebuild planned from the site model needs what the reader and its URL step would make of the
+folder now: every file's fate, and each published item with its page's URL and file, its date
+and its topics' slugs, in the site's order. Here each file's record comes from the item store
+as the forked readers find it (:func:`.prefetch.find_record`: a file whose stat is the one
+recorded is not even read); an item whose reader digest is the one the last model recorded keeps the
+URL, file and date recorded with it; any other published item becomes one Pelican ``Article``,
+through Pelican's own readers, as in a build, for its URL. Topic slugs are made unique over all
+topics by the same function as the build's URL step.
+
+What this does not cover raises :class:`~topicfeed.plugin.Underivable` (build instead): a file
+that is not a news item (an ordinary Markdown article) or cannot be read, a preview, another
+article order than the newest first, two items wanting one page, and a change to an item whose
+page name another item had to leave (its URL carries a hash suffix that the build might drop).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pelican.contents import Article
+from pelican.readers import Readers
+
+from topicfeed import permalinks
+from topicfeed.model import NewsItem
+from topicfeed.plugin import Underivable
+from topicfeed.text import topic_key, unique_topic_slugs
+
+from .item_store import FOLDER, ItemStore
+from .prefetch import find_record
+from .reader import FileParser, NewsReader, store_key
+
+#: What the last model recorded of a published item (by its file), as a plain tuple:
+#: ``(fingerprint, url, save_as, timestamp)``.
+Known = tuple[str, str, str, float]
+
+
+class ReadItem(NamedTuple):
+    """A published item as the build would have it once its URL step is done."""
+
+    item: NewsItem
+    url: str
+    save_as: str
+    timestamp: float
+    #: Its topics' slugs and names, first topic first.
+    topics: tuple[str, ...]
+    topic_names: tuple[str, ...]
+
+
+class NewsRead(NamedTuple):
+    """The folder now: published items in the site's order, every file's fate, and how many
+    items needed an ``Article`` (new or changed)."""
+
+    items: list[ReadItem]
+    fates: dict[str, str]
+    made: int
+
+
+#: A slug that ends in a hash suffix (the URL step's way to tell apart items wanting one page).
+_SUFFIXED = re.compile(r"-[0-9a-f]{6,40}(?=(/[^/]*)?$)")
+
+
+def _records(settings: dict[str, Any], files: Sequence[str]) -> list[tuple[str, Any]]:
+    """Each file's relative path and record (item or None, problems), from the store or parsed."""
+    parser = FileParser(settings)
+    store = None
+    if settings["NEWS_ITEM_STORE"] and settings.get("CACHE_PATH"):
+        store = ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings))
+    try:
+        found = []
+        for source_path in files:
+            path = parser.relative(source_path)
+            result = find_record(parser, store, source_path)
+            if result is None:
+                raise Underivable(f"{path}: cannot be read here; the reader says why")
+            record = result[1]
+            if record is None:
+                raise Underivable(f"{path}: not a news item")
+            found.append((path, record))
+        return found
+    finally:
+        if store is not None:
+            store.release()
+
+
+def _article(settings: dict[str, Any], readers: Readers, path: str) -> Article:
+    """The ``Article`` a build makes of one news file, with its permalink applied."""
+    extension = path.rpartition(".")[2]
+    if extension not in readers.readers:
+        readers.readers[extension] = NewsReader(settings)
+    article = readers.read_file(base_path=settings["PATH"], path=path, content_class=Article, context={})
+    permalinks.apply(article)
+    return article
+
+
+def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str, Known]) -> NewsRead:
+    """The published items of ``files`` (absolute paths of every news file of the content
+    folder) and every file's fate; ``known``: the last model's items by file."""
+    if settings["PREVIEW"]:
+        raise Underivable("a preview shows unpublished items")
+    if settings["ARTICLE_ORDER_BY"] != "reversed-date":
+        raise Underivable(f"ARTICLE_ORDER_BY is {settings['ARTICLE_ORDER_BY']!r}")
+    fates: dict[str, str] = {}
+    published: list[tuple[str, NewsItem]] = []
+    for path, (item, problems) in _records(settings, files):
+        if item is None:
+            fates[problems[0].path] = "rejected"
+        elif item.published:
+            fates[item.source_path] = "published"
+            published.append((path, item))
+        else:
+            fates[item.source_path] = "unpublished"
+    readers: Readers | None = None
+    placed: list[tuple[str, NewsItem, str, str, float]] = []
+    kept = set()
+    for path, item in published:
+        last = known.get(item.source_path)
+        if last is not None and last[0] == item.fingerprint:
+            placed.append((path, item, last[1], last[2], last[3]))
+            kept.add(item.source_path)
+            continue
+        readers = readers or Readers(settings)
+        article = _article(settings, readers, path)
+        placed.append((path, item, str(article.url), str(article.save_as), article.date.timestamp()))
+    _check_pages(placed, known, kept)
+    placed.sort(key=lambda found: (-found[4], found[0]))
+    slugs = unique_topic_slugs(topic_key(name) for _, item, *_ in placed for name in item.topics)
+    items = [
+        ReadItem(
+            item,
+            url,
+            save_as,
+            timestamp,
+            tuple([slugs[topic_key(name)] for name in item.topics]),
+            tuple(item.topics),
+        )
+        for _, item, url, save_as, timestamp in placed
+    ]
+    return NewsRead(items, fates, len(placed) - len(kept))
+
+
+def _check_pages(
+    placed: list[tuple[str, NewsItem, str, str, float]], known: Mapping[str, Known], kept: set[str]
+) -> None:
+    """Refuse what only the build's URL step can settle: two items wanting one page, or an item
+    gone or changed whose page another item had to leave (that one's URL might lose its suffix)."""
+    taken: dict[str, str] = {}
+    for _, item, _url, save_as, _ in placed:
+        other = taken.setdefault(save_as, item.source_path)
+        if other != item.source_path:
+            raise Underivable(f"{item.source_path} and {other} both want {save_as}")
+    left = {last[2] for path, last in known.items() if path not in kept}
+    if not left:
+        return
+    for _, item, _url, save_as, _ in placed:
+        base = _SUFFIXED.sub("", save_as, count=1)
+        if base != save_as and base in left:
+            raise Underivable(f"{item.source_path} has the page {save_as} because of {base}, which changed")

@@ -1,0 +1,101 @@
+"""The next site model computed from the last one and the content folder, without a build
+(step 2 of docs/rebuild-plan.md): what a rebuild plans from.
+
+Each product the model records is computed by the plugin that provides it, from plain values
+(:func:`topicfeed.plugin.derivation`; this module names data, never a plugin): the published
+items with their URLs and topic slugs (``news-items``: only new and changed files become Pelican
+articles), their related stories, backlinks and clusters (``related-links``: the related step
+over every item, as in a build), their neighbours in their first topic (``theme-data``); the
+sources come from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from
+the records (:mod:`.home`). Held equal to the model a full build makes of the same folder
+(``tests/site_model/test_predict.py``). Not predicted: the pages, which a plan derives from the
+items.
+
+Anything a derivation does not cover raises :class:`~topicfeed.plugin.Underivable`: build
+instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from topicfeed.gc_pause import gc_paused
+from topicfeed.items import news_articles, stand_in
+from topicfeed.plugin import derivation
+from topicfeed.sources import group_sources
+
+from .home import derive_home
+from .records import VERSION, SiteModel
+
+
+def _known(model: SiteModel) -> dict[str, Any]:
+    """The last model's items by file, as the ``news-items`` derivation takes them."""
+    return {r[1]: (r[2], r[4], r[5], r[3]) for r in model.items}  # fingerprint, url, save_as, timestamp
+
+
+def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
+    """The model a full build of ``files`` (absolute paths of every news file of the content
+    folder now) would make, from ``last`` (the model of the site as it is). The ``folder`` is
+    the last model's: the plan builds into a copy of that site.
+
+    With the cyclic collector paused, as the build's steps run: every item is read and lives
+    to the end, and the collections would scan them again and again for no garbage."""
+    with gc_paused():
+        return _predict(last, files, settings)
+
+
+def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
+    read = derivation(settings, "news-items")(settings, files, _known(last))
+    items = [found.item for found in read.items]
+    urls = [found.url for found in read.items]
+    relations = derivation(settings, "related-links")(items, urls, settings)
+    neighbours = derivation(settings, "theme-data")(
+        [(found.topics, found.timestamp, found.item.source_path, found.url) for found in read.items]
+    )
+    key_of_url = {found.url: found.item.key for found in read.items}
+    source_of: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for source in group_sources([stand_in(item) for item in items], settings):
+        for _, item in news_articles(source.articles):
+            source_of[item.source_path] = source.slug
+        sources[source.slug] = source.name
+    topics: dict[str, str] = {}
+    first_of_cluster: dict[int, str] = {}
+    records = []
+    for found, related, (older, newer) in zip(read.items, relations, neighbours, strict=True):
+        item = found.item
+        for slug, name in zip(found.topics, found.topic_names, strict=True):
+            topics.setdefault(slug, name)
+        records.append(
+            (
+                item.key,
+                item.source_path,
+                item.fingerprint,
+                found.timestamp,
+                found.url,
+                found.save_as,
+                found.topics,
+                source_of.get(item.source_path, ""),
+                tuple([link.key for link in related.related]),
+                tuple([link.key for link in related.backlinks]),
+                tuple([link.key for link in related.more_coverage]),
+                related.more_coverage_total,
+                related.cluster_size,
+                key_of_url.get(older, ""),
+                key_of_url.get(newer, ""),
+                item.heat,
+                item.quality,
+                first_of_cluster.setdefault(related.cluster, item.key),
+            )
+        )
+    model = SiteModel(
+        version=VERSION,
+        folder=last.folder,
+        items=tuple(records),
+        files=dict(sorted(read.fates.items())),
+        topics=dict(sorted(topics.items())),
+        sources=dict(sorted(sources.items())),
+        home={},
+    )
+    return model._replace(home=derive_home(model, settings))

@@ -1,0 +1,220 @@
+"""The next site model predicted from the last one and the content folder, without a build
+(``site_model.predict``, step 2 of docs/rebuild-plan.md), equals the model a full build makes.
+
+The corpus is changed one item at a time as the incremental test does (edit, add, unpublish,
+delete, then a story others link to retitled), and a synthetic site from the benchmark's
+generator (story clusters, trending topics, related lists) gets the benchmark's three changes
+(an excerpt edited, the newest story added, a story unpublished). Before each build the model is
+predicted from the last build's model and item store; the build's own model must then equal it:
+every item record (URL, date, topics, source, related stories, backlinks, more coverage,
+neighbours, cluster), every file's fate, the topics and sources, the home page's values.
+What the prediction does not cover is refused with the reason, never guessed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+from support.build import CORPUS, ROOT, Build, run_pelican
+from support.changes import CHANGES, retitle
+
+from bench import generate
+from topicfeed.plugin import Underivable
+from topicfeed.site_model import store
+from topicfeed.site_model.predict import predict
+from topicfeed.site_model.records import ItemRecord, SiteModel
+
+#: A change to the content folder, given the model of the site before it.
+Change = Callable[[Path, SiteModel], None]
+
+
+def site_settings(content: Path, cache: Path, **extra: Any) -> dict[str, Any]:
+    """A site's settings with Topicfeed's plugins registered and its declared settings applied,
+    as in a build (Pelican's own start-up does both; nothing is built)."""
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(cache.parent / "unused"),
+            "CACHE_PATH": str(cache),
+        },
+    )
+    settings.update(extra)
+    Pelican(settings)
+    return settings
+
+
+def news_files(content: Path) -> list[str]:
+    return sorted(str(path) for path in content.iterdir() if path.is_file())
+
+
+def model_of(output: Path) -> SiteModel:
+    model, why = store.load(store.model_path(output))
+    assert model is not None, why
+    return model
+
+
+def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
+    """What differs, field by field, for a readable failure."""
+    found: dict[str, Any] = {}
+    for name in ("files", "topics", "sources", "home"):
+        if getattr(guess, name) != getattr(built, name):
+            found[name] = (getattr(guess, name), getattr(built, name))
+    if len(guess.items) != len(built.items):
+        found["items"] = (len(guess.items), len(built.items))
+    for a, b in zip(guess.records(), built.records(), strict=False):
+        if a != b:
+            fields = {
+                f: (getattr(a, f), getattr(b, f))
+                for f in ItemRecord._fields
+                if getattr(a, f) != getattr(b, f)
+            }
+            found["first item that differs"] = (b.source_path, fields)
+            break
+    return found
+
+
+def run_changes(
+    root: Path, content: Path, changes: list[tuple[str, Change]]
+) -> list[tuple[str, SiteModel, SiteModel]]:
+    """Build ``content``, then for each change: predict, build fresh, keep both models."""
+    output = root / "build-0" / "site"
+    first = run_pelican(content, output, extra={"CACHE_PATH": str(root / "build-0" / "cache")})
+    assert first.returncode == 0, first.log
+    found = []
+    for number, (name, change) in enumerate(changes, 1):
+        last = model_of(output)
+        change(content, last)
+        guess = predict(last, news_files(content), site_settings(content, output.parent / "cache"))
+        output = root / f"build-{number}" / "site"
+        build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
+        assert build.returncode == 0, build.log
+        found.append((name, guess, model_of(output)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus_states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, SiteModel, SiteModel]]:
+    root = tmp_path_factory.mktemp("predict-corpus")
+    content = root / "content"
+    shutil.copytree(CORPUS, content)
+    changes: list[tuple[str, Change]] = [
+        (change.__name__, lambda folder, _last, change=change: change(folder)) for change in CHANGES
+    ]
+    return run_changes(
+        root,
+        content,
+        [*changes, ("retitle", retitle), ("rename", rename), ("retitle-renamed", retitle_renamed)],
+    )
+
+
+#: A file name without a date: its item's URL comes from its title (docs/input-format.md).
+RENAMED = "story-without-a-dated-name.md"
+
+
+def rename(content: Path, last: SiteModel) -> None:
+    """The newest story's file gets a name without a date: its page moves to a title-based URL."""
+    (content / last.records()[0].source_path).rename(content / RENAMED)
+
+
+def retitle_renamed(content: Path, last: SiteModel) -> None:
+    """That story gets a new title: its URL follows the title."""
+    path = content / RENAMED
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Renamed and retitled: ', 1)
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, SiteModel, SiteModel]]:
+    root = tmp_path_factory.mktemp("predict-synthetic")
+    generated = root / "generated"
+    manifest = generate.write(800, generated, seed=3)
+    content = generated / "news"
+
+    def edit(folder: Path, _last: SiteModel) -> None:
+        path = folder / manifest["change"]["news"]
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('excerpt: "', 'excerpt: "Updated: ', 1), encoding="utf-8"
+        )
+
+    def add(folder: Path, _last: SiteModel) -> None:
+        added = manifest["added"]["news"]
+        shutil.copy(generated / generate.EXTRA / "news" / added, folder / added)
+
+    def unpublish(folder: Path, _last: SiteModel) -> None:
+        path = folder / manifest["unpublished"]["news"]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\npublished: true\n", "\npublished: false\n", 1), encoding="utf-8")
+
+    return run_changes(root, content, [("edit", edit), ("add", add), ("unpublish", unpublish)])
+
+
+STEPS = ["edit", "add", "unpublish", "delete", "retitle", "rename", "retitle-renamed"]
+
+
+@pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
+def test_the_prediction_is_the_built_model_on_the_corpus(
+    corpus_states: list[tuple[str, SiteModel, SiteModel]], step: int
+) -> None:
+    name, guess, built = corpus_states[step]
+    assert name == STEPS[step]
+    assert differences(guess, built) == {}
+    if name in ("rename", "retitle-renamed"):  # the page moved: the prediction made its new URL
+        before = corpus_states[step - 1][2]
+        moved = {r.source_path: r.url for r in before.records()} | {RENAMED: ""}
+        record = next(r for r in built.records() if r.source_path == RENAMED)
+        assert record.url != moved[RENAMED if name == "retitle-renamed" else before.records()[0].source_path]
+
+
+@pytest.mark.parametrize("step", range(3), ids=["edit", "add", "unpublish"])
+def test_the_prediction_is_the_built_model_on_a_synthetic_site(
+    synthetic_states: list[tuple[str, SiteModel, SiteModel]], step: int
+) -> None:
+    _, guess, built = synthetic_states[step]
+    records = built.records()
+    # what makes the comparison worth something: clusters, related lists, neighbours, trends
+    assert any(r.cluster_size > 1 for r in records) and any(r.related for r in records)
+    assert any(r.backlinks for r in records) and any(r.older and r.newer for r in records)
+    assert built.home["trending_topics"]
+    assert differences(guess, built) == {}
+
+
+@pytest.fixture
+def corpus_copy(corpus_site: Build, tmp_path: Path) -> tuple[Path, SiteModel]:
+    content = tmp_path / "content"
+    shutil.copytree(CORPUS, content)
+    return content, model_of(corpus_site.output)
+
+
+def test_an_ordinary_markdown_article_is_not_predicted(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path
+) -> None:
+    content, last = corpus_copy
+    (content / "about.md").write_text("Title: About\nDate: 2024-01-01\n\nWho we are.\n", encoding="utf-8")
+    with pytest.raises(Underivable, match=r"about\.md: not a news item"):
+        predict(last, news_files(content), site_settings(content, tmp_path / "cache"))
+
+
+def test_two_items_wanting_one_page_are_not_predicted(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path
+) -> None:
+    content, last = corpus_copy
+    record = last.records()[0]
+    source = content / record.source_path
+    twin = source.with_suffix(".txt" if source.suffix == ".md" else ".md")
+    shutil.copy(source, twin)  # one file name, so one permalink: the build renames one of them
+    with pytest.raises(Underivable, match="both want " + record.save_as):
+        predict(last, news_files(content), site_settings(content, tmp_path / "cache"))
+
+
+def test_a_preview_is_not_predicted(corpus_copy: tuple[Path, SiteModel], tmp_path: Path) -> None:
+    content, last = corpus_copy
+    with pytest.raises(Underivable, match="preview"):
+        predict(last, news_files(content), site_settings(content, tmp_path / "cache", PREVIEW=True))
