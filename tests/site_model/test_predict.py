@@ -13,21 +13,23 @@ What the prediction does not cover is refused with the reason, never guessed.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
-from support.build import CORPUS, ROOT, Build, run_pelican
+from support.build import CORPUS, ROOT, Build, run_pelican, tree
 from support.changes import CHANGES, retitle
 
 from bench import generate
 from topicfeed.plugin import Underivable
 from topicfeed.site_model import store
 from topicfeed.site_model.predict import predict
+from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import ItemRecord, SiteModel
 
 #: A change to the content folder, given the model of the site before it.
@@ -61,8 +63,19 @@ def model_of(output: Path) -> SiteModel:
 
 
 def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
-    """What differs, field by field, for a readable failure."""
+    """What differs, field by field, for a readable failure (a page's reads aside: the
+    prediction keeps the last build's, which a page reads again while its values are the same)."""
     found: dict[str, Any] = {}
+    pages_guessed = {page.path: page[:7] for page in guess.page_records()}
+    pages_built = {page.path: page[:7] for page in built.page_records()}
+    if pages_guessed != pages_built:
+        found["pages"] = {
+            "only predicted": sorted(pages_guessed.keys() - pages_built.keys()),
+            "only built": sorted(pages_built.keys() - pages_guessed.keys()),
+            "differ": sorted(
+                p for p in pages_guessed.keys() & pages_built.keys() if pages_guessed[p] != pages_built[p]
+            ),
+        }
     for name in ("files", "topics", "sources", "home"):
         if getattr(guess, name) != getattr(built, name):
             found[name] = (getattr(guess, name), getattr(built, name))
@@ -80,13 +93,22 @@ def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
     return found
 
 
-def run_changes(
-    root: Path, content: Path, changes: list[tuple[str, Change]]
-) -> list[tuple[str, SiteModel, SiteModel]]:
+class State(NamedTuple):
+    """One change: the model before it, the prediction, the built model, the files that changed."""
+
+    name: str
+    last: SiteModel
+    guess: SiteModel
+    built: SiteModel
+    changed: set[str]
+
+
+def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) -> list[State]:
     """Build ``content``, then for each change: predict, build fresh, keep both models."""
     output = root / "build-0" / "site"
     first = run_pelican(content, output, extra={"CACHE_PATH": str(root / "build-0" / "cache")})
     assert first.returncode == 0, first.log
+    before = digests(output)
     found = []
     for number, (name, change) in enumerate(changes, 1):
         last = model_of(output)
@@ -95,12 +117,19 @@ def run_changes(
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log
-        found.append((name, guess, model_of(output)))
+        after = digests(output)
+        changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+        found.append(State(name, last, guess, model_of(output), changed))
+        before = after
     return found
 
 
+def digests(folder: Path) -> dict[str, str]:
+    return {path: hashlib.sha256(data).hexdigest() for path, data in tree(folder).items()}
+
+
 @pytest.fixture(scope="module")
-def corpus_states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, SiteModel, SiteModel]]:
+def corpus_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
     root = tmp_path_factory.mktemp("predict-corpus")
     content = root / "content"
     shutil.copytree(CORPUS, content)
@@ -132,7 +161,7 @@ def retitle_renamed(content: Path, last: SiteModel) -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, SiteModel, SiteModel]]:
+def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
     root = tmp_path_factory.mktemp("predict-synthetic")
     generated = root / "generated"
     manifest = generate.write(800, generated, seed=3)
@@ -160,30 +189,36 @@ STEPS = ["edit", "add", "unpublish", "delete", "retitle", "rename", "retitle-ren
 
 
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
-def test_the_prediction_is_the_built_model_on_the_corpus(
-    corpus_states: list[tuple[str, SiteModel, SiteModel]], step: int
-) -> None:
-    name, guess, built = corpus_states[step]
+def test_the_prediction_is_the_built_model_on_the_corpus(corpus_states: list[State], step: int) -> None:
+    name, last, guess, built, changed = corpus_states[step]
     assert name == STEPS[step]
     assert differences(guess, built) == {}
+    # planned before the build: the pages the prediction says the change reaches are those the
+    # built model says, and every page whose bytes changed is among them
+    reached = reach(last, guess)
+    assert reached == reach(last, built)
+    assert unexplained(reached, changed, page_names(last, built)) == {}
+    assert len(reached.pages) < len(built.pages) / 4
     if name in ("rename", "retitle-renamed"):  # the page moved: the prediction made its new URL
-        before = corpus_states[step - 1][2]
-        moved = {r.source_path: r.url for r in before.records()} | {RENAMED: ""}
-        record = next(r for r in built.records() if r.source_path == RENAMED)
-        assert record.url != moved[RENAMED if name == "retitle-renamed" else before.records()[0].source_path]
+        was = last.records()[0].source_path if name == "rename" else RENAMED
+        old_url = next(r.url for r in last.records() if r.source_path == was)
+        assert next(r.url for r in built.records() if r.source_path == RENAMED) != old_url
 
 
 @pytest.mark.parametrize("step", range(3), ids=["edit", "add", "unpublish"])
 def test_the_prediction_is_the_built_model_on_a_synthetic_site(
-    synthetic_states: list[tuple[str, SiteModel, SiteModel]], step: int
+    synthetic_states: list[State], step: int
 ) -> None:
-    _, guess, built = synthetic_states[step]
+    _, last, guess, built, changed = synthetic_states[step]
     records = built.records()
     # what makes the comparison worth something: clusters, related lists, neighbours, trends
     assert any(r.cluster_size > 1 for r in records) and any(r.related for r in records)
     assert any(r.backlinks for r in records) and any(r.older and r.newer for r in records)
     assert built.home["trending_topics"]
     assert differences(guess, built) == {}
+    reached = reach(last, guess)
+    assert reached == reach(last, built)
+    assert unexplained(reached, changed, page_names(last, built)) == {}
 
 
 @pytest.fixture

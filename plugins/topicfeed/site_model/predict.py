@@ -8,8 +8,9 @@ articles), their related stories, backlinks and clusters (``related-links``: the
 over every item, as in a build), their neighbours in their first topic (``theme-data``); the
 sources come from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from
 the records (:mod:`.home`). Held equal to the model a full build makes of the same folder
-(``tests/site_model/test_predict.py``). Not predicted: the pages, which a plan derives from the
-items.
+(``tests/site_model/test_predict.py``). The pages are placed from the new items and the last
+model's pages (:mod:`.pages`), so :func:`.reach.reach` can name the pages a change reaches
+before anything is built.
 
 Anything a derivation does not cover raises :class:`~topicfeed.plugin.Underivable`: build
 instead.
@@ -26,6 +27,7 @@ from topicfeed.plugin import derivation
 from topicfeed.sources import group_sources
 
 from .home import derive_home
+from .pages import predict_pages
 from .records import VERSION, SiteModel
 
 
@@ -98,4 +100,5 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         sources=dict(sorted(sources.items())),
         home={},
     )
-    return model._replace(home=derive_home(model, settings))
+    model = model._replace(home=derive_home(model, settings))
+    return model._replace(pages=predict_pages(last, model, settings), reads=last.reads)
