@@ -72,6 +72,9 @@ class Build:
     #: How feeds look (channels, entries, ids): set by the feeds plugin at
     #: ``article_generator_finalized``, applied by the writer to every feed; None: Pelican's feeds.
     feed_format: FeedFormat | None = None
+    #: Every feed file and what it shows, as plain values (path, kind, slug, channel name, the
+    #: shown items' files and entry ids): set with ``feed_format``; the site model records it.
+    feed_files: tuple[tuple[Any, ...], ...] = ()
     #: The folders of ``target`` that hold no file, in themselves or below (relative, with ``/``),
     #: as the unchanged-build record found them walking the finished site (phase RECORD); the
     #: output step's commit removes the ones it took over from an earlier site among them

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
+from support import feeds
 from support.build import CORPUS, Build
 
 from topicfeed.site_model import plugin, store
@@ -165,6 +166,34 @@ def test_the_home_pages_own_values_are_recorded(corpus_site: Build, model: SiteM
     first, last, days = model.home["trending_window"]
     assert days == (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
     assert last == max(dt.datetime.fromtimestamp(r.timestamp, dt.UTC) for r in records).date().isoformat()
+
+
+def test_every_feed_file_is_recorded_with_the_stories_it_shows(
+    corpus_site: Build, model: SiteModel, records: list[ItemRecord]
+) -> None:
+    """Each feed record names a feed written, and its entries: the recorded stories' pages, in
+    order, with the recorded entry ids; the OPML list is recorded too."""
+    url_of = {record.source_path: record.url for record in records}
+    written = {
+        path.relative_to(corpus_site.output).as_posix()
+        for path in (corpus_site.output / "feeds").rglob("*")
+        if path.is_file()
+    }
+    recorded = {feed[0]: feed for feed in model.feeds}
+    assert recorded.keys() == written  # every feed file and the OPML list, nothing else
+    kinds = {feed[1] for feed in model.feeds}
+    assert kinds == {"site", "topic", "source", "opml"}
+    for path, kind, _slug, name, shown, ids in model.feeds:
+        if kind == "opml":
+            continue
+        feed = feeds.parse(corpus_site.output / path)
+        assert name in feed.title, path
+        assert [entry.link.lstrip("/") for entry in feed.entries] == [  # SITEURL is empty here
+            url_of[f] for f in shown
+        ], path
+        assert [entry.id for entry in feed.entries] == list(ids), path
+    site = [feed for feed in model.feeds if feed[1] == "site"]
+    assert site and all(len(feed[4]) == min(100, len(records)) for feed in site)  # FEED_MAX_ITEMS
 
 
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:

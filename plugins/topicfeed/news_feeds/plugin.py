@@ -7,7 +7,8 @@
 - ``article_writer_finalized``: the feeds Pelican has no notion of (JSON Feed, per-source
   feeds) are written through the same writer, then the OPML file.
 
-It provides ``"feed-format"`` and needs ``"feed-writer"``: a writer that applies
+It provides ``"feed-format"`` (with ``Build.feed_files``, what each feed file shows, and its
+derivation from plain items, :mod:`.files`) and needs ``"feed-writer"``: a writer that applies
 ``Build.feed_format`` (Pelican's own writer would write JSON Feed paths as Atom).
 """
 
@@ -21,6 +22,7 @@ from topicfeed.build import Build
 from topicfeed.plugin import register_plugin
 
 from .feed_format import NewsFeedFormat
+from .files import derive_feeds, plain_feeds
 from .opml import save_opml
 from .plan import PELICAN_WRITES, PLAN_KEY, FeedLinks, FeedPlan, build_plan
 from .settings import SETTINGS
@@ -30,7 +32,9 @@ def plan_feeds(generator: Any) -> None:
     plan = build_plan(generator)
     generator.context[PLAN_KEY] = plan
     generator.context["feed_links"] = FeedLinks(plan)
-    Build.of(generator).feed_format = NewsFeedFormat(plan)
+    build = Build.of(generator)
+    build.feed_format = NewsFeedFormat(plan)
+    build.feed_files = plain_feeds(plan, generator.settings["FEED_MAX_ITEMS"])
 
 
 def write_feeds(generator: Any, writer: Any) -> None:
@@ -54,6 +58,7 @@ def register() -> None:
         settings=SETTINGS,
         provides={"feed-format"},
         requires={"feed-writer"},
+        derives={"feed-format": derive_feeds},
     )
     signals.article_generator_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

@@ -80,6 +80,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         topics=topics,
         sources=sources,
         home=home_values(context, positions),
+        feeds=build.feed_files,
     )
 
 
@@ -149,6 +150,7 @@ def register() -> None:
             "render-stats",
             "top-stories",
             "coverage",
+            "feed-format",
         },
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )

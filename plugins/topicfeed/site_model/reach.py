@@ -38,6 +38,13 @@ class Reach(NamedTuple):
     changed_item: frozenset[str]
     changed_link: frozenset[str]
     shared_value: frozenset[str] = frozenset()
+    #: Feed files (and the OPML list) new, gone, or showing other stories or changed ones.
+    feeds: frozenset[str] = frozenset()
+
+    @property
+    def files(self) -> frozenset[str]:
+        """Every output file named: the pages and the feeds."""
+        return self.pages | self.feeds
 
     @property
     def pages(self) -> frozenset[str]:
@@ -199,7 +206,31 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
         frozenset(changed_item),
         frozenset(changed_link),
         frozenset(shared_value),
+        _feeds(old, new, old_items, new_items),
     )
+
+
+def _entry(record: ItemRecord | None, model: SiteModel) -> tuple[object, ...] | None:
+    """What a feed entry shows of an item: its file's digest (every field of the item), its URL,
+    date and topics' names."""
+    if record is None:
+        return None
+    return record.fingerprint, record.url, record.timestamp, tuple(model.topics[s] for s in record.topics)
+
+
+def _feeds(
+    old: SiteModel, new: SiteModel, old_items: Mapping[str, ItemRecord], new_items: Mapping[str, ItemRecord]
+) -> frozenset[str]:
+    """The feed files whose content the models say changed."""
+    before = {feed[0]: feed for feed in old.feeds}
+    after = {feed[0]: feed for feed in new.feeds}
+    changed = set(before.keys() ^ after.keys())
+    for path in before.keys() & after.keys():
+        if before[path] != after[path] or any(
+            _entry(old_items.get(f), old) != _entry(new_items.get(f), new) for f in after[path][4]
+        ):
+            changed.add(path)
+    return frozenset(changed)
 
 
 def _place(page: PageRecord) -> tuple[str, int, int, int]:
@@ -218,18 +249,21 @@ def _reads_changed(page: PageRecord, model: SiteModel, changed: Callable[[str], 
 
 
 def page_names(*models: SiteModel) -> dict[str, str]:
-    """Every page path of the models -> its page name (``article``, ``index``, ``tag/ai`` ...)."""
-    return {page.path: page.page_name for model in models for page in model.page_records()}
+    """Every page path of the models -> its page name (``article``, ``index``, ``tag/ai`` ...);
+    every feed file's path -> ``feed``."""
+    names = {feed[0]: "feed" for model in models for feed in model.feeds}
+    names.update({page.path: page.page_name for model in models for page in model.page_records()})
+    return names
 
 
 def unexplained(reached: Reach, changed: Iterable[str], names: Mapping[str, str]) -> dict[str, list[str]]:
     """The changed pages among ``names`` that ``reached`` does not name, by page name.
 
     ``changed``: paths of the files whose bytes differ between the two sites; files that are
-    not pages (feeds, API, search) are left out, as the model does not record them yet.
+    neither pages nor feeds (API, search) are left out, as the model does not record them yet.
     """
     found: dict[str, list[str]] = {}
-    for path in sorted(set(changed) - reached.pages):
+    for path in sorted(set(changed) - reached.files):
         if path in names:
             found.setdefault(names[path], []).append(path)
     return found

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 5
+VERSION = 6
 
 
 class ItemRecord(NamedTuple):
@@ -102,6 +102,9 @@ class SiteModel(NamedTuple):
     #: What the home page shows besides its list, as this build computed it (:func:`home_values`):
     #: ``top_stories``, ``trending_topics``, ``trending_window``.
     home: Mapping[str, Any]
+    #: Every feed file (and the OPML list) and what it shows: ``(path, kind, slug, channel name,
+    #: the shown items' files, their entry ids)``; the OPML file's "ids" name every channel.
+    feeds: tuple[tuple[Any, ...], ...] = ()
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
