@@ -196,6 +196,40 @@ def test_every_feed_file_is_recorded_with_the_stories_it_shows(
     assert site and all(len(feed[4]) == min(100, len(records)) for feed in site)  # FEED_MAX_ITEMS
 
 
+def test_every_api_document_is_recorded_with_what_it_shows(corpus_site: Build, model: SiteModel) -> None:
+    """Each API record names a document written (the schemas aside), and what it shows: an item's
+    document its item and its collections' names, a page its entries in order and its
+    collection's name, size and pages, a list and the entry point every collection."""
+    api = corpus_site.output / "api"
+    written = {
+        path.relative_to(corpus_site.output).as_posix()
+        for path in api.rglob("*.json")
+        if path.parent.name != "schema"
+    }
+    recorded = {document[0]: document for document in model.api}
+    assert recorded.keys() == written
+    assert {document[1] for document in model.api} == {"item", "page", "list", "index"}
+    for path, kind, shown, extra in model.api:
+        document = json.loads((corpus_site.output / path).read_text(encoding="utf-8"))
+        if kind == "item":
+            assert [document["path"]] == list(shown), path
+            assert [(c["kind"] + ":" + c["slug"], c["name"]) for c in document["collections"]] == list(
+                extra
+            ), path
+        elif kind == "page":
+            assert [entry["path"] for entry in document["value"]] == list(shown), path
+            assert (document["title"], document["count"], document["pages"]) == extra, path
+        elif kind == "list":
+            assert sorted((c["slug"], c["name"], c["items"]) for c in document["value"]) == sorted(extra), (
+                path
+            )
+        else:
+            assert document["items"] == len(model.items)
+            assert [(c["name"], c["items"]) for c in document["collections"]] == [
+                (n, size) for _, n, size in extra
+            ]
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [

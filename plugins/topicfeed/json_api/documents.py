@@ -24,7 +24,7 @@ import functools
 import json
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,16 @@ class Context:
     def url(self, path: str) -> str:
         """Absolute URL of a site-relative path (root-relative when ``SITEURL`` is empty)."""
         return f"{self.siteurl}/{path}"
+
+
+def context(settings: Mapping[str, Any]) -> Context:
+    """The documents' context from a site's settings."""
+    return Context(
+        siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
+        page_size=settings["API_PAGE_SIZE"],
+        locale=settings["API_LOCALE"],
+        site_name=str(settings.get("SITENAME") or ""),
+    )
 
 
 @dataclass

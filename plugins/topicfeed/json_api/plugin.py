@@ -47,7 +47,9 @@ from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, register_plugin
 
 from . import documents as docs
+from .documents import context
 from .encoding import Encoder
+from .files import derive_api
 from .keys import DocumentKeys, code_salt
 from .settings import SETTINGS
 
@@ -229,15 +231,6 @@ class Writer:
         os.replace(temporary, self.manifest)
 
 
-def context(settings: dict[str, Any]) -> docs.Context:
-    return docs.Context(
-        siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
-        page_size=settings["API_PAGE_SIZE"],
-        locale=settings["API_LOCALE"],
-        site_name=str(settings.get("SITENAME") or ""),
-    )
-
-
 def schema_files() -> dict[str, bytes]:
     """The published JSON Schemas, by file name, as shipped in this package."""
     folder = resources.files(__package__) / "schema"
@@ -321,6 +314,8 @@ def register() -> None:
         __package__,
         settings=SETTINGS,
         requires={"news-items"},
+        provides={"api"},
         steps=[(Phase.ARTICLES, start_api), (Phase.INDEX, finish_api)],
+        derives={"api": derive_api},
     )
     signals.all_generators_finalized.connect(collect_articles)

@@ -25,8 +25,9 @@ from pelican import signals
 from topicfeed import forked
 from topicfeed.build import Build, articles_generators, collect_articles
 from topicfeed.gc_pause import gc_paused
+from topicfeed.items import item_of
 from topicfeed.memory_budget import fork_fits
-from topicfeed.plugin import Phase, register_plugin
+from topicfeed.plugin import Phase, derivation, register_plugin
 
 from . import store
 from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records
@@ -81,6 +82,20 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         sources=sources,
         home=home_values(context, positions),
         feeds=build.feed_files,
+        api=_api_files(build),
+    )
+
+
+def _api_files(build: Build) -> tuple[tuple[Any, ...], ...]:
+    """The API's documents, from the API's own derivation on this build's items."""
+    articles = build.articles
+    tags = [getattr(article, "tags", None) or () for article in articles]
+    return derivation(build.settings, "api")(
+        [item_of(article) for article in articles],
+        [str(article.url) for article in articles],
+        [[str(tag.slug) for tag in found] for found in tags],
+        [[str(tag.name) for tag in found] for found in tags],
+        build.settings,
     )
 
 
@@ -151,6 +166,7 @@ def register() -> None:
             "top-stories",
             "coverage",
             "feed-format",
+            "api",
         },
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )

@@ -6,9 +6,10 @@ Each product the model records is computed by the plugin that provides it, from 
 items with their URLs and topic slugs (``news-items``: only new and changed files become Pelican
 articles), their related stories, backlinks and clusters (``related-links``: the related step
 over every item, as in a build), their neighbours in their first topic (``theme-data``), the
-feed files and what each shows (``feed-format``); the sources come from the shared grouping
-(:mod:`topicfeed.sources`) and the home page's values from the records (:mod:`.home`). Held
-equal to the model a full build makes of the same folder (``tests/site_model/test_predict.py``).
+feed files and what each shows (``feed-format``), the API's documents (``api``); the sources
+come from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from the
+records (:mod:`.home`). Held equal to the model a full build makes of the same folder
+(``tests/site_model/test_predict.py``).
 The pages are placed from the new items and the last model's pages (:mod:`.pages`), so
 :func:`.reach.reach` can name the pages a change reaches before anything is built.
 
@@ -108,5 +109,12 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         model.topics,
         settings,
     )
-    model = model._replace(home=derive_home(model, settings), feeds=feeds)
+    api = derivation(settings, "api")(
+        items,
+        urls,
+        [found.topics for found in read.items],
+        [found.topic_names for found in read.items],
+        settings,
+    )
+    model = model._replace(home=derive_home(model, settings), feeds=feeds, api=api)
     return model._replace(pages=predict_pages(last, model, settings), reads=last.reads)

@@ -40,11 +40,13 @@ class Reach(NamedTuple):
     shared_value: frozenset[str] = frozenset()
     #: Feed files (and the OPML list) new, gone, or showing other stories or changed ones.
     feeds: frozenset[str] = frozenset()
+    #: Documents of the JSON API new, gone, showing other items or changed ones.
+    api: frozenset[str] = frozenset()
 
     @property
     def files(self) -> frozenset[str]:
-        """Every output file named: the pages and the feeds."""
-        return self.pages | self.feeds
+        """Every output file named: the pages, the feeds and the API's documents."""
+        return self.pages | self.feeds | self.api
 
     @property
     def pages(self) -> frozenset[str]:
@@ -207,6 +209,7 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
         frozenset(changed_link),
         frozenset(shared_value),
         _feeds(old, new, old_items, new_items),
+        _api(old, new, old_items, new_items, changed_keys),
     )
 
 
@@ -248,10 +251,46 @@ def _reads_changed(page: PageRecord, model: SiteModel, changed: Callable[[str], 
     return any(changed(name) for read in model.reads[page.reads] for name in value_names(read, page))
 
 
+def _api(
+    old: SiteModel,
+    new: SiteModel,
+    old_items: Mapping[str, ItemRecord],
+    new_items: Mapping[str, ItemRecord],
+    changed_keys: set[str],
+) -> frozenset[str]:
+    """The API documents whose content the models say changed: an item's document shows its
+    item, its collections' names and the stories it links to (as its page does); a page of a
+    collection shows its items' entries (each item's fields and URL) and the collection's name and
+    size; the lists and the entry point show the collections."""
+    before = {document[0]: document for document in old.api}
+    after = {document[0]: document for document in new.api}
+    changed = set(before.keys() ^ after.keys())
+    for path in before.keys() & after.keys():
+        document = after[path]
+        if before[path] != document:
+            changed.add(path)
+        elif document[1] == "item":
+            (file,) = document[2]
+            record = new_items.get(file)
+            if old_items.get(file) != record or (record and any(k in changed_keys for k in _links(record))):
+                changed.add(path)
+        elif document[1] == "page" and any(
+            _api_entry(old_items.get(f)) != _api_entry(new_items.get(f)) for f in document[2]
+        ):
+            changed.add(path)
+    return frozenset(changed)
+
+
+def _api_entry(record: ItemRecord | None) -> tuple[str, str] | None:
+    """What an entry of an API page shows of an item: its file's digest and its URL."""
+    return None if record is None else (record.fingerprint, record.url)
+
+
 def page_names(*models: SiteModel) -> dict[str, str]:
     """Every page path of the models -> its page name (``article``, ``index``, ``tag/ai`` ...);
-    every feed file's path -> ``feed``."""
+    every feed file's path -> ``feed``, every API document's -> ``api``."""
     names = {feed[0]: "feed" for model in models for feed in model.feeds}
+    names.update({document[0]: "api" for model in models for document in model.api})
     names.update({page.path: page.page_name for model in models for page in model.page_records()})
     return names
 
@@ -260,7 +299,8 @@ def unexplained(reached: Reach, changed: Iterable[str], names: Mapping[str, str]
     """The changed pages among ``names`` that ``reached`` does not name, by page name.
 
     ``changed``: paths of the files whose bytes differ between the two sites; files that are
-    neither pages nor feeds (API, search) are left out, as the model does not record them yet.
+    neither pages, feeds nor API documents (search, the sitemaps) are left out, as the model
+    does not record them yet.
     """
     found: dict[str, list[str]] = {}
     for path in sorted(set(changed) - reached.files):

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 6
+VERSION = 7
 
 
 class ItemRecord(NamedTuple):
@@ -105,6 +105,9 @@ class SiteModel(NamedTuple):
     #: Every feed file (and the OPML list) and what it shows: ``(path, kind, slug, channel name,
     #: the shown items' files, their entry ids)``; the OPML file's "ids" name every channel.
     feeds: tuple[tuple[Any, ...], ...] = ()
+    #: Every document of the JSON API and what it shows: ``(path, kind, the shown items' files,
+    #: what else it shows)`` (the API's derivation; the schemas, which never change, left out).
+    api: tuple[tuple[Any, ...], ...] = ()
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
