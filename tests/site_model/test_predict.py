@@ -8,9 +8,9 @@ generator (story clusters, trending topics, related lists) gets the benchmark's 
 predicted from the last build's model and item store; the build's own model must then equal it:
 every item record (URL, date, topics, source, related stories, backlinks, more coverage,
 neighbours, cluster), every file's fate, the topics and sources, the home page's values, the
-pages, the feed files and the API's documents with what each shows; and the files the change
-reaches, as planned from the prediction, include every page, feed and API document whose bytes
-changed.
+pages, the feed files, the API's documents, the search bundles and the sitemaps with what each
+shows; and the files the change reaches, as planned from the prediction, include every file whose
+bytes changed that any item can reach.
 What the prediction does not cover is refused with the reason, never guessed.
 """
 
@@ -79,7 +79,7 @@ def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
                 p for p in pages_guessed.keys() & pages_built.keys() if pages_guessed[p] != pages_built[p]
             ),
         }
-    for name in ("files", "topics", "sources", "home", "feeds", "api"):
+    for name in ("files", "topics", "sources", "home", "feeds", "api", "search", "sitemaps"):
         if getattr(guess, name) != getattr(built, name):
             found[name] = (getattr(guess, name), getattr(built, name))
     if len(guess.items) != len(built.items):

@@ -230,6 +230,30 @@ def test_every_api_document_is_recorded_with_what_it_shows(corpus_site: Build, m
             ]
 
 
+def test_the_search_bundles_and_sitemaps_are_recorded_with_what_they_show(
+    corpus_site: Build, model: SiteModel, records: list[ItemRecord]
+) -> None:
+    """The search records name the bundles the listing names, each with its number of stories;
+    the sitemap records name the sitemaps written, the news sitemap with its stories in order."""
+    listing = json.loads((corpus_site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    bundles = {entry[0]: entry for entry in model.search if entry[1] == "bundle"}
+    assert {f"pagefind/{shard['name']}/": shard["pages"] for shard in listing["shards"]} == {
+        path: len(entry[2]) for path, entry in bundles.items()
+    }
+    assert all((corpus_site.output / path).is_dir() for path in bundles)
+    assert sum(len(entry[2]) for entry in bundles.values()) == len(records)
+    assert [entry[0] for entry in model.search if entry[1] == "listing"] == ["pagefind/shards.json"]
+    sitemaps = {entry[0]: entry for entry in model.sitemaps}
+    assert set(sitemaps) == {"sitemap.xml", "news-sitemap.xml"}
+    assert all((corpus_site.output / path).is_file() for path in sitemaps)
+    url_of = {record.source_path: record.url for record in records}
+    news = feeds.xml_root(corpus_site.output / "news-sitemap.xml")
+    listed = [
+        (loc.text or "").lstrip("/") for loc in news.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    assert listed and listed == [url_of[f] for f in sitemaps["news-sitemap.xml"][2]]
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [

@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import re
@@ -42,23 +41,13 @@ from topicfeed.pelican_adapter import (
 )
 from topicfeed.plugin import Phase, register_plugin
 
+from .files import derive_sitemaps, recent
 from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-MAX_NEWS_URLS = 1000
-
-
-def recent(articles: Sequence[Any], days: float) -> list[Any]:
-    """Articles of the ``days`` before the newest one (inclusive), newest first, at most 1,000."""
-    if not articles:
-        return []
-    newest = max(article.date for article in articles)
-    since = newest - dt.timedelta(days=days)
-    chosen = sorted((a for a in articles if a.date >= since), key=lambda a: a.date, reverse=True)
-    return chosen[:MAX_NEWS_URLS]
 
 
 def _absolute(site_url: str, url: str) -> str:
@@ -209,7 +198,9 @@ def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
         settings=SETTINGS,
+        provides={"sitemaps"},
         steps=[(Phase.FILES, save_sitemap), (Phase.FILES, save_robots_txt)],
+        derives={"sitemaps": derive_sitemaps},
     )
     signals.article_generator_finalized.connect(pin_lastmod)
     signals.article_writer_finalized.connect(save_news_sitemap)

@@ -83,6 +83,13 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         home=home_values(context, positions),
         feeds=build.feed_files,
         api=_api_files(build),
+        search=derivation(build.settings, "search")(
+            [
+                (item_of(a).source_path, str(a.url), str(a.save_as), a.date.timestamp())  # type: ignore[union-attr]
+                for a in build.articles
+            ],
+            build.settings,
+        ),
     )
 
 
@@ -137,12 +144,21 @@ def keep_model(pelican: Any, build: Build) -> None:
         )
     pages, reads = with_reads(_PAGES.pop("records", ()), build.render.reads)
     _PAGES.clear()
+    items = store.next_path(build.output)
     try:
-        store.add_pages(store.next_path(build.output), pages, reads)
+        if not items.exists():
+            raise FileNotFoundError(items)
+        store.add_pages(items, pages, reads, _sitemaps(build, pages))
     except FileNotFoundError:  # a cache, never a reason to fail the build: the next one writes it
-        logger.warning("site model: %s is missing; the last model stays", store.next_path(build.output))
+        logger.warning("site model: %s is missing; the last model stays", items)
         return
     store.publish(build.output)
+
+
+def _sitemaps(build: Build, pages: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    """The sitemaps, from the sitemaps' own derivation on this build's pages and stories."""
+    stories = [(item_of(a).source_path, str(a.url), a.date.timestamp()) for a in build.articles]  # type: ignore[union-attr]
+    return derivation(build.settings, "sitemaps")([page[0] for page in pages], stories, build.settings)
 
 
 def page_written(path: str, context: Any = None) -> None:
@@ -167,6 +183,8 @@ def register() -> None:
             "coverage",
             "feed-format",
             "api",
+            "search",
+            "sitemaps",
         },
         steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
     )

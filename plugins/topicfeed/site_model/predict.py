@@ -6,12 +6,13 @@ Each product the model records is computed by the plugin that provides it, from 
 items with their URLs and topic slugs (``news-items``: only new and changed files become Pelican
 articles), their related stories, backlinks and clusters (``related-links``: the related step
 over every item, as in a build), their neighbours in their first topic (``theme-data``), the
-feed files and what each shows (``feed-format``), the API's documents (``api``); the sources
-come from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from the
-records (:mod:`.home`). Held equal to the model a full build makes of the same folder
-(``tests/site_model/test_predict.py``).
-The pages are placed from the new items and the last model's pages (:mod:`.pages`), so
-:func:`.reach.reach` can name the pages a change reaches before anything is built.
+feed files and what each shows (``feed-format``), the API's documents (``api``), the search
+bundles (``search``) and the sitemaps (``sitemaps``, from the predicted pages); the sources come
+from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from the records
+(:mod:`.home`). The pages are placed from the new items and the last model's pages
+(:mod:`.pages`). Held equal to the model a full build makes of the same folder
+(``tests/site_model/test_predict.py``), so :func:`.reach.reach` names the files a change reaches
+before anything is built.
 
 Anything a derivation does not cover raises :class:`~topicfeed.plugin.Underivable`: build
 instead.
@@ -116,5 +117,12 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         [found.topic_names for found in read.items],
         settings,
     )
-    model = model._replace(home=derive_home(model, settings), feeds=feeds, api=api)
-    return model._replace(pages=predict_pages(last, model, settings), reads=last.reads)
+    search = derivation(settings, "search")(
+        [(found.item.source_path, found.url, found.save_as, found.timestamp) for found in read.items],
+        settings,
+    )
+    model = model._replace(home=derive_home(model, settings), feeds=feeds, api=api, search=search)
+    pages = predict_pages(last, model, settings)
+    stories = [(found.item.source_path, found.url, found.timestamp) for found in read.items]
+    sitemaps = derivation(settings, "sitemaps")([page[0] for page in pages], stories, settings)
+    return model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps)

@@ -42,11 +42,20 @@ class Reach(NamedTuple):
     feeds: frozenset[str] = frozenset()
     #: Documents of the JSON API new, gone, showing other items or changed ones.
     api: frozenset[str] = frozenset()
+    #: Search bundles (folders, ending with ``/``: every file under one) and their listing.
+    search: frozenset[str] = frozenset()
+    #: Sitemaps listing other pages or stories, or changed ones.
+    sitemaps: frozenset[str] = frozenset()
 
     @property
     def files(self) -> frozenset[str]:
-        """Every output file named: the pages, the feeds and the API's documents."""
-        return self.pages | self.feeds | self.api
+        """Every output file named: the pages, the feeds, the API's documents, the search
+        index's files (a folder ending with ``/`` names every file under it) and the sitemaps."""
+        return self.pages | self.feeds | self.api | self.search | self.sitemaps
+
+    def names(self, path: str) -> bool:
+        """Whether ``path`` (an output file) is among the files named."""
+        return path in self.files or any(path.startswith(f) for f in self.search if f.endswith("/"))
 
     @property
     def pages(self) -> frozenset[str]:
@@ -210,6 +219,8 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
         frozenset(shared_value),
         _feeds(old, new, old_items, new_items),
         _api(old, new, old_items, new_items, changed_keys),
+        _search(old, new, old_items, new_items),
+        _sitemaps(old, new, old_items, new_items),
     )
 
 
@@ -286,24 +297,79 @@ def _api_entry(record: ItemRecord | None) -> tuple[str, str] | None:
     return None if record is None else (record.fingerprint, record.url)
 
 
+def _indexed(record: ItemRecord | None, model: SiteModel) -> tuple[object, ...] | None:
+    """What a story's search document shows: its item (digest), URL, date, topics' names and
+    its source's name (the one its source's stories use most)."""
+    if record is None:
+        return None
+    topics = tuple(model.topics[s] for s in record.topics)
+    return record.fingerprint, record.url, record.timestamp, topics, model.sources.get(record.source, "")
+
+
+def _search(
+    old: SiteModel, new: SiteModel, old_items: Mapping[str, ItemRecord], new_items: Mapping[str, ItemRecord]
+) -> frozenset[str]:
+    """The search bundles whose stories or documents changed, and the listing when any did."""
+    before = {entry[0]: entry for entry in old.search}
+    after = {entry[0]: entry for entry in new.search}
+    changed = set(before.keys() ^ after.keys())
+    for path in before.keys() & after.keys():
+        entry = after[path]
+        if before[path] != entry or any(
+            _indexed(old_items.get(f), old) != _indexed(new_items.get(f), new) for f in entry[2]
+        ):
+            changed.add(path)
+    if changed:  # the listing holds each bundle's digest
+        changed |= {path for path, entry in after.items() if entry[1] == "listing"}
+    return frozenset(changed)
+
+
+def _sitemaps(
+    old: SiteModel, new: SiteModel, old_items: Mapping[str, ItemRecord], new_items: Mapping[str, ItemRecord]
+) -> frozenset[str]:
+    """The sitemaps whose pages or stories changed (a story as a news sitemap shows it: its
+    item, URL and date)."""
+
+    def shown(record: ItemRecord | None) -> tuple[object, ...] | None:
+        return None if record is None else (record.fingerprint, record.url, record.timestamp)
+
+    before = {entry[0]: entry for entry in old.sitemaps}
+    after = {entry[0]: entry for entry in new.sitemaps}
+    changed = set(before.keys() ^ after.keys())
+    for path in before.keys() & after.keys():
+        if before[path] != after[path] or any(
+            shown(old_items.get(f)) != shown(new_items.get(f)) for f in after[path][2]
+        ):
+            changed.add(path)
+    return frozenset(changed)
+
+
 def page_names(*models: SiteModel) -> dict[str, str]:
     """Every page path of the models -> its page name (``article``, ``index``, ``tag/ai`` ...);
-    every feed file's path -> ``feed``, every API document's -> ``api``."""
+    every feed file's path -> ``feed``, every API document's -> ``api``, every search bundle's
+    folder (ending with ``/``) and listing -> ``search``, every sitemap -> ``sitemap``."""
     names = {feed[0]: "feed" for model in models for feed in model.feeds}
     names.update({document[0]: "api" for model in models for document in model.api})
+    names.update({entry[0]: "search" for model in models for entry in model.search})
+    names.update({entry[0]: "sitemap" for model in models for entry in model.sitemaps})
     names.update({page.path: page.page_name for model in models for page in model.page_records()})
     return names
 
 
 def unexplained(reached: Reach, changed: Iterable[str], names: Mapping[str, str]) -> dict[str, list[str]]:
-    """The changed pages among ``names`` that ``reached`` does not name, by page name.
+    """The changed files among ``names`` (:func:`page_names`: pages, feeds, API documents, search
+    files, sitemaps; a name ending with ``/`` stands for every file under it) that ``reached`` does not
+    name, by name.
 
     ``changed``: paths of the files whose bytes differ between the two sites; files that are
-    neither pages, feeds nor API documents (search, the sitemaps) are left out, as the model
-    does not record them yet.
+    none of those (robots.txt, the search page's static files) are left out: no item reaches them.
     """
+    folders = [name for name in names if name.endswith("/")]
     found: dict[str, list[str]] = {}
-    for path in sorted(set(changed) - reached.files):
-        if path in names:
-            found.setdefault(names[path], []).append(path)
+    for path in sorted(changed):
+        if reached.names(path):
+            continue
+        name = names.get(path) or next((names[f] for f in folders if path.startswith(f)), None)
+        if name is not None:
+            found.setdefault(name, []).append(path)
     return found

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 7
+VERSION = 9
 
 
 class ItemRecord(NamedTuple):
@@ -108,11 +108,16 @@ class SiteModel(NamedTuple):
     #: Every document of the JSON API and what it shows: ``(path, kind, the shown items' files,
     #: what else it shows)`` (the API's derivation; the schemas, which never change, left out).
     api: tuple[tuple[Any, ...], ...] = ()
+    #: The search index: each bundle (a folder: its path ends with ``/``) and the stories it
+    #: indexes, and the listing of the bundles (the search's derivation).
+    search: tuple[tuple[Any, ...], ...] = ()
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
     #: ``articles[:5]``, ``coverage_topics["ai"]``, ...), once.
     reads: tuple[tuple[str, ...], ...] = ()
+    #: The sitemaps and what each shows (the sitemaps' derivation, once every page is known).
+    sitemaps: tuple[tuple[Any, ...], ...] = ()
 
     def records(self) -> list[ItemRecord]:
         """The items with their fields named (made on demand: the stored tuples stay plain)."""

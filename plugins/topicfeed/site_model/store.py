@@ -41,8 +41,11 @@ def folder_id(folder: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-#: The fields of the first pickle of the file; the pages and their reads follow as a second one.
-_HEAD = len(SiteModel._fields) - 2
+#: The fields of the first pickle of the file; the pages, their reads and the sitemaps (which
+#: follow from the pages) follow as a second one.
+_TAIL = ("pages", "reads", "sitemaps")
+_HEAD = len(SiteModel._fields) - len(_TAIL)
+assert SiteModel._fields[_HEAD:] == _TAIL
 
 
 def dump_head(model: SiteModel) -> bytes:
@@ -50,13 +53,17 @@ def dump_head(model: SiteModel) -> bytes:
     return pickle.dumps(tuple(model)[:_HEAD], protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def dump_pages(pages: tuple[tuple[object, ...], ...], reads: tuple[tuple[str, ...], ...]) -> bytes:
-    return pickle.dumps((tuple(pages), tuple(reads)), protocol=pickle.HIGHEST_PROTOCOL)
+def dump_pages(
+    pages: tuple[tuple[object, ...], ...],
+    reads: tuple[tuple[str, ...], ...],
+    sitemaps: tuple[tuple[object, ...], ...] = (),
+) -> bytes:
+    return pickle.dumps((tuple(pages), tuple(reads), tuple(sitemaps)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def write(path: Path, model: SiteModel) -> int:
     """Write the whole model at ``path`` atomically; its size in bytes."""
-    return _write(path, dump_head(model) + dump_pages(model.pages, model.reads))
+    return _write(path, dump_head(model) + dump_pages(model.pages, model.reads, model.sitemaps))
 
 
 def write_head(path: Path, model: SiteModel) -> int:
@@ -69,10 +76,15 @@ def write_head(path: Path, model: SiteModel) -> int:
     return _write(path, dump_head(model))
 
 
-def add_pages(path: Path, pages: tuple[tuple[object, ...], ...], reads: tuple[tuple[str, ...], ...]) -> int:
-    """Append the pages and their reads to the model at ``path`` (not yet published: see
-    :func:`publish`)."""
-    data = dump_pages(pages, reads)
+def add_pages(
+    path: Path,
+    pages: tuple[tuple[object, ...], ...],
+    reads: tuple[tuple[str, ...], ...],
+    sitemaps: tuple[tuple[object, ...], ...] = (),
+) -> int:
+    """Append the pages, their reads and the sitemaps to the model at ``path`` (not yet
+    published: see :func:`publish`)."""
+    data = dump_pages(pages, reads, sitemaps)
     with open(path, "r+b") as stream:  # never made here: no items, no model
         stream.seek(0, os.SEEK_END)
         stream.write(data)
@@ -129,8 +141,8 @@ def read(path: Path) -> SiteModel:
         raise
     except Exception as error:  # any damage: truncated, foreign, refused class
         raise Unreadable(f"{path}: damaged ({error or type(error).__name__})") from None
-    if not isinstance(tail, tuple) or len(tail) != 2 or stream.read(1):
-        raise Unreadable(f"{path}: damaged (not the pages and their reads after the items)")
+    if not isinstance(tail, tuple) or len(tail) != len(_TAIL) or stream.read(1):
+        raise Unreadable(f"{path}: damaged (not the pages, their reads and the sitemaps after the items)")
     return SiteModel._make((*head, *tail))
 
 

@@ -51,6 +51,7 @@ from topicfeed.memory_budget import extra_processes
 from topicfeed.plugin import Phase, register_plugin
 
 from .documents import search_document
+from .files import derive_search
 from .indexer import IndexWork, ShardedIndexing, remove_partial
 from .settings import SETTINGS
 from .shards import SearchPage, Shard, plan_shards
@@ -291,7 +292,9 @@ def register() -> None:
     register_plugin(
         __package__ or __name__,
         settings=SETTINGS,
+        provides={"search"},
         steps=[(Phase.LAUNCHED, start_index), (Phase.INDEX, finish_index)],
+        derives={"search": derive_search},
     )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_articles)
