@@ -79,7 +79,7 @@ def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
                 p for p in pages_guessed.keys() & pages_built.keys() if pages_guessed[p] != pages_built[p]
             ),
         }
-    for name in ("files", "topics", "sources", "home", "feeds", "api", "search", "sitemaps"):
+    for name in ("files", "topics", "sources", "home", "feeds", "api", "search", "sitemaps", "charts"):
         if getattr(guess, name) != getattr(built, name):
             found[name] = (getattr(guess, name), getattr(built, name))
     if len(guess.items) != len(built.items):

@@ -254,6 +254,25 @@ def test_the_search_bundles_and_sitemaps_are_recorded_with_what_they_show(
     assert listed and listed == [url_of[f] for f in sitemaps["news-sitemap.xml"][2]]
 
 
+def test_every_chart_is_recorded_as_its_page_draws_it(corpus_site: Build, model: SiteModel) -> None:
+    """Each topic's and source's chart as recorded is the one its page shows; each sparkline the
+    one the topics index shows."""
+    assert {key.split(":")[0] for key in model.charts} == {"chart", "sparkline"}
+    index = corpus_site.path("/topics/").read_text(encoding="utf-8")
+    for key, drawn in model.charts.items():
+        if key.startswith("sparkline:"):
+            assert drawn in index, key
+            continue
+        _, kind, slug = key.split(":")
+        page = corpus_site.path(f"/{'topics' if kind == 'topic' else 'sources'}/{slug}/").read_text(
+            encoding="utf-8"
+        )
+        title, svg, _series = drawn
+        assert svg in page and title in page, key
+    assert len([k for k in model.charts if k.startswith("chart:topic:")]) == len(model.topics)
+    assert len([k for k in model.charts if k.startswith("chart:source:")]) == len(model.sources)
+
+
 def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
     data = store.model_path(corpus_site.output).read_bytes()
     secured = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from pelican import signals
 
 from topicfeed.items import item_of
 from topicfeed.plugin import register_plugin
+from topicfeed.site import site_timezone
 from topicfeed.text import source_slug
 from topicfeed.trending import recent_window, trending
 
@@ -97,6 +98,63 @@ def sparklines(
     return result
 
 
+def draw(
+    topics: Mapping[str, tuple[str, list[dt.date]]],
+    sources: Mapping[str, tuple[str, list[dt.date]]],
+    days: list[dt.date],
+    weekly_max: int,
+) -> tuple[dict[str, Chart], dict[str, Chart], dict[str, Markup]]:
+    """The topics' charts, the sources' charts and the topics' sparklines, for groups given as
+    slug -> (name, dates) and every story's day."""
+    newest, oldest = max(days), min(days)
+    return (
+        charts(topics, newest, weekly_max, "on"),
+        charts(sources, newest, weekly_max, "from"),
+        sparklines(topics, oldest, newest, unit_for(oldest, newest, weekly_max)),
+    )
+
+
+def derive_coverage(
+    stories: Sequence[tuple[float, Sequence[str], str, str]],
+    topic_names: Mapping[str, str],
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Every chart and sparkline a build of these stories draws, as text (a chart's title,
+    drawing and counts; a sparkline's drawing), keyed ``chart:topic:<slug>``,
+    ``chart:source:<slug>`` and ``sparkline:<slug>``: the derivation of ``coverage`` for the site
+    model. ``stories``: each published story's date (a
+    POSIX timestamp), topic slugs, source slug and provider name, in the site's order;
+    ``topic_names``: the name each topic's page shows."""
+    if not stories:
+        return {}
+    zone = site_timezone(settings)
+    days = [dt.datetime.fromtimestamp(date, zone).date() for date, *_ in stories]
+    topics: dict[str, tuple[str, list[dt.date]]] = {}
+    source_days: dict[str, list[dt.date]] = {}
+    source_names: dict[str, Counter[str]] = {}
+    for day, (_, slugs, source, provider) in zip(days, stories, strict=True):
+        for slug in slugs:
+            topics.setdefault(slug, (topic_names[slug], []))[1].append(day)
+        source_days.setdefault(source, []).append(day)
+        source_names.setdefault(source, Counter())[provider] += 1
+    sources = {slug: (_most_used(source_names[slug]), found) for slug, found in source_days.items()}
+    weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
+    topic_charts, source_charts, lines = draw(dict(sorted(topics.items())), sources, days, weekly_max)
+    found = {f"chart:topic:{slug}": _text(chart) for slug, chart in topic_charts.items()}
+    found.update({f"chart:source:{slug}": _text(chart) for slug, chart in source_charts.items()})
+    found.update({f"sparkline:{slug}": str(line) for slug, line in lines.items()})
+    return found
+
+
+def _text(chart: Chart) -> tuple[str, str, str]:
+    return chart.title, str(chart.svg), repr(chart.series)
+
+
+def _most_used(names: Counter[str]) -> str:
+    """The name a source's page shows: the one its stories use most (ties: alphabetical)."""
+    return min(names, key=lambda name: (-names[name], name))
+
+
 def attach(generator: Any) -> None:
     settings = generator.settings
     articles = [a for a in generator.articles if item_of(a) is not None]
@@ -106,7 +164,7 @@ def attach(generator: Any) -> None:
         context["trending_window"] = None
         return
     days = [_day(a) for a in articles]
-    newest, oldest = max(days), min(days)
+    newest = max(days)
     weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
 
     topics: dict[str, tuple[str, list[dt.date]]] = {}
@@ -123,15 +181,10 @@ def attach(generator: Any) -> None:
         slug = source_slug(provider.domain)
         source_days.setdefault(slug, []).append(_day(article))
         source_names.setdefault(slug, Counter())[provider.name] += 1
-    # The name the source's page shows: the one its stories use most (ties: alphabetical).
-    sources = {
-        slug: (min(source_names[slug], key=lambda name: (-source_names[slug][name], name)), days)
-        for slug, days in source_days.items()
-    }
+    sources = {slug: (_most_used(source_names[slug]), found) for slug, found in source_days.items()}
 
-    context["coverage_topics"] = charts(topics, newest, weekly_max, "on")
-    context["coverage_sources"] = charts(sources, newest, weekly_max, "from")
-    context["coverage_sparklines"] = sparklines(topics, oldest, newest, unit_for(oldest, newest, weekly_max))
+    drawn = draw(topics, sources, days, weekly_max)
+    context["coverage_topics"], context["coverage_sources"], context["coverage_sparklines"] = drawn
 
     recent, baseline = settings["TRENDING_RECENT_DAYS"], settings["TRENDING_BASELINE_DAYS"]
     windows = 1 + -(-baseline // recent)
@@ -166,6 +219,10 @@ def attach(generator: Any) -> None:
 
 def register() -> None:
     register_plugin(
-        __name__.rpartition(".")[0], settings=SETTINGS, provides={"coverage"}, requires={"news-items"}
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        provides={"coverage"},
+        requires={"news-items"},
+        derives={"coverage": derive_coverage},
     )
     signals.article_generator_finalized.connect(attach)

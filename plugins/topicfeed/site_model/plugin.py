@@ -28,6 +28,7 @@ from topicfeed.gc_pause import gc_paused
 from topicfeed.items import item_of
 from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, derivation, register_plugin
+from topicfeed.text import source_slug
 
 from . import store
 from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records
@@ -83,6 +84,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         home=home_values(context, positions),
         feeds=build.feed_files,
         api=_api_files(build),
+        charts=_charts(build, topics),
         search=derivation(build.settings, "search")(
             [
                 (item_of(a).source_path, str(a.url), str(a.save_as), a.date.timestamp())  # type: ignore[union-attr]
@@ -91,6 +93,24 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
             build.settings,
         ),
     )
+
+
+def _charts(build: Build, topics: dict[str, str]) -> dict[str, Any]:
+    """The coverage charts, from the coverage's own derivation on this build's stories."""
+    stories = []
+    for article in build.articles:
+        item = item_of(article)
+        tags = getattr(article, "tags", None) or ()
+        provider = item.provider  # type: ignore[union-attr]
+        stories.append(
+            (
+                article.date.timestamp(),
+                [str(t.slug) for t in tags],
+                source_slug(provider.domain),
+                provider.name,
+            )
+        )
+    return derivation(build.settings, "coverage")(stories, topics, build.settings)
 
 
 def _api_files(build: Build) -> tuple[tuple[Any, ...], ...]:

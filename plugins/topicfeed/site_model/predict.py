@@ -7,12 +7,12 @@ items with their URLs and topic slugs (``news-items``: only new and changed file
 articles), their related stories, backlinks and clusters (``related-links``: the related step
 over every item, as in a build), their neighbours in their first topic (``theme-data``), the
 feed files and what each shows (``feed-format``), the API's documents (``api``), the search
-bundles (``search``) and the sitemaps (``sitemaps``, from the predicted pages); the sources come
-from the shared grouping (:mod:`topicfeed.sources`) and the home page's values from the records
-(:mod:`.home`). The pages are placed from the new items and the last model's pages
-(:mod:`.pages`). Held equal to the model a full build makes of the same folder
-(``tests/site_model/test_predict.py``), so :func:`.reach.reach` names the files a change reaches
-before anything is built.
+bundles (``search``), the coverage charts (``coverage``) and the sitemaps (``sitemaps``, from
+the predicted pages); the sources come from the shared grouping (:mod:`topicfeed.sources`) and
+the home page's values from the records (:mod:`.home`). The pages are placed from the new items
+and the last model's pages (:mod:`.pages`). Held equal to the model a full build makes of the
+same folder (``tests/site_model/test_predict.py``), so :func:`.reach.reach` names the files a
+change reaches before anything is built.
 
 Anything a derivation does not cover raises :class:`~topicfeed.plugin.Underivable`: build
 instead.
@@ -121,7 +121,14 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         [(found.item.source_path, found.url, found.save_as, found.timestamp) for found in read.items],
         settings,
     )
-    model = model._replace(home=derive_home(model, settings), feeds=feeds, api=api, search=search)
+    stories = [
+        (found.timestamp, found.topics, source_of.get(found.item.source_path, ""), found.item.provider.name)
+        for found in read.items
+    ]
+    charts = derivation(settings, "coverage")(stories, model.topics, settings)
+    model = model._replace(
+        home=derive_home(model, settings), feeds=feeds, api=api, search=search, charts=charts
+    )
     pages = predict_pages(last, model, settings)
     stories = [(found.item.source_path, found.url, found.timestamp) for found in read.items]
     sitemaps = derivation(settings, "sitemaps")([page[0] for page in pages], stories, settings)

@@ -12,11 +12,11 @@ bytes changed? A page is *explained* when
 - for an article page, a story it links to (related, backlinks, more coverage, neighbours)
   changed, or is new or gone;
 - a value the whole site shares that its template read (recorded by the writer's read-tracking,
-  ``SiteModel.reads``) differs, as far as the items tell: :func:`shared_values` derives each
-  from the items (a topic's stories and their dates for its chart and count, the newest five,
-  the site's date range ...), or takes it as the build recorded it (the home page's top stories
-  and trending topics, ``SiteModel.home``). A page whose reads are not known counts as reading
-  everything.
+  ``SiteModel.reads``) differs, as far as the model tells: :func:`shared_values` derives
+  each from the items (a topic's stories and their dates, its count, the newest five ...) or
+  takes it as the model holds it (each coverage chart and sparkline as drawn,
+  ``SiteModel.charts``; the home page's top stories and trending topics, ``SiteModel.home``).
+  A page whose reads are not known counts as reading everything.
 
 A changed page that none of these explain reads something the model does not describe:
 :func:`unexplained` lists those, which is what step 2 must add.
@@ -77,12 +77,12 @@ def value_names(read: str, page: PageRecord) -> tuple[str, ...]:
     name, _, part = read.partition("[")
     if read.endswith(("!", "?")):  # only whether it is there, or empty
         return (f"{read[:-1]}?",) if read[:-1] in ("tags", "sources", "articles") else ()
-    if name in ("coverage_topics", "coverage_sparklines"):
-        return ("range", f"topic:{_key(part)}") if part else ("range", "topics", ANY_ITEM)
+    if name == "coverage_topics":  # a chart as drawn: its counts, axis and title
+        return (f"chart:topic:{_key(part)}",) if part else ("charts",)
     if name == "coverage_sources":
-        return ("range", f"source:{_key(part)}") if part else ("range", "sources", ANY_ITEM)
-    if read == "coverage_chart":
-        return ("range",)  # its series is the page's topic's or source's, read as above
+        return (f"chart:source:{_key(part)}",) if part else ("charts",)
+    if name == "coverage_sparklines":
+        return (f"sparkline:{_key(part)}",) if part else ("charts",)
     if read.startswith("articles[:"):
         return (f"newest:{read[len('articles[:') : -1]}",)
     if read in ("articles", "period_archives") or (read == "dates" and not page.items):
@@ -108,8 +108,8 @@ def shared_values(model: SiteModel) -> dict[str, object]:
     """The values a page may read that the whole site shares, as the items determine them."""
     records = model.records()
     values: dict[str, object] = {}
-    stamps = [record.timestamp for record in records]
-    values["range"] = (min(stamps), max(stamps)) if stamps else ()
+    values.update(model.charts)  # each chart and sparkline as the build draws it
+    values["charts"] = tuple(sorted(model.charts.items()))
     values["all"] = tuple(
         (r.source_path, r.fingerprint, r.timestamp, r.url, r.topics, r.source) for r in records
     )

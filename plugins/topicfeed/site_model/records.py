@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 9
+VERSION = 10
 
 
 class ItemRecord(NamedTuple):
@@ -111,6 +111,10 @@ class SiteModel(NamedTuple):
     #: The search index: each bundle (a folder: its path ends with ``/``) and the stories it
     #: indexes, and the listing of the bundles (the search's derivation).
     search: tuple[tuple[Any, ...], ...] = ()
+    #: Every coverage chart and sparkline as drawn (title, drawing and counts), keyed
+    #: ``chart:topic:<slug>``, ``chart:source:<slug>``, ``sparkline:<slug>`` (the coverage's
+    #: derivation): pages that show one change exactly when it does.
+    charts: Mapping[str, Any] = {}
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
