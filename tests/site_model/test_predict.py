@@ -16,53 +16,27 @@ What the prediction does not cover is refused with the reason, never guessed.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
-from support.build import CORPUS, ROOT, Build, run_pelican, tree
-from support.changes import CHANGES, retitle
+from support.build import CORPUS, Build
+from support.model_changes import (
+    CORPUS_CHANGES,
+    RENAMED,
+    State,
+    model_of,
+    news_files,
+    run_changes,
+    site_settings,
+)
 
 from bench import generate
 from topicfeed.plugin import Underivable
-from topicfeed.site_model import store
 from topicfeed.site_model.predict import predict
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import ItemRecord, SiteModel
-
-#: A change to the content folder, given the model of the site before it.
-Change = Callable[[Path, SiteModel], None]
-
-
-def site_settings(content: Path, cache: Path, **extra: Any) -> dict[str, Any]:
-    """A site's settings with Topicfeed's plugins registered and its declared settings applied,
-    as in a build (Pelican's own start-up does both; nothing is built)."""
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(cache.parent / "unused"),
-            "CACHE_PATH": str(cache),
-        },
-    )
-    settings.update(extra)
-    Pelican(settings)
-    return settings
-
-
-def news_files(content: Path) -> list[str]:
-    return sorted(str(path) for path in content.iterdir() if path.is_file())
-
-
-def model_of(output: Path) -> SiteModel:
-    model, why = store.load(store.model_path(output))
-    assert model is not None, why
-    return model
 
 
 def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
@@ -96,73 +70,6 @@ def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
     return found
 
 
-class State(NamedTuple):
-    """One change: the model before it, the prediction, the built model, the files that changed."""
-
-    name: str
-    last: SiteModel
-    guess: SiteModel
-    built: SiteModel
-    changed: set[str]
-
-
-def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) -> list[State]:
-    """Build ``content``, then for each change: predict, build fresh, keep both models."""
-    output = root / "build-0" / "site"
-    first = run_pelican(content, output, extra={"CACHE_PATH": str(root / "build-0" / "cache")})
-    assert first.returncode == 0, first.log
-    before = digests(output)
-    found = []
-    for number, (name, change) in enumerate(changes, 1):
-        last = model_of(output)
-        change(content, last)
-        guess = predict(last, news_files(content), site_settings(content, output.parent / "cache"))
-        output = root / f"build-{number}" / "site"
-        build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
-        assert build.returncode == 0, build.log
-        after = digests(output)
-        changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found.append(State(name, last, guess, model_of(output), changed))
-        before = after
-    return found
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {path: hashlib.sha256(data).hexdigest() for path, data in tree(folder).items()}
-
-
-@pytest.fixture(scope="module")
-def corpus_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
-    root = tmp_path_factory.mktemp("predict-corpus")
-    content = root / "content"
-    shutil.copytree(CORPUS, content)
-    changes: list[tuple[str, Change]] = [
-        (change.__name__, lambda folder, _last, change=change: change(folder)) for change in CHANGES
-    ]
-    return run_changes(
-        root,
-        content,
-        [*changes, ("retitle", retitle), ("rename", rename), ("retitle-renamed", retitle_renamed)],
-    )
-
-
-#: A file name without a date: its item's URL comes from its title (docs/input-format.md).
-RENAMED = "story-without-a-dated-name.md"
-
-
-def rename(content: Path, last: SiteModel) -> None:
-    """The newest story's file gets a name without a date: its page moves to a title-based URL."""
-    (content / last.records()[0].source_path).rename(content / RENAMED)
-
-
-def retitle_renamed(content: Path, last: SiteModel) -> None:
-    """That story gets a new title: its URL follows the title."""
-    path = content / RENAMED
-    path.write_text(
-        path.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Renamed and retitled: ', 1)
-    )
-
-
 @pytest.fixture(scope="module")
 def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
     root = tmp_path_factory.mktemp("predict-synthetic")
@@ -188,12 +95,12 @@ def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
     return run_changes(root, content, [("edit", edit), ("add", add), ("unpublish", unpublish)])
 
 
-STEPS = ["edit", "add", "unpublish", "delete", "retitle", "rename", "retitle-renamed"]
+STEPS = [name for name, _ in CORPUS_CHANGES]
 
 
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
-def test_the_prediction_is_the_built_model_on_the_corpus(corpus_states: list[State], step: int) -> None:
-    name, last, guess, built, changed = corpus_states[step]
+def test_the_prediction_is_the_built_model_on_the_corpus(corpus_changes: list[State], step: int) -> None:
+    name, last, guess, built, changed = corpus_changes[step]
     assert name == STEPS[step]
     assert differences(guess, built) == {}
     # planned before the build: the pages the prediction says the change reaches are those the

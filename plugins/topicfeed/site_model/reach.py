@@ -24,8 +24,8 @@ A changed page that none of these explain reads something the model does not des
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .records import ItemRecord, PageRecord, SiteModel
 
@@ -232,19 +232,33 @@ def _entry(record: ItemRecord | None, model: SiteModel) -> tuple[object, ...] | 
     return record.fingerprint, record.url, record.timestamp, tuple(model.topics[s] for s in record.topics)
 
 
+def _changed(
+    entries: tuple[Sequence[tuple[Any, ...]], Sequence[tuple[Any, ...]]],
+    stories: int,
+    shows: Callable[[ItemRecord | None, SiteModel], object],
+    old: SiteModel,
+    new: SiteModel,
+    items: tuple[Mapping[str, ItemRecord], Mapping[str, ItemRecord]],
+) -> set[str]:
+    """Of files recorded as ``(path, ..., the shown stories' files at index stories, ...)``, the
+    ones new, gone, recorded otherwise, or showing a story whose ``shows`` differs."""
+    before = {entry[0]: entry for entry in entries[0]}
+    after = {entry[0]: entry for entry in entries[1]}
+    changed = set(before.keys() ^ after.keys())
+    old_items, new_items = items
+    for path in before.keys() & after.keys():
+        if before[path] != after[path] or any(
+            shows(old_items.get(f), old) != shows(new_items.get(f), new) for f in after[path][stories]
+        ):
+            changed.add(path)
+    return changed
+
+
 def _feeds(
     old: SiteModel, new: SiteModel, old_items: Mapping[str, ItemRecord], new_items: Mapping[str, ItemRecord]
 ) -> frozenset[str]:
     """The feed files whose content the models say changed."""
-    before = {feed[0]: feed for feed in old.feeds}
-    after = {feed[0]: feed for feed in new.feeds}
-    changed = set(before.keys() ^ after.keys())
-    for path in before.keys() & after.keys():
-        if before[path] != after[path] or any(
-            _entry(old_items.get(f), old) != _entry(new_items.get(f), new) for f in after[path][4]
-        ):
-            changed.add(path)
-    return frozenset(changed)
+    return frozenset(_changed((old.feeds, new.feeds), 4, _entry, old, new, (old_items, new_items)))
 
 
 def _place(page: PageRecord) -> tuple[str, int, int, int]:
@@ -310,17 +324,9 @@ def _search(
     old: SiteModel, new: SiteModel, old_items: Mapping[str, ItemRecord], new_items: Mapping[str, ItemRecord]
 ) -> frozenset[str]:
     """The search bundles whose stories or documents changed, and the listing when any did."""
-    before = {entry[0]: entry for entry in old.search}
-    after = {entry[0]: entry for entry in new.search}
-    changed = set(before.keys() ^ after.keys())
-    for path in before.keys() & after.keys():
-        entry = after[path]
-        if before[path] != entry or any(
-            _indexed(old_items.get(f), old) != _indexed(new_items.get(f), new) for f in entry[2]
-        ):
-            changed.add(path)
+    changed = _changed((old.search, new.search), 2, _indexed, old, new, (old_items, new_items))
     if changed:  # the listing holds each bundle's digest
-        changed |= {path for path, entry in after.items() if entry[1] == "listing"}
+        changed |= {entry[0] for entry in new.search if entry[1] == "listing"}
     return frozenset(changed)
 
 
@@ -329,19 +335,11 @@ def _sitemaps(
 ) -> frozenset[str]:
     """The sitemaps whose pages or stories changed (a story as a news sitemap shows it: its
     item, URL and date)."""
+    return frozenset(_changed((old.sitemaps, new.sitemaps), 2, _listed, old, new, (old_items, new_items)))
 
-    def shown(record: ItemRecord | None) -> tuple[object, ...] | None:
-        return None if record is None else (record.fingerprint, record.url, record.timestamp)
 
-    before = {entry[0]: entry for entry in old.sitemaps}
-    after = {entry[0]: entry for entry in new.sitemaps}
-    changed = set(before.keys() ^ after.keys())
-    for path in before.keys() & after.keys():
-        if before[path] != after[path] or any(
-            shown(old_items.get(f)) != shown(new_items.get(f)) for f in after[path][2]
-        ):
-            changed.add(path)
-    return frozenset(changed)
+def _listed(record: ItemRecord | None, _model: SiteModel) -> tuple[object, ...] | None:
+    return None if record is None else (record.fingerprint, record.url, record.timestamp)
 
 
 def page_names(*models: SiteModel) -> dict[str, str]:

@@ -1,0 +1,122 @@
+"""One-item changes made to a copy of the corpus, each predicted from the last build's model
+and then built fresh: what the site model's tests compare (``tests/site_model``).
+
+Each state keeps the model before the change, the model predicted for after it, the model the
+fresh build made, and the output files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from topicfeed.site_model import store
+from topicfeed.site_model.predict import predict
+from topicfeed.site_model.records import SiteModel
+
+from .build import CORPUS, ROOT, run_pelican, tree
+from .changes import CHANGES, retitle
+
+#: A change to the content folder, given the model of the site before it.
+Change = Callable[[Path, SiteModel], None]
+
+
+def site_settings(content: Path, cache: Path, **extra: Any) -> dict[str, Any]:
+    """A site's settings with Topicfeed's plugins registered and its declared settings applied,
+    as in a build (Pelican's own start-up does both; nothing is built)."""
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(cache.parent / "unused"),
+            "CACHE_PATH": str(cache),
+        },
+    )
+    settings.update(extra)
+    Pelican(settings)
+    return settings
+
+
+def news_files(content: Path) -> list[str]:
+    return sorted(str(path) for path in content.iterdir() if path.is_file())
+
+
+def model_of(output: Path) -> SiteModel:
+    model, why = store.load(store.model_path(output))
+    assert model is not None, why
+    return model
+
+
+class State(NamedTuple):
+    """One change: the model before it, the prediction, the built model, the files that changed."""
+
+    name: str
+    last: SiteModel
+    guess: SiteModel
+    built: SiteModel
+    changed: set[str]
+
+
+def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) -> list[State]:
+    """Build ``content``, then for each change: predict, build fresh, keep both models."""
+    output = root / "build-0" / "site"
+    first = run_pelican(content, output, extra={"CACHE_PATH": str(root / "build-0" / "cache")})
+    assert first.returncode == 0, first.log
+    before = digests(output)
+    found = []
+    for number, (name, change) in enumerate(changes, 1):
+        last = model_of(output)
+        change(content, last)
+        guess = predict(last, news_files(content), site_settings(content, output.parent / "cache"))
+        output = root / f"build-{number}" / "site"
+        build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
+        assert build.returncode == 0, build.log
+        after = digests(output)
+        changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+        found.append(State(name, last, guess, model_of(output), changed))
+        before = after
+    return found
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {path: hashlib.sha256(data).hexdigest() for path, data in tree(folder).items()}
+
+
+#: A file name without a date: its item's URL comes from its title (docs/input-format.md).
+RENAMED = "story-without-a-dated-name.md"
+
+
+def rename(content: Path, last: SiteModel) -> None:
+    """The newest story's file gets a name without a date: its page moves to a title-based URL."""
+    (content / last.records()[0].source_path).rename(content / RENAMED)
+
+
+def retitle_renamed(content: Path, last: SiteModel) -> None:
+    """That story gets a new title: its URL follows the title."""
+    path = content / RENAMED
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Renamed and retitled: ', 1)
+    )
+
+
+#: The corpus's changes, in order: the incremental test's four, then a linked story retitled,
+#: a file renamed (its page moves to a title-based URL) and that story retitled.
+CORPUS_CHANGES: list[tuple[str, Change]] = [
+    *((change.__name__, lambda folder, _last, change=change: change(folder)) for change in CHANGES),
+    ("retitle", retitle),
+    ("rename", rename),
+    ("retitle-renamed", retitle_renamed),
+]
+
+
+def corpus_changes(root: Path) -> list[State]:
+    """The corpus copied under ``root`` and put through :data:`CORPUS_CHANGES`."""
+    content = root / "content"
+    shutil.copytree(CORPUS, content)
+    return run_changes(root, content, CORPUS_CHANGES)
