@@ -12,6 +12,12 @@ pages, the feed files, the API's documents, the search bundles and the sitemaps 
 shows; and the files the change reaches, as planned from the prediction, include every file whose
 bytes changed that any item can reach.
 What the prediction does not cover is refused with the reason, never guessed.
+
+The same changes also hold :func:`reach` on the built models (one module, so the changes are
+built once by whichever test process runs it): every changed article page is named (it shows its
+item and the stories it links to, all of which the model records); so is every other changed
+page (a list page whose stories moved, a page reading a value the whole site shares that the
+model says changed) and every changed feed, API document, search bundle and sitemap.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.build import CORPUS, Build
+from pelican.settings import read_settings
+from support.build import CORPUS, ROOT, Build
 from support.model_changes import (
     CORPUS_CHANGES,
     RENAMED,
@@ -31,9 +38,13 @@ from support.model_changes import (
     run_changes,
     site_settings,
 )
+from support.model_changes import (
+    corpus_changes as make_corpus_changes,
+)
 
 from bench import generate
 from topicfeed.plugin import Underivable
+from topicfeed.site_model.home import derive_home
 from topicfeed.site_model.predict import predict
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import ItemRecord, SiteModel
@@ -98,6 +109,11 @@ def synthetic_states(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
 STEPS = [name for name, _ in CORPUS_CHANGES]
 
 
+@pytest.fixture(scope="module")
+def corpus_changes(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
+    return make_corpus_changes(tmp_path_factory.mktemp("corpus-changes"))
+
+
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
 def test_the_prediction_is_the_built_model_on_the_corpus(corpus_changes: list[State], step: int) -> None:
     name, last, guess, built, changed = corpus_changes[step]
@@ -113,6 +129,22 @@ def test_the_prediction_is_the_built_model_on_the_corpus(corpus_changes: list[St
         was = last.records()[0].source_path if name == "rename" else RENAMED
         old_url = next(r.url for r in last.records() if r.source_path == was)
         assert next(r.url for r in built.records() if r.source_path == RENAMED) != old_url
+
+
+@pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
+def test_the_models_name_every_changed_page(corpus_changes: list[State], step: int) -> None:
+    _, old, _guess, new, changed = corpus_changes[step]
+    names = page_names(old, new)
+    reached = reach(old, new)
+    changed_articles = {path for path in changed if names.get(path) == "article"}
+    assert changed_articles, "the change reached no article page: the check below compares nothing"
+    assert changed_articles <= reached.pages
+    assert unexplained(reached, changed, names) == {}  # every changed file is named
+    if STEPS[step] in ("edit", "retitle"):  # no story of the home page's first page changed
+        assert ("index.html" in changed) == ("index.html" in reached.pages)
+    assert len(reached.pages) < len(names) / 4  # it names a part of the site, not all of it
+    # the new state's home values, which a planner must compute, follow from its items
+    assert derive_home(new, read_settings(str(ROOT / "pelicanconf.py"))) == new.home
 
 
 @pytest.mark.parametrize("step", range(3), ids=["edit", "add", "unpublish"])

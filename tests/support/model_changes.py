@@ -1,5 +1,6 @@
 """One-item changes made to a copy of the corpus, each predicted from the last build's model
-and then built fresh: what the site model's tests compare (``tests/site_model``).
+and then built fresh: what the site model's prediction and reach tests compare
+(``tests/site_model/test_predict.py``).
 
 Each state keeps the model before the change, the model predicted for after it, the model the
 fresh build made, and the output files whose bytes changed.
