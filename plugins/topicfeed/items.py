@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from topicfeed.model import NewsItem, Problem
 
@@ -72,3 +72,20 @@ def stand_in(item: NewsItem) -> Any:
     takes articles (:func:`topicfeed.sources.group_sources`) run on plain items, without
     Pelican's articles (the site model's prediction)."""
     return SimpleNamespace(metadata={ITEM_KEY: item})
+
+
+class Story(NamedTuple):
+    """A published news item as the site shows it, in plain values: what the plugins'
+    derivations take (:func:`topicfeed.plugin.derivation`), from a build's articles or from the
+    news reader's derivation (which leaves ``source`` empty: sources are not its product)."""
+
+    item: NewsItem
+    url: str
+    save_as: str
+    #: Its date as a POSIX timestamp.
+    timestamp: float
+    #: Its topics' slugs and names (as the item names them), first topic first.
+    topics: tuple[str, ...]
+    topic_names: tuple[str, ...]
+    #: Its source's slug.
+    source: str = ""

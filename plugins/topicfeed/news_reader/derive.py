@@ -27,6 +27,7 @@ from pelican.contents import Article
 from pelican.readers import Readers
 
 from topicfeed import permalinks
+from topicfeed.items import Story
 from topicfeed.model import NewsItem
 from topicfeed.plugin import Underivable
 from topicfeed.text import topic_key, unique_topic_slugs
@@ -40,23 +41,11 @@ from .reader import FileParser, NewsReader, store_key
 Known = tuple[str, str, str, float]
 
 
-class ReadItem(NamedTuple):
-    """A published item as the build would have it once its URL step is done."""
-
-    item: NewsItem
-    url: str
-    save_as: str
-    timestamp: float
-    #: Its topics' slugs and names, first topic first.
-    topics: tuple[str, ...]
-    topic_names: tuple[str, ...]
-
-
 class NewsRead(NamedTuple):
     """The folder now: published items in the site's order, every file's fate, and how many
     items needed an ``Article`` (new or changed)."""
 
-    items: list[ReadItem]
+    items: list[Story]
     fates: dict[str, str]
     made: int
 
@@ -131,7 +120,7 @@ def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str
     placed.sort(key=lambda found: (-found[4], found[0]))
     slugs = unique_topic_slugs(topic_key(name) for _, item, *_ in placed for name in item.topics)
     items = [
-        ReadItem(
+        Story(
             item,
             url,
             save_as,

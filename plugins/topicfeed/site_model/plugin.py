@@ -25,12 +25,11 @@ from pelican import signals
 from topicfeed import forked
 from topicfeed.build import Build, articles_generators, collect_articles
 from topicfeed.gc_pause import gc_paused
-from topicfeed.items import item_of
 from topicfeed.memory_budget import fork_fits
-from topicfeed.plugin import Phase, derivation, register_plugin
-from topicfeed.text import source_slug
+from topicfeed.plugin import Phase, register_plugin
 
 from . import store
+from .derived import item_products, sitemaps, stories_of
 from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records
 
 logger = logging.getLogger(__name__)
@@ -83,46 +82,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         sources=sources,
         home=home_values(context, positions),
         feeds=build.feed_files,
-        api=_api_files(build),
-        charts=_charts(build, topics),
-        search=derivation(build.settings, "search")(
-            [
-                (item_of(a).source_path, str(a.url), str(a.save_as), a.date.timestamp())  # type: ignore[union-attr]
-                for a in build.articles
-            ],
-            build.settings,
-        ),
-    )
-
-
-def _charts(build: Build, topics: dict[str, str]) -> dict[str, Any]:
-    """The coverage charts, from the coverage's own derivation on this build's stories."""
-    stories = []
-    for article in build.articles:
-        item = item_of(article)
-        tags = getattr(article, "tags", None) or ()
-        provider = item.provider  # type: ignore[union-attr]
-        stories.append(
-            (
-                article.date.timestamp(),
-                [str(t.slug) for t in tags],
-                source_slug(provider.domain),
-                provider.name,
-            )
-        )
-    return derivation(build.settings, "coverage")(stories, topics, build.settings)
-
-
-def _api_files(build: Build) -> tuple[tuple[Any, ...], ...]:
-    """The API's documents, from the API's own derivation on this build's items."""
-    articles = build.articles
-    tags = [getattr(article, "tags", None) or () for article in articles]
-    return derivation(build.settings, "api")(
-        [item_of(article) for article in articles],
-        [str(article.url) for article in articles],
-        [[str(tag.slug) for tag in found] for found in tags],
-        [[str(tag.name) for tag in found] for found in tags],
-        build.settings,
+        **item_products(stories_of(build.articles), topics, build.settings),
     )
 
 
@@ -168,17 +128,11 @@ def keep_model(pelican: Any, build: Build) -> None:
     try:
         if not items.exists():
             raise FileNotFoundError(items)
-        store.add_pages(items, pages, reads, _sitemaps(build, pages))
+        store.add_pages(items, pages, reads, sitemaps(pages, stories_of(build.articles), build.settings))
     except FileNotFoundError:  # a cache, never a reason to fail the build: the next one writes it
         logger.warning("site model: %s is missing; the last model stays", items)
         return
     store.publish(build.output)
-
-
-def _sitemaps(build: Build, pages: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
-    """The sitemaps, from the sitemaps' own derivation on this build's pages and stories."""
-    stories = [(item_of(a).source_path, str(a.url), a.date.timestamp()) for a in build.articles]  # type: ignore[union-attr]
-    return derivation(build.settings, "sitemaps")([page[0] for page in pages], stories, build.settings)
 
 
 def page_written(path: str, context: Any = None) -> None:

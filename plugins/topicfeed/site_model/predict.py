@@ -28,6 +28,7 @@ from topicfeed.items import news_articles, stand_in
 from topicfeed.plugin import derivation
 from topicfeed.sources import group_sources
 
+from .derived import item_products, sitemaps
 from .home import derive_home
 from .pages import predict_pages
 from .records import VERSION, SiteModel
@@ -110,26 +111,9 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         model.topics,
         settings,
     )
-    api = derivation(settings, "api")(
-        items,
-        urls,
-        [found.topics for found in read.items],
-        [found.topic_names for found in read.items],
-        settings,
-    )
-    search = derivation(settings, "search")(
-        [(found.item.source_path, found.url, found.save_as, found.timestamp) for found in read.items],
-        settings,
-    )
-    stories = [
-        (found.timestamp, found.topics, source_of.get(found.item.source_path, ""), found.item.provider.name)
-        for found in read.items
-    ]
-    charts = derivation(settings, "coverage")(stories, model.topics, settings)
+    stories = [found._replace(source=source_of.get(found.item.source_path, "")) for found in read.items]
     model = model._replace(
-        home=derive_home(model, settings), feeds=feeds, api=api, search=search, charts=charts
+        home=derive_home(model, settings), feeds=feeds, **item_products(stories, model.topics, settings)
     )
     pages = predict_pages(last, model, settings)
-    stories = [(found.item.source_path, found.url, found.timestamp) for found in read.items]
-    sitemaps = derivation(settings, "sitemaps")([page[0] for page in pages], stories, settings)
-    return model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps)
+    return model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
