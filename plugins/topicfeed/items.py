@@ -9,7 +9,7 @@ plugin may have put under the same key, so no caller needs its own ``isinstance`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -89,3 +89,17 @@ class Story(NamedTuple):
     topic_names: tuple[str, ...]
     #: Its source's slug.
     source: str = ""
+
+
+class PlainSite(NamedTuple):
+    """A whole site in plain values, as the site model's prediction made it: what the plugins'
+    dressers (:data:`topicfeed.plugin.Dress`) put on pages rendered without Pelican's article
+    step."""
+
+    settings: Mapping[str, Any]
+    #: Every published story, in the site's order.
+    stories: Sequence[Story]
+    #: What was derived for the whole site, by product name (``related-links``: each story's
+    #: relations, by position; ``theme-data``: each story's neighbours' URLs; ``source-pages``:
+    #: the sources, grouped as a build groups them).
+    products: Mapping[str, Any]

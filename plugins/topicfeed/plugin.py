@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -71,6 +71,13 @@ EXCLUSIVE = frozenset({Phase.WRITE, Phase.COMMIT})
 
 Step = Callable[[Any, Build], None]
 
+#: How a plugin puts its product on pages rendered without Pelican's article step (step 3 of
+#: docs/rebuild-plan.md): given the site as plain values (``topicfeed.items.PlainSite``) and the
+#: articles to render, each with its position in the site's stories, it hangs on each article
+#: what the plugin's build step hangs on it, and returns the values it adds to every page's
+#: context. The plugin's own build step and its dresser share the code that makes the values.
+Dress = Callable[[Any, Sequence[tuple[int, Any]]], Mapping[str, Any]]
+
 
 class PluginSetupError(RuntimeError):
     """The enabled plugins do not fit together; the message says what is missing or doubled."""
@@ -89,6 +96,8 @@ class PluginSpec:
     #: (:func:`derivation`): what a rebuild planned from the site model calls instead of
     #: running the build's steps. The function's arguments are the product's own contract.
     derives: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
+    #: Product -> how the plugin puts it on pages rendered from plain values (:func:`dressers`).
+    dresses: tuple[tuple[str, Dress], ...] = field(default=())
 
 
 _SPECS: dict[str, PluginSpec] = {}
@@ -102,17 +111,23 @@ def register_plugin(
     requires: Iterable[str] = (),
     steps: Iterable[tuple[Phase, Step]] = (),
     derives: dict[str, Callable[..., Any]] | None = None,
+    dresses: dict[str, Dress] | None = None,
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
 
     ``derives``: for products in ``provides``, how to compute each from plain values.
+    ``dresses``: for products in ``provides``, how each appears on a page rendered from plain
+    values (:data:`Dress`).
     """
+    products = frozenset(provides)
     derived = tuple((derives or {}).items())
-    stray = sorted({product for product, _ in derived} - set(provides))
-    if stray:
-        raise PluginSetupError(f"plugins: {name} derives {', '.join(stray)}, which it does not provide")
+    dressed = tuple((dresses or {}).items())
+    for verb, pairs in (("derives", derived), ("dresses", dressed)):
+        stray = sorted({product for product, _ in pairs} - products)
+        if stray:
+            raise PluginSetupError(f"plugins: {name} {verb} {', '.join(stray)}, which it does not provide")
     _SPECS[name] = PluginSpec(
-        name, tuple(settings), frozenset(provides), frozenset(requires), tuple(steps), derived
+        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed
     )
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
@@ -143,6 +158,13 @@ def derivation(settings: dict[str, Any], product: str) -> Callable[..., Any]:
             if name == product:
                 return derive
     raise Underivable(f"no plugin in PLUGINS derives {product}")
+
+
+def dressers(settings: dict[str, Any]) -> list[tuple[str, Dress]]:
+    """Every enabled plugin's dresser, by product: what a page rendered from plain values gets
+    from each plugin (:data:`Dress`). Each sets only its own attributes and context values, so
+    their order does not matter; the renderer refuses two that give one context name."""
+    return [pair for spec in enabled_specs(settings) for pair in spec.dresses]
 
 
 def check_plugins(specs: list[PluginSpec]) -> None:

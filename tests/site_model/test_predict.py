@@ -43,9 +43,10 @@ from support.model_changes import (
 )
 
 from bench import generate
-from topicfeed.plugin import Underivable
+from topicfeed.plugin import PluginSetupError, Underivable
+from topicfeed.site_model import render
 from topicfeed.site_model.home import derive_home
-from topicfeed.site_model.predict import predict
+from topicfeed.site_model.predict import predict, prediction
 from topicfeed.site_model.reach import page_names, reach, unexplained
 from topicfeed.site_model.records import ItemRecord, SiteModel
 
@@ -116,7 +117,7 @@ def corpus_changes(tmp_path_factory: pytest.TempPathFactory) -> list[State]:
 
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
 def test_the_prediction_is_the_built_model_on_the_corpus(corpus_changes: list[State], step: int) -> None:
-    name, last, guess, built, changed = corpus_changes[step]
+    name, last, guess, built, changed, *_ = corpus_changes[step]
     assert name == STEPS[step]
     assert differences(guess, built) == {}
     # planned before the build: the pages the prediction says the change reaches are those the
@@ -133,7 +134,7 @@ def test_the_prediction_is_the_built_model_on_the_corpus(corpus_changes: list[St
 
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
 def test_the_models_name_every_changed_page(corpus_changes: list[State], step: int) -> None:
-    _, old, _guess, new, changed = corpus_changes[step]
+    _, old, _guess, new, changed, *_ = corpus_changes[step]
     names = page_names(old, new)
     reached = reach(old, new)
     changed_articles = {path for path in changed if names.get(path) == "article"}
@@ -147,11 +148,52 @@ def test_the_models_name_every_changed_page(corpus_changes: list[State], step: i
     assert derive_home(new, read_settings(str(ROOT / "pelicanconf.py"))) == new.home
 
 
+def rendered_differences(state: State) -> dict[str, list[str]]:
+    """Article pages rendered from the prediction against the build's: any missing, extra or
+    different file."""
+    rendered = {str(path.relative_to(state.rendered)) for path in state.rendered.rglob("*") if path.is_file()}
+    built = {page.path for page in state.built.page_records() if page.page_name == "article"}
+    return {
+        "only rendered": sorted(rendered - built),
+        "only built": sorted(built - rendered),
+        "differ": sorted(
+            path
+            for path in rendered & built
+            if (state.rendered / path).read_bytes() != (state.output / path).read_bytes()
+        ),
+    }
+
+
+NO_DIFFERENCES = {"only rendered": [], "only built": [], "differ": []}
+
+
+@pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
+def test_article_pages_rendered_from_the_prediction_are_the_built_pages(
+    corpus_changes: list[State], step: int
+) -> None:
+    """Step 3 of the plan: every article page of the predicted site, rendered without Pelican's
+    article step (only its own item made an ``Article``, dressed by each plugin from the
+    site's plain values), is byte for byte the page the fresh build wrote; the changed ones
+    among them."""
+    state = corpus_changes[step]
+    assert rendered_differences(state) == NO_DIFFERENCES
+    names = page_names(state.last, state.built)
+    assert any(names.get(path) == "article" for path in state.changed)
+
+
+@pytest.mark.parametrize("step", range(3), ids=["edit", "add", "unpublish"])
+def test_article_pages_rendered_from_the_prediction_of_a_synthetic_site_are_the_built_pages(
+    synthetic_states: list[State], step: int
+) -> None:
+    """The same on a site with story clusters, computed related stories and backlinks."""
+    assert rendered_differences(synthetic_states[step]) == NO_DIFFERENCES
+
+
 @pytest.mark.parametrize("step", range(3), ids=["edit", "add", "unpublish"])
 def test_the_prediction_is_the_built_model_on_a_synthetic_site(
     synthetic_states: list[State], step: int
 ) -> None:
-    _, last, guess, built, changed = synthetic_states[step]
+    _, last, guess, built, changed, *_ = synthetic_states[step]
     records = built.records()
     # what makes the comparison worth something: clusters, related lists, neighbours, trends
     assert any(r.cluster_size > 1 for r in records) and any(r.related for r in records)
@@ -195,3 +237,26 @@ def test_a_preview_is_not_predicted(corpus_copy: tuple[Path, SiteModel], tmp_pat
     content, last = corpus_copy
     with pytest.raises(Underivable, match="preview"):
         predict(last, news_files(content), site_settings(content, tmp_path / "cache", PREVIEW=True))
+
+
+def test_only_pages_of_published_stories_are_rendered_from_the_model(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path
+) -> None:
+    content, last = corpus_copy
+    planned = prediction(last, news_files(content), site_settings(content, tmp_path / "cache"))
+    with pytest.raises(Underivable, match=r"index\.html: not the page of a published story"):
+        render.render_articles(planned.site, ["index.html"], tmp_path / "pages")
+
+
+def test_two_plugins_giving_pages_one_value_are_refused(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, last = corpus_copy
+    planned = prediction(last, news_files(content), site_settings(content, tmp_path / "cache"))
+    twice = [
+        ("feed-format", lambda site, shown: {"feed_links": 1}),
+        ("api", lambda site, shown: {"feed_links": 2}),
+    ]
+    monkeypatch.setattr(render, "dressers", lambda settings: twice)
+    with pytest.raises(PluginSetupError, match="feed-format and api both give pages feed_links"):
+        render.render_articles(planned.site, [planned.site.stories[0].save_as], tmp_path / "pages")

@@ -3,7 +3,8 @@ and then built fresh: what the site model's prediction and reach tests compare
 (``tests/site_model/test_predict.py``).
 
 Each state keeps the model before the change, the model predicted for after it, the model the
-fresh build made, and the output files whose bytes changed.
+fresh build made, and the output files whose bytes changed; and every article page of the
+predicted site, rendered from the prediction before the build (``site_model.render``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from topicfeed.site_model import store
-from topicfeed.site_model.predict import predict
+from topicfeed.site_model.predict import prediction
 from topicfeed.site_model.records import SiteModel
+from topicfeed.site_model.render import render_articles
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -55,13 +57,16 @@ def model_of(output: Path) -> SiteModel:
 
 
 class State(NamedTuple):
-    """One change: the model before it, the prediction, the built model, the files that changed."""
+    """One change: the model before it, the prediction, the built model, the files that changed;
+    the built site, and every article page rendered from the prediction before the build."""
 
     name: str
     last: SiteModel
     guess: SiteModel
     built: SiteModel
     changed: set[str]
+    output: Path
+    rendered: Path
 
 
 def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) -> list[State]:
@@ -74,13 +79,16 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
     for number, (name, change) in enumerate(changes, 1):
         last = model_of(output)
         change(content, last)
-        guess = predict(last, news_files(content), site_settings(content, output.parent / "cache"))
+        planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
+        guess = planned.model
+        rendered = root / f"render-{number}"
+        render_articles(planned.site, [story.save_as for story in planned.site.stories], rendered)
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log
         after = digests(output)
         changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found.append(State(name, last, guess, model_of(output), changed))
+        found.append(State(name, last, guess, model_of(output), changed, output, rendered))
         before = after
     return found
 

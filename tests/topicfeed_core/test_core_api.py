@@ -114,6 +114,20 @@ def test_a_product_is_derived_by_the_enabled_plugin_that_provides_it(monkeypatch
         core.register_plugin("stray", provides={"news-items"}, derives={"feed-format": derive})
 
 
+def test_pages_are_dressed_by_the_enabled_plugins_only(monkeypatch) -> None:
+    monkeypatch.setattr(core, "_SPECS", {})
+
+    def dress(site, shown):
+        return {"feed_links": "links"}
+
+    core.register_plugin("feeds", provides={"feed-format"}, dresses={"feed-format": dress})
+    core.register_plugin("other", provides={"news-items"})
+    assert core.dressers({"PLUGINS": ["other", "feeds"]}) == [("feed-format", dress)]
+    assert core.dressers({"PLUGINS": ["other"]}) == []
+    with pytest.raises(PluginSetupError, match="stray dresses api, which it does not provide"):
+        core.register_plugin("stray", provides={"news-items"}, dresses={"api": dress})
+
+
 def test_steps_run_in_phase_order_whatever_the_plugins_order(tmp_path, monkeypatch) -> None:
     ran: list[str] = []
 

@@ -55,6 +55,19 @@ def derive_feeds(
 ) -> tuple[FeedFile, ...]:
     """:func:`plain_feeds` of the plan a build of ``items`` would make (in the site's order, with
     their URLs, dates and topic slugs; ``topic_names``: slug -> the name the site shows)."""
+    plan = plan_of(items, urls, timestamps, topics, topic_names, settings)
+    return plain_feeds(plan, settings["FEED_MAX_ITEMS"])
+
+
+def plan_of(
+    items: Sequence[NewsItem],
+    urls: Sequence[str],
+    timestamps: Sequence[float],
+    topics: Sequence[Sequence[str]],
+    topic_names: Mapping[str, str],
+    settings: Mapping[str, Any],
+) -> FeedPlan:
+    """The feed plan a build of ``items`` would make, on stand-ins of its articles."""
     zone = site_timezone(settings)
     tags: dict[Any, list[Any]] = {}
     tag_of: dict[str, Any] = {}
@@ -72,4 +85,4 @@ def derive_feeds(
             tags.setdefault(tag, []).append(article)
         articles.append(article)
     generator = SimpleNamespace(settings=settings, articles=articles, tags=tags)
-    return plain_feeds(build_plan(generator), settings["FEED_MAX_ITEMS"])
+    return build_plan(generator)

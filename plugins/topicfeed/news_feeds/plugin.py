@@ -14,15 +14,17 @@ derivation from plain items, :mod:`.files`) and needs ``"feed-writer"``: a write
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pelican import signals
 
 from topicfeed.build import Build
+from topicfeed.items import PlainSite
 from topicfeed.plugin import register_plugin
 
 from .feed_format import NewsFeedFormat
-from .files import derive_feeds, plain_feeds
+from .files import derive_feeds, plain_feeds, plan_of
 from .opml import save_opml
 from .plan import PELICAN_WRITES, PLAN_KEY, FeedLinks, FeedPlan, build_plan
 from .settings import SETTINGS
@@ -52,6 +54,25 @@ def write_feeds(generator: Any, writer: Any) -> None:
     save_opml(plan, generator.output_path, site_url)
 
 
+def dress_pages(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+    """The context's ``feed_links``, as :func:`plan_feeds` gives it, from the plan of the site's
+    stories (feeds hang nothing on an article)."""
+    stories = site.stories
+    names: dict[str, str] = {}
+    for story in stories:
+        for slug, name in zip(story.topics, story.topic_names, strict=True):
+            names.setdefault(slug, name)
+    plan = plan_of(
+        [s.item for s in stories],
+        [s.url for s in stories],
+        [s.timestamp for s in stories],
+        [s.topics for s in stories],
+        names,
+        site.settings,
+    )
+    return {"feed_links": FeedLinks(plan)}
+
+
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
@@ -59,6 +80,7 @@ def register() -> None:
         provides={"feed-format"},
         requires={"feed-writer"},
         derives={"feed-format": derive_feeds},
+        dresses={"feed-format": dress_pages},
     )
     signals.article_generator_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

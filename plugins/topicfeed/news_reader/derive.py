@@ -87,6 +87,24 @@ def _article(settings: dict[str, Any], readers: Readers, path: str) -> Article:
     return article
 
 
+def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Article]:
+    """The Pelican ``Article`` a build makes of each of ``stories`` (derivation of
+    ``news-articles``: the articles a page rendered from the site model shows), with the URL,
+    file and topic slugs the site gives it (the build's URL step weighs every item for those;
+    the story carries its result)."""
+    readers = Readers(settings)
+    articles = []
+    for story in stories:
+        article = _article(settings, readers, story.item.source_path)
+        slugs = {topic_key(name): slug for name, slug in zip(story.topic_names, story.topics, strict=True)}
+        for tag in getattr(article, "tags", None) or ():
+            tag.slug = slugs[topic_key(tag.name)]
+        article.override_url = story.url
+        article.override_save_as = story.save_as
+        articles.append(article)
+    return articles
+
+
 def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str, Known]) -> NewsRead:
     """The published items of ``files`` (absolute paths of every news file of the content
     folder) and every file's fate; ``known``: the last model's items by file."""

@@ -19,17 +19,18 @@ popular topics, the Content-Security-Policy) are declared in :mod:`.settings`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
-from topicfeed.items import item_of
+from topicfeed.items import PlainSite, item_of
 from topicfeed.plugin import register_plugin
 
 from . import dates
 from .jsonld import JsonLd
-from .neighbours import neighbour_urls, topic_neighbours
+from .neighbours import StoryRef, TopicNeighbours, neighbour_urls, topic_neighbours
 from .settings import SETTINGS
 
 NOT_FOUND = "404"  # the direct template; Pelican writes it to 404_SAVE_AS, default 404.html
@@ -61,6 +62,15 @@ def popular_topics(tags: Any, limit: int) -> list[tuple[Any, int]]:
     return counted[: max(limit, 0)]
 
 
+def _dress(article: Any, neighbours: TopicNeighbours | None, site_url: str, site_name: str) -> None:
+    """What the theme hangs on one article, in a build and on a page rendered from the model."""
+    article.day = article.date.date()
+    article.topic_neighbours = neighbours
+    item = item_of(article)
+    page_url = f"{site_url}/{article.url}"
+    article.json_ld = JsonLd(item, page_url, site_name, site_url) if item is not None else None
+
+
 def attach(generator: Any) -> None:
     settings = generator.settings
     site_url = str(settings["SITEURL"])
@@ -68,11 +78,26 @@ def attach(generator: Any) -> None:
     neighbours = topic_neighbours(generator.articles, generator.tags)
     generator.context["popular_topics"] = popular_topics(generator.tags, settings["THEME_POPULAR_TOPICS"])
     for article in generator.articles:
-        article.day = article.date.date()
-        article.topic_neighbours = neighbours.get(id(article))
-        item = item_of(article)
-        page_url = f"{site_url}/{article.url}"
-        article.json_ld = JsonLd(item, page_url, site_name, site_url) if item is not None else None
+        _dress(article, neighbours.get(id(article)), site_url, site_name)
+
+
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+    """Each shown article's neighbours, day and JSON-LD, as :func:`attach` hangs them; the
+    neighbours from the site's ``theme-data`` (their URLs, by position), named by the
+    stories' titles as a build names them."""
+    settings = site.settings
+    urls: Sequence[tuple[str, str]] = site.products["theme-data"]
+    titles = {story.url: story.item.title for story in site.stories}
+
+    def ref(url: str) -> StoryRef | None:
+        return StoryRef(str(titles[url]), url) if url else None
+
+    for position, article in shown:
+        older, newer = urls[position]
+        topics = getattr(article, "tags", None) or ()
+        neighbours = TopicNeighbours(topics[0], ref(older), ref(newer)) if topics else None
+        _dress(article, neighbours, str(settings["SITEURL"]), str(settings["SITENAME"]))
+    return {}
 
 
 def register() -> None:
@@ -81,6 +106,7 @@ def register() -> None:
         settings=SETTINGS,
         provides={"theme-data"},
         derives={"theme-data": neighbour_urls},
+        dresses={"theme-data": dress_articles},
     )
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(attach)

@@ -23,7 +23,7 @@ from pelican import signals
 
 from topicfeed.build import Build
 from topicfeed.gc_pause import gc_paused
-from topicfeed.items import news_articles
+from topicfeed.items import PlainSite, news_articles
 from topicfeed.model import NewsItem
 from topicfeed.plugin import register_plugin
 from topicfeed.ranking import top_stories
@@ -91,6 +91,15 @@ def relate_items(
     return relate(items, urls, read_settings(settings))
 
 
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+    """Each shown article's related links, backlinks and more coverage, from the site's
+    relations (``related-links``, by position), as :func:`relate_articles` hangs them."""
+    relations: Sequence[Relations] = site.products["related-links"]
+    for position, article in shown:
+        _attach(article, relations[position])
+    return {}
+
+
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
@@ -98,5 +107,6 @@ def register() -> None:
         requires={"news-items"},
         provides={"related-links", "top-stories"},
         derives={"related-links": relate_items},
+        dresses={"related-links": dress_articles},
     )
     signals.article_generator_finalized.connect(relate_articles)

@@ -21,10 +21,10 @@ instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from topicfeed.gc_pause import gc_paused
-from topicfeed.items import news_articles, stand_in
+from topicfeed.items import PlainSite, news_articles, stand_in
 from topicfeed.plugin import derivation
 from topicfeed.sources import group_sources
 
@@ -39,10 +39,23 @@ def _known(model: SiteModel) -> dict[str, Any]:
     return {r[1]: (r[2], r[4], r[5], r[3]) for r in model.items}  # fingerprint, url, save_as, timestamp
 
 
+class Prediction(NamedTuple):
+    """The next model, and the site in plain values it was made from (what pages rendered from
+    the model are dressed with: :mod:`.render`)."""
+
+    model: SiteModel
+    site: PlainSite
+
+
 def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
     """The model a full build of ``files`` (absolute paths of every news file of the content
     folder now) would make, from ``last`` (the model of the site as it is). The ``folder`` is
-    the last model's: the plan builds into a copy of that site.
+    the last model's: the plan builds into a copy of that site."""
+    return prediction(last, files, settings).model
+
+
+def prediction(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
+    """:func:`predict`, with the plain site it made on the way.
 
     With the cyclic collector paused, as the build's steps run: every item is read and lives
     to the end, and the collections would scan them again and again for no garbage."""
@@ -50,7 +63,7 @@ def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> 
         return _predict(last, files, settings)
 
 
-def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
+def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
     read = derivation(settings, "news-items")(settings, files, _known(last))
     items = [found.item for found in read.items]
     urls = [found.url for found in read.items]
@@ -61,7 +74,8 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
     key_of_url = {found.url: found.item.key for found in read.items}
     source_of: dict[str, str] = {}
     sources: dict[str, str] = {}
-    for source in group_sources([stand_in(item) for item in items], settings):
+    grouped = group_sources([stand_in(item) for item in items], settings)
+    for source in grouped:
         for _, item in news_articles(source.articles):
             source_of[item.source_path] = source.slug
         sources[source.slug] = source.name
@@ -116,4 +130,6 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         home=derive_home(model, settings), feeds=feeds, **item_products(stories, model.topics, settings)
     )
     pages = predict_pages(last, model, settings)
-    return model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
+    model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
+    products = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
+    return Prediction(model, PlainSite(settings, stories, products))

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator, PelicanTemplateNotFound
 
+from topicfeed.items import PlainSite, item_of, news_articles
 from topicfeed.plugin import register_plugin
 from topicfeed.sources import Source, group_sources
 
@@ -47,6 +49,17 @@ def attach_sources(generator: Any) -> None:
         for article in source.articles:
             article.source = source
     generator.context["sources"] = sources
+
+
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+    """Each shown article's ``source`` and the context's ``sources``, as :func:`attach_sources`
+    gives them, from the site's sources (``source-pages``: grouped from its items)."""
+    sources: list[Source] = site.products["source-pages"]
+    by_file = {item.source_path: source for source in sources for _, item in news_articles(source.articles)}
+    for _, article in shown:
+        item = item_of(article)
+        article.source = by_file.get(item.source_path) if item is not None else None
+    return {"sources": sources}
 
 
 class SourcesGenerator(Generator):
@@ -108,7 +121,11 @@ def add_generator(pelican: Any) -> type[SourcesGenerator]:
 
 def register() -> None:
     register_plugin(
-        __name__.rpartition(".")[0], settings=SETTINGS, requires={"news-items"}, provides={"source-pages"}
+        __name__.rpartition(".")[0],
+        settings=SETTINGS,
+        requires={"news-items"},
+        provides={"source-pages"},
+        dresses={"source-pages": dress_articles},
     )
     signals.initialized.connect(paginate_source_pages)
     signals.article_generator_finalized.connect(attach_sources)
