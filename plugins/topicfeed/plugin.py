@@ -72,11 +72,14 @@ EXCLUSIVE = frozenset({Phase.WRITE, Phase.COMMIT})
 Step = Callable[[Any, Build], None]
 
 #: How a plugin puts its product on pages rendered without Pelican's article step (step 3 of
-#: docs/rebuild-plan.md): given the site as plain values (``topicfeed.items.PlainSite``) and the
-#: articles to render, each with its position in the site's stories, it hangs on each article
-#: what the plugin's build step hangs on it, and returns the values it adds to every page's
-#: context. The plugin's own build step and its dresser share the code that makes the values.
-Dress = Callable[[Any, Sequence[tuple[int, Any]]], Mapping[str, Any]]
+#: docs/rebuild-plan.md). A dresser, given the site as plain values (``topicfeed.items.PlainSite``)
+#: and the articles to render, each with its position in the site's stories, hangs on each
+#: article what the plugin's build step hangs on it. A page-values function, given the site and
+#: its articles (``SiteArticles``: ``at(positions)`` makes and dresses them), returns the values
+#: the plugin's build step puts in the context every page gets. Each shares its code with the
+#: build step it stands in for.
+Dress = Callable[[Any, Sequence[tuple[int, Any]]], None]
+PageValues = Callable[[Any, Any], Mapping[str, Any]]
 
 
 class PluginSetupError(RuntimeError):
@@ -96,8 +99,10 @@ class PluginSpec:
     #: (:func:`derivation`): what a rebuild planned from the site model calls instead of
     #: running the build's steps. The function's arguments are the product's own contract.
     derives: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
-    #: Product -> how the plugin puts it on pages rendered from plain values (:func:`dressers`).
+    #: Product -> how the plugin puts it on pages rendered from plain values: on the articles
+    #: (:func:`dressers`) and in the pages' context (:func:`page_values`).
     dresses: tuple[tuple[str, Dress], ...] = field(default=())
+    page_values: tuple[tuple[str, PageValues], ...] = field(default=())
 
 
 _SPECS: dict[str, PluginSpec] = {}
@@ -112,22 +117,25 @@ def register_plugin(
     steps: Iterable[tuple[Phase, Step]] = (),
     derives: dict[str, Callable[..., Any]] | None = None,
     dresses: dict[str, Dress] | None = None,
+    page_values: dict[str, PageValues] | None = None,
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
 
     ``derives``: for products in ``provides``, how to compute each from plain values.
-    ``dresses``: for products in ``provides``, how each appears on a page rendered from plain
-    values (:data:`Dress`).
+    ``dresses`` and ``page_values``: for products in ``provides``, how each appears on a page
+    rendered from plain values, on its articles (:data:`Dress`) and in its context
+    (:data:`PageValues`).
     """
     products = frozenset(provides)
     derived = tuple((derives or {}).items())
     dressed = tuple((dresses or {}).items())
-    for verb, pairs in (("derives", derived), ("dresses", dressed)):
+    valued = tuple((page_values or {}).items())
+    for verb, pairs in (("derives", derived), ("dresses", dressed), ("gives page values for", valued)):
         stray = sorted({product for product, _ in pairs} - products)
         if stray:
             raise PluginSetupError(f"plugins: {name} {verb} {', '.join(stray)}, which it does not provide")
     _SPECS[name] = PluginSpec(
-        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed
+        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed, valued
     )
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
@@ -161,10 +169,15 @@ def derivation(settings: dict[str, Any], product: str) -> Callable[..., Any]:
 
 
 def dressers(settings: dict[str, Any]) -> list[tuple[str, Dress]]:
-    """Every enabled plugin's dresser, by product: what a page rendered from plain values gets
-    from each plugin (:data:`Dress`). Each sets only its own attributes and context values, so
-    their order does not matter; the renderer refuses two that give one context name."""
+    """Every enabled plugin's dresser, by product (:data:`Dress`). Each sets only its own
+    attributes, so their order does not matter."""
     return [pair for spec in enabled_specs(settings) for pair in spec.dresses]
+
+
+def page_values(settings: dict[str, Any]) -> list[tuple[str, PageValues]]:
+    """Every enabled plugin's page values, by product (:data:`PageValues`); the renderer refuses
+    two that give one context name."""
+    return [pair for spec in enabled_specs(settings) for pair in spec.page_values]
 
 
 def check_plugins(specs: list[PluginSpec]) -> None:

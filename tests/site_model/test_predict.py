@@ -22,6 +22,7 @@ model says changed) and every changed feed, API document, search bundle and site
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,12 @@ def test_the_models_name_every_changed_page(corpus_changes: list[State], step: i
 
 
 def rendered_differences(state: State) -> dict[str, list[str]]:
-    """Article pages rendered from the prediction against the build's: any missing, extra or
-    different file."""
+    """Article and list pages rendered from the prediction against the build's: any missing,
+    extra or different file."""
     rendered = {str(path.relative_to(state.rendered)) for path in state.rendered.rglob("*") if path.is_file()}
-    built = {page.path for page in state.built.page_records() if page.page_name == "article"}
+    built = {
+        page.path for page in state.built.page_records() if page.page_name == "article" or page.list_name
+    }
     return {
         "only rendered": sorted(rendered - built),
         "only built": sorted(built - rendered),
@@ -239,13 +242,18 @@ def test_a_preview_is_not_predicted(corpus_copy: tuple[Path, SiteModel], tmp_pat
         predict(last, news_files(content), site_settings(content, tmp_path / "cache", PREVIEW=True))
 
 
-def test_only_pages_of_published_stories_are_rendered_from_the_model(
+def test_pages_of_other_kinds_are_not_rendered_from_the_model(
     corpus_copy: tuple[Path, SiteModel], tmp_path: Path
 ) -> None:
     content, last = corpus_copy
     planned = prediction(last, news_files(content), site_settings(content, tmp_path / "cache"))
-    with pytest.raises(Underivable, match=r"index\.html: not the page of a published story"):
-        render.render_articles(planned.site, ["index.html"], tmp_path / "pages")
+    other = next(p.path for p in planned.model.page_records() if p.page_name != "article" and not p.list_name)
+    with pytest.raises(
+        Underivable, match=f"{re.escape(other)}: pages of this kind are not rendered from the model yet"
+    ):
+        render.render_pages(planned, [other], tmp_path / "pages")
+    with pytest.raises(Underivable, match=r"nowhere\.html: not a page of the predicted site"):
+        render.render_pages(planned, ["nowhere.html"], tmp_path / "pages")
 
 
 def test_two_plugins_giving_pages_one_value_are_refused(
@@ -257,6 +265,6 @@ def test_two_plugins_giving_pages_one_value_are_refused(
         ("feed-format", lambda site, shown: {"feed_links": 1}),
         ("api", lambda site, shown: {"feed_links": 2}),
     ]
-    monkeypatch.setattr(render, "dressers", lambda settings: twice)
+    monkeypatch.setattr(render, "page_values", lambda settings: twice)
     with pytest.raises(PluginSetupError, match="feed-format and api both give pages feed_links"):
-        render.render_articles(planned.site, [planned.site.stories[0].save_as], tmp_path / "pages")
+        render.render_pages(planned, [planned.site.stories[0].save_as], tmp_path / "pages")

@@ -3,7 +3,7 @@ and then built fresh: what the site model's prediction and reach tests compare
 (``tests/site_model/test_predict.py``).
 
 Each state keeps the model before the change, the model predicted for after it, the model the
-fresh build made, and the output files whose bytes changed; and every article page of the
+fresh build made, and the output files whose bytes changed; and every article and list page of the
 predicted site, rendered from the prediction before the build (``site_model.render``).
 """
 
@@ -21,7 +21,7 @@ from pelican.settings import read_settings
 from topicfeed.site_model import store
 from topicfeed.site_model.predict import prediction
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import render_articles
+from topicfeed.site_model.render import render_pages
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -58,7 +58,7 @@ def model_of(output: Path) -> SiteModel:
 
 class State(NamedTuple):
     """One change: the model before it, the prediction, the built model, the files that changed;
-    the built site, and every article page rendered from the prediction before the build."""
+    the built site, and every article and list page rendered from the prediction before the build."""
 
     name: str
     last: SiteModel
@@ -82,7 +82,11 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
-        render_articles(planned.site, [story.save_as for story in planned.site.stories], rendered)
+        render_pages(
+            planned,
+            [page.path for page in guess.page_records() if page.page_name == "article" or page.list_name],
+            rendered,
+        )
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log

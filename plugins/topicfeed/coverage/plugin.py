@@ -24,8 +24,9 @@ from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
+from pelican.urlwrappers import Tag
 
-from topicfeed.items import item_of
+from topicfeed.items import PlainSite, item_of, stand_in
 from topicfeed.plugin import register_plugin
 from topicfeed.site import site_timezone
 from topicfeed.text import source_slug
@@ -156,20 +157,29 @@ def _most_used(names: Counter[str]) -> str:
 
 
 def attach(generator: Any) -> None:
-    settings = generator.settings
-    articles = [a for a in generator.articles if item_of(a) is not None]
-    context = generator.context
+    generator.context.update(coverage_values(generator.articles, generator.tags, generator.settings))
+
+
+def coverage_values(
+    all_articles: Sequence[Any], tags: Mapping[Any, Sequence[Any]], settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the templates get: the charts, the sparklines and the trending topics, from the
+    published articles and Pelican's grouping of them by tag."""
+    articles = [a for a in all_articles if item_of(a) is not None]
     if not articles:
-        context.update(coverage_topics={}, coverage_sources={}, coverage_sparklines={}, trending_topics=())
-        context["trending_window"] = None
-        return
+        return dict(
+            coverage_topics={},
+            coverage_sources={},
+            coverage_sparklines={},
+            trending_topics=(),
+            trending_window=None,
+        )
     days = [_day(a) for a in articles]
     newest = max(days)
     weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
-
     topics: dict[str, tuple[str, list[dt.date]]] = {}
     urls: dict[str, str] = {}
-    for tag, tagged in sorted(dict(generator.tags).items(), key=lambda pair: pair[0].slug):
+    for tag, tagged in sorted(dict(tags).items(), key=lambda pair: pair[0].slug):
         dates = [_day(a) for a in tagged if item_of(a) is not None]
         if dates:
             topics[tag.slug] = (tag.name, dates)
@@ -182,10 +192,10 @@ def attach(generator: Any) -> None:
         source_days.setdefault(slug, []).append(_day(article))
         source_names.setdefault(slug, Counter())[provider.name] += 1
     sources = {slug: (_most_used(source_names[slug]), found) for slug, found in source_days.items()}
-
-    drawn = draw(topics, sources, days, weekly_max)
-    context["coverage_topics"], context["coverage_sources"], context["coverage_sparklines"] = drawn
-
+    values: dict[str, Any] = {}
+    values["coverage_topics"], values["coverage_sources"], values["coverage_sparklines"] = draw(
+        topics, sources, days, weekly_max
+    )
     recent, baseline = settings["TRENDING_RECENT_DAYS"], settings["TRENDING_BASELINE_DAYS"]
     windows = 1 + -(-baseline // recent)
     shown = trending(
@@ -213,8 +223,29 @@ def attach(generator: Any) -> None:
                 sparkline=sparkline(counts, label),
             )
         )
-    context["trending_topics"] = tuple(trends)
-    context["trending_window"] = Window(*recent_window(newest, recent), recent)
+    values["trending_topics"] = tuple(trends)
+    values["trending_window"] = Window(*recent_window(newest, recent), recent)
+    return values
+
+
+def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
+    """:func:`coverage_values` of the site's stories, on stand-ins of their articles (a date
+    and topics each) grouped by topic as Pelican groups them."""
+    zone = site_timezone(site.settings)
+    stand_ins = []
+    tags: dict[Any, list[Any]] = {}
+    tag_of: dict[str, Any] = {}
+    for story in site.stories:
+        article = stand_in(story.item)
+        article.date = dt.datetime.fromtimestamp(story.timestamp, zone)
+        for slug, name in zip(story.topics, story.topic_names, strict=True):
+            tag = tag_of.get(slug)
+            if tag is None:
+                tag = tag_of[slug] = Tag(name, site.settings)
+                tag.slug = slug
+            tags.setdefault(tag, []).append(article)
+        stand_ins.append(article)
+    return coverage_values(stand_ins, tags, site.settings)
 
 
 def register() -> None:
@@ -224,5 +255,6 @@ def register() -> None:
         provides={"coverage"},
         requires={"news-items"},
         derives={"coverage": derive_coverage},
+        page_values={"coverage": page_values},
     )
     signals.article_generator_finalized.connect(attach)

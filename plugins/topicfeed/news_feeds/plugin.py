@@ -14,7 +14,7 @@ derivation from plain items, :mod:`.files`) and needs ``"feed-writer"``: a write
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pelican import signals
@@ -54,7 +54,7 @@ def write_feeds(generator: Any, writer: Any) -> None:
     save_opml(plan, generator.output_path, site_url)
 
 
-def dress_pages(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
     """The context's ``feed_links``, as :func:`plan_feeds` gives it, from the plan of the site's
     stories (feeds hang nothing on an article)."""
     stories = site.stories
@@ -80,7 +80,7 @@ def register() -> None:
         provides={"feed-format"},
         requires={"feed-writer"},
         derives={"feed-format": derive_feeds},
-        dresses={"feed-format": dress_pages},
+        page_values={"feed-format": page_values},
     )
     signals.article_generator_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.urlwrappers import Tag
 
 from topicfeed.items import PlainSite, item_of
 from topicfeed.plugin import register_plugin
@@ -81,7 +82,7 @@ def attach(generator: Any) -> None:
         _dress(article, neighbours.get(id(article)), site_url, site_name)
 
 
-def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's neighbours, day and JSON-LD, as :func:`attach` hangs them; the
     neighbours from the site's ``theme-data`` (their URLs, by position), named by the
     stories' titles as a build names them."""
@@ -97,7 +98,21 @@ def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping
         topics = getattr(article, "tags", None) or ()
         neighbours = TopicNeighbours(topics[0], ref(older), ref(newer)) if topics else None
         _dress(article, neighbours, str(settings["SITEURL"]), str(settings["SITENAME"]))
-    return {}
+
+
+def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
+    """The home page's ``popular_topics``, as :func:`attach` counts them, from the stories."""
+    tags: dict[str, Any] = {}
+    counts: dict[str, list[None]] = {}
+    for story in site.stories:
+        for slug, name in zip(story.topics, story.topic_names, strict=True):
+            if slug not in tags:
+                tags[slug] = Tag(name, site.settings)
+                tags[slug].slug = slug
+                counts[slug] = []
+            counts[slug].append(None)
+    grouped = {tags[slug]: members for slug, members in counts.items()}
+    return {"popular_topics": popular_topics(grouped, site.settings["THEME_POPULAR_TOPICS"])}
 
 
 def register() -> None:
@@ -107,6 +122,7 @@ def register() -> None:
         provides={"theme-data"},
         derives={"theme-data": neighbour_urls},
         dresses={"theme-data": dress_articles},
+        page_values={"theme-data": page_values},
     )
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(attach)

@@ -91,13 +91,26 @@ def relate_items(
     return relate(items, urls, read_settings(settings))
 
 
-def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's related links, backlinks and more coverage, from the site's
     relations (``related-links``, by position), as :func:`relate_articles` hangs them."""
     relations: Sequence[Relations] = site.products["related-links"]
     for position, article in shown:
         _attach(article, relations[position])
-    return {}
+
+
+def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
+    """The home page's ``top_stories``, as :func:`relate_articles` ranks them, from the site's
+    items and relations; only the top stories become articles."""
+    relations: Sequence[Relations] = site.products["related-links"]
+    items = [story.item for story in site.stories]
+    top = top_stories(items, read_settings(site.settings).rank, [r.cluster for r in relations])
+    return {
+        "top_stories": [
+            TopStory(article, relations[i].cluster_size - 1)
+            for i, article in zip(top, articles.at(top), strict=True)
+        ]
+    }
 
 
 def register() -> None:
@@ -108,5 +121,6 @@ def register() -> None:
         provides={"related-links", "top-stories"},
         derives={"related-links": relate_items},
         dresses={"related-links": dress_articles},
+        page_values={"top-stories": page_values},
     )
     signals.article_generator_finalized.connect(relate_articles)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pelican.paginator import Paginator
 from pelican.urlwrappers import Tag
@@ -41,13 +41,25 @@ PERIODS = (
 )
 
 
-def _lists(
+class SiteList(NamedTuple):
+    """A list the site pages through."""
+
+    #: The template that shows it (Pelican's paginated template name): index, tag, source.
+    template: str
+    page_name: str
+    #: Positions of its stories in the site's order.
+    positions: list[int]
+    #: The topic's or source's slug ("" for the home page's list).
+    slug: str
+
+
+def site_lists(
     records: list[ItemRecord], topics: Mapping[str, str], settings: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Every list the site pages through: its file name -> (template, page name, positions)."""
-    lists: dict[str, Any] = {}
+) -> dict[str, SiteList]:
+    """Every list the site pages through, by its file name."""
+    lists: dict[str, SiteList] = {}
     if settings["INDEX_SAVE_AS"]:
-        lists[settings["INDEX_SAVE_AS"]] = ("index", "index", list(range(len(records))))
+        lists[settings["INDEX_SAVE_AS"]] = SiteList("index", "index", list(range(len(records))), "")
     if settings["TAG_SAVE_AS"]:
         for i, record in enumerate(records):
             for slug in record.topics:
@@ -55,19 +67,19 @@ def _lists(
                 if name not in lists:
                     tag = Tag(topics[slug], settings)
                     tag.slug = slug
-                    lists[name] = ("tag", tag.page_name, [])
-                lists[name][2].append(i)
+                    lists[name] = SiteList("tag", tag.page_name, [], slug)
+                lists[name].positions.append(i)
     if settings["SOURCE_SAVE_AS"]:
         for i, record in enumerate(records):
             if record.source:
                 name = settings["SOURCE_SAVE_AS"].format(slug=record.source)
                 if name not in lists:
-                    lists[name] = ("source", os.path.splitext(name)[0], [])
-                lists[name][2].append(i)
+                    lists[name] = SiteList("source", os.path.splitext(name)[0], [], record.source)
+                lists[name].positions.append(i)
     return lists
 
 
-def _per_page(template: str, settings: Mapping[str, Any]) -> int:
+def per_page(template: str, settings: Mapping[str, Any]) -> int:
     """The page size Pelican's writer gives a paginated template."""
     paginated = settings["PAGINATED_TEMPLATES"]
     if template not in paginated:
@@ -106,7 +118,7 @@ def predict_pages(
     records = new.records()
     old_pages = last.page_records()
     reads = {page.path: page.reads for page in old_pages}
-    lists = _lists(records, new.topics, settings)
+    lists = site_lists(records, new.topics, settings)
     periods = _periods(records, settings)
     old_lists = {page.list_name: page for page in old_pages if page.list_name}
     for name in old_lists.keys() - lists.keys():
@@ -122,11 +134,11 @@ def predict_pages(
         pages.append(tuple(page))  # an index, search, 404: nothing of its own changes
     for i, record in enumerate(records):
         pages.append((record.save_as, "article", (i,), "", 0, 0, 0, reads.get(record.save_as, -1)))
-    for name, (template, page_name, positions) in lists.items():
+    for name, (template, page_name, positions, _) in lists.items():
         known = old_lists.get(name)
-        per_page = known.per_page if known is not None else _per_page(template, settings)
+        size = known.per_page if known is not None else per_page(template, settings)
         page_name = known.page_name if known is not None else page_name
-        paginator = Paginator(name, "", positions, settings, per_page)
+        paginator = Paginator(name, "", positions, settings, size)
         for number in range(1, paginator.num_pages + 1):
             shown = paginator.page(number)
             path = shown.save_as

@@ -1,56 +1,102 @@
 """Pages rendered from the site model, without Pelican's article step (step 3 of
-docs/rebuild-plan.md): article pages, for now.
+docs/rebuild-plan.md): article pages and the pages of the lists (home, topics, sources).
 
 A rebuild that a change reaches only a few pages of should not make a Pelican ``Article`` for
 every item and run every plugin's step over all of them. Here the site comes as plain values
-(:class:`topicfeed.items.PlainSite`, what the prediction made of the content folder); only the
-items the pages show become Pelican articles (the ``news-articles`` derivation: through
-Pelican's own readers, with the URL and topic slugs the site gives them); each plugin then puts
-its product on them and on the pages' context through its dresser
-(:func:`topicfeed.plugin.dressers`: the same code as its build step, fed from the site's
-plain values), and each page is rendered with the theme's template in Pelican's own Jinja
-environment, with the values Pelican's writer gives an article page. This module names data,
-never a plugin.
+(:class:`topicfeed.items.PlainSite`, what the prediction made of the content folder) and only
+the items a rendered page shows become Pelican articles (:class:`SiteArticles`: the
+``news-articles`` derivation, through Pelican's own readers, with the URL and topic slugs the
+site gives them), each dressed by every plugin (:func:`topicfeed.plugin.dressers`: the same code
+as its build step, fed from the site's plain values). The context every page gets is Pelican's
+(the settings, the site's lists of articles, which make their articles only when a template
+goes through them) and the plugins' page values (:func:`topicfeed.plugin.page_values`). Each
+page is rendered with the theme's template in Pelican's own Jinja environment, with the values
+Pelican 4.12's generators and writer give that kind of page (``generate_articles``,
+``generate_direct_templates``, ``generate_tags``, the source pages' generator;
+``Writer.write_file``'s pagination). This module names data, never a plugin.
 
-The full build stays the reference: ``tests/site_model/test_render.py`` holds every page
-rendered here to the page a full build of the same folder writes, byte for byte.
+The full build stays the reference: ``tests/site_model/test_predict.py`` holds every page
+rendered here to the page a full build of the same folder writes, byte for byte, so a change
+in what Pelican hands its templates fails there.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from pelican.generators import Generator
+from pelican.paginator import Paginator
+from pelican.urlwrappers import Tag
 
 from topicfeed.items import PlainSite
-from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers
+from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, page_values
+
+from .pages import SiteList, per_page, site_lists
+from .predict import Prediction
+from .records import PageRecord
 
 
-def dressed_articles(site: PlainSite, save_as: Iterable[str]) -> tuple[list[Any], dict[str, Any]]:
-    """The articles whose pages are ``save_as`` (each a file of an article page of the site),
-    dressed by every plugin, and the values the plugins add to every page's context."""
-    settings = dict(site.settings)
-    position = {story.save_as: index for index, story in enumerate(site.stories)}
-    wanted = []
-    for name in save_as:
-        if name not in position:
-            raise Underivable(f"{name}: not the page of a published story")
-        wanted.append(position[name])
-    articles = derivation(settings, "news-articles")(settings, [site.stories[i] for i in wanted])
-    shown = list(zip(wanted, articles, strict=True))
-    shared: dict[str, Any] = {}
-    given_by: dict[str, str] = {}
-    for product, dress in dressers(settings):
-        values: Mapping[str, Any] = dress(site, shown)
-        for name in values:
-            if name in given_by:
-                raise PluginSetupError(f"plugins: {given_by[name]} and {product} both give pages {name}")
-            given_by[name] = product
-        shared.update(values)
-    return articles, shared
+class SiteArticles:
+    """The site's articles, each made and dressed by every plugin the first time a page needs
+    it, and kept for the next page."""
+
+    def __init__(self, site: PlainSite) -> None:
+        self.site = site
+        self.settings = dict(site.settings)
+        self._make = derivation(self.settings, "news-articles")
+        self._dressers = dressers(self.settings)
+        self._made: dict[int, Any] = {}
+
+    @property
+    def made(self) -> int:
+        """How many articles were made so far."""
+        return len(self._made)
+
+    def at(self, positions: Sequence[int]) -> list[Any]:
+        """The articles of the stories at ``positions`` (in the site's order of stories)."""
+        new = [i for i in dict.fromkeys(positions) if i not in self._made]
+        if new:
+            made = self._make(self.settings, [self.site.stories[i] for i in new])
+            shown = list(zip(new, made, strict=True))
+            for _, dress in self._dressers:
+                dress(self.site, shown)
+            self._made.update(shown)
+        return [self._made[i] for i in positions]
+
+    def lazy(self, positions: Sequence[int]) -> Shown:
+        return Shown(self, positions)
+
+
+class Shown(Sequence[Any]):
+    """A list of the site's articles that makes them only when a template goes through it.
+
+    Pelican hands a list page the whole list (and its paginator, and the pages before and after
+    it), but a template shows only its own page's stories: counting or slicing makes nothing.
+    """
+
+    __slots__ = ("_articles", "_positions")
+
+    def __init__(self, articles: SiteArticles, positions: Sequence[int]) -> None:
+        self._articles = articles
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> Shown: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Shown(self._articles, self._positions[index])
+        return self._articles.at([self._positions[index]])[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._articles.at(self._positions))
 
 
 def page_generator(settings: Mapping[str, Any], folder: Path) -> Generator:
@@ -65,29 +111,132 @@ def page_generator(settings: Mapping[str, Any], folder: Path) -> Generator:
     )
 
 
-def render_articles(site: PlainSite, save_as: Iterable[str], folder: Path) -> list[Path]:
-    """Render the article pages ``save_as`` (files relative to the site) into ``folder``, as a
-    full build of the same content writes them; returns the files written."""
-    settings = site.settings
-    articles, shared = dressed_articles(site, save_as)
-    # Pelican's context starts as a copy of the settings (``Pelican.run``), the plugins' values on top.
-    context: dict[str, Any] = dict(settings)
-    context["localsiteurl"] = settings["SITEURL"]
-    context.update(shared)
-    generator = page_generator(settings, folder)
-    written = []
-    for article in articles:
-        template = generator.get_template(article.template)
-        # What ``ArticlesGenerator.generate_articles`` hands Pelican's writer for an article page.
-        page = {
-            **context,
-            "output_file": article.save_as,
-            "article": article,
-            "category": getattr(article, "category", None),
-            "blog": True,
-        }
-        written.append(_write(folder / article.save_as, template.render(page)))
-    return written
+class PageRenderer:
+    """Renders pages of a predicted site into a folder, as a full build of the same content
+    writes them."""
+
+    def __init__(self, planned: Prediction, folder: Path) -> None:
+        self.site = site = planned.site
+        self.folder = folder
+        self.settings = settings = dict(site.settings)
+        self.articles = SiteArticles(site)
+        stories = site.stories
+        everything = list(range(len(stories)))
+        newest_first = settings["NEWEST_FIRST_ARCHIVES"]
+        #: Pelican's ``dates``: the articles by date (stable: ties keep the site's order).
+        self.by_date = sorted(everything, key=lambda i: stories[i].timestamp, reverse=newest_first)
+        self.date_rank = {position: rank for rank, position in enumerate(self.by_date)}
+        # Pelican's context: a copy of the settings (``Pelican.run``), the generators' lists, then
+        # what the plugins add.
+        context: dict[str, Any] = dict(settings)
+        context["localsiteurl"] = settings["SITEURL"]
+        context["articles"] = self.articles.lazy(everything)
+        context["dates"] = self.articles.lazy(self.by_date)
+        context.update(self._page_values())
+        self.context = context
+        self.pages = {page.path: page for page in planned.model.page_records()}
+        self.lists: dict[str, SiteList] = site_lists(planned.model.records(), planned.model.topics, settings)
+        self.topics = planned.model.topics
+        self.sources = {source.slug: source for source in site.products["source-pages"]}
+        self.generator = page_generator(settings, folder)
+
+    def _page_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        given_by: dict[str, str] = {}
+        for product, give in page_values(self.settings):
+            found = give(self.site, self.articles)
+            for name in found:
+                if name in given_by:
+                    raise PluginSetupError(f"plugins: {given_by[name]} and {product} both give pages {name}")
+                given_by[name] = product
+            values.update(found)
+        return values
+
+    def render(self, paths: Iterable[str]) -> list[Path]:
+        """Render the pages at ``paths`` (files relative to the site); returns the files written.
+        A page of a kind not rendered here raises :class:`Underivable`."""
+        written = []
+        for path in paths:
+            page = self.pages.get(path)
+            if page is None:
+                raise Underivable(f"{path}: not a page of the predicted site")
+            if page.page_name == "article":
+                written.append(self._article_page(page))
+            elif page.list_name in self.lists:
+                written.append(self._list_page(page))
+            else:
+                raise Underivable(f"{path}: pages of this kind are not rendered from the model yet")
+        return written
+
+    def _article_page(self, page: PageRecord) -> Path:
+        (article,) = self.articles.at(page.items)
+        # What ``ArticlesGenerator.generate_articles`` hands the writer for an article page.
+        values = {"article": article, "category": getattr(article, "category", None), "blog": True}
+        return self._write(article.template, article.save_as, values)
+
+    def _list_page(self, page: PageRecord) -> Path:
+        """A page of the home page's, a topic's or a source's list, as Pelican's writer paginates it."""
+        name = page.list_name
+        listed = self.lists[name]
+        articles = self.articles
+        everything = self.context["articles"]
+        by_date = sorted(listed.positions, key=self.date_rank.__getitem__)
+        values: dict[str, Any]
+        if listed.template == "index":  # ``generate_direct_templates``
+            url = self.settings.get("INDEX_URL", "index.html")
+            values = {"articles": everything, "dates": self.context["dates"], "page_name": listed.page_name}
+        elif listed.template == "tag":  # ``generate_tags``
+            tag = Tag(self.topics[listed.slug], self.settings)
+            tag.slug = listed.slug
+            url = tag.url
+            values = {
+                "tag": tag,
+                "articles": articles.lazy(listed.positions),
+                "dates": articles.lazy(by_date),
+                "page_name": tag.page_name,
+                "all_articles": everything,
+            }
+        elif listed.template == "source":  # the source pages' generator
+            source = self.sources[listed.slug]
+            url = source.url
+            shown = articles.lazy(listed.positions)
+            values = {
+                "source": source,
+                "articles": shown,
+                "dates": shown,
+                "page_name": source.page_name,
+                "all_articles": everything,
+            }
+        else:
+            raise Underivable(f"{page.path}: a list of an unknown kind")
+        values["blog"] = True
+        output_file = name
+        size = per_page(listed.template, self.settings)
+        if listed.template in self.settings["PAGINATED_TEMPLATES"]:  # ``Writer.write_file``
+            for key in ("articles", "dates"):
+                paginator = Paginator(name, url, values[key], self.settings, size)
+                number = page.number
+                shown_page = paginator.page(number)
+                values[f"{key}_paginator"] = paginator
+                values[f"{key}_page"] = shown_page
+                values[f"{key}_previous_page"] = paginator.page(number - 1) if number > 1 else None
+                values[f"{key}_next_page"] = (
+                    paginator.page(number + 1) if number < paginator.num_pages else None
+                )
+                output_file = shown_page.save_as
+        if output_file != page.path:
+            raise Underivable(f"{page.path}: Pelican's paginator puts this page at {output_file}")
+        return self._write(listed.template, output_file, values)
+
+    def _write(self, template_name: str, output_file: str, values: Mapping[str, Any]) -> Path:
+        template = self.generator.get_template(template_name)
+        page = {**self.context, "output_file": output_file, **values}
+        return _write(self.folder / output_file, template.render(page))
+
+
+def render_pages(planned: Prediction, paths: Iterable[str], folder: Path) -> list[Path]:
+    """Render the pages ``paths`` of a predicted site into ``folder``; the files written."""
+    return PageRenderer(planned, folder).render(paths)
 
 
 def _write(path: Path, text: str) -> Path:

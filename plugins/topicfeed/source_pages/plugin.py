@@ -51,15 +51,19 @@ def attach_sources(generator: Any) -> None:
     generator.context["sources"] = sources
 
 
-def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> Mapping[str, Any]:
-    """Each shown article's ``source`` and the context's ``sources``, as :func:`attach_sources`
-    gives them, from the site's sources (``source-pages``: grouped from its items)."""
+def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
+    """Each shown article's ``source``, as :func:`attach_sources` gives it, from the site's
+    sources (``source-pages``: grouped from its items)."""
     sources: list[Source] = site.products["source-pages"]
     by_file = {item.source_path: source for source in sources for _, item in news_articles(source.articles)}
     for _, article in shown:
         item = item_of(article)
         article.source = by_file.get(item.source_path) if item is not None else None
-    return {"sources": sources}
+
+
+def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
+    """The context's ``sources``, as :func:`attach_sources` gives it."""
+    return {"sources": site.products["source-pages"]}
 
 
 class SourcesGenerator(Generator):
@@ -126,6 +130,7 @@ def register() -> None:
         requires={"news-items"},
         provides={"source-pages"},
         dresses={"source-pages": dress_articles},
+        page_values={"source-pages": page_values},
     )
     signals.initialized.connect(paginate_source_pages)
     signals.article_generator_finalized.connect(attach_sources)
