@@ -3,8 +3,9 @@ and then built fresh: what the site model's prediction and reach tests compare
 (``tests/site_model/test_predict.py``).
 
 Each state keeps the model before the change, the model predicted for after it, the model the
-fresh build made, and the output files whose bytes changed; and every article and list page of the
-predicted site, rendered from the prediction before the build (``site_model.render``).
+fresh build made, and the output files whose bytes changed; the last site's pages with those
+the change reaches rendered from the prediction before the build (``site_model.render``), and,
+for the first change, every page so rendered.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from topicfeed.site_model import store
-from topicfeed.site_model.predict import prediction
+from topicfeed.site_model.predict import Prediction, prediction
+from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
 from topicfeed.site_model.render import render_pages
 
@@ -58,7 +60,9 @@ def model_of(output: Path) -> SiteModel:
 
 class State(NamedTuple):
     """One change: the model before it, the prediction, the built model, the files that changed;
-    the built site, and every article and list page rendered from the prediction before the build."""
+    the built site, every page rendered from the prediction before the build (for the first
+    change only: an empty folder after), and the last site's pages with those the change
+    reaches rendered from the prediction (:func:`patch_pages`)."""
 
     name: str
     last: SiteModel
@@ -67,6 +71,21 @@ class State(NamedTuple):
     changed: set[str]
     output: Path
     rendered: Path
+    patched: Path
+
+
+def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) -> Path:
+    """The pages of ``site`` (built from ``last``'s content) copied to ``folder``, then those the
+    change reaches (``reach``, from the prediction) rendered over them and those gone removed:
+    the pages a rebuild planned from the model would leave."""
+    new = {page.path for page in planned.model.page_records()}
+    for page in last.page_records():
+        if page.path in new:
+            target = folder / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site / page.path, target)
+    render_pages(planned, sorted(reach(last, planned.model).pages & new), folder)
+    return folder
 
 
 def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) -> list[State]:
@@ -82,17 +101,15 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
-        render_pages(
-            planned,
-            [page.path for page in guess.page_records() if page.page_name == "article" or page.list_name],
-            rendered,
-        )
+        if number == 1:  # every page once (each kind of page); the changes' pages below
+            render_pages(planned, [page.path for page in guess.page_records()], rendered)
+        patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log
         after = digests(output)
         changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found.append(State(name, last, guess, model_of(output), changed, output, rendered))
+        found.append(State(name, last, guess, model_of(output), changed, output, rendered, patched))
         before = after
     return found
 

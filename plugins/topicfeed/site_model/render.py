@@ -22,17 +22,21 @@ in what Pelican hands its templates fails there.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, overload
 
-from pelican.generators import Generator
+from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.paginator import Paginator
 from pelican.urlwrappers import Tag
 
 from topicfeed.items import PlainSite
+from topicfeed.pelican_adapter import linear_period_archives
 from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, page_values
+from topicfeed.site import site_timezone
 
 from .pages import SiteList, per_page, site_lists
 from .predict import Prediction
@@ -132,13 +136,50 @@ class PageRenderer:
         context["localsiteurl"] = settings["SITEURL"]
         context["articles"] = self.articles.lazy(everything)
         context["dates"] = self.articles.lazy(self.by_date)
+        context["tags"] = self._tags()
+        context["period_archives"] = self._period_archives()
         context.update(self._page_values())
         self.context = context
+        self.periods = {
+            archive["save_as"]: archive
+            for archives in context["period_archives"].values()
+            for archive in archives
+        }
         self.pages = {page.path: page for page in planned.model.page_records()}
         self.lists: dict[str, SiteList] = site_lists(planned.model.records(), planned.model.topics, settings)
         self.topics = planned.model.topics
         self.sources = {source.slug: source for source in site.products["source-pages"]}
         self.generator = page_generator(settings, folder)
+
+    def _tags(self) -> list[tuple[Tag, Shown]]:
+        """Pelican's ``tags``: each topic and its stories, topics in the order the site's stories
+        first name them (a story naming a topic twice is in its list twice, as in Pelican's)."""
+        tags: dict[str, tuple[Tag, list[int]]] = {}
+        for position, story in enumerate(self.site.stories):
+            for slug, name in zip(story.topics, story.topic_names, strict=True):
+                if slug not in tags:
+                    tag = Tag(name, self.settings)
+                    tag.slug = slug
+                    tags[slug] = (tag, [])
+                tags[slug][1].append(position)
+        return [(tag, self.articles.lazy(positions)) for tag, positions in tags.values()]
+
+    def _period_archives(self) -> Mapping[str, list[dict[str, Any]]]:
+        """Pelican's ``period_archives``, grouped by Pelican's own code on stand-ins (a date each)
+        and handed over as lists of the site's articles."""
+        zone = site_timezone(self.settings)
+        stand_ins = [
+            SimpleNamespace(date=dt.datetime.fromtimestamp(story.timestamp, zone), position=i)
+            for i, story in enumerate(self.site.stories)
+        ]
+        archives = linear_period_archives(
+            None, [stand_ins[i] for i in self.by_date], stand_ins, self.settings
+        )
+        for entries in archives.values():
+            for archive in entries:
+                for key in ("dates", "articles"):
+                    archive[key] = self.articles.lazy([stand_in.position for stand_in in archive[key]])
+        return archives
 
     def _page_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -164,9 +205,65 @@ class PageRenderer:
                 written.append(self._article_page(page))
             elif page.list_name in self.lists:
                 written.append(self._list_page(page))
+            elif path in self.periods:
+                written.append(self._period_page(page))
+            elif (template := self._direct_template(path)) is not None:
+                written.append(self._direct_page(page, template))
             else:
                 raise Underivable(f"{path}: pages of this kind are not rendered from the model yet")
         return written
+
+    def _direct_template(self, path: str) -> str | None:
+        """The direct template Pelican writes at ``path``: one of ``DIRECT_TEMPLATES``, or one a
+        plugin adds to them in a build (its ``<NAME>_SAVE_AS`` setting names the file)."""
+        settings = self.settings
+        names = [*settings["DIRECT_TEMPLATES"]]
+        names += [
+            key[: -len("_SAVE_AS")].lower()
+            for key, value in settings.items()
+            if key.endswith("_SAVE_AS") and value == path
+        ]
+        for name in dict.fromkeys(names):
+            if settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html") != path:
+                continue
+            try:
+                self.generator.get_template(name)
+            except PelicanTemplateNotFound:
+                continue
+            return name
+        return None
+
+    def _direct_page(self, page: PageRecord, template: str) -> Path:
+        """As ``ArticlesGenerator.generate_direct_templates`` writes a page that is not a list."""
+        if template in self.settings["PAGINATED_TEMPLATES"]:
+            raise Underivable(f"{page.path}: a paginated {template} page the model does not place")
+        values = {
+            "articles": self.context["articles"],
+            "dates": self.context["dates"],
+            "blog": True,
+            "page_name": os.path.splitext(page.path)[0],
+        }
+        return self._write(template, page.path, values)
+
+    def _period_page(self, page: PageRecord) -> Path:
+        """As ``ArticlesGenerator.generate_period_archives`` writes a period's archive."""
+        if "period_archives" in self.settings["PAGINATED_TEMPLATES"]:
+            raise Underivable(f"{page.path}: a paginated period archive the model does not place")
+        archive = self.periods[page.path]
+        try:
+            template = "period_archives"
+            self.generator.get_template(template)
+        except PelicanTemplateNotFound:
+            template = "archives"
+        values = {
+            "period": archive["period"],
+            "period_num": archive["period_num"],
+            "articles": archive["articles"],
+            "dates": archive["dates"],
+            "blog": True,
+            "all_articles": self.context["articles"],
+        }
+        return self._write(template, page.path, values)
 
     def _article_page(self, page: PageRecord) -> Path:
         (article,) = self.articles.at(page.items)
