@@ -18,6 +18,7 @@ page name another item had to leave (its URL carries a hash suffix that the buil
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -91,8 +92,14 @@ def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Ar
     """The Pelican ``Article`` a build makes of each of ``stories`` (derivation of
     ``news-articles``: the articles a page rendered from the site model shows), with the URL,
     file and topic slugs the site gives it (the build's URL step weighs every item for those;
-    the story carries its result)."""
+    the story carries its result). Through Pelican's readers, as in a build, but from the
+    story's item: the file is not read again."""
     readers = Readers(settings)
+    reader = NewsReader(settings)
+    for extension in settings["NEWS_FILE_EXTENSIONS"]:
+        readers.readers[extension] = reader
+    base = settings["PATH"]
+    reader.given = {os.path.abspath(os.path.join(base, s.item.source_path)): s.item for s in stories}
     articles = []
     for story in stories:
         article = _article(settings, readers, story.item.source_path)

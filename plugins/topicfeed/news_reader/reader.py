@@ -168,6 +168,9 @@ class NewsReader(BaseReader):
         self.parser = FileParser(settings)
         self.model_settings = self.parser.model_settings
         self._markdown: MarkdownReader | None = None
+        #: Items already read, by file (absolute path): made into metadata without reading the
+        #: file again (the site model's articles, whose items the prediction has).
+        self.given: dict[str, NewsItem] = {}
         self._store, self._ledger = open_store(settings)
         _share_until_read(settings, self.model_settings)
         # One Category per name: Pelican slugifies a category's name the first time its URL is
@@ -194,6 +197,9 @@ class NewsReader(BaseReader):
         return super().process_metadata(name, value)
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        given = self.given.get(source_path)
+        if given is not None:
+            return self._metadata(given, [])
         prepared = take_prepared(self.settings, source_path)
         if prepared is not None:
             return self._read_prepared(source_path, prepared)
