@@ -23,8 +23,10 @@ in what Pelican hands its templates fails there.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, overload
@@ -34,6 +36,7 @@ from pelican.paginator import Paginator
 from pelican.urlwrappers import Tag
 
 from topicfeed.items import PlainSite
+from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.pelican_adapter import linear_period_archives
 from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, page_values
 from topicfeed.site import site_timezone
@@ -41,6 +44,9 @@ from topicfeed.site import site_timezone
 from .pages import SiteList, per_page, site_lists
 from .predict import Prediction
 from .records import PageRecord
+
+#: Fewer pages than this are rendered in this process: forking would cost more than it saves.
+MIN_PARALLEL_PAGES = 64
 
 
 class SiteArticles:
@@ -193,25 +199,70 @@ class PageRenderer:
             values.update(found)
         return values
 
-    def render(self, paths: Iterable[str]) -> list[Path]:
-        """Render the pages at ``paths`` (files relative to the site); returns the files written.
-        A page of a kind not rendered here raises :class:`Underivable`."""
-        written = []
-        for path in paths:
-            page = self.pages.get(path)
-            if page is None:
-                raise Underivable(f"{path}: not a page of the predicted site")
-            if page.page_name == "article":
-                written.append(self._article_page(page))
-            elif page.list_name in self.lists:
-                written.append(self._list_page(page))
-            elif path in self.periods:
-                written.append(self._period_page(page))
-            elif (template := self._direct_template(path)) is not None:
-                written.append(self._direct_page(page, template))
+    def render(self, paths: Iterable[str], processes: int = 1) -> list[Path]:
+        """Render the pages at ``paths`` (files relative to the site) on up to ``processes``
+        processes (this one included, the others forked: nothing is copied); returns the files
+        written. A page of a kind not rendered here raises :class:`Underivable` before any is."""
+        jobs = [self._job(path) for path in paths]
+        if processes > 1 and len(jobs) >= MIN_PARALLEL_PAGES:
+            processes = 1 + extra_processes(self.settings, processes - 1, resident_mb(), step="model pages")
+        if (
+            processes <= 1
+            or len(jobs) < MIN_PARALLEL_PAGES
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return self._render(jobs)
+        context = multiprocessing.get_context("fork")
+        children = []
+        for index in range(1, processes):
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=self._child, args=(jobs[index::processes], sender), daemon=True)
+            process.start()
+            sender.close()
+            children.append((process, receiver))
+        written = self._render(jobs[0::processes])
+        errors = []
+        for process, receiver in children:
+            try:
+                status, payload = receiver.recv()
+            except EOFError:
+                status, payload = "error", f"render process {process.pid} died"
+            process.join()
+            if status == "ok":
+                written.extend(payload)
             else:
-                raise Underivable(f"{path}: pages of this kind are not rendered from the model yet")
+                errors.append(payload)
+        if errors:
+            raise RuntimeError("rendering from the model failed in a worker process:\n" + "\n".join(errors))
         return written
+
+    def _child(self, jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]], sender: Any) -> None:
+        try:
+            sender.send(("ok", self._render(jobs)))
+        except BaseException:  # reported to the parent, which raises it
+            sender.send(("error", traceback.format_exc()))
+        finally:
+            sender.close()
+
+    @staticmethod
+    def _render(jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]]) -> list[Path]:
+        return [write(*arguments) for write, arguments in jobs]
+
+    def _job(self, path: str) -> tuple[Callable[..., Path], tuple[Any, ...]]:
+        """How to render the page at ``path``: the method for its kind and its arguments."""
+        page = self.pages.get(path)
+        if page is None:
+            raise Underivable(f"{path}: not a page of the predicted site")
+        if page.page_name == "article":
+            return self._article_page, (page,)
+        if page.list_name in self.lists:
+            return self._list_page, (page,)
+        if path in self.periods:
+            return self._period_page, (page,)
+        template = self._direct_template(path)
+        if template is not None:
+            return self._direct_page, (page, template)
+        raise Underivable(f"{path}: pages of this kind are not rendered from the model yet")
 
     def _direct_template(self, path: str) -> str | None:
         """The direct template Pelican writes at ``path``: one of ``DIRECT_TEMPLATES``, or one a
@@ -331,9 +382,9 @@ class PageRenderer:
         return _write(self.folder / output_file, template.render(page))
 
 
-def render_pages(planned: Prediction, paths: Iterable[str], folder: Path) -> list[Path]:
+def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:
     """Render the pages ``paths`` of a predicted site into ``folder``; the files written."""
-    return PageRenderer(planned, folder).render(paths)
+    return PageRenderer(planned, folder).render(paths, processes)
 
 
 def _write(path: Path, text: str) -> Path:
