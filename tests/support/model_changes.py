@@ -101,8 +101,8 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
-        if number == 1:  # every page once (each kind of page); the changes' pages below
-            render_pages(planned, [page.path for page in guess.page_records()], rendered)
+        if number == 1:  # every page once (each kind), on two processes; the changes' pages below
+            render_pages(planned, [page.path for page in guess.page_records()], rendered, processes=2)
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
