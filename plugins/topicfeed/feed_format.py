@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from topicfeed.pelican_adapter import HookedWriter
+
 
 @dataclass(frozen=True)
 class FeedRequest:
@@ -58,3 +60,56 @@ class FeedFormat(Protocol):
         changes with what only the article's page shows (its related stories, its neighbours),
         and keying a feed costs a few values per story instead of the whole article.
         """
+
+
+class FormattedWriter(HookedWriter):
+    """Pelican's writer, making every feed it writes with a :class:`FeedFormat` (Pelican's own
+    feeds when there is none): the build's writer, and the writer of feeds made from the site
+    model, which has no build."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        self._feed_path: str | None = None
+        self._feed_request: FeedRequest | None = None
+
+    @property
+    def feed_format(self) -> FeedFormat | None:
+        """The format of the feeds written now; None: Pelican's own."""
+        return None
+
+    def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any | None:
+        feed_format = self.feed_format
+        if feed_format is None:
+            return None
+        self._feed_request = FeedRequest(
+            path=self._feed_path,
+            feed_type=feed_type,
+            feed_title=feed_title,
+            feed_url=self.current_feed_url,
+            absolute=self.absolute,
+            context=context,
+        )
+        return feed_format.create_feed(self._feed_request)
+
+    def add_feed_entry(self, feed: Any, item: Any) -> bool:
+        feed_format, request = self.feed_format, self._feed_request
+        if feed_format is None or request is None:
+            return False
+        return feed_format.add_entry(feed, item, request)
+
+    def write_feed(
+        self,
+        elements: Any,
+        context: dict[str, Any],
+        path: str | None = None,
+        url: str | None = None,
+        feed_type: str = "atom",
+        override_output: bool = False,
+        feed_title: str | None = None,
+    ) -> Any:
+        self._feed_path = path
+        try:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        finally:
+            self._feed_path = None
+            self._feed_request = None

@@ -30,10 +30,10 @@ from typing import Any
 from pelican import signals
 
 from topicfeed.build import Build, RenderStats
-from topicfeed.feed_format import FeedRequest
+from topicfeed.feed_format import FeedFormat, FormattedWriter
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.model import Image, NewsItem, Problem, Provider
-from topicfeed.pelican_adapter import HookedWriter, content_written_held
+from topicfeed.pelican_adapter import content_written_held
 
 from .fingerprint import Fingerprinter
 from .linker import Linker
@@ -69,7 +69,7 @@ class _PageValues(dict):
     """A deferred page's own values, given to ``_Deferred.render`` without the shared context."""
 
 
-class SiteWriter(HookedWriter):
+class SiteWriter(FormattedWriter):
     """Pelican's writer, deferring pages (``RENDER_DEFERRED``) and applying the feed format."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
@@ -93,8 +93,6 @@ class SiteWriter(HookedWriter):
         self._writing_page = False
         self._recording = False
         self._settings_digest: bytes | None = None
-        self._feed_path: str | None = None
-        self._feed_request: FeedRequest | None = None
         #: Each article's part of a feed key, with the article (see :meth:`_entries_digest`).
         self._entry_parts: dict[int, tuple[Any, bytes | None]] = {}
         _OPEN[id(self.settings)] = self
@@ -149,25 +147,9 @@ class SiteWriter(HookedWriter):
 
     # Feeds ----------------------------------------------------------------------------------
 
-    def create_feed(self, feed_type: str, feed_title: str | None, context: dict[str, Any]) -> Any | None:
-        feed_format = self.build.feed_format
-        if feed_format is None:
-            return None
-        self._feed_request = FeedRequest(
-            path=self._feed_path,
-            feed_type=feed_type,
-            feed_title=feed_title,
-            feed_url=self.current_feed_url,
-            absolute=self.absolute,
-            context=context,
-        )
-        return feed_format.create_feed(self._feed_request)
-
-    def add_feed_entry(self, feed: Any, item: Any) -> bool:
-        feed_format, request = self.build.feed_format, self._feed_request
-        if feed_format is None or request is None:
-            return False
-        return feed_format.add_entry(feed, item, request)
+    @property
+    def feed_format(self) -> FeedFormat | None:
+        return self.build.feed_format
 
     def _feed_key(
         self, elements: Any, context: dict[str, Any], path: str, extra: tuple[Any, ...]
@@ -225,27 +207,20 @@ class SiteWriter(HookedWriter):
         override_output: bool = False,
         feed_title: str | None = None,
     ) -> Any:
-        self._feed_path = path
-        try:
-            if not path or not self.manifest.enabled:
-                return super().write_feed(
-                    elements, context, path, url, feed_type, override_output, feed_title
-                )
-            relative = os.path.normpath(path)
-            key = self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
-            entry = self.manifest.reusable(relative, lambda _: key) if key else None
-            target = str(self.manifest.building / relative)
-            if entry is not None and self.claim(target):
-                self.manifest.reuse(relative, entry)
-                self.feeds_reused += 1
-                signals.feed_written.send(target, context=context, feed=None)
-                return None
-            feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
-            self.manifest.record(relative, key)
-            return feed
-        finally:
-            self._feed_path = None
-            self._feed_request = None
+        if not path or not self.manifest.enabled:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        relative = os.path.normpath(path)
+        key = self._feed_key(elements, context, relative, (relative, url, feed_type, feed_title))
+        entry = self.manifest.reusable(relative, lambda _: key) if key else None
+        target = str(self.manifest.building / relative)
+        if entry is not None and self.claim(target):
+            self.manifest.reuse(relative, entry)
+            self.feeds_reused += 1
+            signals.feed_written.send(target, context=context, feed=None)
+            return None
+        feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        self.manifest.record(relative, key)
+        return feed
 
 
 #: The writer of each running build, by its settings dict (the ``write`` step takes it).
