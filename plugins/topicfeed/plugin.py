@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -80,6 +81,11 @@ Step = Callable[[Any, Build], None]
 #: build step it stands in for.
 Dress = Callable[[Any, Sequence[tuple[int, Any]]], None]
 PageValues = Callable[[Any, Any], Mapping[str, Any]]
+#: How a plugin writes its own files (feeds, ...) from plain values (step 4 of
+#: docs/rebuild-plan.md): given the site, its articles, the context pages get, the files wanted
+#: (relative to the site) and the folder, it writes those of the wanted files it makes, as its
+#: build step would, and says which.
+WriteFiles = Callable[[Any, Any, Mapping[str, Any], Collection[str], Path], set[str]]
 
 
 class PluginSetupError(RuntimeError):
@@ -103,6 +109,8 @@ class PluginSpec:
     #: (:func:`dressers`) and in the pages' context (:func:`page_values`).
     dresses: tuple[tuple[str, Dress], ...] = field(default=())
     page_values: tuple[tuple[str, PageValues], ...] = field(default=())
+    #: Product -> how the plugin writes its files from plain values (:func:`file_writers`).
+    writes: tuple[tuple[str, WriteFiles], ...] = field(default=())
 
 
 _SPECS: dict[str, PluginSpec] = {}
@@ -118,24 +126,32 @@ def register_plugin(
     derives: dict[str, Callable[..., Any]] | None = None,
     dresses: dict[str, Dress] | None = None,
     page_values: dict[str, PageValues] | None = None,
+    writes: dict[str, WriteFiles] | None = None,
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
 
     ``derives``: for products in ``provides``, how to compute each from plain values.
     ``dresses`` and ``page_values``: for products in ``provides``, how each appears on a page
     rendered from plain values, on its articles (:data:`Dress`) and in its context
-    (:data:`PageValues`).
+    (:data:`PageValues`); ``writes``: how the plugin writes its own files from plain values
+    (:data:`WriteFiles`).
     """
     products = frozenset(provides)
     derived = tuple((derives or {}).items())
     dressed = tuple((dresses or {}).items())
     valued = tuple((page_values or {}).items())
-    for verb, pairs in (("derives", derived), ("dresses", dressed), ("gives page values for", valued)):
+    written = tuple((writes or {}).items())
+    for verb, pairs in (
+        ("derives", derived),
+        ("dresses", dressed),
+        ("gives page values for", valued),
+        ("writes files for", written),
+    ):
         stray = sorted({product for product, _ in pairs} - products)
         if stray:
             raise PluginSetupError(f"plugins: {name} {verb} {', '.join(stray)}, which it does not provide")
     _SPECS[name] = PluginSpec(
-        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed, valued
+        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed, valued, written
     )
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
@@ -178,6 +194,11 @@ def page_values(settings: dict[str, Any]) -> list[tuple[str, PageValues]]:
     """Every enabled plugin's page values, by product (:data:`PageValues`); the renderer refuses
     two that give one context name."""
     return [pair for spec in enabled_specs(settings) for pair in spec.page_values]
+
+
+def file_writers(settings: dict[str, Any]) -> list[tuple[str, WriteFiles]]:
+    """Every enabled plugin's writer of its own files from plain values (:data:`WriteFiles`)."""
+    return [pair for spec in enabled_specs(settings) for pair in spec.writes]
 
 
 def check_plugins(specs: list[PluginSpec]) -> None:

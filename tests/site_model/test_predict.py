@@ -150,10 +150,10 @@ def test_the_models_name_every_changed_page(corpus_changes: list[State], step: i
 
 
 def rendered_differences(state: State) -> dict[str, list[str]]:
-    """Pages rendered from the prediction against the build's: any missing, extra or different
-    file."""
+    """Pages and feeds made from the prediction against the build's: any missing, extra or
+    different file."""
     rendered = {str(path.relative_to(state.rendered)) for path in state.rendered.rglob("*") if path.is_file()}
-    built = {page.path for page in state.built.page_records()}
+    built = {page.path for page in state.built.page_records()} | {feed[0] for feed in state.built.feeds}
     return {
         "only rendered": sorted(rendered - built),
         "only built": sorted(built - rendered),

@@ -23,7 +23,7 @@ from topicfeed.site_model import store
 from topicfeed.site_model.predict import Prediction, prediction
 from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import render_pages
+from topicfeed.site_model.render import render_pages, write_files
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -75,16 +75,19 @@ class State(NamedTuple):
 
 
 def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) -> Path:
-    """The pages of ``site`` (built from ``last``'s content) copied to ``folder``, then those the
-    change reaches (``reach``, from the prediction) rendered over them and those gone removed:
-    the pages a rebuild planned from the model would leave."""
+    """The pages and feeds of ``site`` (built from ``last``'s content) copied to ``folder``, then
+    those the change reaches (``reach``, from the prediction) rendered or written over them and
+    those gone left out: the pages and feeds a rebuild planned from the model would leave."""
     new = {page.path for page in planned.model.page_records()}
-    for page in last.page_records():
-        if page.path in new:
-            target = folder / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site / page.path, target)
-    render_pages(planned, sorted(reach(last, planned.model).pages & new), folder)
+    new_feeds = {feed[0] for feed in planned.model.feeds}
+    kept = [page.path for page in last.page_records() if page.path in new]
+    for path in [*kept, *(feed[0] for feed in last.feeds if feed[0] in new_feeds)]:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site / path, target)
+    reached = reach(last, planned.model)
+    render_pages(planned, sorted(reached.pages & new), folder)
+    write_files(planned, sorted(reached.feeds & new_feeds), folder)
     return folder
 
 
@@ -101,8 +104,9 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
-        if number == 1:  # every page once (each kind), on two processes; the changes' pages below
+        if number == 1:  # every page and feed once (each kind), on two processes; the changes' below
             render_pages(planned, [page.path for page in guess.page_records()], rendered, processes=2)
+            write_files(planned, [feed[0] for feed in guess.feeds], rendered)
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})

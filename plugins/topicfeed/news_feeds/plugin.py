@@ -24,7 +24,8 @@ from topicfeed.items import PlainSite
 from topicfeed.plugin import register_plugin
 
 from .feed_format import NewsFeedFormat
-from .files import derive_feeds, plain_feeds, plan_of
+from .files import derive_feeds, plain_feeds
+from .from_model import site_plan, write_feeds_from_model
 from .opml import save_opml
 from .plan import PELICAN_WRITES, PLAN_KEY, FeedLinks, FeedPlan, build_plan
 from .settings import SETTINGS
@@ -57,20 +58,7 @@ def write_feeds(generator: Any, writer: Any) -> None:
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
     """The context's ``feed_links``, as :func:`plan_feeds` gives it, from the plan of the site's
     stories (feeds hang nothing on an article)."""
-    stories = site.stories
-    names: dict[str, str] = {}
-    for story in stories:
-        for slug, name in zip(story.topics, story.topic_names, strict=True):
-            names.setdefault(slug, name)
-    plan = plan_of(
-        [s.item for s in stories],
-        [s.url for s in stories],
-        [s.timestamp for s in stories],
-        [s.topics for s in stories],
-        names,
-        site.settings,
-    )
-    return {"feed_links": FeedLinks(plan)}
+    return {"feed_links": FeedLinks(site_plan(site))}
 
 
 def register() -> None:
@@ -81,6 +69,7 @@ def register() -> None:
         requires={"feed-writer"},
         derives={"feed-format": derive_feeds},
         page_values={"feed-format": page_values},
+        writes={"feed-format": write_feeds_from_model},
     )
     signals.article_generator_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

@@ -38,7 +38,7 @@ from pelican.urlwrappers import Tag
 from topicfeed.items import PlainSite
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.pelican_adapter import linear_period_archives
-from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, page_values
+from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, file_writers, page_values
 from topicfeed.site import site_timezone
 
 from .pages import SiteList, per_page, site_lists
@@ -236,6 +236,16 @@ class PageRenderer:
             raise RuntimeError("rendering from the model failed in a worker process:\n" + "\n".join(errors))
         return written
 
+    def write_files(self, paths: Iterable[str]) -> set[str]:
+        """See :func:`write_files`."""
+        wanted = set(paths)
+        written: set[str] = set()
+        for _, write in file_writers(self.settings):
+            written |= write(self.site, self.articles, self.context, wanted - written, self.folder)
+        if wanted - written:
+            raise Underivable(f"{min(wanted - written)}: no plugin writes this file from the model")
+        return written
+
     def _child(self, jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]], sender: Any) -> None:
         try:
             sender.send(("ok", self._render(jobs)))
@@ -380,6 +390,13 @@ class PageRenderer:
         template = self.generator.get_template(template_name)
         page = {**self.context, "output_file": output_file, **values}
         return _write(self.folder / output_file, template.render(page))
+
+
+def write_files(planned: Prediction, paths: Iterable[str], folder: Path) -> set[str]:
+    """Write the files ``paths`` of a predicted site that are no pages (feeds, ...) into
+    ``folder``, each by the plugin that makes it (:func:`topicfeed.plugin.file_writers`); a file
+    no plugin writes raises :class:`Underivable`. Returns the files written."""
+    return PageRenderer(planned, folder).write_files(paths)
 
 
 def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:
