@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from topicfeed.json_api.plugin import Writer
+from topicfeed.json_api.writer import Writer
 
 ITEM = "api/news/2024/03/02/story-1/index.json"
 

@@ -66,6 +66,18 @@ def derive_api(
     and names (as each item names them); nothing when the site has no API (``API`` off)."""
     if not settings["API"]:
         return ()
+    return plain_api(api_articles(items, urls, topics, topic_names, settings), docs.context(settings))
+
+
+def api_articles(
+    items: Sequence[NewsItem],
+    urls: Sequence[str],
+    topics: Sequence[Sequence[str]],
+    topic_names: Sequence[Sequence[str]],
+    settings: Mapping[str, Any],
+) -> list[Any]:
+    """Stand-ins of the articles of ``items``: what the API's documents read of an article (its
+    item, URL, topics and category), without Pelican's articles."""
     tags: dict[tuple[str, str], Tag] = {}
     categories: dict[str, Category] = {}
     articles = []
@@ -84,4 +96,4 @@ def derive_api(
             category = categories[item.category] = Category(item.category, settings)
         article.category = category
         articles.append(article)
-    return plain_api(articles, docs.context(settings))
+    return articles
