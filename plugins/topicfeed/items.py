@@ -103,3 +103,5 @@ class PlainSite(NamedTuple):
     #: relations, by position; ``theme-data``: each story's neighbours' URLs; ``source-pages``:
     #: the sources, grouped as a build groups them).
     products: Mapping[str, Any]
+    #: Every page of the site (files relative to it).
+    pages: Sequence[str] = ()

@@ -645,6 +645,26 @@ def sitemap_pages_queued() -> int:
     return len(sitemap.generator.page_queue)
 
 
+def write_sitemap(
+    settings: dict[str, Any], output_path: str, pages: list[tuple[str, Any]], lastmod: dt.datetime | None
+) -> bool:
+    """Write the sitemap pelican-sitemap writes for ``pages`` (each the page's absolute path and
+    its article, or None for a page that is none), into ``output_path``, without a Pelican run
+    (the site model's files): a generator of its own, its queue filled as ``queue_page`` fills
+    it, the pages without a date given ``lastmod`` (as :func:`pin_sitemap_lastmod` pins).
+    False: pelican-sitemap is not installed."""
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return False
+    maker = sitemap.SitemapGenerator()
+    if lastmod is not None:
+        maker.now = lastmod
+    maker.page_queue = list(pages)
+    maker._write_out(types.SimpleNamespace(output_path=output_path, settings=settings))
+    return True
+
+
 #: How pelican-sitemap's ``_write_out`` starts each page's element of an XML sitemap (``XML_URL``).
 _SITEMAP_URL_START = "\n<url>\n"
 

@@ -13,8 +13,8 @@ from pelican.plugins.sitemap import sitemap
 from support.build import ROOT, Build, run_pelican
 from support.feeds import xml_root
 
-from topicfeed.news_sitemaps.plugin import split_sitemap
 from topicfeed.news_sitemaps.settings import PROTOCOL_MAX_URLS, SETTINGS
+from topicfeed.news_sitemaps.writing import split_sitemap
 from topicfeed.pelican_adapter import sitemap_xml, sitemap_xml_entries
 from topicfeed.settings import SettingsError, apply
 

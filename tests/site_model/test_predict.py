@@ -150,11 +150,11 @@ def test_the_models_name_every_changed_page(corpus_changes: list[State], step: i
 
 
 def rendered_differences(state: State) -> dict[str, list[str]]:
-    """Pages, feeds and API documents made from the prediction against the build's: any
-    missing, extra or different file."""
+    """Pages, feeds, API documents and sitemaps made from the prediction against the build's:
+    any missing, extra or different file."""
     rendered = {str(path.relative_to(state.rendered)) for path in state.rendered.rglob("*") if path.is_file()}
     built = {page.path for page in state.built.page_records()}
-    built |= {file[0] for file in (*state.built.feeds, *state.built.api)}
+    built |= {file[0] for file in (*state.built.feeds, *state.built.api, *state.built.sitemaps)}
     return {
         "only rendered": sorted(rendered - built),
         "only built": sorted(built - rendered),

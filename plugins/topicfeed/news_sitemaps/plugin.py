@@ -21,67 +21,25 @@
 from __future__ import annotations
 
 import logging
-import os
-import re
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from pelican import signals
-from pelican.utils import sanitised_join
 
 from topicfeed.build import Build
 from topicfeed.pelican_adapter import (
     pin_sitemap_lastmod,
     sitemap_pages_queued,
-    sitemap_xml,
-    sitemap_xml_entries,
     write_sitemap_now,
 )
 from topicfeed.plugin import Phase, register_plugin
 
 from .files import derive_sitemaps, recent
+from .from_model import write_sitemaps_from_model
 from .settings import SETTINGS
+from .writing import open_output, split_sitemap, write_news_sitemap
 
 logger = logging.getLogger(__name__)
-
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-
-
-def _absolute(site_url: str, url: str) -> str:
-    return f"{site_url}/{url}"
-
-
-def write_news_sitemap(articles: Sequence[Any], stream: IO[str], settings: dict[str, Any]) -> None:
-    site_url = str(settings.get("SITEURL") or "")
-    name = str(settings.get("SITENAME") or "")
-    language = str(settings.get("DEFAULT_LANG") or "en")
-    handler = SimplerXMLGenerator(stream, "utf-8", short_empty_elements=True)
-    handler.startDocument()
-    handler.startElement("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
-    for article in articles:
-        handler.startElement("url", {})
-        handler.addQuickElement("loc", _absolute(site_url, article.url))
-        handler.startElement("news:news", {})
-        handler.startElement("news:publication", {})
-        handler.addQuickElement("news:name", name)
-        handler.addQuickElement("news:language", language)
-        handler.endElement("news:publication")
-        handler.addQuickElement("news:publication_date", article.date.isoformat())
-        handler.addQuickElement("news:title", str(article.title))
-        handler.endElement("news:news")
-        handler.endElement("url")
-    handler.endElement("urlset")
-    stream.write("\n")
-
-
-def _open(output_path: str | os.PathLike[str], save_as: str) -> IO[str]:
-    path = sanitised_join(output_path, save_as)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    logger.info('Writing "%s"', path)
-    return open(path, "w", encoding="utf-8")
 
 
 def save_news_sitemap(generator: Any, writer: Any) -> None:
@@ -90,7 +48,7 @@ def save_news_sitemap(generator: Any, writer: Any) -> None:
     if not save_as:
         return
     days = float(settings["NEWS_SITEMAP_DAYS"])
-    with _open(generator.output_path, save_as) as stream:
+    with open_output(generator.output_path, save_as) as stream:
         write_news_sitemap(recent(generator.articles, days), stream, settings)
 
 
@@ -113,7 +71,7 @@ def save_robots_txt(pelican: Any, build: Build) -> None:
     save_as = pelican.settings["ROBOTS_SAVE_AS"]
     if not save_as:
         return
-    with _open(build.target, save_as) as stream:
+    with open_output(build.target, save_as) as stream:
         stream.write(robots_txt(pelican.settings))
 
 
@@ -140,60 +98,6 @@ def save_sitemap(pelican: Any, build: Build) -> None:
         split_sitemap(Path(pelican.output_path), pelican.settings, pages)
 
 
-#: The parts of a sitemap cut by :func:`split_sitemap`: ``sitemap-1.xml``, ``sitemap-2.xml``...
-_PART = re.compile(r"sitemap-[1-9][0-9]*\.xml")
-
-
-def sitemap_index(site_url: str, names: Sequence[str]) -> str:
-    """A sitemap index naming ``names`` (files at the site's root)."""
-    entries = "".join(f"<sitemap>\n<loc>{site_url}/{name}</loc>\n</sitemap>\n" for name in names)
-    head = f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n'
-    return f"{head}{entries}</sitemapindex>\n"
-
-
-def split_sitemap(output: Path, settings: dict[str, Any], pages: int) -> int:
-    """Cut ``sitemap.xml`` into parts of ``SITEMAP_MAX_URLS`` pages and make it their index; the
-    number of parts (0: the file is left as it is).
-
-    ``pages``: how many pages pelican-sitemap was given, at least as many as it lists; a sitemap
-    of no more than the limit is not read back (every build of nearly every site). Parts a
-    previous build wrote into the same folder that this one does not are removed (a build into
-    a fresh folder has none).
-    """
-    config = settings.get("SITEMAP") or {}
-    path = output / "sitemap.xml"
-    limit = settings["SITEMAP_MAX_URLS"]
-    written: list[str] = []
-    if pages > limit and config.get("format", "xml") == "xml" and path.is_file():
-        entries = sitemap_xml_entries(path.read_text(encoding="utf-8"))
-        if entries is None:
-            logger.warning("sitemap: %s is not in pelican-sitemap's format; it is left whole", path)
-        elif len(entries) > limit:
-            for start in range(0, len(entries), limit):
-                written.append(f"sitemap-{len(written) + 1}.xml")
-                (output / written[-1]).write_text(
-                    sitemap_xml(entries[start : start + limit]), encoding="utf-8"
-                )
-            site_url = str(settings.get("SITEURL") or "")
-            path.write_text(sitemap_index(site_url, written), encoding="utf-8")
-            logger.info("sitemap: %d pages in %d sitemaps, named by %s", len(entries), len(written), path)
-    elif pages > limit and config.get("format") == "txt":
-        text = output / "sitemap.txt"
-        lines = text.read_text(encoding="utf-8").count("\n") if text.is_file() else 0
-        if lines > limit:
-            logger.warning(
-                "sitemap: %s lists %d pages, more than a sitemap may (%d); SITEMAP's format "
-                '"xml" writes an index of several instead',
-                text,
-                lines,
-                limit,
-            )
-    for stale in output.glob("sitemap-*.xml"):
-        if _PART.fullmatch(stale.name) and stale.name not in written:
-            stale.unlink()
-    return len(written)
-
-
 def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
@@ -201,6 +105,7 @@ def register() -> None:
         provides={"sitemaps"},
         steps=[(Phase.FILES, save_sitemap), (Phase.FILES, save_robots_txt)],
         derives={"sitemaps": derive_sitemaps},
+        writes={"sitemaps": write_sitemaps_from_model},
     )
     signals.article_generator_finalized.connect(pin_lastmod)
     signals.article_writer_finalized.connect(save_news_sitemap)

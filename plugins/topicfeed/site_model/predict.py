@@ -132,4 +132,4 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
     pages = predict_pages(last, model, settings)
     model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
     products = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
-    return Prediction(model, PlainSite(settings, stories, products))
+    return Prediction(model, PlainSite(settings, stories, products, tuple(page[0] for page in pages)))
