@@ -36,6 +36,7 @@ from support.model_changes import (
     State,
     model_of,
     news_files,
+    other_files,
     run_changes,
     site_settings,
 )
@@ -150,11 +151,16 @@ def test_the_models_name_every_changed_page(corpus_changes: list[State], step: i
 
 
 def rendered_differences(state: State) -> dict[str, list[str]]:
-    """Pages, feeds, API documents and sitemaps made from the prediction against the build's:
-    any missing, extra or different file."""
+    """Pages and other files (feeds, API documents, sitemaps, search bundles) made from the
+    prediction against the build's: any missing, extra or different file."""
     rendered = {str(path.relative_to(state.rendered)) for path in state.rendered.rglob("*") if path.is_file()}
     built = {page.path for page in state.built.page_records()}
-    built |= {file[0] for file in (*state.built.feeds, *state.built.api, *state.built.sitemaps)}
+    for file in other_files(state.built):
+        if file[0].endswith("/"):  # a search bundle: every file in it
+            bundle = state.output / file[0]
+            built |= {str(path.relative_to(state.output)) for path in bundle.rglob("*") if path.is_file()}
+        else:
+            built.add(file[0])
     return {
         "only rendered": sorted(rendered - built),
         "only built": sorted(built - rendered),

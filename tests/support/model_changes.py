@@ -74,23 +74,31 @@ class State(NamedTuple):
     patched: Path
 
 
+def other_files(model: SiteModel) -> tuple[tuple[Any, ...], ...]:
+    """The files of a site that are no pages: feeds, API documents, sitemaps, search bundles
+    (folders, ending with ``/``) and their listing."""
+    return (*model.feeds, *model.api, *model.sitemaps, *model.search)
+
+
 def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) -> Path:
-    """The pages, feeds, API documents and sitemaps of ``site`` (built from ``last``'s content) copied to
+    """The pages and other files (:func:`other_files`) of ``site`` (built from ``last``'s content) copied to
     ``folder``, then those the change reaches (``reach``, from the prediction) rendered or
     written over them and those gone left out: what a rebuild planned from the model would leave."""
     new = {page.path for page in planned.model.page_records()}
-    new_files = {file[0] for file in (*planned.model.feeds, *planned.model.api, *planned.model.sitemaps)}
+    new_files = {file[0] for file in other_files(planned.model)}
     kept = [page.path for page in last.page_records() if page.path in new]
-    for path in [
-        *kept,
-        *(file[0] for file in (*last.feeds, *last.api, *last.sitemaps) if file[0] in new_files),
-    ]:
+    for path in [*kept, *(file[0] for file in other_files(last) if file[0] in new_files)]:
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(site / path, target)
+        if path.endswith("/"):  # a search bundle
+            shutil.copytree(site / path, target)
+        else:
+            shutil.copyfile(site / path, target)
     reached = reach(last, planned.model)
     render_pages(planned, sorted(reached.pages & new), folder)
-    write_files(planned, sorted((reached.feeds | reached.api | reached.sitemaps) & new_files), folder)
+    write_files(
+        planned, sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files), folder
+    )
     return folder
 
 
@@ -107,9 +115,9 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
-        if number == 1:  # every page, feed, API document and sitemap once; the changes' below
+        if number == 1:  # every page and other file once; the changes' below
             render_pages(planned, [page.path for page in guess.page_records()], rendered, processes=2)
-            write_files(planned, [file[0] for file in (*guess.feeds, *guess.api, *guess.sitemaps)], rendered)
+            write_files(planned, [file[0] for file in other_files(guess)], rendered)
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})

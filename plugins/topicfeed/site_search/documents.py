@@ -24,11 +24,14 @@ again exactly when one of its documents changed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
 from topicfeed.dates import strftime
 from topicfeed.items import item_of
+
+from .shards import SearchPage
 
 #: Where the summary shown under a result is cut (as Jinja's ``truncate(240)`` did in the theme).
 SUMMARY_LENGTH = 240
@@ -82,3 +85,12 @@ def _page(lang: str, title: str, body: str) -> str:
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n<body><main data-pagefind-body>\n{body}\n</main></body>\n</html>\n"
     )
+
+
+def search_pages(articles: Sequence[Any], settings: Mapping[str, Any]) -> list[SearchPage]:
+    """Each article's page and search document."""
+    date_format, lang = settings["DEFAULT_DATE_FORMAT"], settings["DEFAULT_LANG"]
+    return [
+        SearchPage(f"{a.date:%Y-%m}", a.url, a.save_as, search_document(a, date_format, lang))
+        for a in articles
+    ]

@@ -38,6 +38,7 @@ import subprocess
 import tempfile
 import time
 import weakref
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -50,11 +51,12 @@ from topicfeed.items import ARTICLE_LISTS
 from topicfeed.memory_budget import extra_processes
 from topicfeed.plugin import Phase, register_plugin
 
-from .documents import search_document
+from .documents import search_pages
 from .files import derive_search
+from .from_model import write_search_from_model
 from .indexer import IndexWork, ShardedIndexing, remove_partial
 from .settings import SETTINGS
-from .shards import SearchPage, Shard, plan_shards
+from .shards import Shard, plan_shards
 
 logger = logging.getLogger(__name__)
 
@@ -190,15 +192,6 @@ def note_articles(generator: Any) -> None:
     Build.of(generator).private[__package__ or __name__] = articles
 
 
-def search_pages(articles: list[Any], settings: dict[str, Any]) -> list[SearchPage]:
-    """Each article's page and search document."""
-    date_format, lang = settings["DEFAULT_DATE_FORMAT"], settings["DEFAULT_LANG"]
-    return [
-        SearchPage(f"{a.date:%Y-%m}", a.url, a.save_as, search_document(a, date_format, lang))
-        for a in articles
-    ]
-
-
 def add_search_page(generator: Any) -> None:
     """Let Pelican write the search page as a direct template, if the theme has one."""
     settings = generator.settings
@@ -288,6 +281,14 @@ def finish_index(pelican: Any, build: Build) -> None:
     )
 
 
+def write_from_model(
+    site: Any, articles: Any, context: Mapping[str, Any], paths: Collection[str], folder: Path
+) -> set[str]:
+    """The search bundles and listing among ``paths``, from the site model (:mod:`.from_model`),
+    indexed by Pagefind as in a build."""
+    return write_search_from_model(site, paths, folder, start_pagefind, parallel_runs)
+
+
 def register() -> None:
     register_plugin(
         __package__ or __name__,
@@ -295,6 +296,7 @@ def register() -> None:
         provides={"search"},
         steps=[(Phase.LAUNCHED, start_index), (Phase.INDEX, finish_index)],
         derives={"search": derive_search},
+        writes={"search": write_from_model},
     )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_articles)
