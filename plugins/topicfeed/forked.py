@@ -179,3 +179,52 @@ def launch(private: dict[str, Any]) -> None:
     found = private.get(_KEY)
     if found is not None:
         found.launch()
+
+
+def _part(
+    work: Callable[[list[Any], bool], Any], part: list[Any], sender: Any, inherited: list[Any], parent: int
+) -> None:
+    for receiver in inherited:  # the build's ends: with one open here, a send to a dead build blocks
+        receiver.close()
+    _die_with_parent(parent)
+    try:
+        sender.send(_run(lambda: work(part, True)))
+    finally:
+        sender.close()
+
+
+def split(jobs: list[Any], processes: int, work: Callable[[list[Any], bool], Any]) -> list[Any]:
+    """``work`` over ``jobs`` cut into ``processes`` interleaved parts: the first part in this
+    process, each other in a process forked for it (nothing is copied up front); the results,
+    this process's first. ``work(part, forked)`` is told whether it runs in a forked process. A
+    part that raised, or whose process died, raises :class:`ForkedStepFailed` once every part
+    has ended. Without ``fork``, or with one process, every job runs here."""
+    if processes <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(list(jobs), False)]
+    context = multiprocessing.get_context("fork")
+    parent = os.getpid()
+    children: list[tuple[Any, Any]] = []
+    for index in range(1, processes):
+        receiver, sender = context.Pipe(duplex=False)
+        inherited = [receiver, *(other for _, other in children)]
+        process = context.Process(
+            target=_part, args=(work, jobs[index::processes], sender, inherited, parent), daemon=True
+        )
+        process.start()
+        sender.close()
+        children.append((process, receiver))
+    results = [work(jobs[0::processes], False)]
+    errors = []
+    for process, receiver in children:
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            status, payload = "error", f"process {process.pid} died"
+        process.join()
+        if status == "ok":
+            results.append(payload)
+        else:
+            errors.append(payload)
+    if errors:
+        raise ForkedStepFailed("a forked process failed:\n" + "\n".join(errors))
+    return results

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
+
+from topicfeed import forked
 
 from .fingerprint import Fingerprinter
 from .tracking import MISSING, Values, read_name, render_tracked, value_read
@@ -182,66 +182,29 @@ def render_jobs(
     return rendered
 
 
-def _child(
-    jobs: list[Job],
-    salt: bytes,
-    prints: Fingerprinter,
-    shared: SharedParts | None,
-    connection: Any,
-    parent: int,
-    inherited: list[Any],
-) -> None:
-    for receiver in inherited:  # the parent's ends: with one open here, a send to a dead build blocks
-        receiver.close()
-    try:
-        connection.send(("ok", render_jobs(jobs, salt, prints, parent, shared)))
-    except BaseException:  # reported to the parent, which fails the build
-        connection.send(("error", traceback.format_exc()))
-    finally:
-        connection.close()
-
-
 def render_parallel(
     jobs: list[Job], processes: int, salt: bytes, prints: Fingerprinter, shared: SharedParts | None = None
 ) -> Rendered:
-    """Render ``jobs`` on ``processes`` processes (this one included), forked so nothing is copied.
+    """Render ``jobs`` on ``processes`` processes (this one included, the others forked:
+    nothing is copied; :func:`topicfeed.forked.split`).
 
     Each forked process keys its pages with its copy of ``prints`` (the digests made so far) and
-    of ``shared`` (the base parts of the keys made so far).
+    of ``shared`` (the base parts of the keys made so far), and stops before its next page once
+    the build is gone.
     """
-    if (
-        processes <= 1
-        or len(jobs) < MIN_PARALLEL_PAGES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return render_jobs(jobs, salt, prints, shared=shared)
-    context = multiprocessing.get_context("fork")
-    children: list[tuple[Any, Any]] = []
+    if len(jobs) < MIN_PARALLEL_PAGES:
+        processes = 1
     parent = os.getpid()
-    for index in range(1, processes):
-        receiver, sender = context.Pipe(duplex=False)
-        inherited = [receiver, *(other for _, other in children)]
-        process = context.Process(
-            target=_child,
-            args=(jobs[index::processes], salt, prints, shared, sender, parent, inherited),
-            daemon=True,
-        )
-        process.start()
-        sender.close()
-        children.append((process, receiver))
-    result = render_jobs(jobs[0::processes], salt, prints, shared=shared)
-    errors = []
-    for process, receiver in children:
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "error", f"render process {process.pid} died"
-        process.join()
-        if status == "ok":
-            result.pages.extend(payload.pages)
-            result.fast_paths.update(payload.fast_paths)
-        else:
-            errors.append(payload)
-    if errors:
-        raise RuntimeError("rendering failed in a worker process:\n" + "\n".join(errors))
+
+    def work(part: list[Job], in_child: bool) -> Rendered:
+        return render_jobs(part, salt, prints, parent if in_child else None, shared)
+
+    try:
+        parts = forked.split(jobs, processes, work)
+    except forked.ForkedStepFailed as error:
+        raise RuntimeError(f"rendering failed in a worker process:\n{error}") from None
+    result = parts[0]
+    for part in parts[1:]:
+        result.pages.extend(part.pages)
+        result.fast_paths.update(part.fast_paths)
     return result

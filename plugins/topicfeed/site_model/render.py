@@ -23,9 +23,7 @@ in what Pelican hands its templates fails there.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,6 +33,7 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.paginator import Paginator
 from pelican.urlwrappers import Tag
 
+from topicfeed import forked
 from topicfeed.items import PlainSite
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.pelican_adapter import linear_period_archives
@@ -206,35 +205,13 @@ class PageRenderer:
         jobs = [self._job(path) for path in paths]
         if processes > 1 and len(jobs) >= MIN_PARALLEL_PAGES:
             processes = 1 + extra_processes(self.settings, processes - 1, resident_mb(), step="model pages")
-        if (
-            processes <= 1
-            or len(jobs) < MIN_PARALLEL_PAGES
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            return self._render(jobs)
-        context = multiprocessing.get_context("fork")
-        children = []
-        for index in range(1, processes):
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=self._child, args=(jobs[index::processes], sender), daemon=True)
-            process.start()
-            sender.close()
-            children.append((process, receiver))
-        written = self._render(jobs[0::processes])
-        errors = []
-        for process, receiver in children:
-            try:
-                status, payload = receiver.recv()
-            except EOFError:
-                status, payload = "error", f"render process {process.pid} died"
-            process.join()
-            if status == "ok":
-                written.extend(payload)
-            else:
-                errors.append(payload)
-        if errors:
-            raise RuntimeError("rendering from the model failed in a worker process:\n" + "\n".join(errors))
-        return written
+        if len(jobs) < MIN_PARALLEL_PAGES:
+            processes = 1
+        try:
+            parts = forked.split(jobs, processes, lambda part, _in_child: self._render(part))
+        except forked.ForkedStepFailed as error:
+            raise RuntimeError(f"rendering from the model failed in a worker process:\n{error}") from None
+        return [path for part in parts for path in part]
 
     def write_files(self, paths: Iterable[str]) -> set[str]:
         """See :func:`write_files`."""
@@ -245,14 +222,6 @@ class PageRenderer:
         if wanted - written:
             raise Underivable(f"{min(wanted - written)}: no plugin writes this file from the model")
         return written
-
-    def _child(self, jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]], sender: Any) -> None:
-        try:
-            sender.send(("ok", self._render(jobs)))
-        except BaseException:  # reported to the parent, which raises it
-            sender.send(("error", traceback.format_exc()))
-        finally:
-            sender.close()
 
     @staticmethod
     def _render(jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]]) -> list[Path]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pelican.urlwrappers import Tag
 
-from topicfeed.items import PlainSite, stand_in
+from topicfeed.items import PlainSite, news_articles, stand_in
 from topicfeed.site import site_timezone
 
 from .documents import search_pages
@@ -35,7 +35,7 @@ def _stand_ins(site: PlainSite) -> list[Any]:
     source_of = {
         item.source_path: source
         for source in site.products["source-pages"]
-        for item in (a.metadata["news"] for a in source.articles)
+        for _, item in news_articles(source.articles)
     }
     tags: dict[tuple[str, str], Tag] = {}  # one per spelling, as the reader makes them
     found = []
