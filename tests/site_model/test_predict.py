@@ -67,7 +67,18 @@ def differences(guess: SiteModel, built: SiteModel) -> dict[str, Any]:
                 p for p in pages_guessed.keys() & pages_built.keys() if pages_guessed[p] != pages_built[p]
             ),
         }
-    for name in ("files", "topics", "sources", "home", "feeds", "api", "search", "sitemaps", "charts"):
+    for name in (
+        "files",
+        "topics",
+        "sources",
+        "home",
+        "feeds",
+        "api",
+        "search",
+        "sitemaps",
+        "charts",
+        "context_names",
+    ):
         if getattr(guess, name) != getattr(built, name):
             found[name] = (getattr(guess, name), getattr(built, name))
     if len(guess.items) != len(built.items):
@@ -290,3 +301,20 @@ def test_two_plugins_giving_pages_one_value_are_refused(
     monkeypatch.setattr(render, "page_values", lambda settings: twice)
     with pytest.raises(PluginSetupError, match="feed-format and api both give pages feed_links"):
         render.render_pages(planned, [planned.site.stories[0].save_as], tmp_path / "pages")
+
+
+def test_a_page_reading_what_only_a_build_gives_is_not_rendered_from_the_model(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path
+) -> None:
+    """A theme reading a value of the build's context the renderer does not give (Pelican's
+    ``categories`` here) gets the page built, never rendered without it."""
+    content, last = corpus_copy
+    assert "categories" in last.context_names  # Pelican's, which the renderer does not give
+    planned = prediction(last, news_files(content), site_settings(content, tmp_path / "cache"))
+    page = next(p for p in planned.model.page_records() if p.page_name == "404")
+    reads = list(planned.model.reads)
+    reads[page.reads] = (*reads[page.reads], "categories!")
+    planned = planned._replace(model=planned.model._replace(reads=tuple(reads)))
+    with pytest.raises(Underivable, match=r"404\.html: its template reads categories, which a build gives"):
+        render.render_pages(planned, [page.path], tmp_path / "pages")
+    render.render_pages(planned, [planned.site.stories[0].save_as], tmp_path / "pages")  # others render

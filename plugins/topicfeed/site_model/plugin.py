@@ -83,6 +83,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         home=home_values(context, positions),
         feeds=build.feed_files,
         **item_products(stories_of(build.articles), topics, build.settings),
+        context_names=tuple(sorted(name for name in context if not name.isupper())),
     )
 
 

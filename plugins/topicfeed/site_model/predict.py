@@ -116,6 +116,7 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         topics=dict(sorted(topics.items())),
         sources=dict(sorted(sources.items())),
         home={},
+        context_names=last.context_names,
     )
     feeds = derivation(settings, "feed-format")(
         items,

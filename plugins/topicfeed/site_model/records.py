@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 10
+VERSION = 11
 
 
 class ItemRecord(NamedTuple):
@@ -115,6 +115,10 @@ class SiteModel(NamedTuple):
     #: ``chart:topic:<slug>``, ``chart:source:<slug>``, ``sparkline:<slug>`` (the coverage's
     #: derivation): pages that show one change exactly when it does.
     charts: Mapping[str, Any] = {}
+    #: The names of the context every page got besides the settings (Pelican's lists, the
+    #: plugins' values): a page rendered from the model is refused when its template reads one
+    #: of these that the renderer does not give (:mod:`.render`).
+    context_names: tuple[str, ...] = ()
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:

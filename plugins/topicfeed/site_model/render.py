@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,6 +44,9 @@ from topicfeed.site import site_timezone
 from .pages import SiteList, per_page, site_lists
 from .predict import Prediction
 from .records import PageRecord
+
+#: The context name a recorded read is of (``coverage_topics`` for ``coverage_topics["ai"]``).
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
 MIN_PARALLEL_PAGES = 64
@@ -151,6 +155,11 @@ class PageRenderer:
             for archive in archives
         }
         self.pages = {page.path: page for page in planned.model.page_records()}
+        # What a build's pages got that these do not (Pelican's categories, authors, drafts ...),
+        # and what each page's template read the last time (a new page: what any did).
+        self.not_given = frozenset(planned.model.context_names) - context.keys()
+        self.reads = planned.model.reads
+        self.every_read = frozenset(read for reads in self.reads for read in reads)
         self.lists: dict[str, SiteList] = site_lists(planned.model.records(), planned.model.topics, settings)
         self.topics = planned.model.topics
         self.sources = {source.slug: source for source in site.products["source-pages"]}
@@ -232,6 +241,12 @@ class PageRenderer:
         page = self.pages.get(path)
         if page is None:
             raise Underivable(f"{path}: not a page of the predicted site")
+        reads = self.reads[page.reads] if page.reads >= 0 else self.every_read
+        lacking = sorted({_NAME.match(read)[0] for read in reads} & self.not_given)  # type: ignore[index]
+        if lacking:
+            raise Underivable(
+                f"{path}: its template reads {lacking[0]}, which a build gives and the model does not"
+            )
         if page.page_name == "article":
             return self._article_page, (page,)
         if page.list_name in self.lists:
