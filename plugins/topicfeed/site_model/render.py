@@ -1,5 +1,7 @@
 """Pages rendered from the site model, without Pelican's article step (step 3 of
-docs/rebuild-plan.md): article pages and the pages of the lists (home, topics, sources).
+docs/rebuild-plan.md): every kind of page (articles; the home, topic and source lists; the
+period archives; the direct templates), and the other files (feeds, the API, the sitemaps, the
+search bundles: step 4) written by the plugins that make them (:func:`write_files`).
 
 A rebuild that a change reaches only a few pages of should not make a Pelican ``Article`` for
 every item and run every plugin's step over all of them. Here the site comes as plain values
@@ -13,7 +15,9 @@ goes through them) and the plugins' page values (:func:`topicfeed.plugin.page_va
 page is rendered with the theme's template in Pelican's own Jinja environment, with the values
 Pelican 4.12's generators and writer give that kind of page (``generate_articles``,
 ``generate_direct_templates``, ``generate_tags``, the source pages' generator;
-``Writer.write_file``'s pagination). This module names data, never a plugin.
+``Writer.write_file``'s pagination). A page whose template read a value of the build's
+context that this one lacks is refused (``SiteModel.context_names``). This module names data,
+never a plugin.
 
 The full build stays the reference: ``tests/site_model/test_predict.py`` holds every page
 rendered here to the page a full build of the same folder writes, byte for byte, so a change
