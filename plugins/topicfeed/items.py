@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
+from pelican.urlwrappers import Tag
+
 from topicfeed.model import NewsItem, Problem
 
 #: The ArticlesGenerator lists that hold articles, of any status (each written with ``article.html``).
@@ -72,6 +74,33 @@ def stand_in(item: NewsItem) -> Any:
     takes articles (:func:`topicfeed.sources.group_sources`) run on plain items, without
     Pelican's articles (the site model's prediction)."""
     return SimpleNamespace(metadata={ITEM_KEY: item})
+
+
+def topic_tags(
+    topics: Iterable[Sequence[tuple[str, str]]], settings: Mapping[str, Any], *, by_spelling: bool
+) -> list[list[Tag]]:
+    """Pelican ``Tag`` objects for each item's topics (given as ``(slug, name)`` pairs), for
+    stand-ins of articles: one object per slug, named as the first item names it (Pelican's
+    grouping by tag keeps the first), or with ``by_spelling`` one per way the items spell it
+    (each article's own tags, as the reader makes them)."""
+    made: dict[Any, Tag] = {}
+    found = []
+    for pairs in topics:
+        tags = []
+        for slug, name in pairs:
+            key = (slug, name) if by_spelling else slug
+            tag = made.get(key)
+            if tag is None:
+                tag = made[key] = Tag(name, settings)
+                tag.slug = slug
+            tags.append(tag)
+        found.append(tags)
+    return found
+
+
+def story_topics(story: Story) -> list[tuple[str, str]]:
+    """A story's topics as ``(slug, name)`` pairs, for :func:`topic_tags`."""
+    return list(zip(story.topics, story.topic_names, strict=True))
 
 
 class Story(NamedTuple):

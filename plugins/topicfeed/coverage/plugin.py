@@ -24,9 +24,8 @@ from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
-from pelican.urlwrappers import Tag
 
-from topicfeed.items import PlainSite, item_of, stand_in
+from topicfeed.items import PlainSite, item_of, stand_in, story_topics, topic_tags
 from topicfeed.plugin import register_plugin
 from topicfeed.site import site_timezone
 from topicfeed.text import source_slug
@@ -234,15 +233,11 @@ def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
     zone = site_timezone(site.settings)
     stand_ins = []
     tags: dict[Any, list[Any]] = {}
-    tag_of: dict[str, Any] = {}
-    for story in site.stories:
+    named = topic_tags(map(story_topics, site.stories), site.settings, by_spelling=False)
+    for story, story_tags in zip(site.stories, named, strict=True):
         article = stand_in(story.item)
         article.date = dt.datetime.fromtimestamp(story.timestamp, zone)
-        for slug, name in zip(story.topics, story.topic_names, strict=True):
-            tag = tag_of.get(slug)
-            if tag is None:
-                tag = tag_of[slug] = Tag(name, site.settings)
-                tag.slug = slug
+        for tag in story_tags:
             tags.setdefault(tag, []).append(article)
         stand_ins.append(article)
     return coverage_values(stand_ins, tags, site.settings)

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pelican.urlwrappers import Category, Tag
+from pelican.urlwrappers import Category
 
-from topicfeed.items import stand_in
+from topicfeed.items import stand_in, topic_tags
 from topicfeed.model import NewsItem
 
 from . import documents as docs
@@ -78,19 +78,14 @@ def api_articles(
 ) -> list[Any]:
     """Stand-ins of the articles of ``items``: what the API's documents read of an article (its
     item, URL, topics and category), without Pelican's articles."""
-    tags: dict[tuple[str, str], Tag] = {}
+    pairs = (list(zip(slugs, names, strict=True)) for slugs, names in zip(topics, topic_names, strict=True))
+    named = topic_tags(pairs, settings, by_spelling=True)
     categories: dict[str, Category] = {}
     articles = []
-    for item, url, slugs, names in zip(items, urls, topics, topic_names, strict=True):
+    for item, url, tags in zip(items, urls, named, strict=True):
         article = stand_in(item)
         article.url = url
-        article.tags = []
-        for slug, name in zip(slugs, names, strict=True):
-            tag = tags.get((slug, name))
-            if tag is None:
-                tag = tags[slug, name] = Tag(name, settings)
-                tag.slug = slug
-            article.tags.append(tag)
+        article.tags = tags
         category = categories.get(item.category)
         if category is None:
             category = categories[item.category] = Category(item.category, settings)

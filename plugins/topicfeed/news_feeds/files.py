@@ -15,9 +15,7 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from pelican.urlwrappers import Tag
-
-from topicfeed.items import item_of, stand_in
+from topicfeed.items import item_of, stand_in, topic_tags
 from topicfeed.model import NewsItem
 from topicfeed.site import site_timezone
 
@@ -70,18 +68,15 @@ def plan_of(
     """The feed plan a build of ``items`` would make, on stand-ins of its articles."""
     zone = site_timezone(settings)
     tags: dict[Any, list[Any]] = {}
-    tag_of: dict[str, Any] = {}
+    named = topic_tags(
+        ([(slug, topic_names[slug]) for slug in slugs] for slugs in topics), settings, by_spelling=False
+    )
     articles = []
-    for item, url, timestamp, slugs in zip(items, urls, timestamps, topics, strict=True):
+    for item, url, timestamp, item_tags in zip(items, urls, timestamps, named, strict=True):
         article = stand_in(item)
-        article.url, article.relative_source_path, article.tags = url, item.source_path, []
+        article.url, article.relative_source_path, article.tags = url, item.source_path, item_tags
         article.date = dt.datetime.fromtimestamp(timestamp, zone)
-        for slug in slugs:
-            tag = tag_of.get(slug)
-            if tag is None:
-                tag = tag_of[slug] = Tag(topic_names[slug], settings)
-                tag.slug = slug
-            article.tags.append(tag)
+        for tag in item_tags:
             tags.setdefault(tag, []).append(article)
         articles.append(article)
     generator = SimpleNamespace(settings=settings, articles=articles, tags=tags)

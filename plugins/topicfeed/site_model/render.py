@@ -39,7 +39,7 @@ from pelican.paginator import Paginator
 from pelican.urlwrappers import Tag
 
 from topicfeed import forked
-from topicfeed.items import PlainSite
+from topicfeed.items import PlainSite, story_topics, topic_tags
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.pelican_adapter import linear_period_archives
 from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, file_writers, page_values
@@ -172,15 +172,12 @@ class PageRenderer:
     def _tags(self) -> list[tuple[Tag, Shown]]:
         """Pelican's ``tags``: each topic and its stories, topics in the order the site's stories
         first name them (a story naming a topic twice is in its list twice, as in Pelican's)."""
-        tags: dict[str, tuple[Tag, list[int]]] = {}
-        for position, story in enumerate(self.site.stories):
-            for slug, name in zip(story.topics, story.topic_names, strict=True):
-                if slug not in tags:
-                    tag = Tag(name, self.settings)
-                    tag.slug = slug
-                    tags[slug] = (tag, [])
-                tags[slug][1].append(position)
-        return [(tag, self.articles.lazy(positions)) for tag, positions in tags.values()]
+        tags: dict[Tag, list[int]] = {}
+        named = topic_tags(map(story_topics, self.site.stories), self.settings, by_spelling=False)
+        for position, story_tags in enumerate(named):
+            for tag in story_tags:
+                tags.setdefault(tag, []).append(position)
+        return [(tag, self.articles.lazy(positions)) for tag, positions in tags.items()]
 
     def _period_archives(self) -> Mapping[str, list[dict[str, Any]]]:
         """Pelican's ``period_archives``, grouped by Pelican's own code on stand-ins (a date each)

@@ -17,9 +17,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
-from pelican.urlwrappers import Tag
-
-from topicfeed.items import PlainSite, news_articles, stand_in
+from topicfeed.items import PlainSite, news_articles, stand_in, story_topics, topic_tags
 from topicfeed.site import site_timezone
 
 from .documents import search_pages
@@ -37,20 +35,15 @@ def _stand_ins(site: PlainSite) -> list[Any]:
         for source in site.products["source-pages"]
         for _, item in news_articles(source.articles)
     }
-    tags: dict[tuple[str, str], Tag] = {}  # one per spelling, as the reader makes them
+    named = topic_tags(map(story_topics, site.stories), settings, by_spelling=True)
     found = []
-    for story in site.stories:
+    for story, tags in zip(site.stories, named, strict=True):
         article = stand_in(story.item)
         article.title = story.item.title
         article.url, article.save_as = story.url, story.save_as
         article.date = dt.datetime.fromtimestamp(story.timestamp, zone)
         article.source = source_of.get(story.item.source_path)
-        article.tags = []
-        for slug, name in zip(story.topics, story.topic_names, strict=True):
-            if (slug, name) not in tags:
-                tags[slug, name] = Tag(name, settings)
-                tags[slug, name].slug = slug
-            article.tags.append(tags[slug, name])
+        article.tags = tags
         found.append(article)
     return found
 
