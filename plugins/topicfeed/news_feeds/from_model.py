@@ -23,7 +23,7 @@ from topicfeed.items import PlainSite, item_of
 from .feed_format import NewsFeedFormat
 from .files import plan_of
 from .opml import save_opml
-from .plan import PELICAN_WRITES, FeedPlan
+from .plan import PELICAN_WRITES, FeedLinks, FeedPlan
 
 
 class _PlanWriter(FormattedWriter):
@@ -60,7 +60,8 @@ def write_feeds_from_model(
 ) -> set[str]:
     """Write the feed files among ``paths`` (and the OPML list) into ``folder``; the ones written."""
     settings = dict(site.settings)
-    plan = site_plan(site)
+    links = context.get("feed_links")  # this plugin's page value: the site's plan, made once
+    plan = links.plan if isinstance(links, FeedLinks) else site_plan(site)
     wanted = set(paths)
     written: set[str] = set()
     writer = _PlanWriter(str(folder), settings, NewsFeedFormat(plan))

@@ -122,6 +122,11 @@ class FeedLinks:
         self._plan = plan
 
     @property
+    def plan(self) -> FeedPlan:
+        """The plan the links come from."""
+        return self._plan
+
+    @property
     def site(self) -> list[FeedLink]:
         return self._plan.links(self._plan.site)
 
