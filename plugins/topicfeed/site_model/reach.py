@@ -104,9 +104,10 @@ def _key(part: str) -> str:
     return part.rstrip("]").strip("\"'")
 
 
-def shared_values(model: SiteModel) -> dict[str, object]:
-    """The values a page may read that the whole site shares, as the items determine them."""
-    records = model.records()
+def shared_values(model: SiteModel, records: list[ItemRecord] | None = None) -> dict[str, object]:
+    """The values a page may read that the whole site shares, as the items determine them
+    (``records``: the model's, when at hand)."""
+    records = model.records() if records is None else records
     values: dict[str, object] = {}
     values.update(model.charts)  # each chart and sparkline as the build draws it
     values["charts"] = tuple(sorted(model.charts.items()))
@@ -154,8 +155,8 @@ def _differs(name: str, old: dict[str, object], new: dict[str, object]) -> bool:
     return old.get(name) != new.get(name)
 
 
-def _by_file(model: SiteModel) -> dict[str, ItemRecord]:
-    return {record.source_path: record for record in model.records()}
+def _by_file(records: list[ItemRecord]) -> dict[str, ItemRecord]:
+    return {record.source_path: record for record in records}
 
 
 def _shown(page: PageRecord, records: list[ItemRecord]) -> tuple[str, ...]:
@@ -174,7 +175,8 @@ def _links(record: ItemRecord) -> Iterable[str]:
 
 def reach(old: SiteModel, new: SiteModel) -> Reach:
     """The pages of ``new``'s site (and those ``old``'s had) that the models say changed."""
-    old_items, new_items = _by_file(old), _by_file(new)
+    old_records, new_records = old.records(), new.records()
+    old_items, new_items = _by_file(old_records), _by_file(new_records)
     changed_files = {
         path
         for path in old_items.keys() | new_items.keys()
@@ -182,7 +184,6 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
     }
     changed_keys = {old_items[p].key for p in changed_files if p in old_items}
     changed_keys |= {new_items[p].key for p in changed_files if p in new_items}
-    old_records, new_records = old.records(), new.records()
     old_pages: Mapping[str, PageRecord] = {page.path: page for page in old.page_records()}
     new_pages: Mapping[str, PageRecord] = {page.path: page for page in new.page_records()}
     added_or_removed = frozenset(old_pages.keys() ^ new_pages.keys())
@@ -190,13 +191,27 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
     changed_item: set[str] = set()
     changed_link: set[str] = set()
     shared_value: set[str] = set()
-    old_values, new_values = shared_values(old), shared_values(new)
+    old_values, new_values = shared_values(old, old_records), shared_values(new, new_records)
     memo: dict[str, bool] = {}
 
     def changed_value(name: str) -> bool:
         if name not in memo:
             memo[name] = _differs(name, old_values, new_values)
         return memo[name]
+
+    # The shared values a page depends on, once per list of reads (a few dozen lists for ten
+    # thousand pages); a read names the same values on every page but for ``dates``.
+    names_of: dict[tuple[int, bool], tuple[str, ...]] = {}
+
+    def reads_changed(page: PageRecord) -> bool:
+        if page.reads < 0:  # what it read is not known: any change of an item may reach it
+            return changed_value(ANY_ITEM)
+        key = (page.reads, not page.items)
+        names = names_of.get(key)
+        if names is None:
+            found = (name for read in new.reads[page.reads] for name in value_names(read, page))
+            names = names_of[key] = tuple(dict.fromkeys(found))
+        return any(changed_value(name) for name in names)
 
     for path in old_pages.keys() & new_pages.keys():
         before, after = old_pages[path], new_pages[path]
@@ -209,7 +224,7 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
             key in changed_keys for i in after.items for key in _links(new_records[i])
         ):
             changed_link.add(path)
-        elif _read_names(before, old) != _read_names(after, new) or _reads_changed(after, new, changed_value):
+        elif _read_names(before, old) != _read_names(after, new) or reads_changed(after):
             shared_value.add(path)
     return Reach(
         added_or_removed,
@@ -268,12 +283,6 @@ def _place(page: PageRecord) -> tuple[str, int, int, int]:
 
 def _read_names(page: PageRecord, model: SiteModel) -> tuple[str, ...] | None:
     return model.reads[page.reads] if page.reads >= 0 else None
-
-
-def _reads_changed(page: PageRecord, model: SiteModel, changed: Callable[[str], bool]) -> bool:
-    if page.reads < 0:  # what it read is not known: any change of an item may reach it
-        return changed(ANY_ITEM)
-    return any(changed(name) for read in model.reads[page.reads] for name in value_names(read, page))
 
 
 def _api(
