@@ -8,10 +8,10 @@ from typing import Any
 from jinja2 import Environment
 from pelican.paginator import Paginator
 
-from topicfeed.fast_writer import tracking
+from topicfeed import template_reads as tracking
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.render import page_key
-from topicfeed.fast_writer.tracking import MISSING, TrackingContext, render_tracked, value_read
+from topicfeed.template_reads import MISSING, TrackingContext, render_tracked, value_read
 
 
 def render(source: str, **context: Any) -> tuple[str, list[str]]:

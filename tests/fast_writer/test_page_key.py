@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from topicfeed.fast_writer import tracking
+from topicfeed import template_reads as tracking
 from topicfeed.fast_writer.fingerprint import Fingerprinter
 from topicfeed.fast_writer.manifest import file_stat
 from topicfeed.fast_writer.render import Job, page_key, render_jobs

@@ -14,8 +14,8 @@ from jinja2 import Environment
 from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 
+from topicfeed import template_reads as tracking
 from topicfeed.build import Build
-from topicfeed.fast_writer import tracking
 from topicfeed.fast_writer.manifest import file_stat
 from topicfeed.fast_writer.settings import SETTINGS
 from topicfeed.fast_writer.writer import SiteWriter, flush, take_writer

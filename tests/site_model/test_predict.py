@@ -201,6 +201,10 @@ def test_every_page_rendered_from_a_prediction_is_the_built_page(
     for state in (corpus_changes[0], synthetic_states[0]):
         assert len(state.built.pages) > 500
         assert rendered_differences(state) == NO_DIFFERENCES
+        # and each template read what it read in the build (the names step 5 keys pages by)
+        recorded = {page.path: state.built.reads[page.reads] for page in state.built.page_records()}
+        assert state.reads.keys() == recorded.keys()
+        assert [path for path, reads in state.reads.items() if tuple(recorded[path]) != reads] == []
 
 
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)

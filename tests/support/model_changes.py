@@ -23,7 +23,7 @@ from topicfeed.site_model import store
 from topicfeed.site_model.predict import Prediction, prediction
 from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import render_pages, write_files
+from topicfeed.site_model.render import PageRenderer, render_pages, write_files
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -72,6 +72,8 @@ class State(NamedTuple):
     output: Path
     rendered: Path
     patched: Path
+    #: What each page rendered from the prediction read (the first change only).
+    reads: dict[str, tuple[str, ...]]
 
 
 def other_files(model: SiteModel) -> tuple[tuple[Any, ...], ...]:
@@ -115,16 +117,19 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
         guess = planned.model
         rendered = root / f"render-{number}"
+        reads: dict[str, tuple[str, ...]] = {}
         if number == 1:  # every page and other file once; the changes' below
-            render_pages(planned, [page.path for page in guess.page_records()], rendered, processes=2)
-            write_files(planned, [file[0] for file in other_files(guess)], rendered)
+            renderer = PageRenderer(planned, rendered)
+            renderer.render([page.path for page in guess.page_records()], processes=2)
+            renderer.write_files([file[0] for file in other_files(guess)])
+            reads = renderer.page_reads
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log
         after = digests(output)
         changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found.append(State(name, last, guess, model_of(output), changed, output, rendered, patched))
+        found.append(State(name, last, guess, model_of(output), changed, output, rendered, patched, reads))
         before = after
     return found
 

@@ -26,12 +26,12 @@ from typing import Any
 from pelican import signals
 
 from topicfeed import forked
+from topicfeed import template_reads as tracking
 from topicfeed.build import Build
 from topicfeed.gc_pause import gc_paused
 from topicfeed.memory_budget import fork_fits
 from topicfeed.plugin import Phase, PluginSetupError, register_plugin
 
-from . import tracking
 from .fingerprint import digest_all
 from .manifest import can_reuse
 from .settings import SETTINGS

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topicfeed import forked
+from topicfeed.template_reads import MISSING, Values, read_name, render_tracked, value_read
 
 from .fingerprint import Fingerprinter
-from .tracking import MISSING, Values, read_name, render_tracked, value_read
 
 #: Fewer pages than this are rendered in this process: forking would cost more than it saves.
 MIN_PARALLEL_PAGES = 64

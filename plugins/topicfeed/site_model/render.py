@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, overload
+from typing import Any
 
 from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.paginator import Paginator
@@ -44,10 +44,14 @@ from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.pelican_adapter import linear_period_archives
 from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, file_writers, page_values
 from topicfeed.site import site_timezone
+from topicfeed.template_reads import render_tracked
 
 from .pages import SiteList, per_page, site_lists
 from .predict import Prediction
 from .records import PageRecord
+
+#: A page rendered: its file, and the names its template read.
+Made = tuple[Path, tuple[str, ...]]
 
 #: The context name a recorded read is of (``coverage_topics`` for ``coverage_topics["ai"]``).
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -87,33 +91,50 @@ class SiteArticles:
         return Shown(self, positions)
 
 
-class Shown(Sequence[Any]):
+class Shown(list):  # type: ignore[type-arg]
     """A list of the site's articles that makes them only when a template goes through it.
 
     Pelican hands a list page the whole list (and its paginator, and the pages before and after
     it), but a template shows only its own page's stories: counting or slicing makes nothing.
+    A ``list`` to the templates' read-tracking too (``topicfeed.template_reads`` records which
+    part of a list a page takes, ``articles[:5]``, as in a build), though it holds no items
+    itself: every way of reading it is its own.
     """
 
     __slots__ = ("_articles", "_positions")
 
     def __init__(self, articles: SiteArticles, positions: Sequence[int]) -> None:
+        super().__init__()
         self._articles = articles
         self._positions = positions
 
     def __len__(self) -> int:
         return len(self._positions)
 
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> Shown: ...
-    def __getitem__(self, index: int | slice) -> Any:
+    def __bool__(self) -> bool:
+        return bool(self._positions)
+
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return Shown(self._articles, self._positions[index])
         return self._articles.at([self._positions[index]])[0]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._articles.at(self._positions))
+
+    def __reversed__(self) -> Iterator[Any]:
+        return reversed(self._articles.at(self._positions))
+
+    def __contains__(self, value: object) -> bool:
+        return any(article is value for article in self)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Shown: {len(self)} articles>"
 
 
 def page_generator(settings: Mapping[str, Any], folder: Path) -> Generator:
@@ -163,6 +184,8 @@ class PageRenderer:
         # and what each page's template read the last time (a new page: what any did).
         self.not_given = frozenset(planned.model.context_names) - context.keys()
         self.reads = planned.model.reads
+        #: The names each page rendered so far read (by its file, relative to the site).
+        self.page_reads: dict[str, tuple[str, ...]] = {}
         self.every_read = frozenset(read for reads in self.reads for read in reads)
         self.lists: dict[str, SiteList] = site_lists(planned.model.records(), planned.model.topics, settings)
         self.topics = planned.model.topics
@@ -221,7 +244,12 @@ class PageRenderer:
             parts = forked.split(jobs, processes, lambda part, _in_child: self._render(part))
         except forked.ForkedStepFailed as error:
             raise RuntimeError(f"rendering from the model failed in a worker process:\n{error}") from None
-        return [path for part in parts for path in part]
+        written = []
+        for part in parts:
+            for path, reads in part:
+                written.append(path)
+                self.page_reads[str(path.relative_to(self.folder))] = reads
+        return written
 
     def write_files(self, paths: Iterable[str]) -> set[str]:
         """See :func:`write_files`."""
@@ -234,10 +262,12 @@ class PageRenderer:
         return written
 
     @staticmethod
-    def _render(jobs: list[tuple[Callable[..., Path], tuple[Any, ...]]]) -> list[Path]:
+    def _render(
+        jobs: list[tuple[Callable[..., Made], tuple[Any, ...]]],
+    ) -> list[Made]:
         return [write(*arguments) for write, arguments in jobs]
 
-    def _job(self, path: str) -> tuple[Callable[..., Path], tuple[Any, ...]]:
+    def _job(self, path: str) -> tuple[Callable[..., Made], tuple[Any, ...]]:
         """How to render the page at ``path``: the method for its kind and its arguments."""
         page = self.pages.get(path)
         if page is None:
@@ -279,7 +309,7 @@ class PageRenderer:
             return name
         return None
 
-    def _direct_page(self, page: PageRecord, template: str) -> Path:
+    def _direct_page(self, page: PageRecord, template: str) -> Made:
         """As ``ArticlesGenerator.generate_direct_templates`` writes a page that is not a list."""
         if template in self.settings["PAGINATED_TEMPLATES"]:
             raise Underivable(f"{page.path}: a paginated {template} page the model does not place")
@@ -291,7 +321,7 @@ class PageRenderer:
         }
         return self._write(template, page.path, values)
 
-    def _period_page(self, page: PageRecord) -> Path:
+    def _period_page(self, page: PageRecord) -> Made:
         """As ``ArticlesGenerator.generate_period_archives`` writes a period's archive."""
         if "period_archives" in self.settings["PAGINATED_TEMPLATES"]:
             raise Underivable(f"{page.path}: a paginated period archive the model does not place")
@@ -311,13 +341,13 @@ class PageRenderer:
         }
         return self._write(template, page.path, values)
 
-    def _article_page(self, page: PageRecord) -> Path:
+    def _article_page(self, page: PageRecord) -> Made:
         (article,) = self.articles.at(page.items)
         # What ``ArticlesGenerator.generate_articles`` hands the writer for an article page.
         values = {"article": article, "category": getattr(article, "category", None), "blog": True}
         return self._write(article.template, article.save_as, values)
 
-    def _list_page(self, page: PageRecord) -> Path:
+    def _list_page(self, page: PageRecord) -> Made:
         """A page of the home page's, a topic's or a source's list, as Pelican's writer paginates it."""
         name = page.list_name
         listed = self.lists[name]
@@ -371,10 +401,13 @@ class PageRenderer:
             raise Underivable(f"{page.path}: Pelican's paginator puts this page at {output_file}")
         return self._write(listed.template, output_file, values)
 
-    def _write(self, template_name: str, output_file: str, values: Mapping[str, Any]) -> Path:
+    def _write(self, template_name: str, output_file: str, values: Mapping[str, Any]) -> Made:
+        """Render and write one page; the file, and the names its template read (as the build's
+        writer records them, when the environment tracks reads: ``topicfeed.template_reads``)."""
         template = self.generator.get_template(template_name)
         page = {**self.context, "output_file": output_file, **values}
-        return _write(self.folder / output_file, template.render(page))
+        output, reads = render_tracked(template, page)
+        return _write(self.folder / output_file, output), tuple(sorted(reads))
 
 
 def write_files(planned: Prediction, paths: Iterable[str], folder: Path) -> set[str]:
