@@ -23,7 +23,7 @@ from topicfeed.site_model import store
 from topicfeed.site_model.predict import Prediction, prediction
 from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import PageRenderer, render_pages, write_files
+from topicfeed.site_model.render import PageRenderer
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -97,9 +97,10 @@ def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) 
         else:
             shutil.copyfile(site / path, target)
     reached = reach(last, planned.model)
-    render_pages(planned, sorted(reached.pages & new), folder)
-    write_files(
-        planned, sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files), folder
+    renderer = PageRenderer(planned, folder)  # one set-up for the pages and the other files
+    renderer.render(sorted(reached.pages & new))
+    renderer.write_files(
+        sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
     )
     return folder
 

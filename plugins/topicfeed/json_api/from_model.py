@@ -27,7 +27,8 @@ def write_api_from_model(
 ) -> set[str]:
     """Write the API documents among ``paths`` into ``folder``; the ones written."""
     settings = site.settings
-    if not settings["API"]:
+    wanted = {path for path in paths if path.startswith(f"{docs.ROOT}/")}
+    if not settings["API"] or not wanted:
         return set()
     stories = site.stories
     stand_ins = api_articles(
@@ -42,7 +43,6 @@ def write_api_from_model(
         article.backlinks = relations.backlinks
         article.more_coverage = relations.more_coverage
         article.cluster_size = relations.cluster_size
-    wanted = set(paths)
     ctx = docs.context(settings)
     found = docs.collections(stand_ins)
     encoder = Encoder(ctx, stand_ins, found)

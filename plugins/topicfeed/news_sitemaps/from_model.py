@@ -32,9 +32,14 @@ def write_sitemaps_from_model(
     settings = dict(site.settings)
     wanted = set(paths)
     written: set[str] = set()
+    news = settings["NEWS_SITEMAP_SAVE_AS"]
+    config = settings.get("SITEMAP")
+    name = f"sitemap.{config.get('format', 'xml')}" if config else ""
+    parts = {path for path in wanted if path.startswith("sitemap-") and path.endswith(".xml")}
+    if not (news and news in wanted) and not (config and (name in wanted or parts)):
+        return written  # none of the sitemaps asked for
     zone = site_timezone(settings)
     dates = [dt.datetime.fromtimestamp(story.timestamp, zone) for story in site.stories]
-    news = settings["NEWS_SITEMAP_SAVE_AS"]
     if news and news in wanted:
         stand_ins = [
             SimpleNamespace(date=date, url=story.url, title=story.item.title)
@@ -43,12 +48,7 @@ def write_sitemaps_from_model(
         with open_output(str(folder), news) as stream:
             write_news_sitemap(recent(stand_ins, float(settings["NEWS_SITEMAP_DAYS"])), stream, settings)
         written.add(news)
-    config = settings.get("SITEMAP")
-    if not config:
-        return written
-    name = f"sitemap.{config.get('format', 'xml')}"
-    parts = {path for path in wanted if path.startswith("sitemap-") and path.endswith(".xml")}
-    if name not in wanted and not parts:
+    if not config or (name not in wanted and not parts):
         return written
     position = {story.save_as: i for i, story in enumerate(site.stories)}
     shown = articles.at([position[path] for path in site.pages if path in position])

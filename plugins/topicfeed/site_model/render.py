@@ -1,7 +1,7 @@
 """Pages rendered from the site model, without Pelican's article step (step 3 of
 docs/rebuild-plan.md): every kind of page (articles; the home, topic and source lists; the
 period archives; the direct templates), and the other files (feeds, the API, the sitemaps, the
-search bundles: step 4) written by the plugins that make them (:func:`write_files`).
+search bundles: step 4) written by the plugins that make them (:meth:`PageRenderer.write_files`).
 
 A rebuild that a change reaches only a few pages of should not make a Pelican ``Article`` for
 every item and run every plugin's step over all of them. Here the site comes as plain values
@@ -252,7 +252,9 @@ class PageRenderer:
         return written
 
     def write_files(self, paths: Iterable[str]) -> set[str]:
-        """See :func:`write_files`."""
+        """Write the files ``paths`` of the site that are no pages (feeds, ...), each by the
+        plugin that makes it (:func:`topicfeed.plugin.file_writers`); a file no plugin writes
+        raises :class:`Underivable`. Returns the files written."""
         wanted = set(paths)
         written: set[str] = set()
         for _, write in file_writers(self.settings):
@@ -353,7 +355,6 @@ class PageRenderer:
         listed = self.lists[name]
         articles = self.articles
         everything = self.context["articles"]
-        by_date = sorted(listed.positions, key=self.date_rank.__getitem__)
         values: dict[str, Any]
         if listed.template == "index":  # ``generate_direct_templates``
             url = self.settings.get("INDEX_URL", "index.html")
@@ -365,7 +366,7 @@ class PageRenderer:
             values = {
                 "tag": tag,
                 "articles": articles.lazy(listed.positions),
-                "dates": articles.lazy(by_date),
+                "dates": articles.lazy(sorted(listed.positions, key=self.date_rank.__getitem__)),
                 "page_name": tag.page_name,
                 "all_articles": everything,
             }
@@ -408,13 +409,6 @@ class PageRenderer:
         page = {**self.context, "output_file": output_file, **values}
         output, reads = render_tracked(template, page)
         return _write(self.folder / output_file, output), tuple(sorted(reads))
-
-
-def write_files(planned: Prediction, paths: Iterable[str], folder: Path) -> set[str]:
-    """Write the files ``paths`` of a predicted site that are no pages (feeds, ...) into
-    ``folder``, each by the plugin that makes it (:func:`topicfeed.plugin.file_writers`); a file
-    no plugin writes raises :class:`Underivable`. Returns the files written."""
-    return PageRenderer(planned, folder).write_files(paths)
 
 
 def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:

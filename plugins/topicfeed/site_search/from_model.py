@@ -62,7 +62,9 @@ def write_search_from_model(
     if not settings["SEARCH_INDEX"] or not settings["SEARCH_SAVE_AS"] or not has_search_template(settings):
         return set()
     root = settings["SEARCH_BUNDLE_DIR"].strip("/")
-    wanted = set(paths)
+    wanted = {path for path in paths if path.startswith(f"{root}/")}
+    if not wanted:
+        return set()  # no bundle nor the listing asked for: no document to make
     pages = search_pages(_stand_ins(site), settings)
     shards = plan_shards(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
     todo = [shard for shard in shards if f"{root}/{shard.name}/" in wanted]
