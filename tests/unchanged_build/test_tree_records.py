@@ -7,7 +7,7 @@ import fnmatch
 import os
 from pathlib import Path
 
-from topicfeed.unchanged_build import inputs
+from topicfeed import build_inputs as inputs
 
 IGNORE = ["*.swp", ".#*", "draft?", "[_]*"]
 

@@ -16,8 +16,9 @@ import pytest
 from support.build import ROOT, Build, run_pelican, tree
 from support.items import write_item, write_raw
 
+from topicfeed import build_inputs as inputs
 from topicfeed.racy import RACY_NS
-from topicfeed.unchanged_build import inputs, state
+from topicfeed.unchanged_build import state
 
 SKIPPED = "Nothing changed since the last build"
 

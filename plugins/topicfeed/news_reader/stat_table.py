@@ -6,7 +6,7 @@ them: 2.9 s of a one-item rebuild at 100,000 items, for files nobody touched. Th
 relative path, the file's ``(st_size, st_mtime_ns, st_ino, st_ctime_ns)`` as the last build saw
 it and the digest its bytes had then; a file whose stat is the same now gets that digest without
 being opened. The rules are those of the unchanged-build fingerprint
-(:mod:`topicfeed.unchanged_build.inputs`):
+(:mod:`topicfeed.build_inputs`):
 
 - an entry is trusted only if the file's mtime and ctime are settled (:mod:`topicfeed.racy`) at
   the moment the table's build started: a same-size write in the same clock tick as the recorded

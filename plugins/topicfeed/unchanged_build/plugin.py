@@ -30,11 +30,12 @@ from typing import Any
 
 from pelican.log import console
 
+from topicfeed import build_inputs as inputs
 from topicfeed import pelican_adapter
 from topicfeed.build import Build
 from topicfeed.plugin import Phase, register_plugin
 
-from . import inputs, state
+from . import state
 from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ import platform
 import re
 import sys
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ def tree_records(
     folder's relative name is worked out once for all its files, not with a ``relpath`` per file,
     and the ignore patterns are one compiled pattern (what ``fnmatch`` does for each, on POSIX).
     """
-    ignored = _ignore_pattern(ignore)
+    ignored = ignore_pattern(ignore)
     skipped = {os.path.realpath(p) for p in skip}
     known = known or {}
     records: dict[str, FileRecord] = {}
@@ -103,7 +103,7 @@ def tree_records(
     return records
 
 
-def _ignore_pattern(patterns: Iterable[str]) -> Callable[[str], Any] | None:
+def ignore_pattern(patterns: Iterable[str]) -> Callable[[str], Any] | None:
     """One matcher for all of ``IGNORE_FILES`` (``fnmatch`` semantics), or None for no pattern."""
     translated = [fnmatch.translate(os.path.normcase(p)) for p in patterns]
     if not translated:
@@ -155,10 +155,11 @@ def _code_form(code: types.CodeType) -> str:
     return f"{code.co_code.hex()}|{'|'.join(consts)}"
 
 
-def settings_form(settings: Mapping[str, Any]) -> str:
-    """Every setting, in a stable form; raises :class:`Unstable` naming the first that has none."""
+def settings_form(settings: Mapping[str, Any], leave_out: Collection[str] = ()) -> str:
+    """Every setting but ``leave_out``, in a stable form; raises :class:`Unstable` naming the
+    first that has none."""
     parts = []
-    for name in sorted(settings):
+    for name in sorted(settings.keys() - set(leave_out)):
         try:
             parts.append(f"{name}={stable_form(settings[name])}")
         except Unstable as error:
@@ -183,6 +184,35 @@ def code_and_theme_roots(settings: Mapping[str, Any]) -> list[tuple[str, Path]]:
     return roots
 
 
+def recipe_records(
+    settings: Mapping[str, Any], known: Mapping[str, FileRecord], recorded_ns: int, skip: Iterable[Path]
+) -> dict[str, FileRecord]:
+    """Each file of the theme and the plugins, recorded as :func:`tree_records` records it."""
+    files: dict[str, FileRecord] = {}
+    for label, root in code_and_theme_roots(settings):
+        files.update(tree_records(root, skip=skip, known=known, recorded_ns=recorded_ns, prefix=f"{label}/"))
+    return files
+
+
+def recipe_digest(
+    settings: Mapping[str, Any], files: Mapping[str, FileRecord], leave_out: Collection[str] = ()
+) -> str:
+    """The digest of every input but the content: the settings, Python and the installed
+    packages, and ``files`` (:func:`recipe_records`, and the content's for :func:`fingerprint`).
+
+    Two builds with one recipe and one content give one site; two with one recipe and different
+    content differ only where the content does (what a rebuild from the site model relies on).
+    ``leave_out``: settings that never change what a build writes (``Setting.output``).
+    Raises :class:`Unstable`."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for text in (settings_form(settings, leave_out), environment_form()):
+        hasher.update(text.encode("utf-8", "surrogateescape"))
+        hasher.update(b"\0")
+    for name, (size, _mtime, digest) in files.items():
+        hasher.update(f"{name}\0{size}\0{digest}\n".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()
+
+
 def fingerprint(
     settings: Mapping[str, Any], known: Mapping[str, FileRecord], recorded_ns: int, skip: Iterable[Path]
 ) -> Fingerprint:
@@ -196,12 +226,5 @@ def fingerprint(
         recorded_ns=recorded_ns,
         prefix="content/",
     )
-    for label, root in code_and_theme_roots(settings):
-        files.update(tree_records(root, skip=skip, known=known, recorded_ns=recorded_ns, prefix=f"{label}/"))
-    hasher = hashlib.blake2b(digest_size=16)
-    for text in (settings_form(settings), environment_form()):
-        hasher.update(text.encode("utf-8", "surrogateescape"))
-        hasher.update(b"\0")
-    for name, (size, _mtime, digest) in files.items():
-        hasher.update(f"{name}\0{size}\0{digest}\n".encode("utf-8", "surrogateescape"))
-    return Fingerprint(hasher.hexdigest(), files)
+    files.update(recipe_records(settings, known, recorded_ns, skip))
+    return Fingerprint(recipe_digest(settings, files), files)
