@@ -68,6 +68,7 @@ SOURCE_HASHES = {
     "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
     "pelican.contents.Content.url_format": "979f117511eea6a5",
     "pelican.contents.Content._expand_settings": "371c714a24a4cdd7",
+    "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
 }
 
 
@@ -408,6 +409,21 @@ def test_sitemap_lastmod_pin_reaches_the_sitemap(tmp_path: Path) -> None:
         generator.now, generator.page_queue = saved
 
 
+def test_a_sitemap_article_is_written_as_pelican_sitemap_writes_an_article(tmp_path: Path) -> None:
+    when = dt.datetime(2024, 3, 5, 6, 7, 8, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    article = pelican_adapter.sitemap_article("2024/03/05/a/", when)
+    assert isinstance(article, Article)
+    assert (article.url, article.status, article.translations) == ("2024/03/05/a/", "published", [])
+    assert getattr(article, "modified", None) is None
+    settings = {"SITEURL": "https://example.org", "SITEMAP": {"format": "xml"}}
+    page = str(tmp_path / "2024" / "03" / "05" / "a" / "index.html")
+    assert pelican_adapter.write_sitemap(settings, str(tmp_path), [(page, article)], None)
+    text = (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/2024/03/05/a/</loc>" in text
+    assert "<lastmod>2024-03-05T06:07:08+01:00</lastmod>" in text
+    assert "<changefreq>monthly</changefreq>" in text  # an article's (an index page's: daily)
+
+
 def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:
     generator = sitemap.generator
     saved = (generator._main_pelican, generator.page_queue)
@@ -472,7 +488,9 @@ def test_a_skipped_run_calls_the_replacement_once_then_pelicans_run(tmp_path: Pa
 
     def receiver(instance: Any) -> None:
         instances.append(instance)
+        assert not pelican_adapter.run_replaced(instance)
         pelican_adapter.skip_run(instance, lambda: calls.append("skipped"))
+        assert pelican_adapter.run_replaced(instance)
 
     signals.initialized.connect(receiver)
     try:

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from topicfeed.items import PlainSite
-from topicfeed.pelican_adapter import write_sitemap
+from topicfeed.pelican_adapter import sitemap_article, write_sitemap
 from topicfeed.site import site_timezone
 
 from .files import recent
@@ -50,9 +50,8 @@ def write_sitemaps_from_model(
         written.add(news)
     if not config or (name not in wanted and not parts):
         return written
-    position = {story.save_as: i for i, story in enumerate(site.stories)}
-    shown = articles.at([position[path] for path in site.pages if path in position])
-    article_of = dict(zip((path for path in site.pages if path in position), shown, strict=True))
+    stories = zip(site.stories, dates, strict=True)
+    article_of = {story.save_as: sitemap_article(story.url, date) for story, date in stories}
     queue = [(os.path.join(str(folder), path), article_of.get(path)) for path in site.pages]
     if not write_sitemap(settings, str(folder), queue, max(dates, default=None)):
         return written

@@ -82,13 +82,24 @@ def attach(generator: Any) -> None:
         _dress(article, neighbours.get(id(article)), site_url, site_name)
 
 
+#: The stories' titles by URL, for the site whose stories they are: a site's pages are dressed
+#: a page at a time, and a lookup made for each would go through every story each time.
+_TITLES: list[tuple[Sequence[Any], dict[str, str]]] = []
+
+
+def _titles(site: PlainSite) -> dict[str, str]:
+    if not _TITLES or _TITLES[0][0] is not site.stories:
+        _TITLES[:] = [(site.stories, {story.url: story.item.title for story in site.stories})]
+    return _TITLES[0][1]
+
+
 def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's neighbours, day and JSON-LD, as :func:`attach` hangs them; the
     neighbours from the site's ``theme-data`` (their URLs, by position), named by the
     stories' titles as a build names them."""
     settings = site.settings
     urls: Sequence[tuple[str, str]] = site.products["theme-data"]
-    titles = {story.url: story.item.title for story in site.stories}
+    titles = _titles(site)
 
     def ref(url: str) -> StoryRef | None:
         return StoryRef(str(titles[url]), url) if url else None

@@ -25,7 +25,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator, PelicanTemplateNotFound
 
-from topicfeed.items import PlainSite, item_of, news_articles
+from topicfeed.items import PlainSite
 from topicfeed.plugin import register_plugin
 from topicfeed.sources import Source, group_sources
 
@@ -53,12 +53,12 @@ def attach_sources(generator: Any) -> None:
 
 def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's ``source``, as :func:`attach_sources` gives it, from the site's
-    sources (``source-pages``: grouped from its items)."""
+    sources (``source-pages``: grouped from its items) by the slug its story carries (a lookup
+    by each source's articles went through every story of the site for each batch shown)."""
     sources: list[Source] = site.products["source-pages"]
-    by_file = {item.source_path: source for source in sources for _, item in news_articles(source.articles)}
-    for _, article in shown:
-        item = item_of(article)
-        article.source = by_file.get(item.source_path) if item is not None else None
+    by_slug = {source.slug: source for source in sources}
+    for position, article in shown:
+        article.source = by_slug.get(site.stories[position].source)
 
 
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
