@@ -80,6 +80,10 @@ class Build:
     #: output step's commit removes the ones it took over from an earlier site among them
     #: instead of trying every one. None: no step walked the site; the commit tries them all.
     fileless_folders: set[str] | None = None
+    #: In a run planned from the site model (``topicfeed.plugin.run_planned``), the prediction
+    #: it writes from (``site_model.predict.Prediction``: the next model and the site as plain
+    #: values), set before its ``START`` steps; None in a full build.
+    planned: Any = None
     #: What one plugin keeps for itself between its own steps of this run, under its own name
     #: (``build.private[__package__]``); no other plugin reads another's entry.
     private: dict[str, Any] = field(default_factory=dict)

@@ -29,7 +29,7 @@ from typing import Any
 
 from pelican import signals
 
-from topicfeed import forked
+from topicfeed import forked, pelican_adapter
 from topicfeed.build import Build
 from topicfeed.settings import Setting, SettingsError, apply
 
@@ -41,6 +41,9 @@ class Phase(IntEnum):
 
     #: ``initialized``, once the settings are applied: may decide the run has nothing to do.
     CHECK = 5
+    #: ``initialized``, once every ``CHECK`` step has run and none replaced the run: may do the
+    #: run's work another way (a rebuild from the site model, :func:`run_planned`).
+    INSTEAD = 7
     #: ``get_generators``: before any generator exists (where the build writes, locks).
     START = 10
     #: ``get_writer``: every article is final (URLs, related stories) and no page is written yet.
@@ -111,6 +114,9 @@ class PluginSpec:
     page_values: tuple[tuple[str, PageValues], ...] = field(default=())
     #: Product -> how the plugin writes its files from plain values (:func:`file_writers`).
     writes: tuple[tuple[str, WriteFiles], ...] = field(default=())
+    #: The steps a run planned from the site model takes (:func:`run_planned`); only these run
+    #: then, so a step that expects Pelican's articles never meets a run without them.
+    planned_steps: tuple[tuple[Phase, Step], ...] = field(default=())
 
 
 _SPECS: dict[str, PluginSpec] = {}
@@ -127,6 +133,7 @@ def register_plugin(
     dresses: dict[str, Dress] | None = None,
     page_values: dict[str, PageValues] | None = None,
     writes: dict[str, WriteFiles] | None = None,
+    planned_steps: Iterable[tuple[Phase, Step]] = (),
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
 
@@ -134,7 +141,9 @@ def register_plugin(
     ``dresses`` and ``page_values``: for products in ``provides``, how each appears on a page
     rendered from plain values, on its articles (:data:`Dress`) and in its context
     (:data:`PageValues`); ``writes``: how the plugin writes its own files from plain values
-    (:data:`WriteFiles`).
+    (:data:`WriteFiles`). ``planned_steps``: the steps the plugin takes in a run planned from
+    the site model (:func:`run_planned`), where ``Build.planned`` holds the prediction and
+    ``Build.articles`` is empty.
     """
     products = frozenset(provides)
     derived = tuple((derives or {}).items())
@@ -151,7 +160,16 @@ def register_plugin(
         if stray:
             raise PluginSetupError(f"plugins: {name} {verb} {', '.join(stray)}, which it does not provide")
     _SPECS[name] = PluginSpec(
-        name, tuple(settings), products, frozenset(requires), tuple(steps), derived, dressed, valued, written
+        name,
+        tuple(settings),
+        products,
+        frozenset(requires),
+        tuple(steps),
+        derived,
+        dressed,
+        valued,
+        written,
+        tuple(planned_steps),
     )
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
@@ -182,6 +200,11 @@ def derivation(settings: dict[str, Any], product: str) -> Callable[..., Any]:
             if name == product:
                 return derive
     raise Underivable(f"no plugin in PLUGINS derives {product}")
+
+
+def workings(settings: dict[str, Any]) -> frozenset[str]:
+    """The enabled plugins' settings that never change what a build writes (``Setting.output``)."""
+    return frozenset(s.name for spec in enabled_specs(settings) for s in spec.settings if not s.output)
 
 
 def dressers(settings: dict[str, Any]) -> list[tuple[str, Dress]]:
@@ -230,14 +253,47 @@ def _initialized(pelican: Any) -> None:
         # SystemExit, not an exception: Pelican would print a traceback for a configuration slip.
         logger.critical("%s", error)
         raise SystemExit(1) from None
-    for _, step in _steps(pelican.settings, [Phase.CHECK]):
+    for _, step in _steps(pelican.settings, [Phase.CHECK, Phase.INSTEAD]):
+        if pelican_adapter.run_replaced(pelican):
+            break  # the run has nothing to do, or is done another way: no later step decides
         step(pelican, None)
 
 
-def _steps(settings: dict[str, Any], phases: Iterable[Phase]) -> list[tuple[Phase, Step]]:
+def _steps(
+    settings: dict[str, Any], phases: Iterable[Phase], planned: bool = False
+) -> list[tuple[Phase, Step]]:
     wanted = set(phases)
-    steps = [(phase, step) for spec in enabled_specs(settings) for phase, step in spec.steps]
+    steps = [
+        (phase, step)
+        for spec in enabled_specs(settings)
+        for phase, step in (spec.planned_steps if planned else spec.steps)
+    ]
     return sorted((s for s in steps if s[0] in wanted), key=lambda s: s[0])
+
+
+def run_planned(pelican: Any, planned: Any, write: Step) -> None:
+    """A run whose files ``write`` makes from ``planned`` (a rebuild from the site model: a
+    ``site_model`` prediction), instead of Pelican's generators and writer.
+
+    Call it from the replacement an ``INSTEAD`` step hands :func:`pelican_adapter.skip_run`. The
+    plugins' ``planned_steps`` run around ``write`` in phase order, as their steps run around
+    Pelican's work in a full build: ``START`` (where the build writes, locks), then ``write``
+    (into ``Build.target``), then ``WRITE`` to ``RECORD``, and ``COMMIT`` last.
+    """
+    build = Build.start(pelican)
+    build.planned = planned
+    settings = pelican.settings
+    try:
+        for _, step in _steps(settings, [Phase.START], planned=True):
+            step(pelican, build)
+        write(pelican, build)
+        later = [p for p in Phase if p > Phase.LAUNCHED and p != Phase.COMMIT]
+        for _, step in _steps(settings, later, planned=True):
+            step(pelican, build)
+        for _, step in _steps(settings, [Phase.COMMIT], planned=True):
+            step(pelican, build)
+    finally:
+        Build.end(pelican)
 
 
 def _start(pelican: Any) -> None:

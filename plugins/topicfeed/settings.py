@@ -39,6 +39,10 @@ class Setting:
     check: Check | None = None
     #: Computes the default from the other settings (after every literal default is applied).
     derive: Callable[[Mapping[str, Any]], Any] | None = None
+    #: False: the setting says how a build works (processes, waits, shortcuts), never what it
+    #: writes, so two builds that differ in it give the same site (a rebuild from the site model
+    #: may follow a build with another value: ``topicfeed.build_inputs.recipe_digest``).
+    output: bool = True
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.name):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from topicfeed import forked
+from topicfeed import forked, pelican_adapter
 from topicfeed import plugin as core
 from topicfeed.build import Build, MissingProduct, RenderStats
 from topicfeed.plugin import Phase, PluginSetupError, PluginSpec, check_plugins
@@ -203,3 +203,54 @@ def test_what_the_generators_made_is_frozen_before_the_writing_steps(tmp_path, m
     finally:
         gc.unfreeze()
         core._commit(pelican)
+
+
+def test_the_instead_steps_run_after_the_checks_unless_one_replaced_the_run(monkeypatch) -> None:
+    ran: list[str] = []
+
+    def check(replace: bool):
+        def step(pelican, _build) -> None:
+            ran.append("check")
+            if replace:
+                pelican_adapter.skip_run(pelican, lambda: ran.append("instead of the run"))
+
+        return step
+
+    for replace in (False, True):
+        ran.clear()
+        monkeypatch.setattr(core, "_SPECS", {})
+        core.register_plugin("late", steps=[(Phase.INSTEAD, lambda pelican, build: ran.append("instead"))])
+        core.register_plugin("early", steps=[(Phase.CHECK, check(replace))])
+        pelican = SimpleNamespace(settings={"PLUGINS": ["late", "early"]}, output_path=".")
+        core._initialized(pelican)
+        assert ran == (["check"] if replace else ["check", "instead"])
+
+
+def test_a_planned_run_takes_only_the_planned_steps_around_its_writing(tmp_path, monkeypatch) -> None:
+    ran: list[str] = []
+
+    def step(label: str):
+        return lambda pelican, build: ran.append(f"{label} {build.planned}")
+
+    monkeypatch.setattr(core, "_SPECS", {})
+    core.register_plugin(
+        "output",
+        steps=[(Phase.START, step("full start")), (Phase.FILES, step("full files"))],
+        planned_steps=[(Phase.COMMIT, step("commit")), (Phase.START, step("start"))],
+    )
+    core.register_plugin("state", planned_steps=[(Phase.RECORD, step("record"))])
+    pelican = SimpleNamespace(settings={"PLUGINS": ["output", "state"]}, output_path=str(tmp_path))
+    core.run_planned(pelican, "the plan", step("write"))
+    assert ran == ["start the plan", "write the plan", "record the plan", "commit the plan"]
+    with pytest.raises(MissingProduct):
+        Build.of(pelican)  # the run is over
+
+
+def test_settings_that_never_change_the_output_are_known(monkeypatch) -> None:
+    monkeypatch.setattr(core, "_SPECS", {})
+    core.register_plugin(
+        "a", settings=[Setting("HOW_MANY", 1, "processes", output=False), Setting("WHAT", 1, "shown")]
+    )
+    core.register_plugin("b", settings=[Setting("OTHER_HOW", 1, "waits", output=False)])
+    assert core.workings({"PLUGINS": ["a"]}) == {"HOW_MANY"}
+    assert core.workings({"PLUGINS": ["a", "b"]}) == {"HOW_MANY", "OTHER_HOW"}

@@ -17,7 +17,8 @@ output waits (and says so) instead of removing what the first is writing. The re
 and the build report beside the output are written inside that window, so the lock covers them.
 
 Steps: ``start`` (phase START) points the run at the building folder (``build.target`` and
-Pelican's ``output_path``); ``commit`` (phase COMMIT, the last) swaps it in. Steps between them
+Pelican's ``output_path``); ``commit`` (phase COMMIT, the last) swaps it in. A run planned from
+the site model (``topicfeed.plugin.run_planned``) takes the same steps. Steps between them
 write into ``build.target`` and find the published site at ``build.output``.
 """
 
@@ -57,7 +58,9 @@ def start(pelican: Any, build: Build) -> None:
     build.output = output
     build.target = building
     pelican.output_path = str(building)
-    if recycle and not swap.folders_list(output).exists():  # no skeleton taken over
+    # No skeleton taken over: make the folders beside the build (a run planned from the site
+    # model links the last site's files in, folders and all, at once).
+    if recycle and build.planned is None and not swap.folders_list(output).exists():
         build.private[_MIRROR] = swap.mirror_in_background(output, building, settings["OUTPUT_RETENTION"])
 
 
@@ -97,4 +100,5 @@ def register() -> None:
         __package__ or __name__,
         settings=SETTINGS,
         steps=[(Phase.START, start), (Phase.REPORT, folders_made), (Phase.COMMIT, commit)],
+        planned_steps=[(Phase.START, start), (Phase.REPORT, folders_made), (Phase.COMMIT, commit)],
     )

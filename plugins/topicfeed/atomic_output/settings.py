@@ -22,5 +22,6 @@ SETTINGS: tuple[Setting, ...] = (
         3600,
         "seconds a build waits for another build of the same output before it stops",
         check=is_number(minimum=0),
+        output=False,
     ),
 )

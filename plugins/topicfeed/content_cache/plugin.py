@@ -1,6 +1,7 @@
 """Gives Pelican's content cache a folder of its own for each version of settings and code.
 
-- ``initialized`` (before any generator opens the cache): ``CACHE_PATH`` becomes
+- Step ``use_own_folder`` (phase CHECK, at ``initialized``: before any generator opens the
+  cache, and before a rebuild from the site model reads its item store): ``CACHE_PATH`` becomes
   ``CACHE_PATH/<key>`` (:mod:`.fingerprint`), so a change of settings, plugin code, Pelican or
   Python starts from an empty cache and an unchanged project finds its cache again.
 - Step ``start`` (phase START, before the generators load the cache): the build takes the cache
@@ -8,7 +9,8 @@
   (into two outputs: the output is not part of the key) never write the cache at once; and a
   folder left half-written by a killed build is emptied (:mod:`.guard`).
 - ``all_generators_finalized`` (Pelican has saved the cache): the save is recorded, older key
-  folders beside it that no build is using are removed, and the lock is given back.
+  folders beside it that no build is using are removed, and the lock is given back (in a run
+  planned from the site model, which saves no cache: step ``give_back``, phase RECORD).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _caching(settings: dict[str, Any]) -> bool:
     return bool(settings["CACHE_CONTENT"] or settings["LOAD_CONTENT_CACHE"])
 
 
-def use_own_folder(pelican: Any) -> None:
+def use_own_folder(pelican: Any, _build: Build | None) -> None:
     settings = pelican.settings
     if not _caching(settings):
         return
@@ -96,7 +98,19 @@ def saved(generators: list[Any]) -> None:
         locks.release(locks.lock_file(folder))
 
 
+def give_back(pelican: Any, _build: Build) -> None:
+    """A run planned from the site model (which reads the item store and writes no cache) is
+    done with the folder: give it back."""
+    folder = _folder(pelican.settings)
+    if folder is not None:
+        locks.release(locks.lock_file(folder))
+
+
 def register() -> None:
-    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.START, start)])
-    signals.initialized.connect(use_own_folder)
+    register_plugin(
+        __package__ or __name__,
+        settings=SETTINGS,
+        steps=[(Phase.CHECK, use_own_folder), (Phase.START, start)],
+        planned_steps=[(Phase.START, start), (Phase.RECORD, give_back)],
+    )
     signals.all_generators_finalized.connect(saved)

@@ -19,5 +19,6 @@ SETTINGS: tuple[Setting, ...] = (
         3600,
         "seconds a build waits for another build using the same cache folder before it stops",
         check=is_number(minimum=0),
+        output=False,
     ),
 )

@@ -7,7 +7,7 @@ from topicfeed.settings import Setting, is_bool, is_int
 
 SETTINGS: tuple[Setting, ...] = (
     MEMORY_BUDGET,  # shared: declared in topicfeed.memory_budget
-    Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0)),
+    Setting("RENDER_PROCESSES", 0, "processes that render pages; 0: one per core", is_int(0), output=False),
     Setting(
         "RENDER_LINKER_MIN_PAGES",
         1000,

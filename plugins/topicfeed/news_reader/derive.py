@@ -29,7 +29,7 @@ from pelican.readers import Readers
 
 from topicfeed import permalinks
 from topicfeed.items import Story
-from topicfeed.model import NewsItem
+from topicfeed.model import NewsItem, Problem
 from topicfeed.plugin import Underivable
 from topicfeed.text import topic_key, unique_topic_slugs
 
@@ -49,6 +49,8 @@ class NewsRead(NamedTuple):
     items: list[Story]
     fates: dict[str, str]
     made: int
+    #: Every file's problems, in the files' order: what a build logs of them as it reads.
+    problems: tuple[Problem, ...] = ()
 
 
 #: A slug that ends in a hash suffix (the URL step's way to tell apart items wanting one page).
@@ -121,7 +123,9 @@ def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str
         raise Underivable(f"ARTICLE_ORDER_BY is {settings['ARTICLE_ORDER_BY']!r}")
     fates: dict[str, str] = {}
     published: list[tuple[str, NewsItem]] = []
+    found_problems: list[Problem] = []
     for path, (item, problems) in _records(settings, files):
+        found_problems.extend(problems)
         if item is None:
             fates[problems[0].path] = "rejected"
         elif item.published:
@@ -155,7 +159,7 @@ def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str
         )
         for _, item, url, save_as, timestamp in placed
     ]
-    return NewsRead(items, fates, len(placed) - len(kept))
+    return NewsRead(items, fates, len(placed) - len(kept), tuple(found_problems))
 
 
 def _check_pages(

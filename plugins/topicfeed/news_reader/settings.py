@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes that read news files (forked at the start of reading); 0: one per core, 1: none "
         "(the build process reads every file itself). The result is the same either way.",
         is_int(minimum=0),
+        output=False,
     ),
     *permalinks.SETTINGS,  # NEWS_URL_FROM_FILENAME: page URLs from the exporter's file names
 )

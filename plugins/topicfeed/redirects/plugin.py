@@ -15,6 +15,8 @@ the reader on, as ``jekyll-redirect-from`` (which the exporter's site uses) does
 
 Steps: ``Phase.FILES`` writes the pages; ``Phase.REPORT`` writes the state, once every file of
 the build is in place, so a build that fails earlier does not remember URLs it never published.
+A rebuild from the site model asks the ``redirects`` derivation whether any redirect page is
+there or due (it builds in full if so) and remembers its URLs the same way (planned step).
 """
 
 from __future__ import annotations
@@ -98,6 +100,15 @@ def current_urls(articles: list[Any]) -> dict[str, str]:
     return found
 
 
+def story_urls(stories: Any) -> dict[str, str]:
+    """:func:`current_urls` of a site as plain values (``topicfeed.items.PlainSite.stories``, in
+    the site's order, as ``Build.articles``)."""
+    found: dict[str, str] = {}
+    for story in stories:
+        found.setdefault(story.item.key, str(story.url))
+    return found
+
+
 def file_for(url: str) -> str:
     """The file a site-relative URL is served from (``a/b/`` -> ``a/b/index.html``)."""
     url = url.split("#")[0].split("?")[0].lstrip("/")
@@ -148,11 +159,34 @@ def remember_urls(pelican: Any, build: Build) -> None:
     save_state(path, published)
 
 
+def derive_redirects(settings: dict[str, Any], output: Path, urls: dict[str, str]) -> dict[str, str]:
+    """The ``redirects`` derivation: the redirect pages (old URL -> new URL) a build of ``output``
+    would write if its stories were at ``urls`` (story key -> URL), from the state as it is.
+    A rebuild from the site model writes none, so it asks, for the site before and after."""
+    if not settings["REDIRECTS"]:
+        return {}
+    return plan(load_state(state_path(settings, output)), urls, set(urls.values()))
+
+
+def remember_planned_urls(pelican: Any, build: Build) -> None:
+    """The REPORT step of a run planned from the site model: its URLs join the state."""
+    settings = pelican.settings
+    if not settings["REDIRECTS"] or build.planned is None:
+        return
+    path = state_path(settings, build.output)
+    published = load_state(path)
+    published.update({url: key for key, url in story_urls(build.planned.site.stories).items()})
+    save_state(path, published)
+
+
 def register() -> None:
     register_plugin(
         __package__,
         settings=SETTINGS,
+        provides={"redirects"},
         requires={"news-items"},
         steps=[(Phase.FILES, write_redirects), (Phase.REPORT, remember_urls)],
+        derives={"redirects": derive_redirects},
+        planned_steps=[(Phase.REPORT, remember_planned_urls)],
     )
     signals.all_generators_finalized.connect(collect_articles)

@@ -8,9 +8,11 @@
 - ``Phase.RECORD`` (every file of the new site written): waits for that work, appends the
   pages with the names each one's template read (``Build.render.reads``) and moves the file
   over ``<output>.model.pickle`` (:mod:`.store` says why then).
+- ``Phase.INSTEAD`` (``initialized``): this run's recipe is taken for the model it will leave,
+  and when only news files changed since the last build, the run becomes a rebuild from the
+  model (:mod:`.rebuild`), whose ``RECORD`` step leaves the prediction as the next model.
 
-Nothing reads the model yet: it is step 1 of docs/rebuild-plan.md, the record a rebuild will
-start from instead of making every article again. Needs the products whose values it records.
+Needs the products whose values it records.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from topicfeed.plugin import Phase, register_plugin
 
 from . import store
 from .derived import item_products, sitemaps, stories_of
-from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records
+from .rebuild import keep_planned_model, rebuild_instead, recipe_of
+from .records import VERSION, SiteModel, home_values, news_positions, page_record, site_records, with_reads
+from .settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +42,6 @@ logger = logging.getLogger(__name__)
 _LABEL = "site model"
 #: ``build.private`` key: the model is being written beside the build.
 _BESIDE = __name__ + ".beside"
-
-
-def with_reads(
-    pages: list[tuple[Any, ...]], reads: dict[str, tuple[str, ...]]
-) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[str, ...], ...]]:
-    """Each page record with the place of its reads in a table of each distinct list once."""
-    table: dict[tuple[str, ...], int] = {}
-    done = []
-    for page in pages:
-        names = reads.get(page[0])
-        done.append((*page, -1 if names is None else table.setdefault(names, len(table))))
-    return tuple(done), tuple(table)
 
 
 #: ``build.private`` key: the articles generator's context (the home page's values are in it).
@@ -84,6 +76,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
         feeds=build.feed_files,
         **item_products(stories_of(build.articles), topics, build.settings),
         context_names=tuple(sorted(name for name in context if not name.isupper())),
+        recipe=recipe_of(build.settings),
     )
 
 
@@ -161,7 +154,9 @@ def register() -> None:
             "search",
             "sitemaps",
         },
-        steps=[(Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
+        settings=SETTINGS,
+        steps=[(Phase.INSTEAD, rebuild_instead), (Phase.ARTICLES, start_model), (Phase.RECORD, keep_model)],
+        planned_steps=[(Phase.RECORD, keep_planned_model)],
     )
     signals.all_generators_finalized.connect(collect_articles)
     signals.all_generators_finalized.connect(keep_context)

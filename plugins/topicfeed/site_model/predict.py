@@ -45,6 +45,8 @@ class Prediction(NamedTuple):
 
     model: SiteModel
     site: PlainSite
+    #: Every news file's problems, in the files' order (what a build logs as it reads them).
+    problems: tuple[Any, ...] = ()
 
 
 def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
@@ -117,6 +119,7 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         sources=dict(sorted(sources.items())),
         home={},
         context_names=last.context_names,
+        recipe=last.recipe,
     )
     feeds = derivation(settings, "feed-format")(
         items,
@@ -133,4 +136,5 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
     pages = predict_pages(last, model, settings)
     model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
     products = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
-    return Prediction(model, PlainSite(settings, stories, products, tuple(page[0] for page in pages)))
+    site = PlainSite(settings, stories, products, tuple(page[0] for page in pages))
+    return Prediction(model, site, read.problems)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 11
+VERSION = 12
 
 
 class ItemRecord(NamedTuple):
@@ -119,6 +119,10 @@ class SiteModel(NamedTuple):
     #: plugins' values): a page rendered from the model is refused when its template reads one
     #: of these that the renderer does not give (:mod:`.render`).
     context_names: tuple[str, ...] = ()
+    #: The digest of every input of the build but the content (settings, Python and packages,
+    #: theme, plugins: ``topicfeed.build_inputs.recipe_digest``), "" when it has none: a rebuild
+    #: from the model is only for the same recipe.
+    recipe: str = ""
     #: Every page written, in the order Pelican wrote them (:class:`PageRecord` tuples).
     pages: tuple[tuple[Any, ...], ...] = ()
     #: Each distinct list of names a page's template read (``fast_writer``'s read-tracking:
@@ -250,3 +254,15 @@ def home_values(context: Mapping[str, Any], positions: Mapping[int, int]) -> dic
         if window is None
         else (window.first.isoformat(), window.last.isoformat(), window.days),
     }
+
+
+def with_reads(
+    pages: list[tuple[Any, ...]], reads: dict[str, tuple[str, ...]]
+) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[str, ...], ...]]:
+    """Each page record with the place of its reads in a table of each distinct list once."""
+    table: dict[tuple[str, ...], int] = {}
+    done = []
+    for page in pages:
+        names = reads.get(page[0])
+        done.append((*page, -1 if names is None else table.setdefault(names, len(table))))
+    return tuple(done), tuple(table)

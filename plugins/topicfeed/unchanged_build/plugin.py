@@ -18,6 +18,10 @@ Steps:
   logged an error (a rejected item, a failed search index) leaves no record, so the next build
   runs in full and says it again; strict mode is never bypassed.
 
+A run planned from the site model (``topicfeed.plugin.run_planned``) takes ``START`` and
+``RECORD`` too: its site is the one a full build of the same inputs makes, so it leaves the same
+record.
+
 ``SKIP_UNCHANGED_BUILD = False`` turns it off (a full build each time, as for measuring).
 """
 
@@ -156,4 +160,5 @@ def register() -> None:
         NAME,
         settings=SETTINGS,
         steps=[(Phase.CHECK, check), (Phase.START, start), (Phase.RECORD, record)],
+        planned_steps=[(Phase.START, start), (Phase.RECORD, record)],
     )

@@ -11,5 +11,6 @@ SETTINGS: tuple[Setting, ...] = (
         "a build whose content, settings, theme and code are those of the last finished build, "
         "into an output nobody changed since, does nothing",
         check=is_bool,
+        output=False,
     ),
 )

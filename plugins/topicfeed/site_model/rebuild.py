@@ -1,0 +1,316 @@
+"""A rebuild from the site model (step 5 of docs/rebuild-plan.md): after a change to news files
+only, write only the files the change reaches, into a copy of the last site made of hard links.
+
+Decided at ``initialized`` (phase ``INSTEAD``: no ``CHECK`` step found the run has nothing to
+do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reason:
+
+- ``REBUILD_FROM_MODEL`` is on and no ``--fatal`` level is set;
+- the model beside the output loads, describes the output folder, and was made with this run's
+  recipe (the settings, Python and packages, theme and plugins:
+  :func:`topicfeed.build_inputs.recipe_digest`, taken here for every run and kept in the model);
+- the content folder holds news files only (a page, a static file: a full build);
+- the prediction covers the change (:mod:`.predict`) and no news file is rejected;
+- no redirect page is there or due (the ``redirects`` derivation, before and after the change).
+
+Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' planned steps
+(the output lock and building folder, the unchanged-build record, the redirects' state, the
+swap) around :func:`write_planned`, which links every file of the last site into the building
+folder except those the change reaches (:func:`.reach.reach`) or removes, renders and writes
+those (:class:`.render.PageRenderer`), and logs the news files' problems as a build logs them;
+:func:`keep_planned_model` (phase ``RECORD``) leaves the prediction, with what the rendered pages
+read, as the next model. A file linked is never written through: each file the change reaches
+is left out of the links and written anew, so the last site stays as it was until the swap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pelican.log import FatalLogger, console
+
+from topicfeed import build_inputs, pelican_adapter
+from topicfeed.build import Build
+from topicfeed.plugin import Underivable, derivation, run_planned, workings
+
+from . import store
+from .predict import Prediction, prediction
+from .reach import reach
+from .records import ItemRecord, SiteModel, with_reads
+from .render import PageRenderer
+
+logger = logging.getLogger(__name__)
+
+#: Each run's recipe (by settings dict), taken at ``INSTEAD`` for the model the run leaves.
+_RECIPES: dict[int, str] = {}
+#: ``build.private`` key: what each page rendered in a planned run read.
+_READS = __name__ + ".reads"
+
+
+class Plan(NamedTuple):
+    """What a rebuild from the model writes: the pages and other files the change reaches (in
+    the new site), the files of the last site that go, and how many news files changed."""
+
+    last: SiteModel
+    planned: Prediction
+    pages: list[str]
+    files: list[str]
+    gone: frozenset[str]
+    changed: int
+
+
+def take_recipe(settings: dict[str, Any], skip: Collection[Path], news_only: bool) -> str:
+    """This run's recipe, kept for the model it leaves: "" when a setting has no stable form or
+    the content folder holds more than news files (a model of such a site plans nothing: the
+    files besides the news would have to be compared too)."""
+    digest = ""
+    if news_only:
+        try:
+            records = build_inputs.recipe_records(settings, {}, 0, skip)
+            digest = build_inputs.recipe_digest(settings, records, leave_out=workings(settings))
+        except build_inputs.Unstable:
+            pass
+    _RECIPES[id(settings)] = digest
+    return digest
+
+
+def recipe_of(settings: dict[str, Any]) -> str:
+    return _RECIPES.get(id(settings), "")
+
+
+def _output(settings: dict[str, Any]) -> Path:
+    return Path(settings["OUTPUT_PATH"]).resolve()
+
+
+def _skip(settings: dict[str, Any], output: Path) -> list[Path]:
+    """The build's own folders, wherever they are: never part of its inputs."""
+    return [output, output.parent / f".{output.name}.building", Path(settings["CACHE_PATH"]).resolve()]
+
+
+def content_files(settings: dict[str, Any], skip: Collection[Path]) -> list[str]:
+    """Every news file of the content folder (absolute paths, sorted); raises
+    :class:`Underivable` when it holds anything a news file's reading does not cover."""
+    if list(settings.get("ARTICLE_PATHS") or [""]) not in ([""], ["."]):
+        raise Underivable("ARTICLE_PATHS names folders")
+    root = Path(settings["PATH"]).resolve()
+    extensions = {extension.lower() for extension in settings["NEWS_FILE_EXTENSIONS"]}
+    ignored = build_inputs.ignore_pattern(settings.get("IGNORE_FILES") or ())
+    skipped = {os.path.realpath(path) for path in skip}
+    others = [*(settings.get("PAGE_PATHS") or ()), *(settings.get("STATIC_PATHS") or ())]
+    others += list(settings.get("ARTICLE_EXCLUDES") or ())
+    for other in others:
+        if other and (root / other).exists():
+            raise Underivable(f"the content folder holds {other} (pages, static files or excluded ones)")
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = [
+            d
+            for d in dirs
+            if not (ignored and ignored(d)) and os.path.realpath(os.path.join(folder, d)) not in skipped
+        ]
+        for name in files:
+            if ignored and ignored(name):
+                continue
+            path = os.path.join(folder, name)
+            if name.rpartition(".")[2].lower() not in extensions or "." not in name:
+                raise Underivable(f"{os.path.relpath(path, root)}: not a news file")
+            found.append(path)
+    return sorted(found)
+
+
+def _story_urls(model: SiteModel) -> dict[str, str]:
+    """Story key -> URL, the first item of a story as the site lists them (as the redirects see it)."""
+    urls: dict[str, str] = {}
+    key, url = ItemRecord._fields.index("key"), ItemRecord._fields.index("url")
+    for record in model.items:
+        urls.setdefault(record[key], record[url])
+    return urls
+
+
+def _other_files(model: SiteModel) -> set[str]:
+    """Every file of the model that is no page (feeds, API, sitemaps, search bundles)."""
+    return {entry[0] for entry in (*model.feeds, *model.api, *model.sitemaps, *model.search)}
+
+
+def _changed(last: SiteModel, model: SiteModel) -> int:
+    """News files whose fate or contents changed (for the message)."""
+    before = {record[1]: record[2] for record in last.items}
+    after = {record[1]: record[2] for record in model.items}
+    names = last.files.keys() | model.files.keys()
+    return sum(
+        1
+        for name in names
+        if last.files.get(name) != model.files.get(name) or before.get(name) != after.get(name)
+    )
+
+
+def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
+    """The rebuild from the model this run can be, for the news ``files`` of the content folder
+    (:func:`content_files`); raises :class:`Underivable` saying why not."""
+    output = _output(settings)
+    recipe = recipe_of(settings)
+    if FatalLogger.fatal_lvl <= logging.CRITICAL:
+        raise Underivable("--fatal is given: the full build decides what fails it")
+    if not output.is_dir():
+        raise Underivable(f"{output} is not built yet")
+    last, why = store.load(store.model_path(output))
+    if last is None:
+        raise Underivable(why)
+    if not store.describes(last, output):
+        raise Underivable(f"the model describes another folder than {output}")
+    if not recipe or last.recipe != recipe:
+        raise Underivable(
+            "the settings, theme, plugins, packages or files besides the news are not those of the last build"
+        )
+    planned = prediction(last, files, settings)
+    rejected = [problem for problem in planned.problems if problem.fatal]
+    if rejected:
+        raise Underivable(f"{rejected[0].path} is rejected")
+    try:
+        redirects = derivation(settings, "redirects")
+    except Underivable:
+        redirects = None  # no plugin writes redirect pages
+    if redirects is not None and (
+        redirects(settings, output, _story_urls(last))
+        or redirects(settings, output, _story_urls(planned.model))
+    ):
+        raise Underivable("redirect pages are there or due")
+    reached = reach(last, planned.model)
+    new_pages = {page[0] for page in planned.model.pages}
+    new_files = _other_files(planned.model)
+    gone = frozenset(({page[0] for page in last.pages} - new_pages) | (_other_files(last) - new_files))
+    return Plan(
+        last,
+        planned,
+        sorted(reached.pages & new_pages),
+        sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files),
+        gone,
+        _changed(last, planned.model),
+    )
+
+
+def rebuild_instead(pelican: Any, _build: Build | None) -> None:
+    """The ``INSTEAD`` step: take this run's recipe; if the run can be a rebuild from the model,
+    make it one."""
+    settings = pelican.settings
+    started = time.perf_counter()
+    skip = _skip(settings, _output(settings))
+    try:
+        files = content_files(settings, skip)
+    except Underivable as error:
+        take_recipe(settings, skip, news_only=False)
+        if settings["REBUILD_FROM_MODEL"]:
+            logger.info("site model: a full build (%s)", error)
+        return
+    take_recipe(settings, skip, news_only=True)
+    if not settings["REBUILD_FROM_MODEL"]:
+        return
+    try:
+        plan = plan_rebuild(settings, files)
+    except Underivable as error:
+        logger.info("site model: a full build (%s)", error)
+        return
+    logger.info(
+        "site model: planned in %.2f s (%d pages and %d other files to write, %d to remove)",
+        time.perf_counter() - started,
+        len(plan.pages),
+        len(plan.files),
+        len(plan.gone),
+    )
+
+    def instead() -> None:
+        run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
+
+    pelican_adapter.skip_run(pelican, instead)
+
+
+def link_site(site: Path, into: Path, leave: Collection[str], kept: Collection[str]) -> int:
+    """Hard-link every file of ``site`` into ``into`` at its place, but the files and folders
+    (ending with ``/``) in ``leave`` and the top-level names in ``kept`` (which the output step
+    carries over itself); the number of files linked."""
+    folders = {name for name in leave if name.endswith("/")}
+    root = str(site)
+    cut = len(root) + 1
+    linked = 0
+    for folder, dirs, files in os.walk(root):
+        relative = folder[cut:].replace(os.sep, "/")
+        prefix = f"{relative}/" if relative else ""
+        if not prefix:
+            dirs[:] = [d for d in dirs if d not in kept]
+            files = [f for f in files if f not in kept]
+        dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in folders]
+        made = os.path.join(into, relative)
+        os.makedirs(made, exist_ok=True)
+        for name in files:
+            if prefix + name in leave:
+                continue
+            os.link(os.path.join(folder, name), os.path.join(made, name))
+            linked += 1
+    return linked
+
+
+def _log_problems(problems: Collection[Any]) -> None:
+    """Each news file's problems, as a build logs them while it reads."""
+    for problem in problems:
+        log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
+        try:
+            log("%s", problem)
+        except RuntimeError:  # --fatal: not planned then; the line is out all the same
+            pass
+
+
+def write_planned(plan: Plan, build: Build, started: float) -> None:
+    """Write the new site into ``build.target``: the last site's files linked, the reached ones
+    rendered and written."""
+    if not store.describes(plan.last, build.output):
+        logger.critical(
+            "site model: another build replaced %s while this one was planned from it; run the build again",
+            build.output,
+        )
+        raise SystemExit(1)
+    _log_problems(plan.planned.problems)
+    kept = list(build.settings.get("OUTPUT_RETENTION") or ())
+    times = [time.perf_counter()]
+    linked = link_site(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept)
+    times.append(time.perf_counter())
+    renderer = PageRenderer(plan.planned, build.target)
+    times.append(time.perf_counter())
+    renderer.render(plan.pages, os.cpu_count() or 1)
+    times.append(time.perf_counter())
+    renderer.write_files(plan.files)
+    times.append(time.perf_counter())
+    build.private[_READS] = renderer.page_reads
+    logger.info(
+        "site model: %.2f s linking the last site, %.2f s setting up the pages, %.2f s rendering, "
+        "%.2f s writing the other files",
+        *(b - a for a, b in itertools.pairwise(times)),
+    )
+    console.print(
+        f"Rebuilt from the site model: {plan.changed} news file(s) changed; {len(plan.pages)} pages "
+        f"rendered, {len(plan.files)} other files written, {len(plan.gone)} removed, {linked} kept, "
+        f"in {time.perf_counter() - started:.2f} s.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def keep_planned_model(pelican: Any, build: Build) -> None:
+    """The ``RECORD`` step of a planned run: the prediction, with what each page rendered read,
+    is the model of the site it leaves."""
+    if build.planned is None:
+        return
+    model: SiteModel = build.planned.model
+    reads = {page[0]: model.reads[page[-1]] for page in model.pages if page[-1] >= 0}
+    reads.update(build.private.pop(_READS, {}))
+    pages, tables = with_reads([page[:-1] for page in model.pages], reads)
+    model = model._replace(
+        folder=store.folder_id(build.target), pages=pages, reads=tables, recipe=recipe_of(pelican.settings)
+    )
+    store.write(store.next_path(build.output), model)
+    store.publish(build.output)

@@ -1,0 +1,17 @@
+"""The settings site_model reads (docs/settings.md describes each)."""
+
+from __future__ import annotations
+
+from topicfeed.settings import Setting, is_bool
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "REBUILD_FROM_MODEL",
+        False,
+        "a build after a change to news files only writes the files the change reaches, from the "
+        "model of the last build (docs/rebuild-plan.md); off by default until it is the faster "
+        "path (docs/performance.md)",
+        check=is_bool,
+        output=False,
+    ),
+)

@@ -1,0 +1,149 @@
+"""Rebuilds from the site model (``REBUILD_FROM_MODEL``, docs/rebuild-plan.md step 5): each of the
+corpus's one-item changes, planned from the last build's model without Pelican's article step,
+leaves the site and the model a fresh build of the same folder leaves, byte for byte; the files
+the change does not reach are the last site's own (hard links); the state the next build reads
+stays true; and what the model cannot plan is built in full, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support.build import CORPUS, Build, run_pelican, tree
+from support.changes import CHANGES, add, edit
+
+from topicfeed.site_model import store
+from topicfeed.site_model.records import SiteModel
+
+#: The search index in four bundles, as in the incremental tests, so one change re-indexes one.
+SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
+PLANNED = "Rebuilt from the site model: 1 news file(s) changed"
+
+
+class Site:
+    """The corpus copied once, rebuilt from the model again and again into one output folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        shutil.copytree(CORPUS, self.content)
+        self.output = root / "out" / "site"
+        self.fresh_builds = 0
+
+    def build(self, **extra: object) -> Build:
+        settings = {"CACHE_PATH": str(self.root / "cache"), "REBUILD_FROM_MODEL": True, **SHARDED, **extra}
+        build = run_pelican(self.content, self.output, extra=settings, options=("--verbose",))
+        assert build.returncode == 0, build.log
+        return build
+
+    def fresh(self) -> Path:
+        """A fresh build of the content as it is now (the model path off, as by default)."""
+        self.fresh_builds += 1
+        folder = self.root / f"fresh-{self.fresh_builds}"
+        extra = {"CACHE_PATH": str(folder / "cache"), **SHARDED}
+        build = run_pelican(self.content, folder / "out" / "site", extra=extra)
+        assert build.returncode == 0, build.log
+        return build.output
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def comparable(model: SiteModel) -> SiteModel:
+    """The model without what names its own build (folder, recipe: the output and cache paths
+    are settings) and with each page's reads written out, pages sorted: a prediction lists the
+    pages in another order than the build wrote them."""
+    pages = sorted((*page[:-1], model.reads[page[-1]] if page[-1] >= 0 else None) for page in model.pages)
+    return model._replace(folder=(0, 0), recipe="", pages=tuple(pages), reads=())
+
+
+def assert_fresh(site: Site) -> Path:
+    """The site and its model are those of a fresh build of the same content."""
+    fresh = site.fresh()
+    built, expected = tree(site.output), tree(fresh)
+    assert sorted(built) == sorted(expected)
+    assert [path for path in expected if built[path] != expected[path]] == []
+    kept, made = store.read(store.model_path(site.output)), store.read(store.model_path(fresh))
+    assert store.describes(kept, site.output)
+    assert comparable(kept) == comparable(made)
+    return fresh
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = Site(tmp_path_factory.mktemp("planned"))
+    first = site.build()
+    assert "site model: a full build" in first.log  # no site yet
+    return site
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__ for change in CHANGES])
+def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
+    site: Site, change: Callable[[Path], None]
+) -> None:
+    before = inodes(site.output)
+    change(site.content)
+    build = site.build()
+    assert PLANNED in build.log, build.log
+    fresh = assert_fresh(site)
+    for part in ("api/", "pagefind/", "sitemap.xml", "feeds/", "topics/"):
+        assert any(path.startswith(part) for path in tree(fresh)), part
+    after = inodes(site.output)
+    linked = [path for path, inode in after.items() if before.get(path) == inode]
+    assert len(linked) >= 0.8 * len(after)  # not written again: the last site's own files
+
+
+def test_the_state_it_leaves_is_true_for_the_next_build(site: Site) -> None:
+    """After rebuilds from the model: nothing changed is seen as such, and a full build (the
+    model path off) reuses the pages the rebuilds linked and gives the fresh build's site."""
+    again = site.build()
+    assert "Nothing changed since the last build" in again.log
+    full = site.build(REBUILD_FROM_MODEL=False, SKIP_UNCHANGED_BUILD=False)
+    assert PLANNED not in full.log
+    report = json.loads(site.output.with_name("site.report.json").read_text(encoding="utf-8"))
+    assert report["rendering"]["pages_reused"] > 0.8 * report["rendering"]["pages_rendered"], report[
+        "rendering"
+    ]
+    assert_fresh(site)
+    edit(site.content)  # and the model that full build left plans the next change
+    assert PLANNED in site.build().log
+    assert_fresh(site)
+
+
+def test_what_the_model_cannot_plan_is_built_in_full(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.build()
+    edit(site.content)
+    other = site.build(SITESUBTITLE="Another subtitle")
+    assert PLANNED not in other.log
+    assert (
+        "a full build (the settings, theme, plugins, packages or files besides the news are not" in other.log
+    )
+    (site.content / "images").mkdir()
+    (site.content / "images" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    add(site.content)
+    static = site.build(SITESUBTITLE="Another subtitle")
+    assert PLANNED not in static.log
+    assert "a full build (the content folder holds images" in static.log
+    shutil.rmtree(site.content / "images")  # the model of a build with it plans nothing
+    assert (
+        "files besides the news are not those of the last build"
+        in site.build(SITESUBTITLE="Another subtitle").log
+    )
+    assert_fresh(site)
+    edit(site.content)
+    assert PLANNED in site.build(SITESUBTITLE="Another subtitle").log
+
+
+def test_a_rebuild_off_by_default(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    run_pelican(site.content, site.output, extra={"CACHE_PATH": str(tmp_path / "cache")})
+    edit(site.content)
+    build = run_pelican(site.content, site.output, extra={"CACHE_PATH": str(tmp_path / "cache")})
+    assert build.returncode == 0, build.log
+    assert PLANNED not in build.log
