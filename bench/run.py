@@ -362,11 +362,15 @@ def article_pages(output_dir: Path) -> list[Path]:
 
 #: What Topicfeed prints when its inputs and output are those of its last build (unchanged_build).
 SKIPPED = "Nothing changed since the last build"
+#: What a rebuild from the site model says instead of Pelican's article count.
+PLANNED = "Rebuilt from the site model:"
 
 
-def skipped(log_path: Path) -> bool:
-    """Whether the build left the previous site as it was (it then prints no article count)."""
-    return SKIPPED in log_path.read_text(encoding="utf-8", errors="replace")
+def counts_no_articles(log_path: Path) -> bool:
+    """Whether the build left the previous site as it was, or was a rebuild from the site model
+    (``REBUILD_FROM_MODEL``): either prints no article count."""
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    return SKIPPED in text or PLANNED in text
 
 
 def change_visible(output_dir: Path, mark: str) -> bool:
@@ -510,7 +514,7 @@ def bench_build(
         problem = page_change_problem(before, after, PAGE_DELTA[scenario], manifest[scenario]["slug"])
     if problem:
         raise RuntimeError(f"{system.label}, {scenario}: {problem} ({log_path})")
-    if system.is_hugo or skipped(log_path):
+    if system.is_hugo or counts_no_articles(log_path):
         sample.articles = len(article_pages(output_dir))
     print(
         f"[bench] N={set_dir.name} round {round_number} {system.label:13} {scenario:11} "
