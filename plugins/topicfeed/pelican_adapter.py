@@ -604,6 +604,14 @@ def skip_run(pelican: Any, instead: Callable[[], None]) -> None:
     pelican.run = skipped
 
 
+def run_in_full(pelican: Any) -> None:
+    """Pelican's own run of this instance, from the replacement :func:`skip_run` installed (one
+    that finds, once under way, that it cannot do the run's work after all), writing where
+    Pelican's ``__init__`` said (``OUTPUT_PATH``), whatever the replacement pointed it at."""
+    pelican.output_path = pelican.settings["OUTPUT_PATH"]
+    type(pelican).run(pelican)
+
+
 def run_replaced(pelican: Any) -> bool:
     """Whether :func:`skip_run` has replaced the next run of this instance."""
     return "run" in vars(pelican)

@@ -363,6 +363,74 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     assert store.describes(store.read(model), output)
 
 
+def test_two_rebuilds_from_the_model_started_together_both_succeed(fresh: Path, tmp_path: Path) -> None:
+    """Both plan from the same model; the second finds, once it holds the output, that the first
+    replaced the site it planned from, and builds in full instead: one complete site."""
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    shutil.copytree(CORPUS, content)
+    newest = sorted(content.rglob("*.md"))[-1]
+    added = newest.read_bytes()
+    newest.unlink()
+    planned = {"REBUILD_FROM_MODEL": True}
+    run(pelican_command(content, output, cache, **planned))
+    newest.write_bytes(added)
+    first = start(pelican_command(content, output, cache, **planned))
+    second = start([*pelican_command(content, output, cache, **planned), "--verbose"])
+    logs = finish(first) + finish(second)
+    assert "Rebuilt from the site model" in logs
+    assert differences(output, fresh) == []
+
+
+def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
+    fresh: Path, tmp_path: Path
+) -> None:
+    """The same for rebuilds from the site model (``REBUILD_FROM_MODEL``): SIGKILL while it plans,
+    holding the output lock, while the last site is linked and the pages written, after the next
+    model is kept: the published site stays as it was (or is the new one, whole), a model kept
+    describes the output only if it is its own, and the next build gives the fresh build's site."""
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    shutil.copytree(CORPUS, content)
+    newest = sorted(content.rglob("*.md"))[-1]
+    added = newest.read_bytes()
+    newest.unlink()
+    planned = {"REBUILD_FROM_MODEL": True}
+    run(pelican_command(content, output, cache, **planned))
+    before = tree(output)
+    newest.write_bytes(added)  # one story more: a rebuild from the model
+    model = store.model_path(output)
+    model_before = model.read_bytes()
+    staging = output.with_name(f".{output.name}.building")
+    started = 0.0
+
+    def linking() -> bool:  # the last site's files reach the staging folder
+        try:
+            return next(staging.glob("*.*"), None) is not None
+        except FileNotFoundError:
+            return False
+
+    moments: dict[str, Callable[[], bool]] = {
+        "while it plans": lambda: time.time() - started > 1.0,
+        "holding the output lock": lambda: is_locked(lock_of(output)),
+        "while the site is linked and written": linking,
+        "after the site model is kept": lambda: mtime(model) > started * 1e9,
+    }
+    for name, moment in moments.items():
+        started = time.time()
+        process = start(pelican_command(content, output, cache, **planned))
+        assert kill_when(process, moment), f"the build finished before it could be killed {name}"
+        kept = store.read(model)
+        if name == "after the site model is kept" and tree(output) != before:  # the swap was done
+            assert differences(output, fresh) == []
+            assert store.describes(kept, output)
+            break
+        assert changed_files(tree(output), before) == [], f"killed {name}: the previous site changed"
+        assert model.read_bytes() == model_before or not store.describes(kept, output), name
+    plannable = store.describes(store.read(model), output)
+    log = run(pelican_command(content, output, cache, **planned))  # on top of what the kills left
+    assert ("Rebuilt from the site model" in log) == plannable, log
+    assert differences(output, fresh) == []
+
+
 def test_a_swap_killed_between_its_renames_is_recovered_by_the_next_build(
     fresh: Path, smaller: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -768,3 +768,16 @@ def test_url_settings_are_direct_once_made_so() -> None:
     article = Article("", metadata=dict(URL_METADATA[0]), settings=settings, source_path="/c/a.md")
     assert Article.__mro__[1]._expand_settings is pelican_adapter.expand_url_setting  # Content
     assert article.url == "2024/a/"
+
+
+def test_run_in_full_is_pelicans_own_run_into_the_output_path(monkeypatch) -> None:
+    import pelican as pelican_package
+
+    ran: list[str] = []
+    monkeypatch.setattr(pelican_package.Pelican, "run", lambda self: ran.append(self.output_path))
+    instance = object.__new__(pelican_package.Pelican)
+    instance.settings = {"OUTPUT_PATH": "/site/output"}
+    instance.output_path = "/site/.output.building"  # where a replacement pointed it
+    pelican_adapter.skip_run(instance, lambda: pelican_adapter.run_in_full(instance))
+    instance.run()
+    assert ran == ["/site/output"]

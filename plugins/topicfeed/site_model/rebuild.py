@@ -224,7 +224,11 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     )
 
     def instead() -> None:
-        run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
+        try:
+            run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
+        except Underivable as error:  # found once the output is this run's: nothing written yet
+            logger.info("site model: a full build (%s)", error)
+            pelican_adapter.run_in_full(pelican)
 
     pelican_adapter.skip_run(pelican, instead)
 
@@ -268,11 +272,7 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     """Write the new site into ``build.target``: the last site's files linked, the reached ones
     rendered and written."""
     if not store.describes(plan.last, build.output):
-        logger.critical(
-            "site model: another build replaced %s while this one was planned from it; run the build again",
-            build.output,
-        )
-        raise SystemExit(1)
+        raise Underivable(f"another build replaced {build.output} while this one was planned from its model")
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
