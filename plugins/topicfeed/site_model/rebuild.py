@@ -19,7 +19,9 @@ folder except those the change reaches (:func:`.reach.reach`) or removes, render
 those (:class:`.render.PageRenderer`), and logs the news files' problems as a build logs them;
 :func:`keep_planned_model` (phase ``RECORD``) leaves the prediction, with what the rendered pages
 read, as the next model. A file linked is never written through: each file the change reaches
-is left out of the links and written anew, so the last site stays as it was until the swap.
+is left out of the links and written anew, so the last site stays as it was until the swap. A
+run that finds, once it holds the output lock, that another build replaced the site it planned
+from builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
 """
 
 from __future__ import annotations
