@@ -29,6 +29,8 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -235,29 +237,36 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     pelican_adapter.skip_run(pelican, instead)
 
 
-def link_site(site: Path, into: Path, leave: Collection[str], kept: Collection[str]) -> int:
-    """Hard-link every file of ``site`` into ``into`` at its place, but the files and folders
-    (ending with ``/``) in ``leave`` and the top-level names in ``kept`` (which the output step
-    carries over itself); the number of files linked."""
-    folders = {name for name in leave if name.endswith("/")}
-    root = str(site)
-    cut = len(root) + 1
-    linked = 0
-    for folder, dirs, files in os.walk(root):
-        relative = folder[cut:].replace(os.sep, "/")
-        prefix = f"{relative}/" if relative else ""
-        if not prefix:
-            dirs[:] = [d for d in dirs if d not in kept]
-            files = [f for f in files if f not in kept]
-        dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in folders]
-        made = os.path.join(into, relative)
-        os.makedirs(made, exist_ok=True)
-        for name in files:
-            if prefix + name in leave:
-                continue
-            os.link(os.path.join(folder, name), os.path.join(made, name))
-            linked += 1
-    return linked
+class Linking:
+    """The last site hard-linked into the building folder by a process of its own
+    (:mod:`.link_tree`), while this one renders and writes the files left out of it."""
+
+    def __init__(self, site: Path, into: Path, leave: Collection[str], kept: Collection[str]) -> None:
+        script = Path(__file__).with_name("link_tree.py")
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(script), str(site), str(into), str(os.getpid()), *kept],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        stdin = self._process.stdin
+        assert stdin is not None
+        with stdin:  # it reads the whole list before it links anything
+            stdin.write("".join(f"{name}\n" for name in sorted(leave)).encode("utf-8", "surrogateescape"))
+
+    def finish(self) -> int:
+        """Wait for every link; the number made. Raises RuntimeError when the helper failed."""
+        out = self._process.stdout.read()  # type: ignore[union-attr]
+        err = self._process.stderr.read()  # type: ignore[union-attr]
+        if self._process.wait() != 0:
+            message = err.decode("utf-8", "replace").strip() or f"exit status {self._process.returncode}"
+            raise RuntimeError(f"site model: linking the last site failed: {message}")
+        return int(out)
+
+    def stop(self) -> None:
+        """The rebuild failed: no more links."""
+        self._process.kill()
+        self._process.wait()
 
 
 def _log_problems(problems: Collection[Any]) -> None:
@@ -278,18 +287,23 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
-    linked = link_site(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept)
-    times.append(time.perf_counter())
-    renderer = PageRenderer(plan.planned, build.target)
-    times.append(time.perf_counter())
-    renderer.render(plan.pages, os.cpu_count() or 1)
-    times.append(time.perf_counter())
-    renderer.write_files(plan.files)
+    linking = Linking(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept)
+    try:
+        renderer = PageRenderer(plan.planned, build.target)
+        times.append(time.perf_counter())
+        renderer.render(plan.pages, os.cpu_count() or 1)
+        times.append(time.perf_counter())
+        renderer.write_files(plan.files)
+        times.append(time.perf_counter())
+    except BaseException:
+        linking.stop()
+        raise
+    linked = linking.finish()
     times.append(time.perf_counter())
     build.private[_READS] = renderer.page_reads
     logger.info(
-        "site model: %.2f s linking the last site, %.2f s setting up the pages, %.2f s rendering, "
-        "%.2f s writing the other files",
+        "site model: %.2f s setting up the pages, %.2f s rendering, %.2f s writing the other "
+        "files, then %.2f s waiting for the last site's links",
         *(b - a for a, b in itertools.pairwise(times)),
     )
     console.print(
