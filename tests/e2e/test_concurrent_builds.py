@@ -363,19 +363,32 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
     assert store.describes(store.read(model), output)
 
 
-def test_two_rebuilds_from_the_model_started_together_both_succeed(fresh: Path, tmp_path: Path) -> None:
-    """Both plan from the same model; the second finds, once it holds the output, that the first
-    replaced the site it planned from, and builds in full instead: one complete site."""
+#: Rebuilds from the site model on.
+PLANNED = {"REBUILD_FROM_MODEL": True}
+
+
+def built_one_story_short(tmp_path: Path, site: dict[str, bytes] | None = None) -> tuple[Path, Path, Path]:
+    """The corpus copied into ``tmp_path`` and built without its newest file (rebuilds from the
+    model on; the site's files into ``site`` when given), then that file put back: the next
+    build is a rebuild from the model. The content, output and cache folders."""
     content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
     shutil.copytree(CORPUS, content)
     newest = sorted(content.rglob("*.md"))[-1]
     added = newest.read_bytes()
     newest.unlink()
-    planned = {"REBUILD_FROM_MODEL": True}
-    run(pelican_command(content, output, cache, **planned))
+    run(pelican_command(content, output, cache, **PLANNED))
+    if site is not None:
+        site.update(tree(output))
     newest.write_bytes(added)
-    first = start(pelican_command(content, output, cache, **planned))
-    second = start([*pelican_command(content, output, cache, **planned), "--verbose"])
+    return content, output, cache
+
+
+def test_two_rebuilds_from_the_model_started_together_both_succeed(fresh: Path, tmp_path: Path) -> None:
+    """Both plan from the same model; the second finds, once it holds the output, that the first
+    replaced the site it planned from, and builds in full instead: one complete site."""
+    content, output, cache = built_one_story_short(tmp_path)
+    first = start(pelican_command(content, output, cache, **PLANNED))
+    second = start([*pelican_command(content, output, cache, **PLANNED), "--verbose"])
     logs = finish(first) + finish(second)
     assert "Rebuilt from the site model" in logs
     assert differences(output, fresh) == []
@@ -388,15 +401,8 @@ def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
     holding the output lock, while the last site is linked and the pages written, after the next
     model is kept: the published site stays as it was (or is the new one, whole), a model kept
     describes the output only if it is its own, and the next build gives the fresh build's site."""
-    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
-    shutil.copytree(CORPUS, content)
-    newest = sorted(content.rglob("*.md"))[-1]
-    added = newest.read_bytes()
-    newest.unlink()
-    planned = {"REBUILD_FROM_MODEL": True}
-    run(pelican_command(content, output, cache, **planned))
-    before = tree(output)
-    newest.write_bytes(added)  # one story more: a rebuild from the model
+    before: dict[str, bytes] = {}
+    content, output, cache = built_one_story_short(tmp_path, before)
     model = store.model_path(output)
     model_before = model.read_bytes()
     staging = output.with_name(f".{output.name}.building")
@@ -416,7 +422,7 @@ def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
     }
     for name, moment in moments.items():
         started = time.time()
-        process = start(pelican_command(content, output, cache, **planned))
+        process = start(pelican_command(content, output, cache, **PLANNED))
         assert kill_when(process, moment), f"the build finished before it could be killed {name}"
         kept = store.read(model)
         if name == "after the site model is kept" and tree(output) != before:  # the swap was done
@@ -426,7 +432,7 @@ def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
         assert changed_files(tree(output), before) == [], f"killed {name}: the previous site changed"
         assert model.read_bytes() == model_before or not store.describes(kept, output), name
     plannable = store.describes(store.read(model), output)
-    log = run(pelican_command(content, output, cache, **planned))  # on top of what the kills left
+    log = run(pelican_command(content, output, cache, **PLANNED))  # on top of what the kills left
     assert ("Rebuilt from the site model" in log) == plannable, log
     assert differences(output, fresh) == []
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, Build, run_pelican, tree
+from support.build import CorpusRebuilds, tree
 from support.changes import add, delete, edit, unpublish
 
 from topicfeed.site_model import store
@@ -42,29 +41,11 @@ SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
 AS_LARGE_SITES = {"RENDER_LINKER_MIN_PAGES": 0, "RENDER_PREDIGEST_MIN_ITEMS": 0, "API_FORK_MIN_ITEMS": 0}
 
 
-class Site:
+class Site(CorpusRebuilds):
     """The corpus copied once, built again and again into the same output folder."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.content = root / "content"
-        shutil.copytree(CORPUS, self.content)
-        self.output = root / "out" / "site"
-        self.fresh_builds = 0
-
-    def build(self, **extra: object) -> Build:
-        settings = {"CACHE_PATH": str(self.root / "cache"), **SHARDED, **AS_LARGE_SITES, **extra}
-        build = run_pelican(self.content, self.output, extra=settings, options=("--verbose",))
-        assert build.returncode == 0, build.log
-        return build
-
-    def fresh(self) -> Build:
-        self.fresh_builds += 1
-        folder = self.root / f"fresh-{self.fresh_builds}"
-        extra = {"CACHE_PATH": str(folder / "cache"), **SHARDED}
-        build = run_pelican(self.content, folder / "out" / "site", extra=extra)
-        assert build.returncode == 0, build.log
-        return build
+        super().__init__(root, {**SHARDED, **AS_LARGE_SITES}, SHARDED)
 
     def bundles_written_since(self, start: float) -> int:
         """Search bundles Pagefind wrote after ``start``: a kept bundle keeps its files' times."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, Build, run_pelican, tree
+from support.build import CorpusRebuilds, run_pelican, tree
 from support.changes import CHANGES, add, edit
 
 from topicfeed.site_model import store
@@ -24,30 +24,11 @@ SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
 PLANNED = "Rebuilt from the site model: 1 news file(s) changed"
 
 
-class Site:
+class Site(CorpusRebuilds):
     """The corpus copied once, rebuilt from the model again and again into one output folder."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.content = root / "content"
-        shutil.copytree(CORPUS, self.content)
-        self.output = root / "out" / "site"
-        self.fresh_builds = 0
-
-    def build(self, **extra: object) -> Build:
-        settings = {"CACHE_PATH": str(self.root / "cache"), "REBUILD_FROM_MODEL": True, **SHARDED, **extra}
-        build = run_pelican(self.content, self.output, extra=settings, options=("--verbose",))
-        assert build.returncode == 0, build.log
-        return build
-
-    def fresh(self) -> Path:
-        """A fresh build of the content as it is now (the model path off, as by default)."""
-        self.fresh_builds += 1
-        folder = self.root / f"fresh-{self.fresh_builds}"
-        extra = {"CACHE_PATH": str(folder / "cache"), **SHARDED}
-        build = run_pelican(self.content, folder / "out" / "site", extra=extra)
-        assert build.returncode == 0, build.log
-        return build.output
+        super().__init__(root, {"REBUILD_FROM_MODEL": True, **SHARDED}, SHARDED)
 
 
 def inodes(folder: Path) -> dict[str, int]:
@@ -64,7 +45,7 @@ def comparable(model: SiteModel) -> SiteModel:
 
 def assert_fresh(site: Site) -> Path:
     """The site and its model are those of a fresh build of the same content."""
-    fresh = site.fresh()
+    fresh = site.fresh().output
     built, expected = tree(site.output), tree(fresh)
     assert sorted(built) == sorted(expected)
     assert [path for path in expected if built[path] != expected[path]] == []

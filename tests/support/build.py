@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -90,3 +91,32 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+class CorpusRebuilds:
+    """The corpus copied once into ``root``, built again and again into one output folder with
+    ``settings`` (the rebuild tests), and built fresh beside it to compare."""
+
+    def __init__(self, root: Path, settings: dict[str, object], fresh_settings: dict[str, object]) -> None:
+        self.root = root
+        self.content = root / "content"
+        shutil.copytree(CORPUS, self.content)
+        self.output = root / "out" / "site"
+        self.settings = settings
+        self.fresh_settings = fresh_settings
+        self.fresh_builds = 0
+
+    def build(self, **extra: object) -> Build:
+        settings = {"CACHE_PATH": str(self.root / "cache"), **self.settings, **extra}
+        build = run_pelican(self.content, self.output, extra=settings, options=("--verbose",))
+        assert build.returncode == 0, build.log
+        return build
+
+    def fresh(self) -> Build:
+        """A fresh build of the content as it is now, into a folder of its own."""
+        self.fresh_builds += 1
+        folder = self.root / f"fresh-{self.fresh_builds}"
+        extra = {"CACHE_PATH": str(folder / "cache"), **self.fresh_settings}
+        build = run_pelican(self.content, folder / "out" / "site", extra=extra)
+        assert build.returncode == 0, build.log
+        return build
