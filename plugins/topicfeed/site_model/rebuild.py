@@ -26,6 +26,7 @@ from builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import os
@@ -40,6 +41,7 @@ from pelican.log import FatalLogger, console
 
 from topicfeed import build_inputs, pelican_adapter
 from topicfeed.build import Build
+from topicfeed.gc_pause import gc_paused
 from topicfeed.plugin import Underivable, derivation, run_planned, workings
 
 from . import store
@@ -215,7 +217,12 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     if not settings["REBUILD_FROM_MODEL"]:
         return
     try:
-        plan = plan_rebuild(settings, files)
+        with gc_paused():
+            plan = plan_rebuild(settings, files)
+            # What the plan holds lives to the end of the run and holds no garbage: out of the
+            # collector's sight, as a build freezes what it read (each full collection after
+            # the plan went over all of it: 0.2 to 0.4 s at 10,000 items).
+            gc.freeze()
     except Underivable as error:
         logger.info("site model: a full build (%s)", error)
         return
