@@ -9,6 +9,7 @@ to drop or could not accept as :class:`Problem` lines. Everything after the read
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ class Problem:
 
     def __str__(self) -> str:
         return " ".join(f"{self.path}: {self.field}: {self.message}".split())
+
+    @property
+    def level(self) -> int:
+        """The logging level a build says it at (a rebuild from the site model says it the same)."""
+        return logging.ERROR if self.fatal else logging.INFO if self.notice else logging.WARNING
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,9 +132,8 @@ def resume_collector(pelican: Any, build: Build) -> None:
 def report(ledger: Ledger, problem: Problem) -> None:
     """Log one problem as one line and keep it for the build report."""
     ledger.problems.append(problem)
-    log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
     try:
-        log("%s", problem)
+        logger.log(problem.level, "%s", problem)
     except RuntimeError:
         pass  # --fatal: the line is out; strict mode fails the build once all are read
 

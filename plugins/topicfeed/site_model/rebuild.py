@@ -279,9 +279,8 @@ class Linking:
 def _log_problems(problems: Collection[Any]) -> None:
     """Each news file's problems, as a build logs them while it reads."""
     for problem in problems:
-        log = logger.error if problem.fatal else logger.info if problem.notice else logger.warning
         try:
-            log("%s", problem)
+            logger.log(problem.level, "%s", problem)
         except RuntimeError:  # --fatal: not planned then; the line is out all the same
             pass
 
