@@ -52,6 +52,12 @@ def assert_fresh(site: Site) -> Path:
     kept, made = store.read(store.model_path(site.output)), store.read(store.model_path(fresh))
     assert store.describes(kept, site.output)
     assert comparable(kept) == comparable(made)
+    # Every URL the fresh build publishes is remembered for the redirects, with its story.
+    remembered, published = (
+        json.loads(site.with_name("site.urls.json").read_text(encoding="utf-8"))["published"]
+        for site in (site.output, fresh)
+    )
+    assert published.items() <= remembered.items()
     return fresh
 
 

@@ -148,15 +148,18 @@ def write_redirects(pelican: Any, build: Build) -> None:
         logger.info("redirects: %d moved stories redirected from their old URLs", len(build.redirects))
 
 
-def remember_urls(pelican: Any, build: Build) -> None:
-    """The REPORT step: add this build's URLs to the state (a reused URL takes its new story)."""
-    settings = pelican.settings
-    if not settings["REDIRECTS"]:
-        return
-    path = state_path(settings, build.output)
+def _remember(settings: dict[str, Any], output: Path, urls: dict[str, str]) -> None:
+    """Add ``urls`` (story key -> URL) to the state (a reused URL takes its new story)."""
+    path = state_path(settings, output)
     published = load_state(path)
-    published.update({url: key for key, url in current_urls(build.articles).items()})
+    published.update({url: key for key, url in urls.items()})
     save_state(path, published)
+
+
+def remember_urls(pelican: Any, build: Build) -> None:
+    """The REPORT step: add this build's URLs to the state."""
+    if pelican.settings["REDIRECTS"]:
+        _remember(pelican.settings, build.output, current_urls(build.articles))
 
 
 def derive_redirects(settings: dict[str, Any], output: Path, urls: dict[str, str]) -> dict[str, str]:
@@ -170,13 +173,8 @@ def derive_redirects(settings: dict[str, Any], output: Path, urls: dict[str, str
 
 def remember_planned_urls(pelican: Any, build: Build) -> None:
     """The REPORT step of a run planned from the site model: its URLs join the state."""
-    settings = pelican.settings
-    if not settings["REDIRECTS"] or build.planned is None:
-        return
-    path = state_path(settings, build.output)
-    published = load_state(path)
-    published.update({url: key for key, url in story_urls(build.planned.site.stories).items()})
-    save_state(path, published)
+    if pelican.settings["REDIRECTS"] and build.planned is not None:
+        _remember(pelican.settings, build.output, story_urls(build.planned.site.stories))
 
 
 def register() -> None:
