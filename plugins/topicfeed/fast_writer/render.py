@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topicfeed import forked
+from topicfeed.page_files import write_page
 from topicfeed.template_reads import MISSING, Values, read_name, render_tracked, value_read
 
 from .fingerprint import Fingerprinter
@@ -135,23 +136,6 @@ class SharedParts:
 
 
 _UNSET = object()
-
-
-def write_page(path: str, text: str) -> list[int]:
-    """Write ``text`` as Pelican's writer would (UTF-8, text-mode newlines); [size, mtime_ns]."""
-    if os.linesep != "\n":
-        text = text.replace("\n", os.linesep)
-    data = text.encode("utf-8")
-    try:
-        handle = open(path, "wb")
-    except FileNotFoundError:  # its folder is made here, not when the page was recorded
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle = open(path, "wb")
-    with handle:
-        handle.write(data)
-        handle.flush()
-        info = os.fstat(handle.fileno())
-    return [info.st_size, info.st_mtime_ns]
 
 
 def render_jobs(

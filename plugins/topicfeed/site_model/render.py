@@ -41,6 +41,7 @@ from pelican.urlwrappers import Tag
 from topicfeed import forked
 from topicfeed.items import PlainSite, story_topics, topic_tags
 from topicfeed.memory_budget import extra_processes, resident_mb
+from topicfeed.page_files import write_page
 from topicfeed.pelican_adapter import linear_period_archives
 from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, file_writers, page_values
 from topicfeed.site import site_timezone
@@ -417,9 +418,6 @@ def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, proces
 
 
 def _write(path: Path, text: str) -> Path:
-    """As Pelican's writer writes a page: UTF-8, text-mode newlines."""
-    if os.linesep != "\n":
-        text = text.replace("\n", os.linesep)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
+    """As Pelican's writer writes a page (:func:`topicfeed.page_files.write_page`)."""
+    write_page(path, text)
     return path
