@@ -89,6 +89,10 @@ PageValues = Callable[[Any, Any], Mapping[str, Any]]
 #: (relative to the site) and the folder, it writes those of the wanted files it makes, as its
 #: build step would, and says which.
 WriteFiles = Callable[[Any, Any, Mapping[str, Any], Collection[str], Path], set[str]]
+#: The same from the site alone (no articles, no page context), so a rebuild can run it on a
+#: thread beside the pages' rendering: for files whose work waits mostly on another process
+#: (Pagefind indexes a search bundle in about a second, the rendering need not wait for it).
+WriteSiteFiles = Callable[[Any, Collection[str], Path], set[str]]
 
 
 class PluginSetupError(RuntimeError):
@@ -114,6 +118,8 @@ class PluginSpec:
     page_values: tuple[tuple[str, PageValues], ...] = field(default=())
     #: Product -> how the plugin writes its files from plain values (:func:`file_writers`).
     writes: tuple[tuple[str, WriteFiles], ...] = field(default=())
+    #: Product -> how the plugin writes its files from the site alone (:func:`site_writers`).
+    site_writes: tuple[tuple[str, WriteSiteFiles], ...] = field(default=())
     #: The steps a run planned from the site model takes (:func:`run_planned`); only these run
     #: then, so a step that expects Pelican's articles never meets a run without them.
     planned_steps: tuple[tuple[Phase, Step], ...] = field(default=())
@@ -133,6 +139,7 @@ def register_plugin(
     dresses: dict[str, Dress] | None = None,
     page_values: dict[str, PageValues] | None = None,
     writes: dict[str, WriteFiles] | None = None,
+    site_writes: dict[str, WriteSiteFiles] | None = None,
     planned_steps: Iterable[tuple[Phase, Step]] = (),
 ) -> None:
     """Declare a plugin; call it from the plugin's ``register()`` with the plugin's module name.
@@ -141,7 +148,8 @@ def register_plugin(
     ``dresses`` and ``page_values``: for products in ``provides``, how each appears on a page
     rendered from plain values, on its articles (:data:`Dress`) and in its context
     (:data:`PageValues`); ``writes``: how the plugin writes its own files from plain values
-    (:data:`WriteFiles`). ``planned_steps``: the steps the plugin takes in a run planned from
+    (:data:`WriteFiles`), or from the site alone beside the rendering (``site_writes``:
+    :data:`WriteSiteFiles`). ``planned_steps``: the steps the plugin takes in a run planned from
     the site model (:func:`run_planned`), where ``Build.planned`` holds the prediction and
     ``Build.articles`` is empty.
     """
@@ -150,11 +158,12 @@ def register_plugin(
     dressed = tuple((dresses or {}).items())
     valued = tuple((page_values or {}).items())
     written = tuple((writes or {}).items())
+    written_alone = tuple((site_writes or {}).items())
     for verb, pairs in (
         ("derives", derived),
         ("dresses", dressed),
         ("gives page values for", valued),
-        ("writes files for", written),
+        ("writes files for", written + written_alone),
     ):
         stray = sorted({product for product, _ in pairs} - products)
         if stray:
@@ -169,6 +178,7 @@ def register_plugin(
         dressed,
         valued,
         written,
+        written_alone,
         tuple(planned_steps),
     )
     signals.initialized.connect(_initialized)
@@ -222,6 +232,11 @@ def page_values(settings: dict[str, Any]) -> list[tuple[str, PageValues]]:
 def file_writers(settings: dict[str, Any]) -> list[tuple[str, WriteFiles]]:
     """Every enabled plugin's writer of its own files from plain values (:data:`WriteFiles`)."""
     return [pair for spec in enabled_specs(settings) for pair in spec.writes]
+
+
+def site_writers(settings: dict[str, Any]) -> list[tuple[str, WriteSiteFiles]]:
+    """Every enabled plugin's writer of its own files from the site alone (:data:`WriteSiteFiles`)."""
+    return [pair for spec in enabled_specs(settings) for pair in spec.site_writes]
 
 
 def check_plugins(specs: list[PluginSpec]) -> None:

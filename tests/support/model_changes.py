@@ -23,7 +23,7 @@ from topicfeed.site_model import store
 from topicfeed.site_model.predict import Prediction, prediction
 from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import PageRenderer
+from topicfeed.site_model.render import PageRenderer, SiteWrites
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -97,11 +97,11 @@ def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) 
         else:
             shutil.copyfile(site / path, target)
     reached = reach(last, planned.model)
+    files = sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
+    site_writes = SiteWrites(planned.site, files, folder)  # beside the rendering, as a rebuild does
     renderer = PageRenderer(planned, folder)  # one set-up for the pages and the other files
     renderer.render(sorted(reached.pages & new))
-    renderer.write_files(
-        sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
-    )
+    renderer.write_files(files, site_writes.finish)
     return folder
 
 
@@ -120,9 +120,11 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
         rendered = root / f"render-{number}"
         reads: dict[str, tuple[str, ...]] = {}
         if number == 1:  # every page and other file once; the changes' below
+            files = [file[0] for file in other_files(guess)]
+            site_writes = SiteWrites(planned.site, files, rendered)
             renderer = PageRenderer(planned, rendered)
             renderer.render([page.path for page in guess.page_records()], processes=2)
-            renderer.write_files([file[0] for file in other_files(guess)])
+            renderer.write_files(files, site_writes.finish)
             reads = renderer.page_reads
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -254,3 +255,31 @@ def test_settings_that_never_change_the_output_are_known(monkeypatch) -> None:
     core.register_plugin("b", settings=[Setting("OTHER_HOW", 1, "waits", output=False)])
     assert core.workings({"PLUGINS": ["a"]}) == {"HOW_MANY"}
     assert core.workings({"PLUGINS": ["a", "b"]}) == {"HOW_MANY", "OTHER_HOW"}
+
+
+def test_files_written_from_the_site_alone_are_written_beside_the_rendering(tmp_path, monkeypatch) -> None:
+    from topicfeed.site_model.render import SiteWrites
+
+    monkeypatch.setattr(core, "_SPECS", {})
+    rendering = threading.Event()
+    waited: list[bool] = []
+
+    def index(site, paths, folder) -> set[str]:
+        waited.append(rendering.wait(5))  # the rendering goes on meanwhile
+        return {path for path in paths if path.startswith("pagefind/")}
+
+    def broken(site, paths, folder) -> set[str]:
+        raise OSError("disk full")
+
+    core.register_plugin("search", provides={"search"}, site_writes={"search": index})
+    core.register_plugin("broken", provides={"search"}, site_writes={"search": broken})
+    site = SimpleNamespace(settings={"PLUGINS": ["search"]})
+    writes = SiteWrites(site, ["pagefind/2024/", "feeds/all.atom.xml"], tmp_path)
+    rendering.set()  # what the rebuild's own thread does while the bundles are indexed
+    assert writes.finish() == {"pagefind/2024/"}
+    assert waited == [True]  # it was not written before the rendering started
+    assert core.site_writers({"PLUGINS": ["other"]}) == []
+    with pytest.raises(OSError, match="disk full"):  # raised in the rebuild, not lost on its thread
+        SiteWrites(SimpleNamespace(settings={"PLUGINS": ["broken"]}), ["pagefind/2024/"], tmp_path).finish()
+    with pytest.raises(PluginSetupError, match="stray writes files for api, which it does not provide"):
+        core.register_plugin("stray", provides={"search"}, site_writes={"api": index})

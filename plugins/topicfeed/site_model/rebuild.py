@@ -16,7 +16,8 @@ Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' p
 (the output lock and building folder, the unchanged-build record, the redirects' state, the
 swap) around :func:`write_planned`, which links every file of the last site into the building
 folder except those the change reaches (:func:`.reach.reach`) or removes, renders and writes
-those (:class:`.render.PageRenderer`), and logs the news files' problems as a build logs them;
+those (:class:`.render.PageRenderer`; the search bundles on a thread beside the rendering:
+:class:`.render.SiteWrites`), and logs the news files' problems as a build logs them;
 :func:`keep_planned_model` (phase ``RECORD``) leaves the prediction, with what the rendered pages
 read, as the next model. A file linked is never written through: each file the change reaches
 is left out of the links and written anew, so the last site stays as it was until the swap. A
@@ -26,6 +27,7 @@ from builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import logging
@@ -48,7 +50,7 @@ from . import store
 from .predict import Prediction, prediction
 from .reach import reach
 from .records import ItemRecord, SiteModel, with_reads
-from .render import PageRenderer
+from .render import PageRenderer, SiteWrites
 
 logger = logging.getLogger(__name__)
 
@@ -294,15 +296,18 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
     linking = Linking(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept)
+    site_writes = SiteWrites(plan.planned.site, plan.files, build.target)
     try:
         renderer = PageRenderer(plan.planned, build.target)
         times.append(time.perf_counter())
         renderer.render(plan.pages, os.cpu_count() or 1)
         times.append(time.perf_counter())
-        renderer.write_files(plan.files)
+        renderer.write_files(plan.files, site_writes.finish)
         times.append(time.perf_counter())
     except BaseException:
         linking.stop()
+        with contextlib.suppress(BaseException):  # its own failure is not the one to report
+            site_writes.finish()
         raise
     linked = linking.finish()
     times.append(time.perf_counter())

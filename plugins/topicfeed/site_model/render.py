@@ -1,7 +1,8 @@
 """Pages rendered from the site model, without Pelican's article step (step 3 of
 docs/rebuild-plan.md): every kind of page (articles; the home, topic and source lists; the
 period archives; the direct templates), and the other files (feeds, the API, the sitemaps, the
-search bundles: step 4) written by the plugins that make them (:meth:`PageRenderer.write_files`).
+search bundles: step 4) written by the plugins that make them (:meth:`PageRenderer.write_files`;
+those written from the site alone on a thread beside the rendering: :class:`SiteWrites`).
 
 A rebuild that a change reaches only a few pages of should not make a Pelican ``Article`` for
 every item and run every plugin's step over all of them. Here the site comes as plain values
@@ -29,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,7 +45,15 @@ from topicfeed.items import PlainSite, story_topics, topic_tags
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.page_files import write_page
 from topicfeed.pelican_adapter import linear_period_archives
-from topicfeed.plugin import PluginSetupError, Underivable, derivation, dressers, file_writers, page_values
+from topicfeed.plugin import (
+    PluginSetupError,
+    Underivable,
+    derivation,
+    dressers,
+    file_writers,
+    page_values,
+    site_writers,
+)
 from topicfeed.site import site_timezone
 from topicfeed.template_reads import render_tracked
 
@@ -252,14 +262,16 @@ class PageRenderer:
                 self.page_reads[str(path.relative_to(self.folder))] = reads
         return written
 
-    def write_files(self, paths: Iterable[str]) -> set[str]:
+    def write_files(self, paths: Iterable[str], elsewhere: Callable[[], set[str]] = set) -> set[str]:
         """Write the files ``paths`` of the site that are no pages (feeds, ...), each by the
-        plugin that makes it (:func:`topicfeed.plugin.file_writers`); a file no plugin writes
-        raises :class:`Underivable`. Returns the files written."""
+        plugin that makes it (:func:`topicfeed.plugin.file_writers`); ``elsewhere`` says which
+        of them were written by other means (:meth:`SiteWrites.finish`), once these are. A file
+        none writes raises :class:`Underivable`. Returns the files written."""
         wanted = set(paths)
         written: set[str] = set()
         for _, write in file_writers(self.settings):
             written |= write(self.site, self.articles, self.context, wanted - written, self.folder)
+        written |= elsewhere()
         if wanted - written:
             raise Underivable(f"{min(wanted - written)}: no plugin writes this file from the model")
         return written
@@ -410,6 +422,37 @@ class PageRenderer:
         page = {**self.context, "output_file": output_file, **values}
         output, reads = render_tracked(template, page)
         return _write(self.folder / output_file, output), tuple(sorted(reads))
+
+
+class SiteWrites:
+    """The files written from the site alone (:func:`topicfeed.plugin.site_writers`: the search
+    bundles), on a thread of its own started before the pages are set up: Pagefind indexes a
+    bundle in a process of its own for about a second at 10,000 items, and the rendering need
+    not wait for it. Each writer writes only the wanted files it makes, as in
+    :meth:`PageRenderer.write_files`; none reads what the rendering makes."""
+
+    def __init__(self, site: PlainSite, paths: Iterable[str], folder: Path) -> None:
+        self.written: set[str] = set()
+        self._error: BaseException | None = None
+        writers = site_writers(dict(site.settings))
+        self._thread = threading.Thread(
+            target=self._write, args=(writers, site, set(paths), folder), name="site-writes", daemon=True
+        )
+        self._thread.start()
+
+    def _write(self, writers: list[Any], site: PlainSite, wanted: set[str], folder: Path) -> None:
+        try:
+            for _, write in writers:
+                self.written |= write(site, wanted - self.written, folder)
+        except BaseException as error:  # handed to the rebuild's thread by finish()
+            self._error = error
+
+    def finish(self) -> set[str]:
+        """Wait for the writers; the files they wrote. Raises what one of them raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.written
 
 
 def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:

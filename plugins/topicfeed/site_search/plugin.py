@@ -38,7 +38,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -281,11 +281,10 @@ def finish_index(pelican: Any, build: Build) -> None:
     )
 
 
-def write_from_model(
-    site: Any, articles: Any, context: Mapping[str, Any], paths: Collection[str], folder: Path
-) -> set[str]:
+def write_from_model(site: Any, paths: Collection[str], folder: Path) -> set[str]:
     """The search bundles and listing among ``paths``, from the site model (:mod:`.from_model`),
-    indexed by Pagefind as in a build."""
+    indexed by Pagefind as in a build: from the site alone (a search document reads the stories,
+    not the pages), so a rebuild indexes beside its rendering."""
     return write_search_from_model(site, paths, folder, start_pagefind, parallel_runs)
 
 
@@ -296,7 +295,7 @@ def register() -> None:
         provides={"search"},
         steps=[(Phase.LAUNCHED, start_index), (Phase.INDEX, finish_index)],
         derives={"search": derive_search},
-        writes={"search": write_from_model},
+        site_writes={"search": write_from_model},
     )
     signals.article_generator_init.connect(add_search_page)
     signals.article_generator_finalized.connect(note_articles)
