@@ -1,16 +1,20 @@
 """The search bundles written from the site model, without Pelican's article step (step 4 of
 docs/rebuild-plan.md): the plugin's ``writes`` for ``search``.
 
-The search documents are the build's (:func:`.documents.search_pages`), made from stand-ins of
-the site's articles (what a document reads: the title, item, topics, source and date); the
-bundles are planned from them as in a build (:func:`.shards.plan_shards`), and only the bundles
-asked for are indexed, by the build's own indexing (:class:`.indexer.IndexWork`, Pagefind), each
-into a folder of its own made afresh. The listing (``shards.json``) names every bundle with the
-key of its documents, as the build writes it.
+The bundles are planned from the stories' months as in a build (:func:`.shards.plan_shards`), and
+only the bundles asked for are indexed, by the build's own indexing (:class:`.indexer.IndexWork`,
+Pagefind), each into a folder of its own made afresh, from the build's search documents
+(:func:`.documents.search_pages`, made from stand-ins of their articles: what a document reads
+is the title, item, topics, source and date). The listing (``shards.json``) names every bundle
+with the key of its documents, as the build writes it: a bundle not asked for is one the change
+does not reach, so its key is the one the site being replaced lists for it (the same name,
+months and number of pages); only a bundle that site does not list so has its documents made
+for its key. At 10,000 items that is one story's document in eight made instead of every one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable, Collection
@@ -22,8 +26,8 @@ from topicfeed.site import site_timezone
 
 from .documents import search_pages
 from .files import has_search_template
-from .indexer import LISTING, IndexWork, listed, listing_text, pagefind_version, shard_key
-from .shards import Shard, plan_shards
+from .indexer import LISTING, IndexWork, listed, listing_entries, listing_text, pagefind_version, shard_key
+from .shards import SearchPage, Shard, plan_shards
 
 
 def _stand_ins(site: PlainSite) -> list[Any]:
@@ -65,9 +69,16 @@ def write_search_from_model(
     wanted = {path for path in paths if path.startswith(f"{root}/")}
     if not wanted:
         return set()  # no bundle nor the listing asked for: no document to make
-    pages = search_pages(_stand_ins(site), settings)
-    shards = plan_shards(pages, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
-    todo = [shard for shard in shards if f"{root}/{shard.name}/" in wanted]
+    articles = {article.save_as: article for article in _stand_ins(site)}
+    months = [SearchPage(f"{a.date:%Y-%m}", a.url, a.save_as) for a in articles.values()]
+    shards = plan_shards(months, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
+
+    def documented(shard: Shard) -> Shard:
+        """The bundle with its pages' search documents."""
+        pages = search_pages([articles[page.save_as] for page in shard.pages], settings)
+        return dataclasses.replace(shard, pages=tuple(pages))
+
+    todo = [documented(shard) for shard in shards if f"{root}/{shard.name}/" in wanted]
     written: set[str] = set()
     if todo:
         for shard in todo:
@@ -80,7 +91,14 @@ def write_search_from_model(
     listing = f"{root}/{LISTING}"
     if todo or listing in wanted:  # the run above wrote a listing of its bundles only
         version = pagefind_version()
-        entries = [listed(shard, shard_key(shard, version)) for shard in shards]
+        indexed = {shard.name: shard for shard in todo}
+        last = listing_entries(Path(settings["OUTPUT_PATH"]) / root)  # the site being replaced
+        entries = []
+        for shard in shards:
+            entry = last.get(shard.name)
+            if shard.name in indexed or entry is None or entry != listed(shard, entry["key"]):
+                entry = listed(shard, shard_key(indexed.get(shard.name) or documented(shard), version))
+            entries.append(listed(shard, entry["key"]))
         (folder / listing).parent.mkdir(parents=True, exist_ok=True)
         (folder / listing).write_text(listing_text(entries), encoding="utf-8")
         written.add(listing)

@@ -133,11 +133,20 @@ def write_documents(folder: Path, pages: Sequence[SearchPage]) -> None:
 
 def read_listing(root: Path) -> dict[str, str]:
     """Bundle name -> key from a site's ``shards.json``; empty when missing or not understood."""
+    return {name: entry["key"] for name, entry in listing_entries(root).items()}
+
+
+def listing_entries(root: Path) -> dict[str, dict[str, Any]]:
+    """Bundle name -> its entry (:func:`listed`) in a site's ``shards.json``; empty when missing
+    or not understood."""
     try:
         listing = json.loads((root / LISTING).read_text(encoding="utf-8"))
         if listing.get("version") != LISTING_VERSION:
             return {}
-        return {str(entry["name"]): str(entry["key"]) for entry in listing["shards"]}
+        entries = {str(entry["name"]): dict(entry) for entry in listing["shards"]}
+        for entry in entries.values():
+            entry["key"] = str(entry["key"])
+        return entries
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
