@@ -14,17 +14,23 @@ and the last model's pages (:mod:`.pages`). Held equal to the model a full build
 same folder (``tests/site_model/test_predict.py``), so :func:`.reach.reach` names the files a
 change reaches before anything is built.
 
+The feeds, API documents, search bundles and coverage charts need the stories but not their
+related stories: they are derived in a process forked beside the related step (each half of the
+plan's work, on a core each), when the memory budget has room for it.
+
 Anything a derivation does not cover raises :class:`~topicfeed.plugin.Underivable`: build
 instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from topicfeed import forked
 from topicfeed.gc_pause import gc_paused
 from topicfeed.items import PlainSite, news_articles, stand_in
+from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.plugin import derivation
 from topicfeed.sources import group_sources
 
@@ -65,15 +71,38 @@ def prediction(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) 
         return _predict(last, files, settings)
 
 
+def _products(stories: Sequence[Any], topics: dict[str, str], settings: dict[str, Any]) -> dict[str, Any]:
+    """The feeds and the products derived from every story (:func:`.derived.item_products`):
+    what needs the stories but not their related stories."""
+    feeds = derivation(settings, "feed-format")(
+        [story.item for story in stories],
+        [story.url for story in stories],
+        [story.timestamp for story in stories],
+        [story.topics for story in stories],
+        topics,
+        settings,
+    )
+    return {"feeds": feeds, **item_products(stories, topics, settings)}
+
+
+def _beside_the_related_step(
+    stories: Sequence[Any], topics: dict[str, str], settings: dict[str, Any]
+) -> Callable[[], dict[str, Any]]:
+    """:func:`_products`, in a process forked to run beside the related step (each takes about
+    half a second at 10,000 items, and the plan had the second core to itself), unless the
+    memory budget has no room for it; the function that waits for them."""
+    if extra_processes(settings, 1, resident_mb(), step="site model products") < 1:
+        return lambda: _products(stories, topics, settings)
+    beside = forked.Beside()
+    beside.add("products", lambda: _products(stories, topics, settings))
+    beside.launch()
+    return lambda: beside.result("products")
+
+
 def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
     read = derivation(settings, "news-items")(settings, files, _known(last))
     items = [found.item for found in read.items]
     urls = [found.url for found in read.items]
-    relations = derivation(settings, "related-links")(items, urls, settings)
-    neighbours = derivation(settings, "theme-data")(
-        [(found.topics, found.timestamp, found.item.source_path, found.url) for found in read.items]
-    )
-    key_of_url = {found.url: found.item.key for found in read.items}
     source_of: dict[str, str] = {}
     sources: dict[str, str] = {}
     grouped = group_sources([stand_in(item) for item in items], settings)
@@ -81,13 +110,22 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         for _, item in news_articles(source.articles):
             source_of[item.source_path] = source.slug
         sources[source.slug] = source.name
-    topics: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for found in read.items:
+        for slug, name in zip(found.topics, found.topic_names, strict=True):
+            named.setdefault(slug, name)
+    topics = dict(sorted(named.items()))
+    stories = [found._replace(source=source_of.get(found.item.source_path, "")) for found in read.items]
+    products = _beside_the_related_step(stories, topics, settings)
+    relations = derivation(settings, "related-links")(items, urls, settings)
+    neighbours = derivation(settings, "theme-data")(
+        [(found.topics, found.timestamp, found.item.source_path, found.url) for found in read.items]
+    )
+    key_of_url = {found.url: found.item.key for found in read.items}
     first_of_cluster: dict[int, str] = {}
     records = []
     for found, related, (older, newer) in zip(read.items, relations, neighbours, strict=True):
         item = found.item
-        for slug, name in zip(found.topics, found.topic_names, strict=True):
-            topics.setdefault(slug, name)
         records.append(
             (
                 item.key,
@@ -115,26 +153,15 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         folder=last.folder,
         items=tuple(records),
         files=dict(sorted(read.fates.items())),
-        topics=dict(sorted(topics.items())),
+        topics=topics,
         sources=dict(sorted(sources.items())),
         home={},
         context_names=last.context_names,
         recipe=last.recipe,
     )
-    feeds = derivation(settings, "feed-format")(
-        items,
-        urls,
-        [found.timestamp for found in read.items],
-        [found.topics for found in read.items],
-        model.topics,
-        settings,
-    )
-    stories = [found._replace(source=source_of.get(found.item.source_path, "")) for found in read.items]
-    model = model._replace(
-        home=derive_home(model, settings), feeds=feeds, **item_products(stories, model.topics, settings)
-    )
+    model = model._replace(home=derive_home(model, settings), **products())
     pages = predict_pages(last, model, settings)
     model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
-    products = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
-    site = PlainSite(settings, stories, products, tuple(page[0] for page in pages))
+    shown = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
+    site = PlainSite(settings, stories, shown, tuple(page[0] for page in pages))
     return Prediction(model, site, read.problems)
