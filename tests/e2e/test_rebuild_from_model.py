@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.build import CorpusRebuilds, run_pelican, tree
+from support.build import Build, CorpusRebuilds, run_pelican, tree
 from support.changes import CHANGES, add, edit
+from support.items import item_fields, write_item
 
 from topicfeed.site_model import store
 from topicfeed.site_model.records import SiteModel
@@ -134,3 +135,62 @@ def test_a_rebuild_off_by_default(tmp_path: Path) -> None:
     build = run_pelican(site.content, site.output, extra={"CACHE_PATH": str(tmp_path / "cache")})
     assert build.returncode == 0, build.log
     assert PLANNED not in build.log
+
+
+def small_site(root: Path) -> tuple[Path, Path, Callable[[], Build]]:
+    """Three stories built from the model into ``root/out/site``: the content, the output, and
+    how to build it again."""
+    content, output = root / "content", root / "out" / "site"
+    content.mkdir()
+    for n in (1, 2, 3):
+        write_item(content, f"story-{n}.txt", item_fields(n))
+
+    def build() -> Build:
+        settings = {"CACHE_PATH": str(root / "cache"), "REBUILD_FROM_MODEL": True}
+        built = run_pelican(content, output, extra=settings, options=("--verbose",))
+        assert built.returncode == 0, built.log
+        return built
+
+    build()
+    return content, output, build
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+def test_an_output_changed_by_hand_is_built_in_full(tmp_path: Path, damage: str) -> None:
+    """A file of the last site edited, deleted or added by hand since the last build: linked
+    into the next site it would live on in every rebuild; the rebuild turns into a full build,
+    which gives the fresh build's site."""
+    content, output, build = small_site(tmp_path)
+    style = min(output.glob("theme/**/*.css"))  # a file no change to the news reaches
+    expected = style.read_bytes()
+    if damage == "edit":
+        style.write_bytes(expected + b"\n/* tampered */\n")
+    elif damage == "delete":
+        style.unlink()
+    else:
+        (output / "stray.html").write_text("stray", encoding="utf-8")
+    write_item(content, "story-2.txt", item_fields(2, excerpt="Edited by the exporter."))
+    rebuilt = build()
+    assert PLANNED not in rebuilt.log
+    assert "not as the last build left it" in rebuilt.log
+    assert style.read_bytes() == expected
+    fresh = run_pelican(
+        content, tmp_path / "fresh" / "site", extra={"CACHE_PATH": str(tmp_path / "fresh-cache")}
+    )
+    assert tree(output) == tree(tmp_path / "fresh" / "site")
+    assert fresh.returncode == 0, fresh.log
+    # The run that turned into a full build kept no record of its inputs (as when another build
+    # replaced the site): the next is a full build too, and it records the site as it is.
+    write_item(content, "story-3.txt", item_fields(3, excerpt="Edited again."))
+    assert "no record of the files the last build left" in build().log
+    write_item(content, "story-1.txt", item_fields(1, excerpt="And again."))
+    assert PLANNED in build().log
+
+
+def test_a_story_unpublished_leaves_no_folder_behind(tmp_path: Path) -> None:
+    """A fresh build has no empty folder: the folders of a page gone are not made again."""
+    content, output, build = small_site(tmp_path)
+    write_item(content, "story-2.txt", item_fields(2, published=False))
+    assert PLANNED in build().log
+    assert not [p for p in output.rglob("*") if "test-story-number-2" in str(p)]
+    assert not [p for p in output.rglob("*") if p.is_dir() and not any(p.iterdir())]

@@ -6,22 +6,38 @@ took the rebuild 0.9 to 2.8 s of system calls, which the rendering need not wait
 it writes are left out here, and each side makes the folders it needs). A forked process would
 not do: while it lives, every page of memory the rebuild writes to is copied first.
 
+Each file linked must be the one the last build recorded (its size, modification time and
+inode, as ``unchanged_build`` lists a site), and every recorded file not left out must be there:
+a file edited, added or deleted by hand since would otherwise live on in every rebuild. The
+first that is not ends the run with :data:`CHANGED_SINCE`, and the rebuild builds in full. A
+folder is made only when a file is linked into it, so the folder of a page that is gone does
+not linger empty (a fresh build has no empty folder).
+
 Arguments: the site, the building folder, the rebuild's process id, then the top-level names
-to leave alone (the output step carries them over). Standard input: the files (relative, with
-``/``) and folders (ending with ``/``) not to link, one per line. Prints the number of files
-linked. It asks the kernel to kill it with the rebuild (Linux), so a killed rebuild leaves
-nothing linking into its building folder (as ``fast_writer``'s helper does).
+to leave alone (the output step carries them over). Standard input, JSON: ``leave``, the files
+(relative, with ``/``) and folders (ending with ``/``) not to link; ``recorded``, the listing.
+Prints the number of files linked, or the first file not as recorded. It asks the kernel to
+kill it with the rebuild (Linux), so a killed rebuild leaves nothing linking into its building
+folder (as ``fast_writer``'s helper does).
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 _PR_SET_PDEATHSIG = 1
+
+#: The exit status when a file of the site is not the one the last build recorded.
+CHANGED_SINCE = 3
+
+
+class ChangedSince(Exception):
+    """A file of the site is not as the last build recorded it (the message is its path)."""
 
 
 def _die_with(parent: int) -> None:
@@ -33,33 +49,69 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def link_tree(site: str, into: str, leave: Collection[str], kept: Collection[str]) -> int:
-    """Link every file of ``site`` into ``into`` at its place, but ``leave`` and ``kept``."""
+def link_tree(
+    site: str,
+    into: str,
+    leave: Collection[str],
+    kept: Collection[str],
+    recorded: Mapping[str, list[int]],
+) -> int:
+    """Link every file of ``site`` into ``into`` at its place, but ``leave`` and ``kept``; each
+    held to ``recorded`` (raises :class:`ChangedSince`)."""
     folders = {name for name in leave if name.endswith("/")}
-    cut = len(site) + 1
     linked = 0
-    for folder, dirs, files in os.walk(site):
-        relative = folder[cut:].replace(os.sep, "/")
-        prefix = f"{relative}/" if relative else ""
-        if not prefix:
-            dirs[:] = [d for d in dirs if d not in kept]
-            files = [f for f in files if f not in kept]
-        dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in folders]
-        made = os.path.join(into, relative)
-        os.makedirs(made, exist_ok=True)
-        for name in files:
-            if prefix + name in leave:
-                continue
-            os.link(os.path.join(folder, name), os.path.join(made, name))
-            linked += 1
+    seen = 0
+    stack = [("", site, into)]
+    while stack:
+        prefix, folder, made = stack.pop()
+        ready = False
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not prefix and entry.name in kept:
+                    continue
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if f"{name}/" not in folders:
+                        stack.append((f"{name}/", entry.path, os.path.join(made, entry.name)))
+                    continue
+                if name in leave:
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                if recorded.get(name) != [stat.st_size, stat.st_mtime_ns, stat.st_ino]:
+                    raise ChangedSince(name)
+                seen += 1
+                if not ready:
+                    os.makedirs(made, exist_ok=True)
+                    ready = True
+                os.link(entry.path, os.path.join(made, entry.name))
+                linked += 1
+    if seen != sum(1 for name in recorded if _linked(name, leave, folders)):
+        missing = min(name for name in recorded if _linked(name, leave, folders) and not _there(site, name))
+        raise ChangedSince(missing)
     return linked
+
+
+def _linked(name: str, leave: Collection[str], folders: Collection[str]) -> bool:
+    """Whether the recorded file ``name`` is one to link (not left out, nor in a folder left out)."""
+    if name in leave:
+        return False
+    parts = name.split("/")
+    return not any("/".join(parts[:depth]) + "/" in folders for depth in range(1, len(parts)))
+
+
+def _there(site: str, name: str) -> bool:
+    return os.path.lexists(os.path.join(site, name))
 
 
 def main() -> None:
     site, into, parent, *kept = sys.argv[1:]
     _die_with(int(parent))
-    leave = {line.rstrip("\n") for line in sys.stdin if line.strip()}
-    print(link_tree(site.rstrip(os.sep), into, leave, set(kept)))
+    given = json.load(sys.stdin)
+    try:
+        print(link_tree(site.rstrip(os.sep), into, set(given["leave"]), set(kept), given["recorded"]))
+    except ChangedSince as error:
+        print(error)
+        sys.exit(CHANGED_SINCE)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reas
   :func:`topicfeed.build_inputs.recipe_digest`, taken here for every run and kept in the model);
 - the content folder holds news files only (a page, a static file: a full build);
 - the prediction covers the change (:mod:`.predict`) and no news file is rejected;
-- no redirect page is there or due (the ``redirects`` derivation, before and after the change).
+- no redirect page is there or due (the ``redirects`` derivation, before and after the change);
+- the last build recorded the files it left (the ``site-listing`` derivation): each file linked
+  must still be the one recorded, and every one recorded still there (:mod:`.link_tree`), or
+  the run turns into a full build once it finds one that is not.
 
 Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' planned steps
 (the output lock and building folder, the unchanged-build record, the redirects' state, the
@@ -30,12 +33,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import json
 import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,6 +51,7 @@ from topicfeed.gc_pause import gc_paused
 from topicfeed.plugin import Underivable, derivation, run_planned, workings
 
 from . import store
+from .link_tree import CHANGED_SINCE
 from .predict import Prediction, prediction
 from .reach import reach
 from .records import ItemRecord, SiteModel, with_reads
@@ -70,6 +75,9 @@ class Plan(NamedTuple):
     files: list[str]
     gone: frozenset[str]
     changed: int
+    #: The last site's files as the last build left them (``[size, mtime_ns, inode]`` by path:
+    #: the ``site-listing`` derivation), which the linking holds the site to.
+    recorded: Mapping[str, list[int]]
 
 
 def take_recipe(settings: dict[str, Any], skip: Collection[Path], news_only: bool) -> str:
@@ -175,6 +183,7 @@ def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
         raise Underivable(
             "the settings, theme, plugins, packages or files besides the news are not those of the last build"
         )
+    recorded = derivation(settings, "site-listing")(output)
     planned = prediction(last, files, settings)
     rejected = [problem for problem in planned.problems if problem.fatal]
     if rejected:
@@ -199,6 +208,7 @@ def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
         sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files),
         gone,
         _changed(last, planned.model),
+        recorded,
     )
 
 
@@ -239,7 +249,8 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     def instead() -> None:
         try:
             run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
-        except Underivable as error:  # found once the output is this run's: nothing written yet
+        except Underivable as error:  # found once the output is this run's (the full run's
+            # output step clears what this one wrote into the building folder)
             logger.info("site model: a full build (%s)", error)
             pelican_adapter.run_in_full(pelican)
 
@@ -248,9 +259,17 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
 
 class Linking:
     """The last site hard-linked into the building folder by a process of its own
-    (:mod:`.link_tree`), while this one renders and writes the files left out of it."""
+    (:mod:`.link_tree`), while this one renders and writes the files left out of it; each file
+    linked held to the listing the last build recorded (:meth:`finish` says when one is not)."""
 
-    def __init__(self, site: Path, into: Path, leave: Collection[str], kept: Collection[str]) -> None:
+    def __init__(
+        self,
+        site: Path,
+        into: Path,
+        leave: Collection[str],
+        kept: Collection[str],
+        recorded: Mapping[str, list[int]],
+    ) -> None:
         script = Path(__file__).with_name("link_tree.py")
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(script), str(site), str(into), str(os.getpid()), *kept],
@@ -260,14 +279,19 @@ class Linking:
         )
         stdin = self._process.stdin
         assert stdin is not None
-        with stdin:  # it reads the whole list before it links anything
-            stdin.write("".join(f"{name}\n" for name in sorted(leave)).encode("utf-8", "surrogateescape"))
+        with stdin:  # it reads all of it before it links anything
+            stdin.write(json.dumps({"leave": sorted(leave), "recorded": recorded}).encode("ascii"))
 
     def finish(self) -> int:
-        """Wait for every link; the number made. Raises RuntimeError when the helper failed."""
+        """Wait for every link; the number made. Raises :class:`Underivable` when a file of the
+        last site is not the one the last build recorded (changed, added or deleted by hand: a
+        full build instead), RuntimeError when the helper failed."""
         out = self._process.stdout.read()  # type: ignore[union-attr]
         err = self._process.stderr.read()  # type: ignore[union-attr]
-        if self._process.wait() != 0:
+        status = self._process.wait()
+        if status == CHANGED_SINCE:
+            raise Underivable(f"{out.decode('utf-8', 'replace').strip()}: not as the last build left it")
+        if status != 0:
             message = err.decode("utf-8", "replace").strip() or f"exit status {self._process.returncode}"
             raise RuntimeError(f"site model: linking the last site failed: {message}")
         return int(out)
@@ -295,7 +319,7 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
-    linking = Linking(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept)
+    linking = Linking(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept, plan.recorded)
     site_writes = SiteWrites(plan.planned.site, plan.files, build.target)
     try:
         renderer = PageRenderer(plan.planned, build.target)

@@ -20,9 +20,12 @@ Steps:
 
 A run planned from the site model (``topicfeed.plugin.run_planned``) takes ``START`` and
 ``RECORD`` too: its site is the one a full build of the same inputs makes, so it leaves the same
-record.
+record. It also asks for the recorded listing (the ``site-listing`` derivation,
+:func:`recorded_site`): the files of the last site it links into its own must be the ones the
+last build left, not files changed, added or deleted by hand since.
 
-``SKIP_UNCHANGED_BUILD = False`` turns it off (a full build each time, as for measuring).
+``SKIP_UNCHANGED_BUILD = False`` turns the skip off (a full build each time, as for measuring);
+the record is still kept, for the next build and for a rebuild from the site model.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from pelican.log import console
 from topicfeed import build_inputs as inputs
 from topicfeed import pelican_adapter
 from topicfeed.build import Build
-from topicfeed.plugin import Phase, register_plugin
+from topicfeed.plugin import Phase, Underivable, register_plugin
 
 from . import state
 from .settings import SETTINGS
@@ -81,8 +84,6 @@ def _skip_paths(settings: dict[str, Any], output: Path) -> list[Path]:
 
 def check(pelican: Any, _build: Build | None) -> None:
     settings = pelican.settings
-    if not settings["SKIP_UNCHANGED_BUILD"]:
-        return
     output = _output(settings)
     record = state.load(output)
     taken_ns = time.time_ns()
@@ -97,7 +98,7 @@ def check(pelican: Any, _build: Build | None) -> None:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
     _TAKEN[id(settings)] = (current, taken_ns, record.site if record else {})
-    if record is None or record.fingerprint != current.digest:
+    if not settings["SKIP_UNCHANGED_BUILD"] or record is None or record.fingerprint != current.digest:
         return
     if state.listing(output, _retained(settings)) != record.site:
         logger.info("unchanged_build: %s is not the site the last build left; a full build", output)
@@ -155,10 +156,23 @@ def record(pelican: Any, build: Build) -> None:
     state.save(build.output, state.Record(fingerprint.digest, fingerprint.files, site, taken_ns, warnings))
 
 
+def recorded_site(output: Path) -> dict[str, list[int]]:
+    """The files of the site at ``output`` as the last finished build recorded them
+    (``[size, mtime_ns, inode]`` by path, without the retained names): the ``site-listing``
+    derivation. Raises :class:`Underivable` when no build left a record (the last one logged an
+    error, or the record is damaged or of another version)."""
+    record = state.load(output)
+    if record is None:
+        raise Underivable(f"no record of the files the last build left in {output}")
+    return record.site
+
+
 def register() -> None:
     register_plugin(
         NAME,
         settings=SETTINGS,
+        provides={"site-listing"},
+        derives={"site-listing": recorded_site},
         steps=[(Phase.CHECK, check), (Phase.START, start), (Phase.RECORD, record)],
         planned_steps=[(Phase.START, start), (Phase.RECORD, record)],
     )
