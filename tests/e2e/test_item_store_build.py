@@ -14,8 +14,9 @@ _COUNTS = re.compile(r"news items: (\d+) parsed, (\d+) from the item store")
 
 
 def build(content: Path, output: Path, cache: Path, **extra: object) -> tuple[Build, tuple[int, int]]:
-    # The unchanged-build skip off: these builds are about what the reader parses.
-    settings = {"CACHE_PATH": str(cache), "SKIP_UNCHANGED_BUILD": False, **extra}
+    # The unchanged-build skip and the rebuild from the model off: these builds are about what
+    # Pelican's reading parses.
+    settings = {"CACHE_PATH": str(cache), "SKIP_UNCHANGED_BUILD": False, "REBUILD_FROM_MODEL": False, **extra}
     result = run_pelican(content, output, extra=settings, options=("-v",))
     assert result.returncode == 0, result.log
     (counts,) = _COUNTS.findall(result.log)

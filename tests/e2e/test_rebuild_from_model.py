@@ -128,11 +128,16 @@ def test_what_the_model_cannot_plan_is_built_in_full(tmp_path: Path) -> None:
     assert PLANNED in site.build(SITESUBTITLE="Another subtitle").log
 
 
-def test_a_rebuild_off_by_default(tmp_path: Path) -> None:
+def test_a_rebuild_from_the_model_by_default_and_not_when_turned_off(tmp_path: Path) -> None:
     site = Site(tmp_path)
-    run_pelican(site.content, site.output, extra={"CACHE_PATH": str(tmp_path / "cache")})
+    cache = {"CACHE_PATH": str(tmp_path / "cache")}
+    run_pelican(site.content, site.output, extra=cache)
     edit(site.content)
-    build = run_pelican(site.content, site.output, extra={"CACHE_PATH": str(tmp_path / "cache")})
+    build = run_pelican(site.content, site.output, extra=cache)
+    assert build.returncode == 0, build.log
+    assert PLANNED in build.log
+    edit(site.content)
+    build = run_pelican(site.content, site.output, extra={**cache, "REBUILD_FROM_MODEL": False})
     assert build.returncode == 0, build.log
     assert PLANNED not in build.log
 

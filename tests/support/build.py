@@ -80,6 +80,7 @@ def build_in_process(content: Path, output: Path, **override: Any) -> None:
             "OUTPUT_PATH": str(output),
             "CACHE_PATH": str(output.parent / "cache"),
             "SKIP_UNCHANGED_BUILD": False,  # the writer at work, even when nothing changed
+            "REBUILD_FROM_MODEL": False,  # Pelican's own run, whose signals the tests listen to
             **override,
         },
     )

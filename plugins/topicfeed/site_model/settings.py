@@ -7,10 +7,10 @@ from topicfeed.settings import Setting, is_bool
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REBUILD_FROM_MODEL",
-        False,
+        True,
         "a build after a change to news files only writes the files the change reaches, from the "
-        "model of the last build (docs/rebuild-plan.md); off by default until it is the faster "
-        "path (docs/performance.md)",
+        "model of the last build (docs/rebuild-plan.md); False: every build that changes anything "
+        "runs Pelican's whole pipeline (with its own reuse of unchanged pages)",
         check=is_bool,
         output=False,
     ),
