@@ -45,6 +45,7 @@ from support.model_changes import (
 )
 
 from bench import generate
+from topicfeed import forked
 from topicfeed.plugin import PluginSetupError, Underivable
 from topicfeed.site_model import render
 from topicfeed.site_model.home import derive_home
@@ -322,3 +323,19 @@ def test_a_page_reading_what_only_a_build_gives_is_not_rendered_from_the_model(
     with pytest.raises(Underivable, match=r"404\.html: its template reads categories, which a build gives"):
         render.render_pages(planned, [page.path], tmp_path / "pages")
     render.render_pages(planned, [planned.site.stories[0].save_as], tmp_path / "pages")  # others render
+
+
+def test_products_whose_process_died_are_derived_in_the_planning_process(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feeds and products are derived beside the related step, in a forked process; one that
+    dies (killed for memory, ...) costs time, not the plan."""
+    content, last = corpus_copy
+    settings = site_settings(content, tmp_path / "cache")
+    beside = predict(last, news_files(content), settings)
+
+    def died(self: forked.Beside, label: str) -> Any:
+        raise forked.ForkedStepFailed(f"{label} failed in its forked process: killed")
+
+    monkeypatch.setattr(forked.Beside, "result", died)
+    assert predict(last, news_files(content), settings) == beside

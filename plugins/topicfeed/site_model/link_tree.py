@@ -86,8 +86,8 @@ def link_tree(
                 os.link(entry.path, os.path.join(made, entry.name))
                 linked += 1
     if seen != sum(1 for name in recorded if _linked(name, leave, folders)):
-        missing = min(name for name in recorded if _linked(name, leave, folders) and not _there(site, name))
-        raise ChangedSince(missing)
+        gone = [name for name in recorded if _linked(name, leave, folders) and not _there(site, name)]
+        raise ChangedSince(min(gone, default="a file the last build recorded"))
     return linked
 
 

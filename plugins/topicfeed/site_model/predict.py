@@ -24,6 +24,7 @@ instead.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -38,6 +39,8 @@ from .derived import item_products, sitemaps
 from .home import derive_home
 from .pages import predict_pages
 from .records import VERSION, SiteModel
+
+logger = logging.getLogger(__name__)
 
 
 def _known(model: SiteModel) -> dict[str, Any]:
@@ -96,7 +99,15 @@ def _beside_the_related_step(
     beside = forked.Beside()
     beside.add("products", lambda: _products(stories, topics, settings))
     beside.launch()
-    return lambda: beside.result("products")
+
+    def products() -> dict[str, Any]:
+        try:
+            return beside.result("products")
+        except forked.ForkedStepFailed as error:  # its process died (killed for memory, ...)
+            logger.debug("site model: %s; derived here instead", error)
+            return _products(stories, topics, settings)
+
+    return products
 
 
 def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
