@@ -14,6 +14,7 @@ the whole table). A field that is read before the step that fills it has run rai
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,10 @@ class Build:
     #: What one plugin keeps for itself between its own steps of this run, under its own name
     #: (``build.private[__package__]``); no other plugin reads another's entry.
     private: dict[str, Any] = field(default_factory=dict)
+    #: Names this run's site wherever its files are copied (a cache restored on another
+    #: machine keeps no inode or folder identity): the site model and the record of the site's
+    #: files a build leaves both carry it, so a reader knows they describe the same site.
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _render: RenderStats | None = None
 
     @property

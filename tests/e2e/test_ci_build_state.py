@@ -83,3 +83,57 @@ def test_the_next_run_starts_from_the_kept_folders_and_equals_a_fresh_build(tmp_
     fresh = tmp_path / "fresh"
     _build(fresh, content)
     assert tree(output) == tree(fresh / "output")
+
+
+def _cache_round_trip(workspace: Path, content: Path) -> None:
+    """What happens between two runs of the workflow in the same workspace path: the job ends
+    (``make settle``), the cache saves the cached paths with ``tar --posix`` (as actions/cache
+    does: sizes and times to the nanosecond, no inode), a new runner checks the repository out
+    (every news file a new file) and restores the cache."""
+    settled = make("settle", f"OUTPUTDIR={workspace / 'output'}")
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    saved = [name for name in cached_paths() if (workspace / name).exists()]
+    archive = workspace.with_name("state.tar")
+    subprocess.run(["tar", "--posix", "-cf", str(archive), *saved], cwd=workspace, check=True)
+    shutil.rmtree(workspace)
+    workspace.mkdir()
+    checkout = content.with_name("checkout")
+    shutil.copytree(content, checkout)
+    shutil.rmtree(content)
+    checkout.rename(content)
+    subprocess.run(["tar", "-xf", str(archive)], cwd=workspace, check=True)
+    archive.unlink()
+
+
+def test_a_deploy_after_one_changed_item_is_a_rebuild_from_the_model(tmp_path: Path) -> None:
+    """The model, the record of the site's files and the site come back from the cache on a new
+    machine (new inodes, new folders): the next deploy of one edited item writes only what the
+    edit reaches, and a deploy with nothing changed leaves the site as it is; both equal a fresh
+    build."""
+    content, workspace = tmp_path / "content", tmp_path / "workspace"
+    shutil.copytree(CORPUS, content)
+    item = sorted(content.glob("2022-*.md"))[0]
+
+    def deploy() -> str:
+        build = run_pelican(content, workspace / "output", options=("--cache-path", str(workspace / "cache")))
+        assert build.returncode == 0, build.log
+        return build.log
+
+    assert "Rebuilt from the site model" not in deploy()  # the first deploy: no state yet
+    item.write_text(item.read_text(encoding="utf-8").replace('excerpt: "', 'excerpt: "Run 2: ', 1))
+    assert "Rebuilt from the site model" in deploy()  # on the same machine
+
+    site_folder = os.stat(workspace / "output").st_ino
+    _cache_round_trip(workspace, content)
+    assert os.stat(workspace / "output").st_ino != site_folder  # not the same folder
+    item.write_text(item.read_text(encoding="utf-8").replace("Run 2: ", "Run 3: ", 1))
+    log = deploy()
+    assert "Rebuilt from the site model: 1 news file(s) changed" in log, log
+
+    fresh = tmp_path / "fresh"
+    _build(fresh, content)
+    assert tree(workspace / "output") == tree(fresh / "output")
+
+    _cache_round_trip(workspace, content)
+    assert "Nothing changed since the last build" in deploy()
+    assert tree(workspace / "output") == tree(fresh / "output")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, ROOT, tree
+from support.build import CORPUS, ROOT, model_describes, tree
 from support.loopback import wait_for
 
 from topicfeed.content_cache import guard
@@ -353,14 +353,14 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
             # The swap is a few milliseconds after the report and the model: the kill may come
             # just after it, when the new site is already whole.
             assert differences(output, fresh) == []
-            assert store.describes(kept, output)
+            assert model_describes(kept, output)
             break
         assert changed_files(tree(output), before) == [], f"killed {name}: the previous site changed"
-        assert model.read_bytes() == model_before or not store.describes(kept, output), name
+        assert model.read_bytes() == model_before or not model_describes(kept, output), name
     assert missed == [], f"the build finished before it could be killed {missed[0]}"
     run(pelican_command(CORPUS, output, cache, **forked_api))  # on top of what the killed builds left
     assert differences(output, fresh) == []
-    assert store.describes(store.read(model), output)
+    assert model_describes(store.read(model), output)
 
 
 #: Rebuilds from the site model on.
@@ -427,11 +427,11 @@ def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
         kept = store.read(model)
         if name == "after the site model is kept" and tree(output) != before:  # the swap was done
             assert differences(output, fresh) == []
-            assert store.describes(kept, output)
+            assert model_describes(kept, output)
             break
         assert changed_files(tree(output), before) == [], f"killed {name}: the previous site changed"
-        assert model.read_bytes() == model_before or not store.describes(kept, output), name
-    plannable = store.describes(store.read(model), output)
+        assert model.read_bytes() == model_before or not model_describes(kept, output), name
+    plannable = model_describes(store.read(model), output)
     log = run(pelican_command(content, output, cache, **PLANNED))  # on top of what the kills left
     assert ("Rebuilt from the site model" in log) == plannable, log
     assert differences(output, fresh) == []

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.build import CorpusRebuilds, tree
+from support.build import CorpusRebuilds, model_describes, tree
 from support.changes import add, delete, edit, unpublish
 
 from topicfeed.site_model import store
@@ -89,10 +89,10 @@ def test_one_item_changed_rebuilds_to_the_fresh_build(
     for part in ("api/", "pagefind/", "sitemap.xml", "feeds/", "topics/"):
         assert any(path.startswith(part) for path in expected), part
     kept, made = store.read(store.model_path(site.output)), store.read(store.model_path(fresh.output))
-    assert store.describes(kept, site.output)
-    # the rebuild's site model is a fresh build's (but for the folder and the recipe, which names
-    # the output and cache folders among the settings)
-    assert kept._replace(folder=made.folder, recipe=made.recipe) == made
+    assert model_describes(kept, site.output)
+    # the rebuild's site model is a fresh build's (but for the build that made it and the
+    # recipe, which names the output and cache folders among the settings)
+    assert kept._replace(build=made.build, recipe=made.recipe) == made
     rendering = site.rendering()
     pages = rendering["pages_rendered"] + rendering["pages_reused"]
     assert pages > 500

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.build import Build, CorpusRebuilds, run_pelican, tree
+from support.build import Build, CorpusRebuilds, model_describes, run_pelican, tree
 from support.changes import CHANGES, add, edit
 from support.items import item_fields, write_item
 
 from topicfeed.site_model import store
 from topicfeed.site_model.records import SiteModel
+from topicfeed.unchanged_build import state
 
 #: The search index in four bundles, as in the incremental tests, so one change re-indexes one.
 SHARDED = {"SEARCH_SHARD_MIN_PAGES": 100}
@@ -37,11 +38,11 @@ def inodes(folder: Path) -> dict[str, int]:
 
 
 def comparable(model: SiteModel) -> SiteModel:
-    """The model without what names its own build (folder, recipe: the output and cache paths
+    """The model without what names its own build (its build, recipe: the output and cache paths
     are settings) and with each page's reads written out, pages sorted: a prediction lists the
     pages in another order than the build wrote them."""
     pages = sorted((*page[:-1], model.reads[page[-1]] if page[-1] >= 0 else None) for page in model.pages)
-    return model._replace(folder=(0, 0), recipe="", pages=tuple(pages), reads=())
+    return model._replace(build="", recipe="", pages=tuple(pages), reads=())
 
 
 def assert_fresh(site: Site) -> Path:
@@ -51,7 +52,7 @@ def assert_fresh(site: Site) -> Path:
     assert sorted(built) == sorted(expected)
     assert [path for path in expected if built[path] != expected[path]] == []
     kept, made = store.read(store.model_path(site.output)), store.read(store.model_path(fresh))
-    assert store.describes(kept, site.output)
+    assert model_describes(kept, site.output)
     assert comparable(kept) == comparable(made)
     # Every URL the fresh build publishes is remembered for the redirects, with its story.
     remembered, published = (
@@ -199,3 +200,39 @@ def test_a_story_unpublished_leaves_no_folder_behind(tmp_path: Path) -> None:
     assert PLANNED in build().log
     assert not [p for p in output.rglob("*") if "test-story-number-2" in str(p)]
     assert not [p for p in output.rglob("*") if p.is_dir() and not any(p.iterdir())]
+
+
+def test_a_model_and_a_record_of_two_builds_plan_nothing(tmp_path: Path) -> None:
+    """A build stopped between keeping its model and its record of the site's files leaves one
+    of each build: the model would plan from a site the record does not list. Built in full."""
+    content, output, build = small_site(tmp_path)
+    model = store.model_path(output)
+    older = model.read_bytes()
+    write_item(content, "story-2.txt", item_fields(2, excerpt="Edited by the exporter."))
+    assert PLANNED in build().log
+    model.write_bytes(older)  # the last model, beside the record of the site after it
+    write_item(content, "story-3.txt", item_fields(3, excerpt="Edited again."))
+    rebuilt = build()
+    assert PLANNED not in rebuilt.log
+    assert "the model and the record of the last site's files are of different builds" in rebuilt.log
+    run_pelican(content, tmp_path / "fresh" / "site", extra={"CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert tree(output) == tree(tmp_path / "fresh" / "site")
+    assert model_describes(store.read(model), output)
+
+
+def test_inode_numbers_recorded_on_another_file_system_vouch_for_nothing(tmp_path: Path) -> None:
+    """A restored cache's record lists another machine's inode numbers, which may be any file's
+    here: the next build's record looks every file up, so it lists the site as it is."""
+    content, output, _build = small_site(tmp_path)
+    path = state.record_path(output)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    # Every entry with this machine's inode but another size and time, as numbers recorded
+    # elsewhere could happen to be; the linked files would keep them if they were trusted.
+    record["site"] = {name: [0, 0, inode] for name, (_size, _time, inode) in record["site"].items()}
+    record["filesystem"] = "another machine"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    write_item(content, "story-2.txt", item_fields(2, excerpt="Edited by the exporter."))
+    full = {"CACHE_PATH": str(tmp_path / "cache"), "REBUILD_FROM_MODEL": False}
+    assert run_pelican(content, output, extra=full).returncode == 0  # most pages linked from the last site
+    kept = state.load(output)
+    assert kept is not None and state.same_site(state.listing(output), kept.site)

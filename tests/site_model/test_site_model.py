@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 from support import feeds
-from support.build import CORPUS, Build
+from support.build import CORPUS, Build, model_describes
 
 from topicfeed.site_model import plugin, store
 from topicfeed.site_model.records import VERSION, ItemRecord, SiteModel
@@ -41,8 +41,8 @@ def records(model: SiteModel) -> list[ItemRecord]:
 
 def test_the_model_describes_the_output_folder(corpus_site: Build, model: SiteModel) -> None:
     assert model.version == VERSION
-    assert store.describes(model, corpus_site.output)
-    assert not store.describes(model, corpus_site.output.parent)
+    assert model_describes(model, corpus_site.output)
+    assert not model_describes(model._replace(build="another build"), corpus_site.output)
     assert not store.next_path(corpus_site.output).exists()  # published, not left half-way
 
 
@@ -287,7 +287,7 @@ def test_no_secured_value_reaches_the_model(corpus_site: Build) -> None:
 def _model(**changed: object) -> SiteModel:
     plain = SiteModel(
         VERSION,
-        (1, 2),
+        "b" * 32,
         (("k", "a.md", "f", 1.0, "u/", "u/index.html", ("t",), "s", (), (), (), 0, 1, "", ""),),
         {"a.md": "published"},
         {"t": "T"},
@@ -309,13 +309,13 @@ def _file(model: SiteModel) -> bytes:
 def test_written_then_read_back_and_published_only_when_asked(tmp_path: Path) -> None:
     output = tmp_path / "site"
     output.mkdir()
-    model = _model(folder=store.folder_id(output))
+    model = _model(build="f" * 32)
     assert store.write(store.next_path(output), model) > 0
     assert store.load(store.model_path(output)) == (None, f"{store.model_path(output)}: no model yet")
     assert store.publish(output) and not store.publish(output)  # moved once; nothing left to move
     found, why = store.load(store.model_path(output))
     assert (found, why) == (model, "")
-    assert found is not None and store.describes(found, output)
+    assert found is not None and found.build == "f" * 32
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "site.model.pickle"]
 
 

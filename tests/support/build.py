@@ -15,6 +15,8 @@ from bs4 import BeautifulSoup
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from topicfeed.unchanged_build import state
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 SEEDS = DATA / "seeds"  # the exporter's seed items, as content/ ships them
@@ -121,3 +123,15 @@ class CorpusRebuilds:
         build = run_pelican(self.content, folder / "out" / "site", extra=extra)
         assert build.returncode == 0, build.log
         return build
+
+
+def model_describes(model: Any, output: Path) -> bool:
+    """Whether a site model is the model of the site at ``output``, as a rebuild from the model
+    finds out: the record of the site's files (``unchanged_build``) names the model's build,
+    and the output holds those files, each of its recorded size and time."""
+    record = state.load(output)
+    return (
+        record is not None
+        and record.build == model.build
+        and state.same_site(state.listing(output), record.site)
+    )

@@ -6,9 +6,10 @@ took the rebuild 0.9 to 2.8 s of system calls, which the rendering need not wait
 it writes are left out here, and each side makes the folders it needs). A forked process would
 not do: while it lives, every page of memory the rebuild writes to is copied first.
 
-Each file linked must be the one the last build recorded (its size, modification time and
-inode, as ``unchanged_build`` lists a site), and every recorded file not left out must be there:
-a file edited, added or deleted by hand since would otherwise live on in every rebuild. The
+Each file linked must be the one the last build recorded (its size and modification time, as
+``unchanged_build`` lists a site; not its inode, which a cache restored on another machine does
+not keep), and every recorded file not left out must be there: a file edited, added or deleted
+by hand since would otherwise live on in every rebuild. The
 first that is not ends the run with :data:`CHANGED_SINCE`, and the rebuild builds in full. A
 folder is made only when a file is linked into it, so the folder of a page that is gone does
 not linger empty (a fresh build has no empty folder).
@@ -77,7 +78,8 @@ def link_tree(
                 if name in leave:
                     continue
                 stat = entry.stat(follow_symlinks=False)
-                if recorded.get(name) != [stat.st_size, stat.st_mtime_ns, stat.st_ino]:
+                entry_recorded = recorded.get(name)
+                if entry_recorded is None or entry_recorded[:2] != [stat.st_size, stat.st_mtime_ns]:
                     raise ChangedSince(name)
                 seen += 1
                 if not ready:

@@ -66,7 +66,7 @@ def make_model(build: Build, positions: dict[int, int]) -> SiteModel:
     context = build.private.get(_CONTEXT) or {}
     return SiteModel(
         version=VERSION,
-        folder=store.folder_id(build.target),
+        build=build.id,
         items=items,
         pages=(),  # added once every page is written (``keep_model``)
         files=dict(sorted(build.ledger.fates.items())),

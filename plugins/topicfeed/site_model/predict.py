@@ -60,7 +60,7 @@ class Prediction(NamedTuple):
 
 def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> SiteModel:
     """The model a full build of ``files`` (absolute paths of every news file of the content
-    folder now) would make, from ``last`` (the model of the site as it is). The ``folder`` is
+    folder now) would make, from ``last`` (the model of the site as it is). The ``build`` is
     the last model's: the plan builds into a copy of that site."""
     return prediction(last, files, settings).model
 
@@ -161,7 +161,7 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         )
     model = SiteModel(
         version=VERSION,
-        folder=last.folder,
+        build=last.build,
         items=tuple(records),
         files=dict(sorted(read.fates.items())),
         topics=topics,

@@ -5,15 +5,16 @@ Decided at ``initialized`` (phase ``INSTEAD``: no ``CHECK`` step found the run h
 do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reason:
 
 - ``REBUILD_FROM_MODEL`` is on and no ``--fatal`` level is set;
-- the model beside the output loads, describes the output folder, and was made with this run's
-  recipe (the settings, Python and packages, theme and plugins:
-  :func:`topicfeed.build_inputs.recipe_digest`, taken here for every run and kept in the model);
+- the model beside the output loads, names the build the record of the last site's files
+  names (the ``site-listing`` derivation), and was made with this run's recipe (the settings,
+  Python and packages, theme and plugins: :func:`topicfeed.build_inputs.recipe_digest`, taken
+  here for every run and kept in the model);
 - the content folder holds news files only (a page, a static file: a full build);
 - the prediction covers the change (:mod:`.predict`) and no news file is rejected;
 - no redirect page is there or due (the ``redirects`` derivation, before and after the change);
-- the last build recorded the files it left (the ``site-listing`` derivation): each file linked
-  must still be the one recorded, and every one recorded still there (:mod:`.link_tree`), or
-  the run turns into a full build once it finds one that is not.
+- each file linked must still be the one the last build recorded (size and modification time:
+  what a cache restored on another machine keeps), and every one recorded still there
+  (:mod:`.link_tree`), or the run turns into a full build once it finds one that is not.
 
 Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' planned steps
 (the output lock and building folder, the unchanged-build record, the redirects' state, the
@@ -24,8 +25,9 @@ those (:class:`.render.PageRenderer`; the search bundles on a thread beside the 
 :func:`keep_planned_model` (phase ``RECORD``) leaves the prediction, with what the rendered pages
 read, as the next model. A file linked is never written through: each file the change reaches
 is left out of the links and written anew, so the last site stays as it was until the swap. A
-run that finds, once it holds the output lock, that another build replaced the site it planned
-from builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
+run whose linking finds the output is not the site it planned from (another build replaced it
+meanwhile, a build stopped before its swap left the record and model of a site never swapped
+in, a file was changed by hand) builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
 """
 
 from __future__ import annotations
@@ -177,13 +179,13 @@ def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
     last, why = store.load(store.model_path(output))
     if last is None:
         raise Underivable(why)
-    if not store.describes(last, output):
-        raise Underivable(f"the model describes another folder than {output}")
     if not recipe or last.recipe != recipe:
         raise Underivable(
             "the settings, theme, plugins, packages or files besides the news are not those of the last build"
         )
-    recorded = derivation(settings, "site-listing")(output)
+    made_by, recorded = derivation(settings, "site-listing")(output)
+    if made_by != last.build:
+        raise Underivable("the model and the record of the last site's files are of different builds")
     planned = prediction(last, files, settings)
     rejected = [problem for problem in planned.problems if problem.fatal]
     if rejected:
@@ -314,8 +316,6 @@ def _log_problems(problems: Collection[Any]) -> None:
 def write_planned(plan: Plan, build: Build, started: float) -> None:
     """Write the new site into ``build.target``: the last site's files linked, the reached ones
     rendered and written."""
-    if not store.describes(plan.last, build.output):
-        raise Underivable(f"another build replaced {build.output} while this one was planned from its model")
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
@@ -360,8 +360,6 @@ def keep_planned_model(pelican: Any, build: Build) -> None:
     reads = {page[0]: model.reads[page[-1]] for page in model.pages if page[-1] >= 0}
     reads.update(build.private.pop(_READS, {}))
     pages, tables = with_reads([page[:-1] for page in model.pages], reads)
-    model = model._replace(
-        folder=store.folder_id(build.target), pages=pages, reads=tables, recipe=recipe_of(pelican.settings)
-    )
+    model = model._replace(build=build.id, pages=pages, reads=tables, recipe=recipe_of(pelican.settings))
     store.write(store.next_path(build.output), model)
     store.publish(build.output)

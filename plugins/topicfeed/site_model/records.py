@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from topicfeed.items import item_of
 
 #: Bumped whenever a record's shape changes: a model of another version is not read.
-VERSION = 12
+VERSION = 13
 
 
 class ItemRecord(NamedTuple):
@@ -88,9 +88,10 @@ class SiteModel(NamedTuple):
     """A whole model: what :func:`topicfeed.site_model.store.load` returns."""
 
     version: int
-    #: (device, inode) of the folder the site was built in: once swapped in, the output folder
-    #: itself. A model whose folder is not the output now describes some other site.
-    folder: tuple[int, int]
+    #: The build that made the site (``Build.id``). The record of the site's files (the
+    #: ``site-listing`` derivation) names its build too: a model whose build is not the one
+    #: the record names describes some other site (a build stopped between the two writes).
+    build: str
     #: Published items, newest first as the site lists them (:class:`ItemRecord` tuples).
     items: tuple[tuple[Any, ...], ...]
     #: Every news file read, relative path -> its fate (``published``, ``unpublished``,

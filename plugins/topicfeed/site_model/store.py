@@ -4,9 +4,12 @@ Written as ``<output>.model.pickle.next`` by the build (in the process beside it
 final articles and spare time) and moved over the model only once every file of the new site
 is written (phase ``RECORD``), so a build stopped before that leaves the last model in place.
 A build stopped after that, before its site is swapped in, leaves a model of a site that was
-never published: the model records the folder it describes (device and inode of the folder
-the build wrote; the swap makes that folder the output), and :func:`describes` tells a reader
-whether the output folder is still that one.
+never published. The model names the build that made it (``Build.id``), as the record of the
+site's files does (the ``site-listing`` derivation); a rebuild plans from a model only when both
+name the same build, and holds every file it links from the output to that record (size and
+modification time, which a cache restored on another machine keeps, where inodes and folder
+identities are new): the output of a build stopped before its swap is not the site its record
+lists, and the rebuild turns into a full build once it finds so.
 
 The file is two pickles of plain values only: the items (made beside the build), then the pages
 and the names their templates read (known once every page is written). :func:`load` refuses
@@ -34,11 +37,6 @@ def model_path(output: Path) -> Path:
 def next_path(output: Path) -> Path:
     """Where a build leaves its model until the site it describes is complete."""
     return output.with_name(output.name + ".model.pickle.next")
-
-
-def folder_id(folder: Path) -> tuple[int, int]:
-    info = os.stat(folder)
-    return info.st_dev, info.st_ino
 
 
 #: The fields of the first pickle of the file; the pages, their reads and the sitemaps (which
@@ -152,11 +150,3 @@ def load(path: Path) -> tuple[SiteModel | None, str]:
         return read(path), ""
     except Unreadable as error:
         return None, str(error)
-
-
-def describes(model: SiteModel, output: Path) -> bool:
-    """Whether ``output`` is the folder the model was made for (not some other build's)."""
-    try:
-        return tuple(model.folder) == folder_id(output)
-    except OSError:
-        return False

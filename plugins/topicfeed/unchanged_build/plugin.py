@@ -65,7 +65,7 @@ class _Noted(logging.Handler):
 
 #: Fingerprints taken at ``initialized`` (with the last record's site listing), by settings
 #: dict, until the run starts (``START``).
-_TAKEN: dict[int, tuple[inputs.Fingerprint, int, dict[str, list[int]]]] = {}
+_TAKEN: dict[int, tuple[inputs.Fingerprint, int, dict[str, list[int]], str]] = {}
 
 
 def _output(settings: dict[str, Any]) -> Path:
@@ -97,10 +97,11 @@ def check(pelican: Any, _build: Build | None) -> None:
     except inputs.Unstable as error:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
-    _TAKEN[id(settings)] = (current, taken_ns, record.site if record else {})
+    last = (record.site, record.filesystem) if record else ({}, "")
+    _TAKEN[id(settings)] = (current, taken_ns, *last)
     if not settings["SKIP_UNCHANGED_BUILD"] or record is None or record.fingerprint != current.digest:
         return
-    if state.listing(output, _retained(settings)) != record.site:
+    if not state.same_site(state.listing(output, _retained(settings)), record.site):
         logger.info("unchanged_build: %s is not the site the last build left; a full build", output)
         return
     _TAKEN.pop(id(settings), None)
@@ -139,7 +140,7 @@ def record(pelican: Any, build: Build) -> None:
     kept = build.private.pop(NAME, None)
     if kept is None:
         return
-    (fingerprint, taken_ns, last_site), noted = kept
+    (fingerprint, taken_ns, last_site, last_filesystem), noted = kept
     logging.getLogger().removeHandler(noted)
     if any(level >= logging.ERROR for level, _ in noted.records):
         state.forget(build.output)
@@ -147,24 +148,41 @@ def record(pelican: Any, build: Build) -> None:
     # The recorded inodes vouch for a file only while the site they were recorded from still
     # holds them (beside this build's folder, until the swap). Once it is gone (deleted by hand,
     # or by a benchmark's cold build, keeping the record), the file system reuses its inode
-    # numbers for new files at the same paths: every file is looked up instead.
-    last_site_kept = build.output != build.target and build.output.is_dir()
+    # numbers for new files at the same paths; a cache restored on another machine brings
+    # another file system's numbers: every file is looked up instead.
+    last_site_kept = (
+        build.output != build.target
+        and build.output.is_dir()
+        and last_filesystem == state.filesystem(build.output)
+    )
     site, build.fileless_folders = state.walk(
         build.target, _retained(pelican.settings), known=last_site if last_site_kept else None
     )
     warnings = [[level, message] for level, message in noted.records]
-    state.save(build.output, state.Record(fingerprint.digest, fingerprint.files, site, taken_ns, warnings))
+    state.save(
+        build.output,
+        state.Record(
+            fingerprint.digest,
+            fingerprint.files,
+            site,
+            taken_ns,
+            warnings,
+            build=build.id,
+            filesystem=state.filesystem(build.target),
+        ),
+    )
 
 
-def recorded_site(output: Path) -> dict[str, list[int]]:
-    """The files of the site at ``output`` as the last finished build recorded them
-    (``[size, mtime_ns, inode]`` by path, without the retained names): the ``site-listing``
+def recorded_site(output: Path) -> tuple[str, dict[str, list[int]]]:
+    """The build that made the site at ``output`` (``Build.id``) and its files as that build
+    recorded them (``[size, mtime_ns, inode]`` by path, without the retained names; a file is
+    the one recorded when its size and time are: :func:`state.same_site`): the ``site-listing``
     derivation. Raises :class:`Underivable` when no build left a record (the last one logged an
     error, or the record is damaged or of another version)."""
     record = state.load(output)
     if record is None:
         raise Underivable(f"no record of the files the last build left in {output}")
-    return record.site
+    return record.build, record.site
 
 
 def register() -> None:

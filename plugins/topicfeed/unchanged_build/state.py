@@ -4,17 +4,22 @@ The record is ``<output>.inputs.json`` beside the output folder (never inside th
 site), replaced atomically (a temporary file renamed over it), so a build killed at any moment
 leaves either the old record or the new one. The listing of the output (each file's size,
 modification time and inode) is what makes the record trustworthy: if the output is not exactly
-the folder the recorded build finished (another build swapped in, someone edited, replaced or
-deleted a file, the swap never happened), the listing differs and the next build runs in full.
+the site the recorded build finished (another build swapped in, someone edited, replaced or
+deleted a file, the swap never happened), some file's size or time differs, or a file is there
+or missing, and the next build runs in full (:func:`same_site`). The inode is not compared: a
+cache restored on another machine (the Pages workflow's) keeps each file's size and time to the
+nanosecond (``tar --posix``), but every inode is new.
 
 Listing the site a build just wrote would cost a ``stat`` per file (28,000 at 10,000 items),
 though most files are the last site's files, hard-linked into the new one. The directory read
 gives each file's inode for nothing: a file whose inode is the one the last record lists for its
 path is that same file (the last site is intact until the new one is swapped in, so its inodes
 are not free for new files), and keeps its recorded size and time without a ``stat``. The
-build passes the last record only while that site is still there: a deleted site's inode numbers
-come back for new files at the same paths (ext4 reuses them, and the same content gives the same
-sizes), which kept 3 stale entries of 280,000 and cost a 100,000-item warm build its skip. This can
+build passes the last record only while that site is still there, on the file system the
+record was made on (:func:`filesystem`: a restored cache's inode numbers are another machine's,
+and may be any file's here). A deleted site's inode numbers come back for new files at the same
+paths (ext4 reuses them, and the same content gives the same sizes), which kept 3 stale entries
+of 280,000 and cost a 100,000-item warm build its skip. This can
 only make the record wrong in one direction: a file changed in place since the last record (or
 deleted by hand and its inode reused) keeps a stale entry, which the next build's check (a real
 ``stat`` of every file) finds different, so that build runs in full; no listing ever makes a
@@ -32,11 +37,30 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped when the record's meaning changes, so an older record is never trusted.
-VERSION = 2
+VERSION = 3
 
 
 def record_path(output: Path) -> Path:
     return output.with_name(output.name + ".inputs.json")
+
+
+def filesystem(folder: Path) -> str:
+    """The folder and the system it is on, as this boot of this machine knows them: inode
+    numbers recorded under another value name files of another file system (or none)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:  # not Linux: the folder's identity alone
+        boot = ""
+    info = os.stat(folder)
+    return f"{boot}:{info.st_dev}:{info.st_ino}"
+
+
+def same_site(found: Mapping[str, list[int]], recorded: Mapping[str, list[int]]) -> bool:
+    """Whether a listing of the output shows the site recorded: the same files, each of the
+    recorded size and modification time (not inode: see the module's doc)."""
+    if found.keys() != recorded.keys():
+        return False
+    return all(entry[:2] == recorded[name][:2] for name, entry in found.items())
 
 
 def listing(
@@ -115,6 +139,10 @@ class Record:
     taken_ns: int
     #: The warnings the build logged, ``[level, message]``, to repeat when the next one skips.
     warnings: list[list[Any]] = field(default_factory=list)
+    #: The build that made the site (``Build.id``; the site model names it too).
+    build: str = ""
+    #: :func:`filesystem` of the site's folder: the listing's inodes are that file system's.
+    filesystem: str = ""
     version: int = VERSION
 
 
