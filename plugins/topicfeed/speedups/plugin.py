@@ -10,7 +10,9 @@ archives are grouped the same way (:func:`topicfeed.pelican_adapter.make_period_
 Pelican scans every article once per month against a list (~65 s at 100,000 items). A content's
 relative source path and its URL settings are worked out without Pelican's detours
 (:func:`topicfeed.pelican_adapter.make_relative_source_paths_direct`,
-:func:`topicfeed.pelican_adapter.make_url_settings_direct`): the same answers.
+:func:`topicfeed.pelican_adapter.make_url_settings_direct`): the same answers. And each
+generator's Jinja environment keeps the templates it compiles, for the next build
+(:mod:`.compiled_templates`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from topicfeed.pelican_adapter import (
 )
 from topicfeed.plugin import register_plugin
 
+from .compiled_templates import keep_compiled_templates
+
 
 def index_taxonomies(generator: Any) -> None:
     make_taxonomy_scans_linear(generator)
@@ -38,3 +42,4 @@ def register() -> None:
     make_url_settings_direct()
     signals.article_generator_init.connect(make_period_archives_linear)
     signals.article_generator_finalized.connect(index_taxonomies)
+    signals.generator_init.connect(keep_compiled_templates)
