@@ -599,9 +599,23 @@ def skip_run(pelican: Any, instead: Callable[[], None]) -> None:
 
     def skipped() -> None:
         del pelican.run  # the class's run again, for the runs after this one
-        instead()
+        _REPLACED_RUNS.add(id(pelican))
+        try:
+            instead()
+        finally:
+            _REPLACED_RUNS.discard(id(pelican))
 
     pelican.run = skipped
+
+
+#: The Pelican instances whose replaced run (:func:`skip_run`) is under way.
+_REPLACED_RUNS: set[int] = set()
+
+
+def within_replaced_run(pelican: Any) -> bool:
+    """Whether this instance's run is the one :func:`skip_run` replaced (a run planned from the
+    site model, or the full run it turns into: :func:`run_in_full`), not a later one."""
+    return id(pelican) in _REPLACED_RUNS
 
 
 def run_in_full(pelican: Any) -> None:

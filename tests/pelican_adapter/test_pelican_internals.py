@@ -773,11 +773,19 @@ def test_url_settings_are_direct_once_made_so() -> None:
 def test_run_in_full_is_pelicans_own_run_into_the_output_path(monkeypatch) -> None:
     import pelican as pelican_package
 
-    ran: list[str] = []
-    monkeypatch.setattr(pelican_package.Pelican, "run", lambda self: ran.append(self.output_path))
+    ran: list[tuple[str, bool]] = []
+
+    def run(self: Any) -> None:
+        ran.append((self.output_path, pelican_adapter.within_replaced_run(self)))
+
+    monkeypatch.setattr(pelican_package.Pelican, "run", run)
     instance = object.__new__(pelican_package.Pelican)
     instance.settings = {"OUTPUT_PATH": "/site/output"}
     instance.output_path = "/site/.output.building"  # where a replacement pointed it
     pelican_adapter.skip_run(instance, lambda: pelican_adapter.run_in_full(instance))
+    assert not pelican_adapter.within_replaced_run(instance)
     instance.run()
-    assert ran == ["/site/output"]
+    assert ran == [("/site/output", True)]  # Pelican's run, within the replaced one
+    assert not pelican_adapter.within_replaced_run(instance)
+    instance.run()  # a later run (autoreload) is not the replaced one
+    assert ran == [("/site/output", True), ("/site/output", False)]

@@ -7,6 +7,7 @@ time), not only on the message.
 
 from __future__ import annotations
 
+import logging
 import marshal
 import shutil
 import types
@@ -17,8 +18,10 @@ from support.build import ROOT, Build, run_pelican, tree
 from support.items import write_item, write_raw
 
 from topicfeed import build_inputs as inputs
+from topicfeed.build import Build as TopicfeedBuild
+from topicfeed.pelican_adapter import skip_run
 from topicfeed.racy import RACY_NS
-from topicfeed.unchanged_build import state
+from topicfeed.unchanged_build import plugin, state
 
 SKIPPED = "Nothing changed since the last build"
 
@@ -256,3 +259,34 @@ def test_the_walk_of_a_site_names_every_folder_without_a_file(tmp_path: Path) ->
     assert set(files) == {"index.html", "a/b/page.html", "a/c/d/page.html", "only/link"}
     assert fileless == {"a/c/empty", "e", "e/f", "e/f/g", "e/h", "a/b/i", "a/b/i/j"}
     assert state.walk(tmp_path / "missing") == ({}, set())
+
+
+def test_a_replaced_run_that_failed_leaves_its_fingerprint_to_no_later_run(tmp_path: Path) -> None:
+    """The fingerprint taken at ``initialized`` is the inputs of the run Pelican starts then: a
+    run planned from the site model and the full run it turns into take it; a later run of the
+    same instance (autoreload, after the planned run failed) must not, or the record would say
+    the site it builds from newer inputs was built from those."""
+    output = tmp_path / "site"
+    output.mkdir()
+    settings: dict[str, object] = {"OUTPUT_PATH": str(output)}
+    pelican = types.SimpleNamespace(settings=settings)
+    state.save(output, state.Record("f", {}, {}, 0))
+    started: list[TopicfeedBuild] = []
+
+    def planned_then_in_full() -> None:
+        for _ in range(2):  # the planned run, then the full run it turned into
+            started.append(TopicfeedBuild(settings=settings, output=output, target=output))
+            plugin.start(pelican, started[-1])
+        raise RuntimeError("the full run failed")
+
+    plugin._TAKEN[id(settings)] = ("fingerprint", 0, {}, "")
+    skip_run(pelican, planned_then_in_full)
+    with pytest.raises(RuntimeError):
+        pelican.run()
+    assert all(plugin.NAME in build.private for build in started)  # both took it
+    for build in started:
+        logging.getLogger().removeHandler(build.private[plugin.NAME][1])
+    later = TopicfeedBuild(settings=settings, output=output, target=output)
+    plugin.start(pelican, later)
+    assert plugin.NAME not in later.private
+    assert state.load(output) is None  # no record: the next build runs in full

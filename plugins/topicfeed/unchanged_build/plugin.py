@@ -22,7 +22,9 @@ A run planned from the site model (``topicfeed.plugin.run_planned``) takes ``STA
 ``RECORD`` too: its site is the one a full build of the same inputs makes, so it leaves the same
 record. It also asks for the recorded listing (the ``site-listing`` derivation,
 :func:`recorded_site`): the files of the last site it links into its own must be the ones the
-last build left, not files changed, added or deleted by hand since.
+last build left, not files changed, added or deleted by hand since. When it finds one that is
+not, the run turns into a full build of the same inputs, which takes the fingerprint taken at
+``CHECK`` and leaves the record as any full build does (the next change is planned again).
 
 ``SKIP_UNCHANGED_BUILD = False`` turns the skip off (a full build each time, as for measuring);
 the record is still kept, for the next build and for a rebuild from the site model.
@@ -63,9 +65,12 @@ class _Noted(logging.Handler):
             self.records.append((record.levelno, str(record.msg)))
 
 
-#: Fingerprints taken at ``initialized`` (with the last record's site listing), by settings
-#: dict, until the run starts (``START``).
+#: Fingerprints taken at ``initialized`` (with the last record's site listing and file
+#: system), by settings dict, until the run that takes them records (``RECORD``).
 _TAKEN: dict[int, tuple[inputs.Fingerprint, int, dict[str, list[int]], str]] = {}
+#: The settings dicts whose fingerprint a replaced run (planned from the site model) has taken:
+#: the full run it may turn into takes it again; a later run of the instance may not.
+_CLAIMED: set[int] = set()
 
 
 def _output(settings: dict[str, Any]) -> Path:
@@ -125,7 +130,17 @@ def start(pelican: Any, build: Build) -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _Noted)]:
         root.removeHandler(handler)  # left by an earlier run of this process that failed
-    taken = _TAKEN.pop(id(pelican.settings), None)
+    key = id(pelican.settings)
+    if pelican_adapter.within_replaced_run(pelican):
+        # A run planned from the site model, or the full run it turned into (a file of the last
+        # site changed by hand, another build swapped in): the inputs are those of ``initialized``.
+        taken = _TAKEN.get(key)
+        _CLAIMED.add(key)
+    else:
+        taken = _TAKEN.pop(key, None)
+        if key in _CLAIMED:  # a replaced run that failed took it; this is a later run
+            _CLAIMED.discard(key)
+            taken = None
     if taken is None:
         # A second run of the same Pelican instance (autoreload): inputs may have changed since
         # ``initialized``. Leave no record rather than one that might not match.
@@ -138,6 +153,8 @@ def start(pelican: Any, build: Build) -> None:
 
 def record(pelican: Any, build: Build) -> None:
     kept = build.private.pop(NAME, None)
+    _TAKEN.pop(id(pelican.settings), None)
+    _CLAIMED.discard(id(pelican.settings))
     if kept is None:
         return
     (fingerprint, taken_ns, last_site, last_filesystem), noted = kept
