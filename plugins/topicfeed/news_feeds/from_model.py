@@ -93,11 +93,12 @@ def write_feeds_from_model(
             if settings.get(name):
                 path = str(settings[name]).format(slug=channel.slug)
                 url = settings.get(f"{name}_URL", str(settings[name])).format(slug=channel.slug)
-                write(shown(channel.articles), path, url, feed_type, channel.name)
+                if path in wanted:  # a feed's entries are looked up only for a feed written
+                    write(shown(channel.articles), path, url, feed_type, channel.name)
     # :func:`.plugin.write_feeds`: every other feed of the plan, then the OPML list.
     for channel in plan.channels():
         for fmt, path in channel.paths.items():
-            if (channel.kind, fmt) not in PELICAN_WRITES:
+            if (channel.kind, fmt) not in PELICAN_WRITES and path in wanted:
                 write(shown(channel.articles), path, path, fmt, channel.name)
     if plan.opml_path and plan.opml_path in wanted:
         save_opml(plan, str(folder), str(settings["SITEURL"] or "") + "/")
