@@ -290,3 +290,23 @@ def test_a_replaced_run_that_failed_leaves_its_fingerprint_to_no_later_run(tmp_p
     plugin.start(pelican, later)
     assert plugin.NAME not in later.private
     assert state.load(output) is None  # no record: the next build runs in full
+
+
+def test_a_record_read_again_is_the_one_on_disk(tmp_path: Path) -> None:
+    """Read twice by a run (kept between the reads), yet never an older record than the file."""
+    output = tmp_path / "site"
+    state.save(output, state.Record("one", {}, {}, 0))
+    first = state.load(output)
+    assert first is not None and state.load(output) is first  # not read and decoded again
+    state.save(output, state.Record("two", {}, {}, 0))
+    second = state.load(output)
+    assert second is not None and second.fingerprint == "two"
+    # Replaced by another process (a build running beside this one).
+    path = state.record_path(output)
+    other = tmp_path / "other.json"
+    other.write_text(path.read_text(encoding="utf-8").replace('"two"', '"three"'), encoding="utf-8")
+    other.replace(path)
+    third = state.load(output)
+    assert third is not None and third.fingerprint == "three"
+    state.forget(output)
+    assert state.load(output) is None
