@@ -22,6 +22,7 @@ from support.project import make
 from topicfeed.atomic_output.swap import skeleton_folder
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+PUBLISHCONF = ROOT / "publishconf.py"
 
 
 def _steps() -> list[dict[str, Any]]:
@@ -114,8 +115,14 @@ def test_a_deploy_after_one_changed_item_is_a_rebuild_from_the_model(tmp_path: P
     shutil.copytree(CORPUS, content)
     item = sorted(content.glob("2022-*.md"))[0]
 
-    def deploy() -> str:
-        build = run_pelican(content, workspace / "output", options=("--cache-path", str(workspace / "cache")))
+    def deploy(folder: Path = workspace) -> str:
+        """``make publish``'s build: publishconf.py (absolute URLs, the output emptied first)."""
+        build = run_pelican(
+            content,
+            folder / "output",
+            settings_file=PUBLISHCONF,
+            options=("--cache-path", str(folder / "cache")),
+        )
         assert build.returncode == 0, build.log
         return build.log
 
@@ -131,7 +138,7 @@ def test_a_deploy_after_one_changed_item_is_a_rebuild_from_the_model(tmp_path: P
     assert "Rebuilt from the site model: 1 news file(s) changed" in log, log
 
     fresh = tmp_path / "fresh"
-    _build(fresh, content)
+    deploy(fresh)
     assert tree(workspace / "output") == tree(fresh / "output")
 
     _cache_round_trip(workspace, content)
