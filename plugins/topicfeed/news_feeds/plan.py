@@ -9,7 +9,7 @@ notion of), the OPML file and the templates' autodiscovery links (``feed_links``
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -63,7 +63,7 @@ class FeedPlan:
     site: Channel
     topics: list[Channel]
     sources: list[Channel]
-    ids: dict[str, str]
+    ids: Mapping[str, str]
     feed_domain: str
     opml_path: str = ""
     _by_path: dict[str, Channel] = field(default_factory=dict)
