@@ -258,9 +258,13 @@ def test_settings_that_never_change_the_output_are_known(monkeypatch) -> None:
 
 
 def test_files_written_from_the_site_alone_are_written_beside_the_rendering(tmp_path, monkeypatch) -> None:
+    from topicfeed.site_model import render
     from topicfeed.site_model.render import SiteWrites
 
     monkeypatch.setattr(core, "_SPECS", {})
+    # On a thread (no room for a process), so this one sees the rendering's event; in a forked
+    # process by default: tests/site_model/test_site_writes.py.
+    monkeypatch.setattr(render, "extra_processes", lambda settings, wanted, each_mb, **kw: 0)
     rendering = threading.Event()
     waited: list[bool] = []
 
