@@ -8,6 +8,7 @@ stays true; and what the model cannot plan is built in full, saying why.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -84,7 +85,12 @@ def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
         assert any(path.startswith(part) for path in tree(fresh)), part
     after = inodes(site.output)
     linked = [path for path, inode in after.items() if before.get(path) == inode]
-    assert len(linked) >= 0.8 * len(after)  # not written again: the last site's own files
+    # The files it says it kept are the last site's own (hard links), not written again, and
+    # they are most of the site. (Not a fixed share: an unpublished item moves every later
+    # story down the home and topic pages, and its bundle is indexed again, about a fifth of
+    # the corpus's files.)
+    kept = int(re.search(r"(\d+) kept", build.log).group(1))  # type: ignore[union-attr]
+    assert len(linked) == kept > len(after) / 2
 
 
 def test_the_state_it_leaves_is_true_for_the_next_build(site: Site) -> None:
