@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,19 @@ from .indexer import LISTING, IndexWork, listed, listing_entries, listing_text, 
 from .shards import SearchPage, Shard, plan_shards
 
 
-def _stand_ins(site: PlainSite, stories: Sequence[Story]) -> list[Any]:
-    """What a search document reads of each of ``stories``' articles (stories of ``site``)."""
-    settings = site.settings
-    zone = site_timezone(settings)
-    wanted = {story.item.source_path for story in stories}
-    source_of = {
+def _sources(site: PlainSite) -> dict[str, Any]:
+    """Each story's source (by its file), as the source pages group them."""
+    return {
         item.source_path: source
         for source in site.products["source-pages"]
         for _, item in news_articles(source.articles)
-        if item.source_path in wanted
     }
+
+
+def _stand_ins(site: PlainSite, stories: Sequence[Story], source_of: Mapping[str, Any]) -> list[Any]:
+    """What a search document reads of each of ``stories``' articles (stories of ``site``)."""
+    settings = site.settings
+    zone = site_timezone(settings)
     named = topic_tags(map(story_topics, stories), settings, by_spelling=True)
     found = []
     for story, tags in zip(stories, named, strict=True):
@@ -78,11 +80,14 @@ def write_search_from_model(
         for s in story_of.values()
     ]
     shards = plan_shards(months, settings["SEARCH_SHARDS"], settings["SEARCH_SHARD_MIN_PAGES"])
+    sources: dict[str, Any] = {}  # each story's source, found once a bundle is documented
 
     def documented(shard: Shard) -> Shard:
-        """The bundle with its pages' search documents (made for its stories only: at
-        100,000 items, stand-ins for every story cost seconds of the thread Pagefind waits on)."""
-        articles = _stand_ins(site, [story_of[page.save_as] for page in shard.pages])
+        """The bundle with its pages' search documents, made for its stories only (a rebuild
+        indexes one bundle or two: the stand-ins of every story were made for them)."""
+        if not sources:
+            sources.update(_sources(site))
+        articles = _stand_ins(site, [story_of[page.save_as] for page in shard.pages], sources)
         return dataclasses.replace(shard, pages=tuple(search_pages(articles, settings)))
 
     todo = [documented(shard) for shard in shards if f"{root}/{shard.name}/" in wanted]
