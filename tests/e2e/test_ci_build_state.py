@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,12 @@ def _cache_round_trip(workspace: Path, content: Path) -> None:
     saved = [name for name in cached_paths() if (workspace / name).exists()]
     archive = workspace.with_name("state.tar")
     subprocess.run(["tar", "--posix", "-cf", str(archive), *saved], cwd=workspace, check=True)
+    # publishconf.py empties the output first, so a replaced site is not recycled but removed by
+    # an ``rm`` of its own, which ``make settle`` does not wait for (the job's end stops it): it
+    # would race the removal of the workspace below.
+    deadline = time.monotonic() + 120
+    while any(workspace.glob(".output.removing-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
     shutil.rmtree(workspace)
     workspace.mkdir()
     checkout = content.with_name("checkout")
