@@ -441,16 +441,15 @@ class SiteWrites:
         self.written: set[str] = set()
         self._error: BaseException | None = None
         self._beside: forked.Beside | None = None
+        self._thread: threading.Thread | None = None
         writers = site_writers(dict(site.settings))
         wanted = set(paths)
         if not writers:
-            self._thread = None
             return
         if extra_processes(dict(site.settings), 1, resident_mb(), step="site writes") == 1:
             self._beside = forked.Beside()
             self._beside.add("site writes", lambda: _write_site(writers, site, wanted, folder))
             self._beside.launch()
-            self._thread = None
             return
         self._thread = threading.Thread(
             target=self._write, args=(writers, site, wanted, folder), name="site-writes", daemon=True
