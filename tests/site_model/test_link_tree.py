@@ -1,0 +1,122 @@
+"""The linker of a rebuild from the model (``site_model/link_tree.py``): every file of the last
+site but those left out is hard-linked into the building folder, each held to the last build's
+record; folders are made only for a file, and not asked for when they are there already (the
+skeleton of an earlier site)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from topicfeed.site_model import link_tree
+from topicfeed.site_model.link_tree import ChangedSince
+
+FILES = {
+    "index.html": "home",
+    "feeds/all.atom.xml": "feed",
+    "2024/03/01/a/index.html": "a",
+    "2024/03/01/b/index.html": "b",
+    "2024/03/02/c/index.html": "c",
+    "pagefind/2024-03/index.pf": "bundle",
+    "pagefind/2024-03/fragment/x.pf": "fragment",
+    "CNAME": "example.org",
+}
+#: What a rebuild writes anew or removes: two pages, the home page and a search bundle, whole.
+LEAVE = {"index.html", "2024/03/01/a/index.html", "2024/03/02/c/index.html", "pagefind/2024-03/"}
+KEPT = {"feeds/all.atom.xml", "2024/03/01/b/index.html"}
+
+
+def _site(root: Path) -> tuple[Path, dict[str, list[int]]]:
+    site = root / "site"
+    for name, text in FILES.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    recorded = {}
+    for name in FILES:
+        if name != "CNAME":  # retained: carried over by the output step, never recorded
+            stat = (site / name).stat()
+            recorded[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    return site, recorded
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _folders(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+def _link(site: Path, into: Path, recorded: dict[str, list[int]]) -> int:
+    return link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+
+
+def test_every_file_but_those_left_out_is_linked_with_only_its_folders(tmp_path: Path) -> None:
+    site, recorded = _site(tmp_path)
+    into = tmp_path / "building"
+    into.mkdir()
+    assert _link(site, into, recorded) == len(KEPT)
+    assert _files(into) == KEPT
+    for name in KEPT:
+        assert (into / name).stat().st_ino == (site / name).stat().st_ino
+    # No folder for a file left out: a fresh build has no empty folder.
+    assert _folders(into) == {"feeds", "2024", "2024/03", "2024/03/01", "2024/03/01/b"}
+
+
+def test_folders_already_there_are_not_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild usually starts from the empty folders of an earlier site."""
+    site, recorded = _site(tmp_path)
+    into = tmp_path / "building"
+    for name in FILES:
+        (into / name).parent.mkdir(parents=True, exist_ok=True)
+    asked: list[str] = []
+    makedirs = os.makedirs
+    monkeypatch.setattr(os, "makedirs", lambda name, **kw: (asked.append(name), makedirs(name, **kw)))
+    assert _link(site, into, recorded) == len(KEPT)
+    assert asked == []
+    assert _files(into) == KEPT
+
+
+@pytest.mark.parametrize("where", ["kept", "left out"])
+def test_a_file_changed_since_the_record_fails_the_linking_unless_it_is_left_out(
+    tmp_path: Path, where: str
+) -> None:
+    site, recorded = _site(tmp_path)
+    name = "2024/03/01/b/index.html" if where == "kept" else "2024/03/01/a/index.html"
+    (site / name).write_text("changed by hand", encoding="utf-8")
+    into = tmp_path / "building"
+    into.mkdir()
+    if where == "kept":
+        with pytest.raises(ChangedSince, match=re.escape(name)):
+            _link(site, into, recorded)
+    else:
+        assert _link(site, into, recorded) == len(KEPT)
+
+
+def test_a_recorded_file_gone_or_one_added_fails_the_linking(tmp_path: Path) -> None:
+    site, recorded = _site(tmp_path)
+    (site / "2024/03/01/b/index.html").unlink()
+    with pytest.raises(ChangedSince, match=re.escape("2024/03/01/b/index.html")):
+        _link(site, tmp_path / "one", recorded)
+    site, recorded = _site(tmp_path / "again")
+    (site / "2024/03/01/b/extra.html").write_text("added by hand", encoding="utf-8")
+    with pytest.raises(ChangedSince, match=re.escape("extra.html")):
+        _link(site, tmp_path / "two", recorded)
+
+
+def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_path: Path) -> None:
+    site, recorded = _site(tmp_path)
+    command = [sys.executable, "-I", "-S", link_tree.__file__, str(site), str(tmp_path / "b1")]
+    given = json.dumps({"leave": sorted(LEAVE), "recorded": recorded}).encode()
+    done = subprocess.run([*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False)
+    assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n".encode())
+    (site / "feeds/all.atom.xml").write_text("edited by hand", encoding="utf-8")
+    command[-1] = str(tmp_path / "b2")
+    done = subprocess.run([*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False)
+    assert (done.returncode, done.stdout) == (link_tree.CHANGED_SINCE, b"feeds/all.atom.xml\n")
