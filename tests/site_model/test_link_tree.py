@@ -114,9 +114,13 @@ def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_pat
     site, recorded = _site(tmp_path)
     command = [sys.executable, "-I", "-S", link_tree.__file__, str(site), str(tmp_path / "b1")]
     given = json.dumps({"leave": sorted(LEAVE), "recorded": recorded}).encode()
-    done = subprocess.run([*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False)
+    done = subprocess.run(
+        [*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False
+    )
     assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n".encode())
     (site / "feeds/all.atom.xml").write_text("edited by hand", encoding="utf-8")
     command[-1] = str(tmp_path / "b2")
-    done = subprocess.run([*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False)
+    done = subprocess.run(
+        [*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False
+    )
     assert (done.returncode, done.stdout) == (link_tree.CHANGED_SINCE, b"feeds/all.atom.xml\n")
