@@ -110,6 +110,23 @@ def test_the_state_it_leaves_is_true_for_the_next_build(site: Site) -> None:
     assert_fresh(site)
 
 
+def test_what_a_rebuild_parses_is_kept_for_the_next(tmp_path: Path) -> None:
+    """A rebuild from the model adds the records it parsed to the item store: the next one
+    finds the item edited before it by its file's digest instead of parsing the file again
+    (otherwise every rebuild parses each file changed since the last full build)."""
+    site = Site(tmp_path)
+    site.build()
+    edit(site.content)
+    first = site.build()
+    assert PLANNED in first.log
+    assert "news item store: 1 news file(s) parsed, 1 records added" in first.log
+    add(site.content)
+    second = site.build()
+    assert "Rebuilt from the site model: 1 news file(s) changed" in second.log
+    assert "news item store: 1 news file(s) parsed, 1 records added" in second.log  # the new one
+    assert_fresh(site)
+
+
 def test_what_the_model_cannot_plan_is_built_in_full(tmp_path: Path) -> None:
     site = Site(tmp_path)
     site.build()

@@ -5,7 +5,8 @@ A rebuild planned from the site model needs what the reader and its URL step wou
 folder now: every file's fate, and each published item with its page's URL and file, its date
 and its topics' slugs, in the site's order. Here each file's record comes from the item store
 as the forked readers find it (:func:`.prefetch.find_record`: a file whose stat is the one
-recorded is not even read); an item whose reader digest is the one the last model recorded keeps the
+recorded is not even read), and what is parsed is added to the store
+(:meth:`.item_store.ItemStore.add`); an item whose reader digest is the one the last model recorded keeps the
 URL, file and date recorded with it; any other published item becomes one Pelican ``Article``,
 through Pelican's own readers, as in a build, for its URL. Topic slugs are made unique over all
 topics by the same function as the build's URL step.
@@ -18,6 +19,7 @@ page name another item had to leave (its URL carries a hash suffix that the buil
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -33,9 +35,11 @@ from topicfeed.model import NewsItem, Problem
 from topicfeed.plugin import Underivable
 from topicfeed.text import topic_key, unique_topic_slugs
 
-from .item_store import FOLDER, ItemStore
+from .item_store import FOLDER, ItemStore, Stored, pickled
 from .prefetch import find_record
 from .reader import FileParser, NewsReader, store_key
+
+logger = logging.getLogger(__name__)
 
 #: What the last model recorded of a published item (by its file), as a plain tuple:
 #: ``(fingerprint, url, save_as, timestamp)``.
@@ -65,15 +69,21 @@ def _records(settings: dict[str, Any], files: Sequence[str]) -> list[tuple[str, 
         store = ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings))
     try:
         found = []
+        parsed: dict[str, Stored] = {}
         for source_path in files:
             path = parser.relative(source_path)
             result = find_record(parser, store, source_path)
             if result is None:
                 raise Underivable(f"{path}: cannot be read here; the reader says why")
-            record = result[1]
+            digest, record, _, was_parsed, damaged, _ = result
             if record is None:
                 raise Underivable(f"{path}: not a news item")
+            if was_parsed and not damaged and store is not None:
+                parsed[digest] = pickled(record)
             found.append((path, record))
+        if parsed and store is not None:
+            # Kept, or every later rebuild parses each file changed since the last full build.
+            logger.info("news item store: %d news file(s) parsed, %s", len(parsed), store.add(parsed))
         return found
     finally:
         if store is not None:
