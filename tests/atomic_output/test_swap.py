@@ -268,20 +268,20 @@ def test_waiting_for_recycling_sees_the_skeleton_of_a_real_swap(tmp_path: Path) 
     assert folders(skeleton) == {"posts"} and (skeleton / swap.SKELETON_LIST).is_file()
 
 
-def fileless_folders(folder: Path) -> set[str]:
-    """Folders with no file in them or below: what the record step's walk hands the commit."""
+def filled_folders(folder: Path) -> set[str]:
+    """Folders with a file in them or below: what the record step's listing hands the commit."""
     return {
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
-        if p.is_dir() and not any(not q.is_dir() for q in p.rglob("*"))
+        if p.is_dir() and any(not q.is_dir() for q in p.rglob("*"))
     }
 
 
 @pytest.mark.parametrize("told", [True, False])
-def test_pruning_only_the_fileless_folders_leaves_what_trying_every_folder_leaves(
+def test_pruning_only_the_folders_without_a_file_leaves_what_trying_every_folder_leaves(
     tmp_path: Path, told: bool
 ) -> None:
-    """With the walk's fileless folders, the commit tries only those: the same site results."""
+    """Told the folders holding a file, the commit tries only the others: the same site results."""
     output = tmp_path / "site"
     make_site(output, "old")
     for name in ("gone/deep/deeper/page.html", "half/kept/page.html", "half/gone/page.html", "a/b/c/d.html"):
@@ -298,8 +298,8 @@ def test_pruning_only_the_fileless_folders_leaves_what_trying_every_folder_leave
     (building / "a" / "b" / "e.html").write_text("z", encoding="utf-8")  # c is left empty below b
     (building / "made" / "empty").mkdir(parents=True)  # the build's own empty folder stays
     (building / "gone" / "deep" / "own").mkdir()  # and keeps its taken-over parents
-    fileless = fileless_folders(building) if told else None
-    removed = swap.prune(output, fileless)
+    filled = filled_folders(building) if told else None
+    removed = swap.prune(output, filled)
     assert removed == 3  # half/gone, a/b/c, gone/deep/deeper
     assert folders(building) == {
         "posts", "half", "half/kept", "a", "a/b", "made", "made/empty", "gone", "gone/deep", "gone/deep/own",

@@ -91,6 +91,10 @@ def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
     # the corpus's files.)
     kept = int(re.search(r"(\d+) kept", build.log).group(1))  # type: ignore[union-attr]
     assert len(linked) == kept > len(after) / 2
+    # The record of the site, made from what the rebuild linked and wrote (not a walk of it),
+    # lists the site as it is, inodes and all.
+    record = state.load(site.output)
+    assert record is not None and record.site == state.listing(site.output)
 
 
 def test_the_state_it_leaves_is_true_for_the_next_build(site: Site) -> None:

@@ -51,7 +51,21 @@ def _folders(folder: Path) -> set[str]:
 
 
 def _link(site: Path, into: Path, recorded: dict[str, list[int]]) -> int:
-    return link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    linked, inodes = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    assert inodes == {}  # each as recorded
+    return linked
+
+
+def test_inodes_not_as_recorded_are_told(tmp_path: Path) -> None:
+    """A record restored from another machine lists other inodes: the linking says which, so
+    the record of the new site lists the files as they are without walking them again."""
+    site, recorded = _site(tmp_path)
+    recorded["feeds/all.atom.xml"][2] += 1_000_000
+    del recorded["2024/03/01/b/index.html"][2:]
+    into = tmp_path / "building"
+    linked, inodes = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    assert linked == len(KEPT)
+    assert inodes == {name: (site / name).stat().st_ino for name in KEPT}
 
 
 def test_every_file_but_those_left_out_is_linked_with_only_its_folders(tmp_path: Path) -> None:
@@ -114,7 +128,7 @@ def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_pat
     done = subprocess.run(
         [*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False
     )
-    assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n".encode())
+    assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n{{}}\n".encode())
     (site / "feeds/all.atom.xml").write_text("edited by hand", encoding="utf-8")
     command[-1] = str(tmp_path / "b2")
     done = subprocess.run(

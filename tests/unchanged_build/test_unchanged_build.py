@@ -19,6 +19,7 @@ from support.items import write_item, write_raw
 
 from topicfeed import build_inputs as inputs
 from topicfeed.build import Build as TopicfeedBuild
+from topicfeed.build import KnownFiles
 from topicfeed.pelican_adapter import skip_run
 from topicfeed.racy import RACY_NS
 from topicfeed.unchanged_build import plugin, state
@@ -243,9 +244,9 @@ def test_a_listing_trusts_a_known_entry_only_for_the_same_inode(tmp_path: Path) 
     assert state.listing(site)["same.html"][0] == 4  # a check looks every file up
 
 
-def test_the_walk_of_a_site_names_every_folder_without_a_file(tmp_path: Path) -> None:
-    """What the output step prunes from: folders with no file in them or below, the retained
-    names left out (their folders are never pruned)."""
+def test_the_walk_of_a_site_names_every_folder_with_a_file(tmp_path: Path) -> None:
+    """What the output step prunes by: the folders with a file in them or below (the others
+    go), the retained names left out (their folders are never pruned)."""
     site = tmp_path / "site"
     for name in ("index.html", "a/b/page.html", "a/c/d/page.html", ".git/HEAD", "only/link"):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -254,11 +255,32 @@ def test_the_walk_of_a_site_names_every_folder_without_a_file(tmp_path: Path) ->
         (site / name).mkdir(parents=True)
     (site / "only" / "link").unlink()
     (site / "only" / "link").symlink_to(site / "a")  # a link to a folder is a file here
-    files, fileless = state.walk(site, [".git"])
+    files, filled = state.walk(site, [".git"])
     assert files == state.listing(site, [".git"])
     assert set(files) == {"index.html", "a/b/page.html", "a/c/d/page.html", "only/link"}
-    assert fileless == {"a/c/empty", "e", "e/f", "e/f/g", "e/h", "a/b/i", "a/b/i/j"}
+    assert filled == {"a", "a/b", "a/c", "a/c/d", "only"} == state.filled_folders(files)
     assert state.walk(tmp_path / "missing") == ({}, set())
+
+
+def test_a_rebuild_from_the_model_is_listed_from_what_it_knows(tmp_path: Path) -> None:
+    """A rebuild hands the record the files it linked (as it found them) and the files and
+    folders it wrote: the listing made from those is the walk's, inodes and all."""
+    site = tmp_path / "site"
+    for name in ("index.html", "a/page.html", "a/b/page.html", "search/x/1.pf", "search/y/2.pf", ".git/HEAD"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x", encoding="utf-8")
+    (site / "gone").mkdir()
+    walked, filled = state.walk(site, [".git"])
+    (site / "new" / "page.html").parent.mkdir()
+    (site / "new" / "page.html").write_text("written", encoding="utf-8")
+    (site / "search" / "x" / "3.pf").write_text("written", encoding="utf-8")
+    (site / "index.html").unlink()
+    (site / "index.html").write_text("written anew", encoding="utf-8")
+    linked = {name: entry for name, entry in walked.items() if name.startswith(("a/", "search/y/"))}
+    written = ["index.html", "new/page.html", "search/x/", "not/written.html"]
+    files, folders = state.listed(site, KnownFiles(linked, written))
+    assert (files, folders) == state.walk(site, [".git"])
+    assert folders == filled | {"new"}
 
 
 def test_a_replaced_run_that_failed_leaves_its_fingerprint_to_no_later_run(tmp_path: Path) -> None:

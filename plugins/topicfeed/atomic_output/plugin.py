@@ -86,7 +86,7 @@ def commit(pelican: Any, build: Build) -> None:
     recycle = bool(build.private.get(__package__ or __name__))
     try:
         if recycle:
-            swap.prune(build.output, build.fileless_folders)
+            swap.prune(build.output, build.filled_folders)
         if swap.swap(build.output, recycle=recycle):
             logger.debug("output replaced atomically: %s", build.output)
     finally:

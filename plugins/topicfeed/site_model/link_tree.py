@@ -20,9 +20,11 @@ skeleton), where asking for each folder first (``os.makedirs``: a ``stat`` of it
 Arguments: the site, the building folder, the rebuild's process id, then the top-level names
 to leave alone (the output step carries them over). Standard input, JSON: ``leave``, the files
 (relative, with ``/``) and folders (ending with ``/``) not to link; ``recorded``, the listing.
-Prints the number of files linked, or the first file not as recorded. It asks the kernel to
-kill it with the rebuild (Linux), so a killed rebuild leaves nothing linking into its building
-folder (as ``fast_writer``'s helper does).
+Prints the number of files linked, then (JSON, one line) the inode of each file linked whose
+inode is not the one recorded (the record of the new site lists the linked files as found,
+without walking them again: ``unchanged_build.state.listed``); or the first file not as
+recorded. It asks the kernel to kill it with the rebuild (Linux), so a killed rebuild leaves
+nothing linking into its building folder (as ``fast_writer``'s helper does).
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ def link_tree(
     leave: Collection[str],
     kept: Collection[str],
     recorded: Mapping[str, list[int]],
-) -> int:
+) -> tuple[int, dict[str, int]]:
     """Link every file of ``site`` into ``into`` at its place, but ``leave`` and ``kept``; each
-    held to ``recorded`` (raises :class:`ChangedSince`)."""
+    held to ``recorded`` (raises :class:`ChangedSince`). The number linked, and the inodes
+    not as recorded (by file)."""
     folders = {name for name in leave if name.endswith("/")}
     linked = 0
+    inodes: dict[str, int] = {}
     seen = 0
     stack = [("", site, into)]
     while stack:
@@ -84,6 +88,8 @@ def link_tree(
                 entry_recorded = recorded.get(name)
                 if entry_recorded is None or entry_recorded[:2] != [stat.st_size, stat.st_mtime_ns]:
                     raise ChangedSince(name)
+                if entry_recorded[2:] != [stat.st_ino]:
+                    inodes[name] = stat.st_ino
                 seen += 1
                 target = os.path.join(made, entry.name)
                 try:
@@ -98,7 +104,7 @@ def link_tree(
     if seen != sum(1 for name in recorded if _linked(name, leave, folders)):
         gone = [name for name in recorded if _linked(name, leave, folders) and not _there(site, name)]
         raise ChangedSince(min(gone, default="a file the last build recorded"))
-    return linked
+    return linked, inodes
 
 
 def _linked(name: str, leave: Collection[str], folders: Collection[str]) -> bool:
@@ -118,7 +124,10 @@ def main() -> None:
     _die_with(int(parent))
     given = json.load(sys.stdin)
     try:
-        print(link_tree(site.rstrip(os.sep), into, set(given["leave"]), set(kept), given["recorded"]))
+        site = site.rstrip(os.sep)
+        linked, inodes = link_tree(site, into, set(given["leave"]), set(kept), given["recorded"])
+        print(linked)
+        print(json.dumps(inodes))
     except ChangedSince as error:
         print(error)
         sys.exit(CHANGED_SINCE)

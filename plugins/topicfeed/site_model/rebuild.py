@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 from pelican.log import FatalLogger, console
 
 from topicfeed import build_inputs, pelican_adapter
-from topicfeed.build import Build
+from topicfeed.build import Build, KnownFiles
 from topicfeed.gc_pause import gc_paused
 from topicfeed.plugin import Underivable, derivation, run_planned, workings
 
@@ -285,10 +285,11 @@ class Linking:
         with stdin:  # it reads all of it before it links anything
             stdin.write(json.dumps({"leave": sorted(leave), "recorded": recorded}).encode("ascii"))
 
-    def finish(self) -> int:
-        """Wait for every link; the number made. Raises :class:`Underivable` when a file of the
-        last site is not the one the last build recorded (changed, added or deleted by hand: a
-        full build instead), RuntimeError when the helper failed."""
+    def finish(self) -> tuple[int, dict[str, int]]:
+        """Wait for every link; the number made, and the inodes of the files linked that are
+        not the recorded ones (by file). Raises :class:`Underivable` when a file of the last
+        site is not the one the last build recorded (changed, added or deleted by hand: a full
+        build instead), RuntimeError when the helper failed."""
         out = self._process.stdout.read()  # type: ignore[union-attr]
         err = self._process.stderr.read()  # type: ignore[union-attr]
         status = self._process.wait()
@@ -297,7 +298,8 @@ class Linking:
         if status != 0:
             message = err.decode("utf-8", "replace").strip() or f"exit status {self._process.returncode}"
             raise RuntimeError(f"site model: linking the last site failed: {message}")
-        return int(out)
+        count, inodes = out.split(b"\n", 1)
+        return int(count), json.loads(inodes)
 
     def stop(self) -> None:
         """The rebuild failed: no more links."""
@@ -320,7 +322,8 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
-    linking = Linking(build.output, build.target, {*plan.pages, *plan.files, *plan.gone}, kept, plan.recorded)
+    leave = {*plan.pages, *plan.files, *plan.gone}
+    linking = Linking(build.output, build.target, leave, kept, plan.recorded)
     site_writes = SiteWrites(plan.planned.site, plan.files, build.target)
     try:
         renderer = PageRenderer(plan.planned, build.target)
@@ -342,7 +345,8 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         with contextlib.suppress(BaseException):  # its own failure is not the one to report
             site_writes.finish()
         raise
-    linked = linking.finish()
+    linked, inodes = linking.finish()
+    build.known_files = KnownFiles(_linked(plan.recorded, leave, inodes), [*plan.pages, *plan.files])
     times.append(time.perf_counter())
     logger.info(
         "site model: %.2f s setting up the pages, %.2f s rendering, %.2f s writing the other "
@@ -357,6 +361,22 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _linked(
+    recorded: Mapping[str, list[int]], leave: Collection[str], inodes: Mapping[str, int]
+) -> dict[str, list[int]]:
+    """The recorded files the linking linked (all but those left out, and those in a folder
+    left out: it fails otherwise), each as it found it (``inodes``: those not as recorded)."""
+    folders = tuple(name for name in leave if name.endswith("/"))
+    linked = {
+        name: entry
+        for name, entry in recorded.items()
+        if name not in leave and not (folders and name.startswith(folders))
+    }
+    for name, inode in inodes.items():
+        linked[name] = [*linked[name][:2], inode]
+    return linked
 
 
 def write_next_model(build: Build, page_reads: Mapping[str, tuple[str, ...]]) -> None:

@@ -172,9 +172,12 @@ def record(pelican: Any, build: Build) -> None:
         and build.output.is_dir()
         and last_filesystem == state.filesystem(build.output)
     )
-    site, build.fileless_folders = state.walk(
-        build.target, _retained(pelican.settings), known=last_site if last_site_kept else None
-    )
+    if build.known_files is not None:  # a rebuild from the site model: it knows its files
+        site, build.filled_folders = state.listed(build.target, build.known_files)
+    else:
+        site, build.filled_folders = state.walk(
+            build.target, _retained(pelican.settings), known=last_site if last_site_kept else None
+        )
     warnings = [[level, message] for level, message in noted.records]
     state.save(
         build.output,

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topicfeed.build import KnownFiles
+
 #: Bumped when the record's meaning changes, so an older record is never trusted.
 VERSION = 3
 
@@ -123,8 +125,39 @@ def walk(
     for index in range(len(folders) - 1, 0, -1):
         if holds_file[index]:
             holds_file[parents[index]] = True
-    fileless = {name for name, held in zip(folders, holds_file, strict=True) if not held and name}
-    return files, fileless
+    filled = {name for name, held in zip(folders, holds_file, strict=True) if held and name}
+    return files, filled
+
+
+def listed(output: Path, known: KnownFiles) -> tuple[dict[str, list[int]], set[str]]:
+    """:func:`walk` of a site a rebuild from the site model wrote, from what it knows
+    (``Build.known_files``): the files it linked as it found them, and a look at each file and
+    folder it wrote, not at every folder of the site (3.2 s at 100,000 items). The retained
+    names are neither linked nor written by it."""
+    files = dict(known.linked)
+    for name in known.written:
+        if name.endswith("/"):
+            below, _ = walk(output / name)
+            files.update((name + path, entry) for path, entry in below.items())
+            continue
+        try:
+            info = os.lstat(output / name)
+        except FileNotFoundError:
+            continue
+        files[name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    return files, filled_folders(files)
+
+
+def filled_folders(files: Iterable[str]) -> set[str]:
+    """The folders (relative, ``/``) holding one of ``files`` (relative paths), in themselves
+    or below."""
+    filled: set[str] = set()
+    for name in files:
+        folder = name.rpartition("/")[0]
+        while folder and folder not in filled:
+            filled.add(folder)
+            folder = folder.rpartition("/")[0]
+    return filled
 
 
 @dataclass
