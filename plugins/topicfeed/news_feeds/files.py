@@ -36,7 +36,7 @@ def plain_feeds(plan: FeedPlan, max_items: int | None) -> tuple[FeedFile, ...]:
             files.append((channel.paths[fmt], channel.kind, channel.slug, channel.name, sources, ids))
     if plan.opml_path:  # every channel, and the newest story's date
         every = [f"{c.kind} {c.slug} {c.name} {sorted(c.paths.items())}" for c in plan.channels()]
-        newest = max((article.date for article in plan.site.articles), default=None)
+        newest = plan.newest()
         files.append(
             (plan.opml_path, "opml", "", "", (), (*every, f"newest {newest and newest.isoformat()}"))
         )

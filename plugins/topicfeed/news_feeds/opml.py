@@ -43,9 +43,9 @@ def write_opml(plan: FeedPlan, stream: IO[str], site_url: str) -> None:
     handler.startElement("opml", {"version": "2.0"})
     handler.startElement("head", {})
     handler.addQuickElement("title", f"{plan.site.title}: topic and source feeds")
-    dates = [article.date for article in plan.site.articles]
-    if dates:
-        handler.addQuickElement("dateModified", email.utils.format_datetime(max(dates)))
+    newest = plan.newest()
+    if newest is not None:
+        handler.addQuickElement("dateModified", email.utils.format_datetime(newest))
     handler.addQuickElement("docs", "http://opml.org/spec2.opml")
     handler.endElement("head")
     handler.startElement("body", {})

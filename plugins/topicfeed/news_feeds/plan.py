@@ -66,6 +66,9 @@ class FeedPlan:
     ids: Mapping[str, str]
     feed_domain: str
     opml_path: str = ""
+    #: The newest story's date, for a plan whose site channel does not hold the stories (the
+    #: channels a page links to: :func:`plan_from`); otherwise taken from them (:meth:`newest`).
+    newest_date: Any = None
     _by_path: dict[str, Channel] = field(default_factory=dict)
     _by_slug: dict[tuple[str, str], Channel] = field(default_factory=dict)
 
@@ -79,6 +82,12 @@ class FeedPlan:
         yield self.site
         yield from self.topics
         yield from self.sources
+
+    def newest(self) -> Any:
+        """The newest story's date (a ``datetime``), or None when the site has no story."""
+        if self.newest_date is not None:
+            return self.newest_date
+        return max((article.date for article in self.site.articles), default=None)
 
     def channel_for(self, path: str | None) -> Channel | None:
         return self._by_path.get(path or "")
@@ -153,7 +162,7 @@ class FeedLinks:
         return FeedLink("text/x-opml", title, self._plan.url(self._plan.opml_path), "opml")
 
 
-def _paths(settings: dict[str, Any], kind: str, slug: str) -> dict[str, str]:
+def _paths(settings: Mapping[str, Any], kind: str, slug: str) -> dict[str, str]:
     paths = {}
     for fmt in FORMATS:
         pattern = settings.get(PATH_SETTINGS[kind][fmt])
@@ -165,9 +174,31 @@ def _paths(settings: dict[str, Any], kind: str, slug: str) -> dict[str, str]:
 def build_plan(generator: Any) -> FeedPlan:
     """The plan of one build, from Pelican's articles generator (published articles only)."""
     settings = generator.settings
+    articles = list(generator.articles)
+    return plan_from(
+        settings,
+        articles,
+        sorted(generator.tags.items(), key=lambda pair: pair[0].slug),
+        group_sources(articles, settings),
+        entry_ids(articles),
+    )
+
+
+def plan_from(
+    settings: Mapping[str, Any],
+    articles: Sequence[Any],
+    tagged: Iterable[tuple[Any, Sequence[Any]]],
+    sources: Iterable[Any],
+    ids: Mapping[str, str],
+    newest: Any = None,
+) -> FeedPlan:
+    """The plan of a site with these published ``articles``, ``tagged`` (each topic's ``Tag``
+    and its articles, by slug) and ``sources`` (:func:`topicfeed.sources.group_sources`), and
+    these entry ids (by file). A plan of the channels alone (what a page links to: a rebuild
+    from the site model writes each feed from what the model says it shows) is given no
+    articles, and the ``newest`` story's date for the OPML list."""
     sitename = str(settings["SITENAME"])
     description = str(settings["SITEDESCRIPTION"] or settings.get("SITESUBTITLE") or sitename)
-    articles = list(generator.articles)
     site = Channel(
         kind="site",
         slug="",
@@ -186,12 +217,12 @@ def build_plan(generator: Any) -> FeedPlan:
             title=f"{tag.name} · {sitename}",
             description=f"The latest stories on {tag.name}, from every source.",
             page_url=tag.url,
-            articles=tagged,
+            articles=shown,
             paths=_paths(settings, "topic", tag.slug),
         )
-        for tag, tagged in sorted(generator.tags.items(), key=lambda pair: pair[0].slug)
+        for tag, shown in tagged
     ]
-    sources = [
+    channels = [
         Channel(
             kind="source",
             slug=source.slug,
@@ -202,13 +233,14 @@ def build_plan(generator: Any) -> FeedPlan:
             articles=list(source.articles),
             paths=_paths(settings, "source", source.slug),
         )
-        for source in sorted(group_sources(articles, settings), key=lambda source: source.slug)
+        for source in sorted(sources, key=lambda source: source.slug)
     ]
     return FeedPlan(
         site=site,
         topics=topics,
-        sources=sources,
-        ids=entry_ids(articles),
+        sources=channels,
+        ids=ids,
         feed_domain=str(settings.get("FEED_DOMAIN") or ""),
         opml_path=str(settings.get("FEED_OPML") or ""),
+        newest_date=newest,
     )

@@ -25,7 +25,7 @@ from topicfeed.plugin import register_plugin
 
 from .feed_format import NewsFeedFormat
 from .files import derive_feeds, plain_feeds
-from .from_model import site_plan, write_feeds_from_model
+from .from_model import channels_plan, write_feeds_from_model
 from .opml import save_opml
 from .plan import PELICAN_WRITES, PLAN_KEY, FeedLinks, FeedPlan, build_plan
 from .settings import SETTINGS
@@ -56,9 +56,9 @@ def write_feeds(generator: Any, writer: Any) -> None:
 
 
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
-    """The context's ``feed_links``, as :func:`plan_feeds` gives it, from the plan of the site's
-    stories (feeds hang nothing on an article)."""
-    return {"feed_links": FeedLinks(site_plan(site))}
+    """The context's ``feed_links``, as :func:`plan_feeds` gives it: the links of the plan's
+    channels, which hold no story here (feeds hang nothing on an article)."""
+    return {"feed_links": FeedLinks(channels_plan(site))}
 
 
 def register() -> None:

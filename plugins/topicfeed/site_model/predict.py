@@ -173,6 +173,11 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
     model = model._replace(home=derive_home(model, settings), **products())
     pages = predict_pages(last, model, settings)
     model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
-    shown = {"related-links": relations, "theme-data": neighbours, "source-pages": grouped}
+    shown = {
+        "related-links": relations,
+        "theme-data": neighbours,
+        "source-pages": grouped,
+        "feed-format": model.feeds,
+    }
     site = PlainSite(settings, stories, shown, tuple(page[0] for page in pages))
     return Prediction(model, site, read.problems)
