@@ -6,10 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from topicfeed.coverage.plugin import attach
+from pelican.settings import DEFAULT_CONFIG
+
+from topicfeed.coverage.plugin import attach, coverage_values, page_values
 from topicfeed.coverage.settings import SETTINGS
+from topicfeed.items import PlainSite, Story, stand_in, story_topics, topic_tags
 from topicfeed.model import NewsItem, Provider
 from topicfeed.settings import apply
+from topicfeed.site import site_timezone
 
 NEWEST = dt.datetime(2024, 5, 31, 12, tzinfo=dt.UTC)
 
@@ -78,3 +82,39 @@ def test_no_news_items_gives_empty_data() -> None:
     attach(gen)
     assert gen.context["coverage_topics"] == {} and gen.context["trending_topics"] == ()
     assert gen.context["trending_window"] is None
+
+
+def test_a_page_rendered_from_the_site_model_gets_the_builds_values() -> None:
+    """The rebuild's page values come from the stories' plain values (no article per story):
+    the same charts, sparklines and trends as the build's step draws from Pelican's grouping of
+    its articles by tag (a topic spelled two ways, named twice by one story, a source whose
+    stories name it two ways)."""
+    settings = dict(DEFAULT_CONFIG, TIMEZONE="Europe/Paris")
+    apply(settings, SETTINGS)
+    stories = []
+    for n, (topics, domain, name) in enumerate(
+        [
+            (("rising", "Rising"), "example.com", "Example"),
+            (("rising", "rising!", "base", "Base"), "example.com", "EXAMPLE"),
+            (("base", "Base", "base", "Base"), "news.example.org", "Other News"),
+            *[(("base", "BASE"), "example.com", "Example")] * 9,
+            (("rising", "Rising"), "news.example.org", "Other News"),
+        ]
+    ):
+        published = NEWEST - dt.timedelta(days=n * 2, hours=n)
+        item = NewsItem("t", "e", published, f"https://{domain}/{n}", Provider(name, domain))
+        slugs, names = topics[::2], topics[1::2]
+        stories.append(Story(item, f"{n}.html", f"{n}.html", published.timestamp(), slugs, names))
+    zone = site_timezone(settings)
+    tags: dict[object, list[object]] = {}
+    articles = []
+    named = topic_tags(map(story_topics, stories), settings, by_spelling=False)
+    for story, story_tags in zip(stories, named, strict=True):
+        made = stand_in(story.item)
+        made.date = dt.datetime.fromtimestamp(story.timestamp, zone)
+        for tag in story_tags:
+            tags.setdefault(tag, []).append(made)
+        articles.append(made)
+    built = coverage_values(articles, tags, settings)
+    assert built["trending_topics"] and built["coverage_sources"]
+    assert page_values(PlainSite(settings, stories, {}), None) == built

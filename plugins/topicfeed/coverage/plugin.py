@@ -26,7 +26,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from topicfeed.items import PlainSite, item_of, stand_in, story_topics, topic_tags
+from topicfeed.items import PlainSite, item_of, topic_tags
 from topicfeed.plugin import register_plugin
 from topicfeed.site import site_timezone
 from topicfeed.text import source_slug
@@ -199,17 +199,7 @@ def coverage_values(
     """What the templates get: the charts, the sparklines and the trending topics, from the
     published articles and Pelican's grouping of them by tag."""
     articles = [a for a in all_articles if item_of(a) is not None]
-    if not articles:
-        return dict(
-            coverage_topics={},
-            coverage_sources={},
-            coverage_sparklines={},
-            trending_topics=(),
-            trending_window=None,
-        )
     days = [_day(a) for a in articles]
-    newest = max(days)
-    weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
     topics: dict[str, tuple[str, list[dt.date]]] = {}
     urls: dict[str, str] = {}
     for tag, tagged in sorted(dict(tags).items(), key=lambda pair: pair[0].slug):
@@ -217,12 +207,34 @@ def coverage_values(
         if dates:
             topics[tag.slug] = (tag.name, dates)
             urls[tag.slug] = tag.url
+    providers = [item_of(article).provider for article in articles]  # type: ignore[union-attr]
+    return _values(days, topics, urls, providers, settings)
+
+
+def _values(
+    days: Sequence[dt.date],
+    topics: Mapping[str, tuple[str, list[dt.date]]],
+    urls: Mapping[str, str],
+    providers: Sequence[Any],
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """:func:`coverage_values` from plain values: each published story's day and provider (in
+    the site's order), and each topic's name and days (by slug, in slug order) and page URL."""
+    if not days:
+        return dict(
+            coverage_topics={},
+            coverage_sources={},
+            coverage_sparklines={},
+            trending_topics=(),
+            trending_window=None,
+        )
+    newest = max(days)
+    weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
     source_days: dict[str, list[dt.date]] = {}
     source_names: dict[str, Counter[str]] = {}
-    for article in articles:
-        provider = item_of(article).provider  # type: ignore[union-attr]
+    for day, provider in zip(days, providers, strict=True):
         slug = source_slug(provider.domain)
-        source_days.setdefault(slug, []).append(_day(article))
+        source_days.setdefault(slug, []).append(day)
         source_names.setdefault(slug, Counter())[provider.name] += 1
     sources = {slug: (_most_used(source_names[slug]), found) for slug, found in source_days.items()}
     values: dict[str, Any] = {}
@@ -262,19 +274,22 @@ def coverage_values(
 
 
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
-    """:func:`coverage_values` of the site's stories, on stand-ins of their articles (a date
-    and topics each) grouped by topic as Pelican groups them."""
+    """:func:`coverage_values` of the site's stories, from their plain values: each topic named
+    and placed as Pelican's grouping by tag names it (the first story's spelling), without
+    making an article of every story (about 1.8 s of a one-item rebuild at 100,000 items)."""
     zone = site_timezone(site.settings)
-    stand_ins = []
-    tags: dict[Any, list[Any]] = {}
-    named = topic_tags(map(story_topics, site.stories), site.settings, by_spelling=False)
-    for story, story_tags in zip(site.stories, named, strict=True):
-        article = stand_in(story.item)
-        article.date = dt.datetime.fromtimestamp(story.timestamp, zone)
-        for tag in story_tags:
-            tags.setdefault(tag, []).append(article)
-        stand_ins.append(article)
-    return coverage_values(stand_ins, tags, site.settings)
+    days = [dt.datetime.fromtimestamp(story.timestamp, zone).date() for story in site.stories]
+    dates: dict[str, list[dt.date]] = {}
+    names: dict[str, str] = {}
+    for day, story in zip(days, site.stories, strict=True):
+        for slug, name in zip(story.topics, story.topic_names, strict=True):
+            names.setdefault(slug, name)
+            dates.setdefault(slug, []).append(day)
+    (tags,) = topic_tags([list(names.items())], site.settings, by_spelling=False)
+    topics = {tag.slug: (tag.name, dates[tag.slug]) for tag in sorted(tags, key=lambda tag: tag.slug)}
+    urls = {tag.slug: tag.url for tag in tags}
+    providers = [story.item.provider for story in site.stories]
+    return _values(days, topics, urls, providers, site.settings)
 
 
 def register() -> None:
