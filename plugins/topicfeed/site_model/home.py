@@ -11,7 +11,7 @@ the same values (:func:`derive_home` of a model equals the ``home`` its build re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pelican.urlwrappers import Tag
@@ -24,7 +24,7 @@ from topicfeed.site import site_timezone
 from .records import ItemRecord, SiteModel
 
 
-def top_stories(records: list[ItemRecord], settings: Mapping[str, Any]) -> tuple[tuple[int, int], ...]:
+def top_stories(records: Sequence[ItemRecord], settings: Mapping[str, Any]) -> tuple[tuple[int, int], ...]:
     """The top stories: each one's position and how many other stories its cluster holds."""
     chosen = top_positions(
         [r.heat for r in records],
@@ -38,7 +38,7 @@ def top_stories(records: list[ItemRecord], settings: Mapping[str, Any]) -> tuple
 
 
 def trending_topics(
-    records: list[ItemRecord], topics: Mapping[str, str], settings: Mapping[str, Any]
+    records: Sequence[ItemRecord], topics: Mapping[str, str], settings: Mapping[str, Any]
 ) -> tuple[tuple[tuple[Any, ...], ...], tuple[Any, ...]]:
     """The trending topics as the home page shows them (but their sparklines) and their window."""
     if not records:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from pelican.paginator import Paginator
@@ -54,7 +54,7 @@ class SiteList(NamedTuple):
 
 
 def site_lists(
-    records: list[ItemRecord], topics: Mapping[str, str], settings: Mapping[str, Any]
+    records: Sequence[ItemRecord], topics: Mapping[str, str], settings: Mapping[str, Any]
 ) -> dict[str, SiteList]:
     """Every list the site pages through, by its file name."""
     lists: dict[str, SiteList] = {}
@@ -87,7 +87,7 @@ def per_page(template: str, settings: Mapping[str, Any]) -> int:
     return paginated[template] or settings["DEFAULT_PAGINATION"]
 
 
-def _periods(records: list[ItemRecord], settings: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+def _periods(records: Sequence[ItemRecord], settings: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
     """Every period archive's file -> the positions of its stories, in the archive's order."""
     zone = site_timezone(settings)
     order = (

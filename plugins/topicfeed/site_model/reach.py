@@ -104,7 +104,7 @@ def _key(part: str) -> str:
     return part.rstrip("]").strip("\"'")
 
 
-def shared_values(model: SiteModel, records: list[ItemRecord] | None = None) -> dict[str, object]:
+def shared_values(model: SiteModel, records: Sequence[ItemRecord] | None = None) -> dict[str, object]:
     """The values a page may read that the whole site shares, as the items determine them
     (``records``: the model's, when at hand)."""
     records = model.records() if records is None else records
@@ -155,11 +155,11 @@ def _differs(name: str, old: dict[str, object], new: dict[str, object]) -> bool:
     return old.get(name) != new.get(name)
 
 
-def _by_file(records: list[ItemRecord]) -> dict[str, ItemRecord]:
+def _by_file(records: Sequence[ItemRecord]) -> dict[str, ItemRecord]:
     return {record.source_path: record for record in records}
 
 
-def _shown(page: PageRecord, records: list[ItemRecord]) -> tuple[str, ...]:
+def _shown(page: PageRecord, records: Sequence[ItemRecord]) -> tuple[str, ...]:
     return tuple(records[i].source_path for i in page.items)
 
 
