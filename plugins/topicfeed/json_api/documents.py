@@ -26,6 +26,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from topicfeed import items
@@ -70,7 +71,7 @@ class Collection:
     slug: str
     name: str
     base: str  # folder of page 1, e.g. "api/news/canvas-apps"
-    articles: list[Any] = field(default_factory=list)
+    articles: Sequence[Any] = field(default_factory=list)
 
     def pages(self, size: int) -> int:
         return max(1, -(-len(self.articles) // size))
@@ -109,6 +110,11 @@ def page_path(article: Any) -> str:
 def item_path(article: Any) -> str:
     category = getattr(getattr(article, "category", None), "slug", "") or "news"
     return f"{ROOT}/{category}/{page_path(article)}/index.json"
+
+
+def item_path_of(url: str, category: str) -> str:
+    """:func:`item_path` of an article at ``url`` in the category whose slug is ``category``."""
+    return item_path(SimpleNamespace(url=url, category=SimpleNamespace(slug=category)))
 
 
 def _image(image: Image, with_title: bool) -> dict[str, Any]:
@@ -238,26 +244,36 @@ def _most_used(counter: Counter[str]) -> str:
 
 def collections(articles: Sequence[Any]) -> dict[str, Collection]:
     """All news, each topic (by the site's topic slug) and each source, newest first."""
-    news = Collection("news", "news", "News", f"{ROOT}/news", list(articles))
-    topics: dict[str, list[Any]] = {}
-    topic_names: dict[str, Counter[str]] = {}
-    sources: dict[str, list[Any]] = {}
-    source_names: dict[str, Counter[str]] = {}
+    topics: dict[str, tuple[list[Any], Counter[str]]] = {}
+    sources: dict[str, tuple[list[Any], Counter[str]]] = {}
     for article in articles:
         for tag in getattr(article, "tags", None) or ():
-            topics.setdefault(tag.slug, []).append(article)
-            topic_names.setdefault(tag.slug, Counter())[tag.name] += 1
+            listed, names = topics.setdefault(tag.slug, ([], Counter()))
+            listed.append(article)
+            names[tag.name] += 1
         provider = item_of(article).provider
-        slug = source_slug(provider.domain)
-        sources.setdefault(slug, []).append(article)
-        source_names.setdefault(slug, Counter())[provider.name] += 1
-    found: dict[str, Collection] = {"news": news}
+        listed, names = sources.setdefault(source_slug(provider.domain), ([], Counter()))
+        listed.append(article)
+        names[provider.name] += 1
+    return collections_of(list(articles), topics, sources)
+
+
+def collections_of(
+    news: Sequence[Any],
+    topics: Mapping[str, tuple[Sequence[Any], Counter[str]]],
+    sources: Mapping[str, tuple[Sequence[Any], Counter[str]]],
+) -> dict[str, Collection]:
+    """:func:`collections` from the articles grouped: each topic's and source's (by slug), with
+    the names their items give it (the one used most names the collection)."""
+    found: dict[str, Collection] = {"news": Collection("news", "news", "News", f"{ROOT}/news", news)}
     for slug in sorted(topics):
-        name = _most_used(topic_names[slug])
-        found[f"topic:{slug}"] = Collection("topic", slug, name, f"{ROOT}/news/{slug}", topics[slug])
+        listed, names = topics[slug]
+        found[f"topic:{slug}"] = Collection("topic", slug, _most_used(names), f"{ROOT}/news/{slug}", listed)
     for slug in sorted(sources):
-        name = _most_used(source_names[slug])
-        found[f"source:{slug}"] = Collection("source", slug, name, f"{ROOT}/sources/{slug}", sources[slug])
+        listed, names = sources[slug]
+        found[f"source:{slug}"] = Collection(
+            "source", slug, _most_used(names), f"{ROOT}/sources/{slug}", listed
+        )
     return found
 
 

@@ -76,14 +76,22 @@ LINKS_KEPT = 8192
 class Encoder:
     """One build's documents as bytes, each entry, story link and collection link encoded once."""
 
-    def __init__(self, ctx: docs.Context, articles: Sequence[Any], collections: dict[str, docs.Collection]):
+    def __init__(
+        self,
+        ctx: docs.Context,
+        articles: Sequence[Any],
+        collections: dict[str, docs.Collection],
+        api_paths: dict[str, str] | None = None,
+    ):
+        """``api_paths``: every article's document path by its URL, when the articles are not
+        all at hand (a rebuild from the site model makes only those it writes)."""
         assert list(docs.ITEM_EXTRAS) == sorted(docs.ITEM_EXTRAS)
         self.ctx = ctx
         self.collections = collections
         #: Each article's document path, by ``id`` (the articles live for the whole build).
         self.paths: dict[int, str] = {}
         #: Article URL -> document path: how a related story's link finds its document.
-        self.api_paths: dict[str, str] = {}
+        self.api_paths: dict[str, str] = {} if api_paths is None else api_paths
         for article in articles:
             url = str(article.url)
             self.paths[id(article)] = self.api_paths[url] = docs.item_path(article)
@@ -143,7 +151,8 @@ class Encoder:
         cluster = splice(runs({"size": extras.cluster_size}, ["moreCoverage"]), [more_coverage])
         spliced = (self._links_of(extras.backlinks), cluster, collections, self._links_of(extras.related))
         text = splice(own, [key + value for key, value in zip(_EXTRA_KEYS, spliced, strict=True)])
-        return self.paths[id(article)], _bytes(text)
+        path = self.paths.get(id(article))
+        return path if path is not None else docs.item_path(article), _bytes(text)
 
     def page(self, collection: docs.Collection, number: int) -> bytes:
         """Page ``number`` of a collection (as :func:`.documents.pages` composes it)."""
