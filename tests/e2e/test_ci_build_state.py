@@ -21,6 +21,7 @@ from support.build import CORPUS, ROOT, run_pelican, tree
 from support.project import make
 
 from topicfeed.atomic_output.swap import skeleton_folder
+from topicfeed.unchanged_build import state
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 PUBLISHCONF = ROOT / "publishconf.py"
@@ -143,6 +144,10 @@ def test_a_deploy_after_one_changed_item_is_a_rebuild_from_the_model(tmp_path: P
     item.write_text(item.read_text(encoding="utf-8").replace("Run 2: ", "Run 3: ", 1))
     log = deploy()
     assert "Rebuilt from the site model: 1 news file(s) changed" in log, log
+    # Its record of the site lists the linked files with this machine's inodes (the linker
+    # says which differ from the restored record's), as a walk of the site finds them.
+    record = state.load(workspace / "output")
+    assert record is not None and record.site == state.listing(workspace / "output")
 
     fresh = tmp_path / "fresh"
     deploy(fresh)
