@@ -50,10 +50,9 @@ def _topic_names(site: PlainSite) -> dict[str, str]:
 
 def channels_plan(site: PlainSite, ids: Mapping[str, str] | None = None) -> FeedPlan:
     """The channels of the feed plan a build of the site's stories makes (:func:`.files.plan_of`),
-    holding no story: what pages link to (``feed_links``)
-    and what titles a feed, without the plan's pass over every story (1.9 s of a one-item
-    rebuild at 100,000 items, for the page values alone). ``ids``: the entry ids of the
-    stories the feeds to write show (by file)."""
+    holding no story: what pages link to (``feed_links``) and what titles a feed, without the
+    plan's pass over every story (1.9 s of a one-item rebuild at 100,000 items, for the page
+    values alone). ``ids``: the entry ids of the stories the feeds to write show (by file)."""
     settings = site.settings
     names = _topic_names(site)
     (tags,) = topic_tags([list(names.items())], settings, by_spelling=False)
