@@ -26,7 +26,6 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from topicfeed import items
@@ -103,18 +102,21 @@ def item_of(article: Any) -> NewsItem:
 
 def page_path(article: Any) -> str:
     """Site-relative path of the article's HTML page (its URL without a trailing index)."""
-    url = str(article.url).split("#")[0].split("?")[0].strip("/")
+    return _page_path(str(article.url))
+
+
+def _page_path(url: str) -> str:
+    url = url.split("#")[0].split("?")[0].strip("/")
     return posixpath.splitext(url)[0] if url.endswith((".html", ".htm")) else url
 
 
 def item_path(article: Any) -> str:
-    category = getattr(getattr(article, "category", None), "slug", "") or "news"
-    return f"{ROOT}/{category}/{page_path(article)}/index.json"
+    return item_path_of(str(article.url), getattr(getattr(article, "category", None), "slug", ""))
 
 
 def item_path_of(url: str, category: str) -> str:
     """:func:`item_path` of an article at ``url`` in the category whose slug is ``category``."""
-    return item_path(SimpleNamespace(url=url, category=SimpleNamespace(slug=category)))
+    return f"{ROOT}/{category or 'news'}/{_page_path(url)}/index.json"
 
 
 def _image(image: Image, with_title: bool) -> dict[str, Any]:
