@@ -24,7 +24,7 @@ from topicfeed.site import site_timezone
 
 from .feed_format import NewsFeedFormat
 from .opml import save_opml
-from .plan import PELICAN_WRITES, FeedPlan, plan_from
+from .plan import PELICAN_WRITES, FeedLinks, FeedPlan, plan_from
 
 
 class _PlanWriter(FormattedWriter):
@@ -48,11 +48,11 @@ def _topic_names(site: PlainSite) -> dict[str, str]:
     return names
 
 
-def channels_plan(site: PlainSite, ids: Mapping[str, str] | None = None) -> FeedPlan:
+def channels_plan(site: PlainSite) -> FeedPlan:
     """The channels of the feed plan a build of the site's stories makes (:func:`.files.plan_of`),
     holding no story: what pages link to (``feed_links``) and what titles a feed, without the
     plan's pass over every story (1.9 s of a one-item rebuild at 100,000 items, for the page
-    values alone). ``ids``: the entry ids of the stories the feeds to write show (by file)."""
+    values alone)."""
     settings = site.settings
     names = _topic_names(site)
     (tags,) = topic_tags([list(names.items())], settings, by_spelling=False)
@@ -63,7 +63,7 @@ def channels_plan(site: PlainSite, ids: Mapping[str, str] | None = None) -> Feed
         [],
         [(tag, []) for tag in sorted(tags, key=lambda tag: tag.slug)],
         site.products["source-pages"],
-        ids or {},
+        {},
         None if newest is None else dt.datetime.fromtimestamp(newest, zone),
     )
 
@@ -83,7 +83,8 @@ def write_feeds_from_model(
     for record in shows.values():
         if record[1] != "opml":  # the OPML file's "ids" are its channels
             ids.update(zip(record[4], record[5], strict=True))
-    plan = channels_plan(site, ids)
+    links = context.get("feed_links")  # this plugin's page value: the channels, planned once
+    plan = (links.plan if isinstance(links, FeedLinks) else channels_plan(site)).with_ids(ids)
     written: set[str] = set()
     writer = _PlanWriter(str(folder), settings, NewsFeedFormat(plan))
     shared = dict(context)

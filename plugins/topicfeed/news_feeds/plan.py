@@ -83,6 +83,12 @@ class FeedPlan:
         yield from self.topics
         yield from self.sources
 
+    def with_ids(self, ids: Mapping[str, str]) -> FeedPlan:
+        """The same channels, with these entry ids (by file)."""
+        return FeedPlan(
+            self.site, self.topics, self.sources, ids, self.feed_domain, self.opml_path, self.newest_date
+        )
+
     def newest(self) -> Any:
         """The newest story's date (a ``datetime``), or None when the site has no story."""
         if self.newest_date is not None:
