@@ -131,7 +131,8 @@ class PlainSite(NamedTuple):
     #: What was derived for the whole site, by product name (``related-links``: each story's
     #: relations, by position; ``theme-data``: each story's neighbours' URLs; ``source-pages``:
     #: the sources, grouped as a build groups them; ``feed-format``: the feed files and the
-    #: stories each shows, as the site model records them).
+    #: stories each shows, as the site model records them; ``top-stories``: the home page's,
+    #: as positions with how many other stories each one's cluster holds).
     products: Mapping[str, Any]
     #: Every page of the site (files relative to it).
     pages: Sequence[str] = ()

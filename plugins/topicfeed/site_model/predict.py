@@ -178,6 +178,7 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
         "theme-data": neighbours,
         "source-pages": grouped,
         "feed-format": model.feeds,
+        "top-stories": model.home["top_stories"],
     }
     site = PlainSite(settings, stories, shown, tuple(page[0] for page in pages))
     return Prediction(model, site, read.problems)
