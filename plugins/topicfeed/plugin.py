@@ -44,6 +44,9 @@ class Phase(IntEnum):
     #: ``initialized``, once every ``CHECK`` step has run and none replaced the run: may do the
     #: run's work another way (a rebuild from the site model, :func:`run_planned`).
     INSTEAD = 7
+    #: In a run done another way (:func:`start_planning`): its plan is about to be made; may start
+    #: work on the side that the run's writing needs (the building folder's folders).
+    PLAN = 8
     #: ``get_generators``: before any generator exists (where the build writes, locks).
     START = 10
     #: ``get_writer``: every article is final (URLs, related stories) and no page is written yet.
@@ -286,6 +289,25 @@ def _steps(
     return sorted((s for s in steps if s[0] in wanted), key=lambda s: s[0])
 
 
+def start_planning(pelican: Any) -> None:
+    """The run's build, begun before its plan is made: the plugins' ``PLAN`` steps start what
+    they can beside the plan. The run that follows (:func:`run_planned`, or a full build when
+    the plan cannot be made) goes on with the same build."""
+    build = _PLANNING[id(pelican.settings)] = Build.start(pelican)
+    for _, step in _steps(pelican.settings, [Phase.PLAN], planned=True):
+        step(pelican, build)
+
+
+#: The build :func:`start_planning` began, by the run's settings, until the run takes it up.
+_PLANNING: dict[int, Build] = {}
+
+
+def _this_build(pelican: Any) -> Build:
+    """The build :func:`start_planning` began for this run, or a new one."""
+    build = _PLANNING.pop(id(pelican.settings), None)
+    return build if build is not None and build.settings is pelican.settings else Build.start(pelican)
+
+
 def run_planned(pelican: Any, planned: Any, write: Step) -> None:
     """A run whose files ``write`` makes from ``planned`` (a rebuild from the site model: a
     ``site_model`` prediction), instead of Pelican's generators and writer.
@@ -295,7 +317,7 @@ def run_planned(pelican: Any, planned: Any, write: Step) -> None:
     Pelican's work in a full build: ``START`` (where the build writes, locks), then ``write``
     (into ``Build.target``), then ``WRITE`` to ``RECORD``, and ``COMMIT`` last.
     """
-    build = Build.start(pelican)
+    build = _this_build(pelican)
     build.planned = planned
     settings = pelican.settings
     try:
@@ -312,7 +334,7 @@ def run_planned(pelican: Any, planned: Any, write: Step) -> None:
 
 
 def _start(pelican: Any) -> None:
-    build = Build.start(pelican)
+    build = _this_build(pelican)
     for _, step in _steps(pelican.settings, [Phase.START]):
         step(pelican, build)
 

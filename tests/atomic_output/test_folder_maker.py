@@ -143,3 +143,53 @@ def test_a_first_rebuild_after_a_cold_build_equals_a_fresh_build(tmp_path: Path)
         p.relative_to(tmp_path / "fresh").as_posix() for p in (tmp_path / "fresh").rglob("*") if p.is_dir()
     }
     assert folders == fresh_folders
+
+
+def test_a_rebuild_with_no_skeleton_gets_one_made_ahead_and_takes_it_over(tmp_path: Path) -> None:
+    """The first rebuild from the model after a cold build: its linker would make every folder
+    after the plan; the skeleton is made while it plans, and ``prepare`` takes it over."""
+    site = tmp_path / "site"
+    make_site(site)
+    maker = swap.make_skeleton_in_background(site, [".git"])
+    assert maker is not None
+    assert swap.make_skeleton_in_background(site, [".git"]) is not None  # (a second one is harmless)
+    assert maker.finish() == len(PAGE_FOLDERS)
+    skeleton = swap.skeleton_folder(site)
+    assert sorted(str(p.relative_to(skeleton)) for p in skeleton.rglob("*") if p.is_dir()) == PAGE_FOLDERS
+    assert swap.make_skeleton_in_background(site, []) is None  # there is one now
+    building = swap.prepare(site, [".git"], recycle=True)
+    assert (building / "2024/03/01/story").is_dir()
+    assert not any((building / page).is_file() for page in ("index.html", "2024/03/01/story/index.html"))
+    assert swap.folders_list(site).read_text(encoding="utf-8").split("\n") == PAGE_FOLDERS
+    assert not skeleton.exists()
+
+
+def test_a_skeleton_made_ahead_for_a_run_that_became_a_full_build_is_removed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    maker = swap.make_skeleton_in_background(site, [])
+    assert maker is not None
+    maker.cancel()
+    swap.recover(site)
+    assert not swap.skeleton_folder(site).exists()
+    _wait_for_removals(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_skeleton_left_half_made_by_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    left = tmp_path / ".site.skeleton-making-1-2"
+    (left / "2024/03").mkdir(parents=True)  # its build is gone: nobody holds its lock
+    swap.recover(site)
+    _wait_for_removals(tmp_path)
+    assert not left.exists()
+    assert not swap.skeleton_folder(site).exists()
+
+
+def _wait_for_removals(folder: Path) -> None:
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(p.name.startswith(".site.removing-") for p in folder.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)

@@ -220,6 +220,8 @@ def recover(output: Path) -> None:
         remove_in_background(leftover)
     for leftover in _abandoned_clearings(output):
         _park(leftover, output)
+    for leftover in _abandoned_makings(output):
+        _park(leftover, output)
     _park(building, output)
     _park(previous, output)
     folders_list(output).unlink(missing_ok=True)
@@ -295,6 +297,96 @@ def mirror_in_background(
         )
     except OSError:
         return None
+
+
+def _making_prefix(output: Path) -> str:
+    return f".{output.name}.skeleton-making-"
+
+
+class SkeletonMaker:
+    """A skeleton being made from the published site's page folders (``mirror.py``) while a
+    rebuild plans, for a run that has none to take over (the first after a cold build).
+
+    ``mirror.py`` makes them in ``.site.skeleton-making-<pid>``, whose ``flock`` this process
+    holds (so :func:`recover` removes one whose build died); :meth:`finish` waits for it and
+    renames it to the skeleton, where :func:`prepare` takes it over as any other.
+    """
+
+    def __init__(self, output: Path, folder: Path, lock: int, process: subprocess.Popen[bytes]) -> None:
+        self.output, self.folder, self._lock, self.process = output, folder, lock, process
+
+    def finish(self) -> int:
+        """Wait for the folders; how many the skeleton lists (0: none made, the folder removed)."""
+        _, errors = self.process.communicate()
+        listing = self.folder / mirror.LIST_NAME
+        try:
+            if self.process.returncode != 0:
+                raise OSError(errors.decode(errors="replace").strip())
+            listed = sum(1 for name in listing.read_text(encoding="utf-8").split("\n") if name)
+            listing.rename(self.folder / SKELETON_LIST)
+            self.folder.rename(skeleton_folder(self.output))  # refused if a skeleton came meanwhile
+        except OSError as error:
+            logger.debug("atomic_output: no skeleton made ahead (%s)", error)
+            _park(self.folder, self.output)
+            listed = 0
+        finally:
+            os.close(self._lock)
+        return listed
+
+    def cancel(self) -> None:
+        """Stop making it (the run became a full build, which makes its folders its own way)."""
+        self.process.kill()
+        self.process.wait()
+        os.close(self._lock)
+        _park(self.folder, self.output)
+
+
+def make_skeleton_in_background(output: Path, retained: Iterable[str]) -> SkeletonMaker | None:
+    """Start making a skeleton of the site at ``output`` when there is none; None when there is
+    one already (or one being cleared), no site, or the process cannot start."""
+    if not output.is_dir() or output.is_symlink() or skeleton_folder(output).exists():
+        return None
+    if any(_busy(path) for path in _set_aside_folders(_clearing_prefix(output), output)):
+        return None  # a retired site becomes the skeleton soon
+    folder = output.with_name(f"{_making_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        folder.mkdir()
+    except OSError:
+        return None
+    lock = _lock(folder)
+    if lock is None:
+        _park(folder, output)
+        return None
+    command = [
+        sys.executable,
+        "-I",
+        "-S",
+        str(_MIRROR),
+        str(output),
+        str(folder),
+        str(os.getpid()),
+        *retained,
+    ]
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except OSError:
+        os.close(lock)
+        _park(folder, output)
+        return None
+    return SkeletonMaker(output, folder, lock, process)
+
+
+def _abandoned_makings(output: Path) -> list[Path]:
+    """Skeletons being made ahead whose build is gone (their lock is free)."""
+    abandoned = []
+    for path in _set_aside_folders(_making_prefix(output), output):
+        fd = _lock(path)
+        if fd is not None:
+            os.close(fd)
+            abandoned.append(path)
+    return abandoned
 
 
 def take_mirrored_list(output: Path) -> int:

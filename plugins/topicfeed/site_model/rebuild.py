@@ -42,7 +42,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,7 +51,7 @@ from pelican.log import FatalLogger, console
 from topicfeed import build_inputs, pelican_adapter
 from topicfeed.build import Build, KnownFiles
 from topicfeed.gc_pause import gc_paused
-from topicfeed.plugin import Underivable, derivation, run_planned, workings
+from topicfeed.plugin import Underivable, derivation, run_planned, start_planning, workings
 
 from . import store
 from .link_tree import CHANGED_SINCE
@@ -168,9 +168,12 @@ def _changed(last: SiteModel, model: SiteModel) -> int:
     )
 
 
-def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
+def plan_rebuild(
+    settings: dict[str, Any], files: list[str], planning: Callable[[], None] = lambda: None
+) -> Plan:
     """The rebuild from the model this run can be, for the news ``files`` of the content folder
-    (:func:`content_files`); raises :class:`Underivable` saying why not."""
+    (:func:`content_files`); raises :class:`Underivable` saying why not. ``planning`` is called
+    once the run can be one (the last build's model and record fit), before the prediction."""
     output = _output(settings)
     recipe = recipe_of(settings)
     if FatalLogger.fatal_lvl <= logging.CRITICAL:
@@ -187,6 +190,7 @@ def plan_rebuild(settings: dict[str, Any], files: list[str]) -> Plan:
     made_by, recorded = derivation(settings, "site-listing")(output)
     if made_by != last.build:
         raise Underivable("the model and the record of the last site's files are of different builds")
+    planning()
     planned = prediction(last, files, settings)
     rejected = [problem for problem in planned.problems if problem.fatal]
     if rejected:
@@ -233,7 +237,7 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
         return
     try:
         with gc_paused():
-            plan = plan_rebuild(settings, files)
+            plan = plan_rebuild(settings, files, lambda: start_planning(pelican))
             # What the plan holds lives to the end of the run and holds no garbage: out of the
             # collector's sight, as a build freezes what it read (each full collection after
             # the plan went over all of it: 0.2 to 0.4 s at 10,000 items).
