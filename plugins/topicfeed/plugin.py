@@ -290,22 +290,28 @@ def _steps(
 
 
 def start_planning(pelican: Any) -> None:
-    """The run's build, begun before its plan is made: the plugins' ``PLAN`` steps start what
-    they can beside the plan. The run that follows (:func:`run_planned`, or a full build when
-    the plan cannot be made) goes on with the same build."""
-    build = _PLANNING[id(pelican.settings)] = Build.start(pelican)
+    """Before a run done another way makes its plan: the plugins' ``PLAN`` steps start what they
+    can beside the plan, keeping it in a build's ``private``, which the run that follows
+    (:func:`run_planned`, or a full build when the plan cannot be made) takes over. That build
+    is not the running one yet: code that behaves differently inside a build (the news reader
+    keeps what it reads for the build's ledger) must not see one while the plan reads."""
+    output = Path(pelican.output_path).resolve()
+    build = _PLANNING[id(pelican.settings)] = Build(settings=pelican.settings, output=output, target=output)
     for _, step in _steps(pelican.settings, [Phase.PLAN], planned=True):
         step(pelican, build)
 
 
-#: The build :func:`start_planning` began, by the run's settings, until the run takes it up.
+#: What :func:`start_planning` began, by the run's settings, until the run takes it over.
 _PLANNING: dict[int, Build] = {}
 
 
 def _this_build(pelican: Any) -> Build:
-    """The build :func:`start_planning` began for this run, or a new one."""
-    build = _PLANNING.pop(id(pelican.settings), None)
-    return build if build is not None and build.settings is pelican.settings else Build.start(pelican)
+    """The run's build, with what :func:`start_planning` began for it."""
+    build = Build.start(pelican)
+    planning = _PLANNING.pop(id(pelican.settings), None)
+    if planning is not None and planning.settings is pelican.settings:
+        build.private.update(planning.private)
+    return build
 
 
 def run_planned(pelican: Any, planned: Any, write: Step) -> None:
