@@ -196,10 +196,11 @@ def _busy(folder: Path) -> bool:
     return False
 
 
-def _abandoned_clearings(output: Path) -> list[Path]:
-    """Retired sites whose clearer is gone (their lock is free)."""
+def _abandoned(prefix: str, output: Path) -> list[Path]:
+    """Folders set aside with ``prefix`` whose process is gone (their lock is free): retired sites
+    whose clearer died, skeletons made ahead for a build that died."""
     abandoned = []
-    for path in _set_aside_folders(_clearing_prefix(output), output):
+    for path in _set_aside_folders(prefix, output):
         fd = _lock(path)
         if fd is not None:
             os.close(fd)
@@ -218,10 +219,9 @@ def recover(output: Path) -> None:
         logger.warning("atomic_output: %s restored (the last build stopped during its swap)", output)
     for leftover in _parked(output):  # a removal that a killed process did not finish
         remove_in_background(leftover)
-    for leftover in _abandoned_clearings(output):
-        _park(leftover, output)
-    for leftover in _abandoned_makings(output):
-        _park(leftover, output)
+    for prefix in (_clearing_prefix(output), _making_prefix(output)):
+        for leftover in _abandoned(prefix, output):
+            _park(leftover, output)
     _park(building, output)
     _park(previous, output)
     folders_list(output).unlink(missing_ok=True)
@@ -281,19 +281,15 @@ def mirror_in_background(
     """
     if not output.is_dir() or output.is_symlink():
         return None
-    command = [
-        sys.executable,
-        "-I",
-        "-S",
-        str(_MIRROR),
-        str(output),
-        str(building),
-        str(os.getpid()),
-        *retained,
-    ]
+    return _start_mirror(output, building, retained)
+
+
+def _start_mirror(output: Path, building: Path, retained: Iterable[str]) -> subprocess.Popen[bytes] | None:
+    """``mirror.py`` making the page folders of the site at ``output`` in ``building``."""
+    command = [sys.executable, "-I", "-S", str(_MIRROR), str(output), str(building), str(os.getpid())]
     try:
         return subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [*command, *retained], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
     except OSError:
         return None
@@ -357,36 +353,12 @@ def make_skeleton_in_background(output: Path, retained: Iterable[str]) -> Skelet
     if lock is None:
         _park(folder, output)
         return None
-    command = [
-        sys.executable,
-        "-I",
-        "-S",
-        str(_MIRROR),
-        str(output),
-        str(folder),
-        str(os.getpid()),
-        *retained,
-    ]
-    try:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-    except OSError:
+    process = _start_mirror(output, folder, retained)
+    if process is None:
         os.close(lock)
         _park(folder, output)
         return None
     return SkeletonMaker(output, folder, lock, process)
-
-
-def _abandoned_makings(output: Path) -> list[Path]:
-    """Skeletons being made ahead whose build is gone (their lock is free)."""
-    abandoned = []
-    for path in _set_aside_folders(_making_prefix(output), output):
-        fd = _lock(path)
-        if fd is not None:
-            os.close(fd)
-            abandoned.append(path)
-    return abandoned
 
 
 def take_mirrored_list(output: Path) -> int:
