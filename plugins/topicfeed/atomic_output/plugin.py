@@ -77,8 +77,8 @@ def start(pelican: Any, build: Build) -> None:
     recycle = _recycles(settings)
     build.private[__package__ or __name__] = recycle
     maker = build.private.pop(_AHEAD, None)
-    if maker is not None:  # the run became a full build: it makes its folders its own way
-        if build.planned is None:
+    if maker is not None:
+        if build.planned is None:  # the run became a full build: it makes its folders its own way
             maker.cancel()
         else:
             logger.debug("atomic_output: skeleton made ahead: %d folders", maker.finish())
