@@ -110,15 +110,28 @@ def test_a_file_changed_since_the_record_fails_the_linking_unless_it_is_left_out
         assert _link(site, into, recorded) == len(KEPT)
 
 
-def test_a_recorded_file_gone_or_one_added_fails_the_linking(tmp_path: Path) -> None:
+def test_a_recorded_file_gone_fails_the_linking(tmp_path: Path) -> None:
     site, recorded = _site(tmp_path)
     (site / "2024/03/01/b/index.html").unlink()
     with pytest.raises(ChangedSince, match=re.escape("2024/03/01/b/index.html")):
         _link(site, tmp_path / "one", recorded)
     site, recorded = _site(tmp_path / "again")
-    (site / "2024/03/01/b/extra.html").write_text("added by hand", encoding="utf-8")
-    with pytest.raises(ChangedSince, match=re.escape("extra.html")):
+    (site / "feeds/all.atom.xml").unlink()
+    (site / "feeds/all.atom.xml").mkdir()  # a folder where the record has a file
+    with pytest.raises(ChangedSince, match=re.escape("feeds/all.atom.xml")):
         _link(site, tmp_path / "two", recorded)
+
+
+def test_a_file_added_by_hand_is_not_linked(tmp_path: Path) -> None:
+    """Not recorded, so not part of the last build's site: the new site has it no more than a
+    fresh build would (and the linking goes on)."""
+    site, recorded = _site(tmp_path)
+    (site / "2024/03/01/b/extra.html").write_text("added by hand", encoding="utf-8")
+    (site / "stray").mkdir()
+    (site / "stray/page.html").write_text("added by hand", encoding="utf-8")
+    into = tmp_path / "building"
+    assert _link(site, into, recorded) == len(KEPT)
+    assert set(tree(into)) == KEPT
 
 
 def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_path: Path) -> None:

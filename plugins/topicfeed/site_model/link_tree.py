@@ -8,9 +8,10 @@ not do: while it lives, every page of memory the rebuild writes to is copied fir
 
 Each file linked must be the one the last build recorded (its size and modification time, as
 ``unchanged_build`` lists a site; not its inode, which a cache restored on another machine does
-not keep), and every recorded file not left out must be there: a file edited, added or deleted
-by hand since would otherwise live on in every rebuild. The
-first that is not ends the run with :data:`CHANGED_SINCE`, and the rebuild builds in full. A
+not keep), and every recorded file not left out must be there: a file edited or deleted by hand
+since would otherwise live on in every rebuild (one added by hand is not recorded, so not
+linked). The first that is not ends the run with :data:`CHANGED_SINCE`, and the rebuild builds
+in full. A
 folder is made only when a file is linked into it, so the folder of a page that is gone does
 not linger empty (a fresh build has no empty folder); and only when linking its first file
 fails: a rebuild usually starts from the empty folders of an earlier site (the output step's
@@ -35,6 +36,7 @@ import os
 import signal
 import sys
 from collections.abc import Collection, Mapping
+from stat import S_ISDIR
 
 _PR_SET_PDEATHSIG = 1
 
@@ -62,61 +64,53 @@ def link_tree(
     kept: Collection[str],
     recorded: Mapping[str, list[int]],
 ) -> tuple[int, dict[str, int]]:
-    """Link every file of ``site`` into ``into`` at its place, but ``leave`` and ``kept``; each
-    held to ``recorded`` (raises :class:`ChangedSince`). The number linked, and the inodes
-    not as recorded (by file)."""
-    folders = {name for name in leave if name.endswith("/")}
+    """Link every file ``recorded`` of ``site`` into ``into`` at its place, but ``leave`` and
+    ``kept``; each held to its record (raises :class:`ChangedSince`). The number linked, and
+    the inodes not as recorded (by file).
+
+    Driven by the record, not by a walk of the site: a walk opens and reads each of its folders
+    (about 200,000 at 100,000 items, most holding one page), and that was most of this process's
+    time (8.3 s at 100,000 items; 3.5 s by the record, each file named from the two folders'
+    descriptors). A file added by hand is not recorded, so it is not linked: the new site has
+    it no more than a fresh build would.
+    """
+    folders = tuple(name for name in leave if name.endswith("/"))
+    top = tuple(f"{name}/" for name in kept)
     linked = 0
     inodes: dict[str, int] = {}
-    seen = 0
-    stack = [("", site, into)]
-    while stack:
-        prefix, folder, made = stack.pop()
-        ready = False
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not prefix and entry.name in kept:
-                    continue
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if f"{name}/" not in folders:
-                        stack.append((f"{name}/", entry.path, os.path.join(made, entry.name)))
-                    continue
-                if name in leave:
-                    continue
-                stat = entry.stat(follow_symlinks=False)
-                entry_recorded = recorded.get(name)
-                if entry_recorded is None or entry_recorded[:2] != [stat.st_size, stat.st_mtime_ns]:
-                    raise ChangedSince(name)
-                if entry_recorded[2:] != [stat.st_ino]:
-                    inodes[name] = stat.st_ino
-                seen += 1
-                target = os.path.join(made, entry.name)
-                try:
-                    os.link(entry.path, target)
-                except FileNotFoundError:
-                    if ready:  # the folder is there: the file went meanwhile
-                        raise
-                    os.makedirs(made, exist_ok=True)
-                    os.link(entry.path, target)
-                ready = True
-                linked += 1
-    if seen != sum(1 for name in recorded if _linked(name, leave, folders)):
-        gone = [name for name in recorded if _linked(name, leave, folders) and not _there(site, name)]
-        raise ChangedSince(min(gone, default="a file the last build recorded"))
+    source = os.open(site, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        target = os.open(into, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        os.makedirs(into)
+        target = os.open(into, os.O_RDONLY | os.O_DIRECTORY)
+    made: set[str] = set()
+    try:
+        for name, entry_recorded in recorded.items():
+            if name in leave or name in kept or name.startswith(folders) or name.startswith(top):
+                continue
+            try:
+                stat = os.stat(name, dir_fd=source, follow_symlinks=False)
+            except (FileNotFoundError, NotADirectoryError):
+                raise ChangedSince(name) from None
+            if entry_recorded[:2] != [stat.st_size, stat.st_mtime_ns] or S_ISDIR(stat.st_mode):
+                raise ChangedSince(name)
+            if entry_recorded[2:] != [stat.st_ino]:
+                inodes[name] = stat.st_ino
+            try:
+                os.link(name, name, src_dir_fd=source, dst_dir_fd=target, follow_symlinks=False)
+            except FileNotFoundError:
+                folder = name.rpartition("/")[0]
+                if not folder or folder in made:  # the folder is there: the file went meanwhile
+                    raise
+                made.add(folder)
+                os.makedirs(os.path.join(into, folder), exist_ok=True)
+                os.link(name, name, src_dir_fd=source, dst_dir_fd=target, follow_symlinks=False)
+            linked += 1
+    finally:
+        os.close(source)
+        os.close(target)
     return linked, inodes
-
-
-def _linked(name: str, leave: Collection[str], folders: Collection[str]) -> bool:
-    """Whether the recorded file ``name`` is one to link (not left out, nor in a folder left out)."""
-    if name in leave:
-        return False
-    parts = name.split("/")
-    return not any("/".join(parts[:depth]) + "/" in folders for depth in range(1, len(parts)))
-
-
-def _there(site: str, name: str) -> bool:
-    return os.path.lexists(os.path.join(site, name))
 
 
 def main() -> None:

@@ -292,7 +292,7 @@ class Linking:
     def finish(self) -> tuple[int, dict[str, int]]:
         """Wait for every link; the number made, and the inodes of the files linked that are
         not the recorded ones (by file). Raises :class:`Underivable` when a file of the last
-        site is not the one the last build recorded (changed, added or deleted by hand: a full
+        site is not the one the last build recorded (changed or deleted by hand: a full
         build instead), RuntimeError when the helper failed."""
         out = self._process.stdout.read()  # type: ignore[union-attr]
         err = self._process.stderr.read()  # type: ignore[union-attr]
