@@ -228,3 +228,102 @@ def split(jobs: list[Any], processes: int, work: Callable[[list[Any], bool], Any
     if errors:
         raise ForkedStepFailed("a forked process failed:\n" + "\n".join(errors))
     return results
+
+
+def _next_run(jobs: list[Any], taken: Any, run: int) -> tuple[int, list[Any]] | None:
+    """The next ``run`` jobs no process has taken yet (their first index and the jobs), or None."""
+    with taken.get_lock():
+        start = taken.value
+        if start >= len(jobs):
+            return None
+        taken.value = start + run
+    return start, jobs[start : start + run]
+
+
+def _share_part(
+    work: Callable[[list[Any], bool], list[Any]],
+    jobs: list[Any],
+    taken: Any,
+    run: int,
+    sender: Any,
+    inherited: list[Any],
+    parent: int,
+) -> None:
+    for receiver in inherited:  # the build's ends: with one open here, a send to a dead build blocks
+        receiver.close()
+    _die_with_parent(parent)
+    try:
+        sender.send(_run(lambda: _work_through(work, jobs, taken, run, True)))
+    finally:
+        sender.close()
+
+
+def _work_through(
+    work: Callable[[list[Any], bool], list[Any]], jobs: list[Any], taken: Any, run: int, forked: bool
+) -> list[tuple[int, list[Any]]]:
+    done = []
+    while (next_run := _next_run(jobs, taken, run)) is not None:
+        start, part = next_run
+        done.append((start, work(part, forked)))
+    return done
+
+
+def share(
+    jobs: list[Any],
+    processes: int,
+    work: Callable[[list[Any], bool], list[Any]],
+    first: Callable[[], Any] = lambda: None,
+) -> tuple[Any, list[Any]]:
+    """``work`` over ``jobs`` by this process and ``processes - 1`` forked ones (nothing is copied
+    up front), each taking the next few jobs whenever it is free; this process runs ``first``
+    before it takes any. ``work(part, forked)`` returns one result per job of ``part`` and is
+    told whether it runs in a forked process. Returns ``first``'s value and every job's result,
+    in the order of ``jobs``. A part that raised, or whose process died, raises
+    :class:`ForkedStepFailed` once every process has ended; when this process raises, the
+    forked ones are stopped. Without ``fork``, or with one process, everything runs here.
+
+    Taken as each process is free rather than cut up front: what this process does first (the
+    files that are no pages, while the forked ones render pages) would otherwise leave the
+    others idle at the end.
+    """
+    if processes <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return first(), work(list(jobs), False)
+    context = multiprocessing.get_context("fork")
+    parent = os.getpid()
+    taken = context.Value("q", 0)
+    run = max(1, min(32, len(jobs) // (processes * 8)))
+    children: list[tuple[Any, Any]] = []
+    try:
+        for _ in range(1, processes):
+            receiver, sender = context.Pipe(duplex=False)
+            inherited = [receiver, *(other for _, other in children)]
+            process = context.Process(
+                target=_share_part, args=(work, jobs, taken, run, sender, inherited, parent), daemon=True
+            )
+            process.start()
+            sender.close()
+            children.append((process, receiver))
+        value = first()
+        parts = _work_through(work, jobs, taken, run, False)
+    except BaseException:
+        for process, _ in children:
+            process.kill()
+            process.join()
+        raise
+    errors = []
+    for process, receiver in children:
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            status, payload = "error", f"process {process.pid} died"
+        process.join()
+        if status == "ok":
+            parts.extend(payload)
+        else:
+            errors.append(payload)
+    if errors:
+        raise ForkedStepFailed("a forked process failed:\n" + "\n".join(errors))
+    results = [result for _, part in sorted(parts, key=lambda found: found[0]) for result in part]
+    if len(results) != len(jobs):
+        raise ForkedStepFailed(f"{len(jobs) - len(results)} of {len(jobs)} jobs were not done")
+    return value, results

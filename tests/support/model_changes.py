@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -100,8 +101,8 @@ def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) 
     files = sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
     site_writes = SiteWrites(planned.site, files, folder)  # beside the rendering, as a rebuild does
     renderer = PageRenderer(planned, folder)  # one set-up for the pages and the other files
-    renderer.render(sorted(reached.pages & new))
-    renderer.write_files(files, site_writes.finish)
+    _, written = renderer.render(sorted(reached.pages & new), first=partial(renderer.write_files, files))
+    renderer.check_written(files, written | site_writes.finish())
     return folder
 
 
@@ -123,8 +124,9 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
             files = [file[0] for file in other_files(guess)]
             site_writes = SiteWrites(planned.site, files, rendered)
             renderer = PageRenderer(planned, rendered)
-            renderer.render([page.path for page in guess.page_records()], processes=2)
-            renderer.write_files(files, site_writes.finish)
+            pages = [page.path for page in guess.page_records()]
+            _, written = renderer.render(pages, 2, partial(renderer.write_files, files))
+            renderer.check_written(files, written | site_writes.finish())
             reads = renderer.page_reads
         patched = patch_pages(output, last, planned, root / f"patched-{number}")
         output = root / f"build-{number}" / "site"

@@ -152,3 +152,56 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _pids(part: list[int], _forked: bool) -> list[tuple[int, int]]:
+    return [(job, os.getpid()) for job in part]
+
+
+def test_shared_jobs_come_back_in_order_and_the_first_work_runs_here() -> None:
+    """While this process runs its first work (a rebuild's files that are no pages), the
+    forked one takes the jobs; this one takes what is left once it is free."""
+    jobs = list(range(200))
+    value, results = forked.share(jobs, 2, _pids, lambda: (time.sleep(0.3), os.getpid())[1])
+    assert value == os.getpid()
+    assert [job for job, _ in results] == jobs
+    forked_jobs = [job for job, pid in results if pid != os.getpid()]
+    assert len(forked_jobs) > len(jobs) // 2  # the forked process was not held up by the first work
+
+
+def test_shared_jobs_in_one_process_run_here() -> None:
+    value, results = forked.share(list(range(5)), 1, _pids, lambda: "first")
+    assert value == "first"
+    assert results == [(job, os.getpid()) for job in range(5)]
+
+
+def _fails_in_child(part: list[int], in_child: bool) -> list[int]:
+    if in_child:
+        raise ValueError("a page failed")
+    return part
+
+
+def test_a_shared_job_that_fails_in_a_forked_process_fails_the_step() -> None:
+    with pytest.raises(forked.ForkedStepFailed, match="a page failed"):
+        forked.share(list(range(100)), 2, _fails_in_child, lambda: time.sleep(0.2))
+
+
+def test_the_forked_processes_stop_when_the_first_work_fails(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+
+    def slow(part: list[int], _forked: bool) -> list[int]:
+        time.sleep(0.05)
+        with done.open("a") as log:
+            log.write(f"{part}\n")
+        return part
+
+    def first() -> None:
+        time.sleep(0.2)
+        raise OSError("the API could not be written")
+
+    with pytest.raises(OSError, match="the API"):
+        forked.share(list(range(1000)), 2, slow, first)
+    written = done.read_text().count("\n")
+    time.sleep(0.3)
+    assert done.read_text().count("\n") == written  # nothing went on working after the failure
+    assert written < 100

@@ -242,39 +242,46 @@ class PageRenderer:
             values.update(found)
         return values
 
-    def render(self, paths: Iterable[str], processes: int = 1) -> list[Path]:
+    def render(
+        self, paths: Iterable[str], processes: int = 1, first: Callable[[], set[str]] = set
+    ) -> tuple[list[Path], set[str]]:
         """Render the pages at ``paths`` (files relative to the site) on up to ``processes``
-        processes (this one included, the others forked: nothing is copied); returns the files
-        written. A page of a kind not rendered here raises :class:`Underivable` before any is."""
+        processes (this one included, the others forked: nothing is copied), this one running
+        ``first`` (the files that are no pages: :meth:`write_files`) before it takes pages;
+        returns the files rendered and what ``first`` returned. A page of a kind not rendered
+        here raises :class:`Underivable` before any is."""
         jobs = [self._job(path) for path in paths]
         if processes > 1 and len(jobs) >= MIN_PARALLEL_PAGES:
             processes = 1 + extra_processes(self.settings, processes - 1, resident_mb(), step="model pages")
         if len(jobs) < MIN_PARALLEL_PAGES:
             processes = 1
         try:
-            parts = forked.split(jobs, processes, lambda part, _in_child: self._render(part))
+            value, made = forked.share(jobs, processes, lambda part, _in_child: self._render(part), first)
         except forked.ForkedStepFailed as error:
             raise RuntimeError(f"rendering from the model failed in a worker process:\n{error}") from None
         written = []
-        for part in parts:
-            for path, reads in part:
-                written.append(path)
-                self.page_reads[str(path.relative_to(self.folder))] = reads
-        return written
+        for path, reads in made:
+            written.append(path)
+            self.page_reads[str(path.relative_to(self.folder))] = reads
+        return written, value
 
-    def write_files(self, paths: Iterable[str], elsewhere: Callable[[], set[str]] = set) -> set[str]:
+    def write_files(self, paths: Iterable[str]) -> set[str]:
         """Write the files ``paths`` of the site that are no pages (feeds, ...), each by the
-        plugin that makes it (:func:`topicfeed.plugin.file_writers`); ``elsewhere`` says which
-        of them were written by other means (:meth:`SiteWrites.finish`), once these are. A file
-        none writes raises :class:`Underivable`. Returns the files written."""
+        plugin that makes it (:func:`topicfeed.plugin.file_writers`). Returns the files written;
+        :meth:`check_written` says whether any is missing."""
         wanted = set(paths)
         written: set[str] = set()
         for _, write in file_writers(self.settings):
             written |= write(self.site, self.articles, self.context, wanted - written, self.folder)
-        written |= elsewhere()
-        if wanted - written:
-            raise Underivable(f"{min(wanted - written)}: no plugin writes this file from the model")
         return written
+
+    @staticmethod
+    def check_written(paths: Iterable[str], written: set[str]) -> None:
+        """Raise :class:`Underivable` for a file of ``paths`` none wrote (neither a plugin's file
+        writer nor the writes from the site alone, :meth:`SiteWrites.finish`)."""
+        missing = set(paths) - written
+        if missing:
+            raise Underivable(f"{min(missing)}: no plugin writes this file from the model")
 
     @staticmethod
     def _render(
@@ -485,7 +492,7 @@ def _write_site(writers: list[Any], site: PlainSite, wanted: set[str], folder: P
 
 def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:
     """Render the pages ``paths`` of a predicted site into ``folder``; the files written."""
-    return PageRenderer(planned, folder).render(paths, processes)
+    return PageRenderer(planned, folder).render(paths, processes)[0]
 
 
 def _write(path: Path, text: str) -> Path:

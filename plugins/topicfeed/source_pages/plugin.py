@@ -55,10 +55,21 @@ def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's ``source``, as :func:`attach_sources` gives it, from the site's
     sources (``source-pages``: grouped from its items) by the slug its story carries (a lookup
     by each source's articles went through every story of the site for each batch shown)."""
-    sources: list[Source] = site.products["source-pages"]
-    by_slug = {source.slug: source for source in sources}
+    by_slug = _by_slug(site.products["source-pages"])
     for position, article in shown:
         article.source = by_slug.get(site.stories[position].source)
+
+
+#: The last list of sources dressed from and its sources by slug: a rebuild dresses the
+#: stories of each list page it renders in turn (4,214 pages at 100,000 items, one story added),
+#: and making the mapping for each (2,030 sources) was 0.9 s of each rendering process's time.
+_LAST_BY_SLUG: list[tuple[list[Source], dict[str, Source]]] = []
+
+
+def _by_slug(sources: list[Source]) -> dict[str, Source]:
+    if not (_LAST_BY_SLUG and _LAST_BY_SLUG[0][0] is sources):
+        _LAST_BY_SLUG[:] = [(sources, {source.slug: source for source in sources})]
+    return _LAST_BY_SLUG[0][1]
 
 
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
