@@ -45,7 +45,8 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   has nothing to do". ``pelican.main`` (and its autoreload loop) creates the ``Pelican``
   instance, which sends ``initialized``, and then calls ``pelican.run()``; the adapter gives the
   instance a ``run`` that does something else, once.
-- **Content caches that keep nothing** (:func:`skip_unkept_file_stamps`): the article
+- **Content caches that keep nothing** (:func:`skip_unkept_file_stamps`, and
+  :func:`skip_unkept_stamps_of` for readers made outside a generator): the article
   generator and its ``Readers`` are ``FileStampDataCacher``; each looks a file up
   (``get_cached_data``) and caches it (``cache_data``), and each of the four calls takes the
   file's stamp (a ``stat``, or a hash of its bytes with ``CHECK_MODIFIED_METHOD``), even with
@@ -463,8 +464,15 @@ def skip_unkept_file_stamps(generator: CachingGenerator) -> int:
     or unreadable) is no longer logged as such here; reading it fails and says so. Says how many
     cachers were changed.
     """
+    return skip_unkept_stamps_of(generator, generator.readers)
+
+
+def skip_unkept_stamps_of(*cachers: FileStampDataCacher) -> int:
+    """:func:`skip_unkept_file_stamps` for any of Pelican's cachers: ``Readers`` made outside a
+    generator too (a rebuild from the site model makes the articles of each list page it
+    renders through readers of its own). Says how many were changed; one left alone caches."""
     changed = 0
-    for cacher in (generator, generator.readers):
+    for cacher in cachers:
         if cacher._cache_data_policy or cacher._cache:
             continue
         cacher.get_cached_data = _missed
