@@ -31,6 +31,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -181,39 +182,35 @@ def launch(private: dict[str, Any]) -> None:
         found.launch()
 
 
-def _part(
-    work: Callable[[list[Any], bool], Any], part: list[Any], sender: Any, inherited: list[Any], parent: int
-) -> None:
+def _part(job: Callable[[], Any], sender: Any, inherited: list[Any], parent: int) -> None:
+    """A forked part: ``job``'s outcome sent back to the build."""
     for receiver in inherited:  # the build's ends: with one open here, a send to a dead build blocks
         receiver.close()
     _die_with_parent(parent)
     try:
-        sender.send(_run(lambda: work(part, True)))
+        sender.send(_run(job))
     finally:
         sender.close()
 
 
-def split(jobs: list[Any], processes: int, work: Callable[[list[Any], bool], Any]) -> list[Any]:
-    """``work`` over ``jobs`` cut into ``processes`` interleaved parts: the first part in this
-    process, each other in a process forked for it (nothing is copied up front); the results,
-    this process's first. ``work(part, forked)`` is told whether it runs in a forked process. A
-    part that raised, or whose process died, raises :class:`ForkedStepFailed` once every part
-    has ended. Without ``fork``, or with one process, every job runs here."""
-    if processes <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [work(list(jobs), False)]
-    context = multiprocessing.get_context("fork")
+def _start_parts(context: Any, jobs: list[Callable[[], Any]]) -> list[tuple[Any, Any]]:
+    """A forked process for each of ``jobs``, and the end of the pipe its outcome comes through."""
     parent = os.getpid()
     children: list[tuple[Any, Any]] = []
-    for index in range(1, processes):
+    for job in jobs:
         receiver, sender = context.Pipe(duplex=False)
         inherited = [receiver, *(other for _, other in children)]
-        process = context.Process(
-            target=_part, args=(work, jobs[index::processes], sender, inherited, parent), daemon=True
-        )
+        process = context.Process(target=_part, args=(job, sender, inherited, parent), daemon=True)
         process.start()
         sender.close()
         children.append((process, receiver))
-    results = [work(jobs[0::processes], False)]
+    return children
+
+
+def _gather(children: list[tuple[Any, Any]]) -> list[Any]:
+    """Each forked part's value, in order, once every one has ended; raises
+    :class:`ForkedStepFailed` when one raised or died."""
+    values = []
     errors = []
     for process, receiver in children:
         try:
@@ -222,12 +219,38 @@ def split(jobs: list[Any], processes: int, work: Callable[[list[Any], bool], Any
             status, payload = "error", f"process {process.pid} died"
         process.join()
         if status == "ok":
-            results.append(payload)
+            values.append(payload)
         else:
             errors.append(payload)
     if errors:
         raise ForkedStepFailed("a forked process failed:\n" + "\n".join(errors))
-    return results
+    return values
+
+
+def _stop(children: list[tuple[Any, Any]]) -> None:
+    """This process failed: the forked parts are of no use any more."""
+    for process, _ in children:
+        process.kill()
+        process.join()
+
+
+def split(jobs: list[Any], processes: int, work: Callable[[list[Any], bool], Any]) -> list[Any]:
+    """``work`` over ``jobs`` cut into ``processes`` interleaved parts: the first part in this
+    process, each other in a process forked for it (nothing is copied up front); the results,
+    this process's first. ``work(part, forked)`` is told whether it runs in a forked process. A
+    part that raised, or whose process died, raises :class:`ForkedStepFailed` once every part
+    has ended; when this process's part raises, the forked ones are stopped. Without ``fork``,
+    or with one process, every job runs here."""
+    if processes <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(list(jobs), False)]
+    parts = [partial(work, jobs[index::processes], True) for index in range(1, processes)]
+    children = _start_parts(multiprocessing.get_context("fork"), parts)
+    try:
+        first = work(jobs[0::processes], False)
+    except BaseException:
+        _stop(children)
+        raise
+    return [first, *_gather(children)]
 
 
 def _next_run(jobs: list[Any], taken: Any, run: int) -> tuple[int, list[Any]] | None:
@@ -238,24 +261,6 @@ def _next_run(jobs: list[Any], taken: Any, run: int) -> tuple[int, list[Any]] | 
             return None
         taken.value = start + run
     return start, jobs[start : start + run]
-
-
-def _share_part(
-    work: Callable[[list[Any], bool], list[Any]],
-    jobs: list[Any],
-    taken: Any,
-    run: int,
-    sender: Any,
-    inherited: list[Any],
-    parent: int,
-) -> None:
-    for receiver in inherited:  # the build's ends: with one open here, a send to a dead build blocks
-        receiver.close()
-    _die_with_parent(parent)
-    try:
-        sender.send(_run(lambda: _work_through(work, jobs, taken, run, True)))
-    finally:
-        sender.close()
 
 
 def _work_through(
@@ -289,40 +294,18 @@ def share(
     if processes <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return first(), work(list(jobs), False)
     context = multiprocessing.get_context("fork")
-    parent = os.getpid()
     taken = context.Value("q", 0)
     run = max(1, min(32, len(jobs) // (processes * 8)))
-    children: list[tuple[Any, Any]] = []
+    forked = [partial(_work_through, work, jobs, taken, run, True) for _ in range(1, processes)]
+    children = _start_parts(context, forked)
     try:
-        for _ in range(1, processes):
-            receiver, sender = context.Pipe(duplex=False)
-            inherited = [receiver, *(other for _, other in children)]
-            process = context.Process(
-                target=_share_part, args=(work, jobs, taken, run, sender, inherited, parent), daemon=True
-            )
-            process.start()
-            sender.close()
-            children.append((process, receiver))
         value = first()
         parts = _work_through(work, jobs, taken, run, False)
     except BaseException:
-        for process, _ in children:
-            process.kill()
-            process.join()
+        _stop(children)
         raise
-    errors = []
-    for process, receiver in children:
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "error", f"process {process.pid} died"
-        process.join()
-        if status == "ok":
-            parts.extend(payload)
-        else:
-            errors.append(payload)
-    if errors:
-        raise ForkedStepFailed("a forked process failed:\n" + "\n".join(errors))
+    for done in _gather(children):
+        parts.extend(done)
     results = [result for _, part in sorted(parts, key=lambda found: found[0]) for result in part]
     if len(results) != len(jobs):
         raise ForkedStepFailed(f"{len(jobs) - len(results)} of {len(jobs)} jobs were not done")

@@ -205,3 +205,24 @@ def test_the_forked_processes_stop_when_the_first_work_fails(tmp_path: Path) -> 
     time.sleep(0.3)
     assert done.read_text().count("\n") == written  # nothing went on working after the failure
     assert written < 100
+
+
+def test_the_forked_parts_of_a_split_stop_when_this_part_fails(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+
+    def work(part: list[int], in_child: bool) -> list[int]:
+        if not in_child:
+            time.sleep(0.2)
+            raise OSError("a page could not be written")
+        for job in part:
+            time.sleep(0.01)
+            with done.open("a") as log:
+                log.write(f"{job}\n")
+        return part
+
+    with pytest.raises(OSError, match="a page could not"):
+        forked.split(list(range(1000)), 2, work)
+    written = done.read_text().count("\n")
+    time.sleep(0.3)
+    assert done.read_text().count("\n") == written
+    assert written < 100
