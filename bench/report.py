@@ -111,7 +111,7 @@ def load_note(result: Result) -> str:
             if loads
             else "load not recorded"
         )
-    return f"{text} (threshold {limit:.1f}).{io_note(result)}{probe_note(result)}"
+    return f"{text} (threshold {limit:.1f}).{io_note(result)}{probe_note(result)}{after_note(result)}"
 
 
 def probe_note(result: Result) -> str:
@@ -151,6 +151,28 @@ def io_note(result: Result) -> str:
             f"{scenario}, round {number}, {100 * share:.0f}% of its wall time."
         )
     return "".join(" " + part for part in parts)
+
+
+def after_note(result: Result) -> str:
+    """How long the runner waited after a build for its background work and the disk (the
+    longest wait, by system); empty for results recorded before it waited."""
+    parts = []
+    for name, by in result["samples"].items():
+        waits = [
+            (sample["after"], scenario, number)
+            for scenario, runs in by.items()
+            for number, sample in enumerate(runs, 1)
+            if sample.get("after") is not None
+        ]
+        if waits:
+            after, scenario, number = max(waits)
+            parts.append(f"{ORDER_LABELS.get(name, name)} {after:.1f} s (after {scenario}, round {number})")
+    if not parts:
+        return ""
+    return (
+        " After each build the runner waited for what the build left running and flushed the disk "
+        "before the next; the longest wait: " + ", ".join(parts) + "."
+    )
 
 
 # Sections --------------------------------------------------------------------------------------

@@ -41,6 +41,13 @@ disk's pressure then and, for each build, the share of its wall time stalled on 
 (``bench/pressure.py``): the load average alone missed the shared disk's slow hours. So did it
 miss a slow host: each round also times a fixed Python loop in CPU time (``bench/host_speed.py``).
 
+After each build the runner waits for what the build left running (Topicfeed empties the site
+it replaced into the next build's folders, or makes those from a new site, in a process that
+outlives the build: ``topicfeed.atomic_output.settle``), then flushes the disk: otherwise the
+next build measured would pay for them (at 100,000 items, the first rebuild after a cold build
+ran beside the writeback of its 3.6 GB and the making of its 207,000 folders). How long that
+took is recorded with the build that left it (``after``), and the report shows the longest.
+
 Medians over rounds go to ``bench/results/N.json`` and ``BENCHMARKS.md`` (``bench/report.py``,
 rendered from every stored result, so running one size keeps the others).
 
@@ -65,6 +72,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from topicfeed.atomic_output.swap import wait_for_recycling
 
 from . import generate, host_speed, hugo_site, memory, pages_artifact, pressure, report
 
@@ -119,6 +128,9 @@ class Sample:
     load: float  # 1-minute load average just before the build
     #: share of the wall time in which every runnable task waited for the disk (``pressure``)
     io_stall: float | None = None
+    #: seconds from the build's exit until the work it left in the background had ended and
+    #: the disk was flushed (:func:`settle_after_build`); the next build starts after that
+    after: float | None = None
 
 
 class LoadTooHigh(RuntimeError):
@@ -268,6 +280,17 @@ def settle_after_deleting(args: argparse.Namespace) -> float:
     """
     os.sync()
     return wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
+
+
+def settle_after_build(output_dir: Path, timeout: float) -> float:
+    """Wait for the processes a build left beside its output (Topicfeed's folder recycling), then
+    flush what it wrote; the seconds that took. Every system's builds are followed by this, so
+    each starts on a disk that is not still writing the last one's output."""
+    started = time.perf_counter()
+    if not wait_for_recycling(output_dir.resolve(), timeout):
+        raise RuntimeError(f"{output_dir}: the build's background work still runs after {timeout:.0f} s")
+    os.sync()
+    return time.perf_counter() - started
 
 
 def output_stats(output_dir: Path) -> dict[str, int]:
@@ -506,6 +529,7 @@ def bench_build(
     variant = args.topicfeed_settings if system.name == "topicfeed" else None
     command = build_command(system, set_dir, output_dir, cache_dir, scenario, variant)
     sample = measure(command, log_path, args.timeout)
+    sample.after = round(settle_after_build(output_dir, args.timeout), 2)
     problem = None
     if scenario == "changed" and not change_visible(output_dir, manifest["change"]["mark"]):
         problem = "the edited item is not in the output"
@@ -521,7 +545,8 @@ def bench_build(
         f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
         f"cpu {sample.cpu:6.1f} s  "
         f"articles {sample.articles}  load {sample.load:.2f}"
-        f"{'' if sample.io_stall is None else f'  I/O stall {100 * sample.io_stall:.0f}%'}",
+        f"{'' if sample.io_stall is None else f'  I/O stall {100 * sample.io_stall:.0f}%'}"
+        f"  settled after {sample.after:.1f} s",
         flush=True,
     )
     return sample

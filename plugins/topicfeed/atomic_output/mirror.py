@@ -3,10 +3,16 @@
 Run as a script (``python mirror.py SITE BUILDING PARENT [SKIPPED ...]``; it prints how many
 folders it made of how many it listed) by
 :func:`topicfeed.atomic_output.swap.mirror_in_background` when a build has no skeleton to start
-from (the first build after a cold one: no site was replaced yet). A site has a folder per page
-and per API document (20,000 at 10,000 items), and making a folder costs about 30 times linking
-a file: the link helper and the API writer made them one by one while the build waited for
-them. This script makes them on the other core while the build is still reading its items.
+from (the first build after a cold one: no site was replaced yet). Run as ``python mirror.py
+--skeleton SITE FOLDER SKELETON LIST [SKIPPED ...]`` by
+:func:`topicfeed.atomic_output.swap.leave_skeleton_in_background` after a build that replaced no
+site, on its own: it makes the folders in ``FOLDER`` (whose lock it inherited), names their list
+``LIST`` and renames ``FOLDER`` to ``SKELETON``, the next build's, as ``clear.py`` leaves one.
+
+A site has a folder per page and per API document (20,000 at 10,000 items), and making a
+folder costs about 30 times linking a file: the link helper and the API writer made them one by
+one while the build waited for them. This script makes them on the other core while the build
+is still reading its items, or before the next build starts.
 
 Only folders that hold a page or an API document (``index.html``, ``index.json``) are made,
 with their parents: the rest (feeds, the theme, search bundles an indexer may replace whole)
@@ -16,13 +22,14 @@ remove those it left empty (a page since unpublished) and the site equals a fres
 this process is killed midway. The list and the folders are made relative to a descriptor of
 ``BUILDING`` opened at the start: if the build is gone and its staging folder set aside, nothing
 lands in the next build's. Standard library only, no imports from the package: it runs in a
-fresh interpreter. It asks the kernel to kill it with the build (Linux).
+fresh interpreter. Beside a build, it asks the kernel to kill it with the build (Linux).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import sys
 
@@ -93,7 +100,30 @@ def make(building_fd: int, folders: list[str]) -> int:
     return made
 
 
+def leave_skeleton(site: str, folder: str, skeleton: str, list_name: str, skipped: frozenset[str]) -> bool:
+    """Make ``site``'s page folders in ``folder`` and rename it ``skeleton``, its folders listed
+    in ``list_name`` inside; False (and ``folder`` removed) when it cannot, or a skeleton came
+    meanwhile (a rename over a folder that is not empty fails)."""
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            folders = page_folders(site, skipped)
+            write_list(folder_fd, folders)
+            make(folder_fd, folders)
+            os.replace(LIST_NAME, list_name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+        finally:
+            os.close(folder_fd)
+        os.rename(folder, skeleton)
+        return True
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--skeleton"]:
+        site, folder, skeleton, list_name, *skipped = argv[1:]
+        return 0 if leave_skeleton(site, folder, skeleton, list_name, frozenset(skipped)) else 1
     site, building, parent, *skipped = argv
     _die_with_parent(int(parent))
     building_fd = os.open(building, os.O_RDONLY | os.O_DIRECTORY)

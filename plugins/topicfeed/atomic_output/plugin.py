@@ -7,7 +7,9 @@ listed in ``OUTPUT_RETENTION`` (``.git``, ``CNAME``) are carried over from the p
 With ``OUTPUT_RECYCLE_FOLDERS`` the folders (not the files) of an earlier site are taken over, and
 the ones this build left empty are removed before the swap, so the result equals a fresh build.
 
-A build that takes over no skeleton (the first after a cold build) starts a process that makes
+A build that replaced no site (a cold one) leaves a skeleton made from its own page folders by a
+process that outlives it (:func:`swap.leave_skeleton_in_background`, at the swap). A build that
+still takes over no skeleton (that process failed or is not done) starts a process that makes
 the published site's page folders in the building folder while the build reads its items
 (``mirror.py``); ``folders_made`` (phase REPORT) waits for it before the site is listed. A run
 planned from the site model has them made into a skeleton while it plans (phase PLAN), and takes
@@ -52,8 +54,9 @@ def _recycles(settings: Any) -> bool:
 
 
 def make_skeleton_ahead(pelican: Any, build: Build) -> None:
-    """The ``PLAN`` step: with no skeleton to take over (the first rebuild after a cold build),
-    make one from the published site's page folders while the rebuild plans. Its linker would
+    """The ``PLAN`` step: with no skeleton to take over and none on its way (the one a cold
+    build leaves failed, or was removed), make one from the published site's page folders
+    while the rebuild plans. Its linker would
     otherwise make every folder after the plan: 15 s of a 45 s rebuild at 100,000 items, 2.3 s
     of 6 s at 10,000, on this project's machine."""
     settings = pelican.settings
@@ -115,7 +118,7 @@ def commit(pelican: Any, build: Build) -> None:
     try:
         if recycle:
             swap.prune(build.output, build.filled_folders)
-        if swap.swap(build.output, recycle=recycle):
+        if swap.swap(build.output, recycle=recycle, retained=build.settings["OUTPUT_RETENTION"]):
             logger.debug("output replaced atomically: %s", build.output)
     finally:
         pelican.output_path = str(build.output)

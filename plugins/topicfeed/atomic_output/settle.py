@@ -1,7 +1,8 @@
 """Wait for the background work the last build left beside an output folder: ``make settle``.
 
 A build replaces the site and empties the replaced one in the background, keeping its folders as
-the next build's skeleton (``OUTPUT_RECYCLE_FOLDERS``). A CI job that saves the build state for
+the next build's skeleton (``OUTPUT_RECYCLE_FOLDERS``); a build that replaced none makes the
+skeleton from its own page folders, in the background too. A CI job that saves the build state for
 its next run (``.github/workflows/pages.yml``) runs this before the job ends, so the saved state
 holds the skeleton and the next deploy does not make every folder of the site again.
 
@@ -27,14 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output.resolve()
     if not wait_for_recycling(output, args.timeout):
         print(
-            f"settle: {output.name}'s replaced site is still being emptied after {args.timeout:g} s",
+            f"settle: {output.name}'s next skeleton is still being made after {args.timeout:g} s",
             file=sys.stderr,
         )
         return 1
     skeleton = skeleton_folder(output)
-    print(
-        f"settle: {skeleton.name} {'is ready' if skeleton.is_dir() else 'is absent (no site was replaced)'}"
-    )
+    print(f"settle: {skeleton.name} {'is ready' if skeleton.is_dir() else 'is absent'}")
     return 0
 
 
