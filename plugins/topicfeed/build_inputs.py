@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topicfeed.content_stats import Stat
 from topicfeed.racy import settled
 
 #: A file's stat as the record keeps it, and its digest: ``[size, mtime_ns, digest]``.
@@ -58,8 +59,10 @@ def tree_records(
     known: Mapping[str, FileRecord] | None = None,
     recorded_ns: int = 0,
     prefix: str = "",
+    seen: dict[str, Stat] | None = None,
 ) -> dict[str, FileRecord]:
-    """Every file under ``root`` (following links, as Pelican reads), sorted by relative path.
+    """Every file under ``root`` (following links, as Pelican reads), sorted by relative path;
+    with ``seen``, each file's stat there too, by its path relative to ``root`` (no ``prefix``).
 
     This runs over every content file on every build (100,000 at the exporter's scale), so a
     folder's relative name is worked out once for all its files, not with a ``relpath`` per file,
@@ -90,6 +93,8 @@ def tree_records(
             except FileNotFoundError:
                 continue  # removed while we looked: the build reads what is there then
             key = named + name
+            if seen is not None:
+                seen[key[len(prefix) :]] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
             old = known.get(key)
             if (
                 old is not None
@@ -214,9 +219,14 @@ def recipe_digest(
 
 
 def fingerprint(
-    settings: Mapping[str, Any], known: Mapping[str, FileRecord], recorded_ns: int, skip: Iterable[Path]
+    settings: Mapping[str, Any],
+    known: Mapping[str, FileRecord],
+    recorded_ns: int,
+    skip: Iterable[Path],
+    seen: dict[str, Stat] | None = None,
 ) -> Fingerprint:
-    """The fingerprint of this build's inputs (raises :class:`Unstable`)."""
+    """The fingerprint of this build's inputs (raises :class:`Unstable`); with ``seen``, each
+    content file's stat there too (:func:`tree_records`)."""
     ignore = settings.get("IGNORE_FILES") or ()
     files = tree_records(
         Path(settings["PATH"]),
@@ -225,6 +235,7 @@ def fingerprint(
         known=known,
         recorded_ns=recorded_ns,
         prefix="content/",
+        seen=seen,
     )
     files.update(recipe_records(settings, known, recorded_ns, skip))
     return Fingerprint(recipe_digest(settings, files), files)

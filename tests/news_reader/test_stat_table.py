@@ -24,9 +24,9 @@ from support.reading import seed_site
 
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
-from topicfeed.news_reader import prefetch, stat_table
-from topicfeed.news_reader import reader as reader_module
+from topicfeed.news_reader import item_store, prefetch, stat_table
 from topicfeed.news_reader.reader import FileParser, NewsReader, close_store, open_store
+from topicfeed.unchanged_build import plugin as unchanged_build_plugin
 
 
 class Reading:
@@ -51,6 +51,8 @@ def start_builds_later(monkeypatch: pytest.MonkeyPatch) -> None:
     real = time.time_ns
     clock = SimpleNamespace(time_ns=lambda: real() + 10_000_000_000, time=time.time)
     monkeypatch.setattr(stat_table, "time", clock)
+    # the run's first look at the content folder (whose stats the table uses) starts then too
+    monkeypatch.setattr(unchanged_build_plugin, "time", clock)
 
 
 @pytest.fixture
@@ -163,7 +165,7 @@ def test_an_entry_recorded_within_two_seconds_of_a_change_is_not_trusted(
     site.reading().read(site.file)  # the file was written a moment ago
     stat = stat_table.file_stat(str(site.file))
     edit_same_size(site.file)
-    monkeypatch.setattr(reader_module, "file_stat", lambda source_path: stat)
+    monkeypatch.setattr(item_store, "file_stat", lambda source_path: stat)
     reads.clear()
     again = site.reading()
     title = item_of(again.read(site.file)).title
@@ -282,7 +284,7 @@ def test_a_table_altered_after_it_was_written_is_not_trusted(site, reads, monkey
     site.table.write_bytes(whole.replace(old, new))
     stat = stat_table.file_stat(str(site.file))
     edit_same_size(site.file)  # in the same clock tick, as far as the (faked) stat shows
-    monkeypatch.setattr(reader_module, "file_stat", lambda source_path: stat)
+    monkeypatch.setattr(item_store, "file_stat", lambda source_path: stat)
     reads.clear()
     again = site.reading()
     metadata = again.read(site.file)

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from pelican.contents import Article
 from pelican.readers import Readers
 
-from topicfeed import pelican_adapter, permalinks
+from topicfeed import content_stats, pelican_adapter, permalinks
 from topicfeed.items import Story
 from topicfeed.model import NewsItem, Problem
 from topicfeed.plugin import Underivable
@@ -66,7 +66,9 @@ def _records(settings: dict[str, Any], files: Sequence[str]) -> list[tuple[str, 
     parser = FileParser(settings)
     store = None
     if settings["NEWS_ITEM_STORE"] and settings.get("CACHE_PATH"):
-        store = ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings))
+        store = ItemStore(
+            Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings), content_stats.look(settings)
+        )
     try:
         found = []
         parsed: dict[str, Stored] = {}

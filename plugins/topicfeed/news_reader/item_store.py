@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import topicfeed
+from topicfeed.content_stats import Look
 from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
 
-from .stat_table import FileStat, StatTable
+from .stat_table import FileStat, StatTable, file_stat, packed
 from .temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
@@ -209,14 +210,23 @@ class ItemStore:
     unchanged, so that file is not read (:meth:`known`).
     """
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(self, folder: Path, key: bytes, look: Look | None = None) -> None:
+        """``look``: the run's first look at the content folder (:mod:`topicfeed.content_stats`),
+        whose stats :meth:`file_stat` gives instead of taking them again."""
         self.folder = folder
         self._key = hashlib.blake2b(code_version() + key, digest_size=32).digest()
-        self.stats = StatTable(folder, self._key)
+        self._look = {} if look is None else look.stats
+        self.stats = StatTable(folder, self._key, None if look is None else look.started_ns)
         self._records: dict[str, Stored] | None = None
         self._packs: list[Path] = []
         self._damaged = 0
         self._new: dict[str, Stored] = {}
+
+    def file_stat(self, path: str, source_path: str) -> FileStat | None:
+        """The stat of the file at ``source_path`` (``path`` relative to the content folder) that
+        the stat table compares: the run's look's, else taken now (:func:`.stat_table.file_stat`)."""
+        seen = self._look.get(path)
+        return file_stat(source_path) if seen is None else packed(seen)
 
     def digest(self, path: str, data: bytes) -> str:
         """The record name of a file: its path and bytes under the settings-and-code key."""

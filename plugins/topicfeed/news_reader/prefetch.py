@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from topicfeed.build import Build, MissingProduct
 
 from .item_store import ItemStore, Record, Stored, pickled, unpickled
-from .stat_table import FileStat, file_stat
+from .stat_table import FileStat
 
 if TYPE_CHECKING:
     from .reader import FileParser
@@ -86,7 +86,7 @@ def find_record(parser: FileParser, store: ItemStore | None, source_path: str) -
     writing the store: its stored record (not even reading the file when its stat is the one
     recorded) or the file parsed. None: the reader must read it itself and say what failed."""
     path = parser.relative(source_path)
-    stat = file_stat(source_path) if store is not None else None
+    stat = store.file_stat(path, source_path) if store is not None else None
     known = store.known(path, stat) if store is not None and stat is not None else None
     if known is not None and store is not None:  # the stat is the one recorded: not read
         raw = store.stored(known)

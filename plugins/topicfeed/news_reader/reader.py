@@ -30,7 +30,7 @@ from pelican.contents import Category, Tag
 from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import SafeDatetime
 
-from topicfeed import pelican_adapter, permalinks
+from topicfeed import content_stats, pelican_adapter, permalinks
 from topicfeed.build import Build, MissingProduct
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.ledger import Ledger
@@ -41,7 +41,7 @@ from topicfeed.text import title_slug, topic_slug
 from .item_store import FOLDER, ItemStore, Record
 from .prefetch import Prepared, take_prepared
 from .source import SourceError, decode, is_news_item, load_front_matter
-from .stat_table import FileStat, file_stat
+from .stat_table import FileStat
 
 #: Bytes as they are (``O_BINARY``: no newline translation on Windows).
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
@@ -205,7 +205,7 @@ class NewsReader(BaseReader):
             return self._read_prepared(source_path, prepared)
         path = self.parser.relative(source_path)
         store = self._store
-        stat = file_stat(source_path) if store is not None else None
+        stat = store.file_stat(path, source_path) if store is not None else None
         known = store.known(path, stat) if store is not None and stat is not None else None
         if known is not None and store is not None:  # the stat is the one recorded: not read
             record = store.get(known)
@@ -331,7 +331,9 @@ def open_store(settings: dict[str, Any]) -> tuple[ItemStore | None, Ledger | Non
         return None, build.ledger
     owner, store = _STORES.get(id(build), (None, None))
     if owner is not build or store is None:
-        store = ItemStore(Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings))
+        store = ItemStore(
+            Path(settings["CACHE_PATH"]) / FOLDER, store_key(settings), content_stats.look(settings)
+        )
         _STORES[id(build)] = (build, store)
     return store, build.ledger
 

@@ -23,6 +23,9 @@ being opened. The rules are those of the unchanged-build fingerprint
 Every entry written was seen by the build that writes it, after the build started: either it
 was trusted (so it was already settled before the last table's start, hence before this one's),
 or the file was read in this build. So one start time, the writing build's, serves all entries.
+The stats compared are those of the run's first look at the content folder when there is one
+(:mod:`topicfeed.content_stats`: the unchanged-build check's, taken before this table is made),
+so the build's start is when that look started.
 """
 
 from __future__ import annotations
@@ -63,6 +66,14 @@ def file_stat(source_path: str) -> FileStat | None:
         return None
 
 
+def packed(stat: tuple[int, int, int, int]) -> FileStat | None:
+    """A stat kept elsewhere (:data:`topicfeed.content_stats.Stat`) as :func:`file_stat` gives it."""
+    try:
+        return _STAT.pack(*stat)
+    except struct.error:
+        return None
+
+
 def _settled(stat: FileStat, start_ns: int) -> bool:
     """Modified (content or inode) long enough before ``start_ns`` (:func:`topicfeed.racy.settled`)."""
     _size, mtime_ns, _inode, ctime_ns = _STAT.unpack(stat)
@@ -72,11 +83,14 @@ def _settled(stat: FileStat, start_ns: int) -> bool:
 class StatTable:
     """One build's view of the table: what the last build recorded, and what this one saw."""
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(self, folder: Path, key: bytes, since_ns: int | None = None) -> None:
         self.path = folder / NAME
         self._key = key
-        #: When this build started to look at files: every stat it takes is later.
-        self._start_ns = time.time_ns()
+        #: When this build started to look at files: every stat it takes is later. ``since_ns``:
+        #: when the run's first look at the content folder started (its stats are used here:
+        #: :mod:`topicfeed.content_stats`).
+        now = time.time_ns()
+        self._start_ns = now if since_ns is None else min(now, since_ns)
         self._recorded: dict[str, bytes] | None = None
         self._recorded_ns = 0
         self._seen: dict[str, bytes] = {}

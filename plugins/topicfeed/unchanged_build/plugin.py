@@ -33,6 +33,7 @@ the record is still kept, for the next build and for a rebuild from the site mod
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from typing import Any
 from pelican.log import console
 
 from topicfeed import build_inputs as inputs
-from topicfeed import pelican_adapter
+from topicfeed import content_stats, pelican_adapter
 from topicfeed.build import Build
 from topicfeed.plugin import Phase, Underivable, register_plugin
 
@@ -91,17 +92,23 @@ def check(pelican: Any, _build: Build | None) -> None:
     settings = pelican.settings
     output = _output(settings)
     record = state.load(output)
+    content_stats.forget(settings)  # the last run's, in autoreload
     taken_ns = time.time_ns()
+    seen: dict[str, content_stats.Stat] = {}
     try:
         current = inputs.fingerprint(
             settings,
             record.files if record else {},
             record.taken_ns if record else 0,
             _skip_paths(settings, output),
+            seen,
         )
     except inputs.Unstable as error:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
+    # The news reader's stat table would stat every file again (1 s at 100,000 files).
+    root = os.path.realpath(settings["PATH"] or ".")
+    content_stats.keep(settings, content_stats.Look(root, taken_ns, seen))
     last = (record.site, record.filesystem) if record else ({}, "")
     _TAKEN[id(settings)] = (current, taken_ns, *last)
     if not settings["SKIP_UNCHANGED_BUILD"] or record is None or record.fingerprint != current.digest:
