@@ -480,6 +480,12 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 - **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
   and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);
   such results are marked "measured under load, not for comparison".
+- **Between builds**: after each build the runner waits for what the build left running in
+  the background (Topicfeed empties the site it replaced into the next build's folders, or
+  makes those folders from a new site) and flushes the disk (`sync`), for every system, so no
+  build is measured beside the last one's writeback; each size's load sentence gives the
+  longest wait. Results stored before 2026-12-05 afternoon did not wait: their rebuilds ran
+  beside the previous build's writeback (the first rebuild after a cold build most of all).
 - **Host speed**: neither the load average nor the disk's pressure shows a host slowed by its
   other tenants, which made identical builds here take up to 1.5 times the CPU time a few hours
   apart. Before each round the runner also times a fixed Python loop in CPU time (best of 5,
