@@ -153,22 +153,28 @@ def recycle_in_background(folder: Path, output: Path) -> None:
     if retired is None:
         return
     fd = _lock(retired)
+    command = [sys.executable, str(_CLEARER), str(retired), str(skeleton_folder(output)), SKELETON_LIST]
+    if fd is None or not _hand_over(command, fd):  # cannot lock it, or no clearer started
+        _park(retired, output)
+
+
+def _hand_over(command: list[str], lock: int) -> bool:
+    """Start ``command`` in a session of its own that outlives the build, holding ``lock`` (a
+    folder's ``flock``), which this process then lets go of; False when it cannot start."""
     try:
-        if fd is None:
-            raise OSError("cannot lock the retired site")
         subprocess.Popen(
-            [sys.executable, str(_CLEARER), str(retired), str(skeleton_folder(output)), SKELETON_LIST],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            pass_fds=(fd,),
+            pass_fds=(lock,),
         )
     except OSError:
-        _park(retired, output)
+        return False
     finally:
-        if fd is not None:
-            os.close(fd)  # the clearer holds the lock now
+        os.close(lock)  # the process holds the lock now
+    return True
 
 
 def _being_made(output: Path) -> bool:
@@ -397,21 +403,10 @@ def leave_skeleton_in_background(output: Path, retained: Iterable[str]) -> bool:
     if made is None:
         return False
     folder, lock = made
-    args = [str(skeleton_folder(output)), SKELETON_LIST, *retained]
-    try:
-        subprocess.Popen(
-            [sys.executable, "-I", "-S", str(_MIRROR), "--skeleton", str(output), str(folder), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            pass_fds=(lock,),
-        )
-    except OSError:
+    command = [sys.executable, "-I", "-S", str(_MIRROR), "--skeleton", str(output), str(folder)]
+    if not _hand_over([*command, str(skeleton_folder(output)), SKELETON_LIST, *retained], lock):
         _park(folder, output)
         return False
-    finally:
-        os.close(lock)  # the maker holds the lock now
     return True
 
 
