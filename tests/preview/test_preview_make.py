@@ -44,8 +44,14 @@ def test_make_preview_builds_apart_and_leaves_output_unchanged(project: tuple[Pa
     assert len(article_pages(work / "preview")) == 5  # every seed, published or not
     assert (work / "preview" / MARKER).is_file()
     assert tree(work / "output") == before  # not a byte of output/ changed, nothing added
-    # The preview and the files beside it are git-ignored.
-    assert "preview" not in git("status", "--porcelain", cwd=work)
+    # The preview and the files beside it are git-ignored, and so are the folders both builds
+    # leave beside their output for the next one (each cold build's skeleton, made in the
+    # background: waited for here).
+    for folder in ("output", "preview"):
+        assert make("settle", f"OUTPUTDIR={folder}", cwd=work).returncode == 0
+    assert (work / ".preview.skeleton").is_dir() and (work / ".output.skeleton").is_dir()
+    status = git("status", "--porcelain", cwd=work)
+    assert "preview" not in status and "skeleton" not in status
 
 
 def test_make_github_and_publish_refuse_a_preview_folder(project: tuple[Path, Path], tmp_path: Path) -> None:
