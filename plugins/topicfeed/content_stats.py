@@ -13,7 +13,10 @@ time it started (``started_ns``): the stat table's entries are dated by that tim
 the table was made. A file changed between the look and the reading is read as the look saw
 its stat: the run builds the folder as it was at its start, and the next run sees the new stat.
 
-The check forgets the last run's look before it looks again, so a run never uses another's.
+A look serves the run whose check took it, and no other: the check forgets the last one before
+it looks again, and the unchanged-build step forgets it at the end of the run and at the start
+of a later run of the same Pelican instance (autoreload runs it again after each change without
+a new check: its look would be stale).
 """
 
 from __future__ import annotations

@@ -9,7 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.build import CORPUS, build_in_process
+from bs4 import BeautifulSoup
+from pelican import Pelican
+from pelican.settings import read_settings
+from support.build import CORPUS, ROOT, build_in_process
+from support.build import Build as SiteBuild
+from support.reading import start_builds_later
 
 from topicfeed import build_inputs, content_stats
 from topicfeed.news_reader import item_store, stat_table
@@ -77,3 +82,32 @@ def test_a_look_serves_only_its_run_and_its_folder(tmp_path: Path) -> None:
         content_stats.forget(settings)
     settings["PATH"] = str(tmp_path)
     assert content_stats.look(settings) is None
+
+
+def test_a_second_run_of_one_pelican_instance_does_not_use_the_first_runs_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Autoreload (``pelican -r``) runs one instance again after each change, without a new
+    check: the stats the first run's check took are stale by then, and an edit whose stat the
+    look still had as recorded would be read from the store as it was."""
+    content = corpus_copy(tmp_path, 3)
+    start_builds_later(monkeypatch)  # the files are settled: their recorded stats are trusted
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(tmp_path / "output"),
+            "CACHE_PATH": str(tmp_path / "cache"),
+            "REBUILD_FROM_MODEL": False,
+            "NEWS_READ_PROCESSES": 1,
+        },
+    )
+    pelican = Pelican(settings)
+    pelican.run()
+    edited = next(p for p in sorted(content.iterdir()) if "published: false" not in p.read_text("utf-8"))
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("\ntitle: ", "\ntitle: Edited since ", 1), encoding="utf-8")
+    pelican.run()
+    pages = SiteBuild(content, tmp_path / "output", 0, "").article_pages()
+    texts = [BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text() for page in pages]
+    assert pages and any("Edited since" in text for text in texts)

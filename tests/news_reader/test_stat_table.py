@@ -20,13 +20,12 @@ import pytest
 from bs4 import BeautifulSoup
 from support.build import DATA, build_in_process, tree
 from support.build import Build as SiteBuild
-from support.reading import seed_site
+from support.reading import seed_site, start_builds_later
 
 from topicfeed.build import Build
 from topicfeed.items import PROBLEMS_KEY, item_of
 from topicfeed.news_reader import item_store, prefetch, stat_table
 from topicfeed.news_reader.reader import FileParser, NewsReader, close_store, open_store
-from topicfeed.unchanged_build import plugin as unchanged_build_plugin
 
 
 class Reading:
@@ -44,15 +43,6 @@ class Reading:
     @property
     def counts(self) -> tuple[int, int]:
         return self.build.ledger.parsed, self.build.ledger.reused
-
-
-def start_builds_later(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds from now on start 10 s from now: what the test wrote is settled (older than 2 s)."""
-    real = time.time_ns
-    clock = SimpleNamespace(time_ns=lambda: real() + 10_000_000_000, time=time.time)
-    monkeypatch.setattr(stat_table, "time", clock)
-    # the run's first look at the content folder (whose stats the table uses) starts then too
-    monkeypatch.setattr(unchanged_build_plugin, "time", clock)
 
 
 @pytest.fixture

@@ -150,7 +150,9 @@ def start(pelican: Any, build: Build) -> None:
             taken = None
     if taken is None:
         # A second run of the same Pelican instance (autoreload): inputs may have changed since
-        # ``initialized``. Leave no record rather than one that might not match.
+        # ``initialized``. Leave no record rather than one that might not match, and let no
+        # step use the stats the check took then.
+        content_stats.forget(pelican.settings)
         state.forget(build.output)
         return
     noted = _Noted()
@@ -162,6 +164,7 @@ def record(pelican: Any, build: Build) -> None:
     kept = build.private.pop(NAME, None)
     _TAKEN.pop(id(pelican.settings), None)
     _CLAIMED.discard(id(pelican.settings))
+    content_stats.forget(pelican.settings)  # this run's only (autoreload runs the instance again)
     if kept is None:
         return
     (fingerprint, taken_ns, last_site, last_filesystem), noted = kept
