@@ -51,7 +51,7 @@ from pelican.log import FatalLogger, console
 
 from topicfeed import build_inputs, pelican_adapter
 from topicfeed.build import Build, KnownFiles
-from topicfeed.gc_pause import gc_paused
+from topicfeed.gc_pause import gc_paused, young_collections_only
 from topicfeed.plugin import Underivable, derivation, run_planned, start_planning, workings
 
 from . import store
@@ -256,7 +256,8 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
 
     def instead() -> None:
         try:
-            run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
+            with young_collections_only():  # what the run makes lives to its end
+                run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
         except Underivable as error:  # found once the output is this run's (the full run's
             # output step clears what this one wrote into the building folder)
             logger.info("site model: a full build (%s)", error)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from topicfeed.build import KnownFiles
+from topicfeed.gc_pause import gc_paused
 
 #: Bumped when the record's meaning changes, so an older record is never trusted.
 VERSION = 3
@@ -196,7 +197,8 @@ def load(output: Path) -> Record | None:
             read = _READ.get(str(path))
             if read is not None and read[0] == identity:
                 return read[1]
-            data = json.loads(handle.read())
+            with gc_paused():  # a list for every file of the site, none of them garbage
+                data = json.loads(handle.read())
         record = Record(**data)
     except (OSError, ValueError, TypeError):
         return None
