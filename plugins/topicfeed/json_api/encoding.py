@@ -114,8 +114,11 @@ class Encoder:
         """An article's entry as a page lists it, as UTF-8 (from ``own``, its runs, when at hand)."""
         found = self._entries.get(id(article))
         if found is None:
-            own = self._runs(article) if own is None else own
-            text = "{" + ",".join(run for run in own if run) + "}"
+            if own is None:  # an entry holds none of the keys its runs are cut at: encoded whole,
+                # it is the text of its runs joined (half the time: a rebuild's list pages)
+                text = _ENCODE(docs.entry(article, self.ctx))
+            else:
+                text = "{" + ",".join(run for run in own if run) + "}"
             found = self._entries[id(article)] = text.encode("utf-8")
         return found
 
