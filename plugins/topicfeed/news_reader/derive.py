@@ -92,13 +92,15 @@ def _records(settings: dict[str, Any], files: Sequence[str]) -> list[tuple[str, 
             store.release()
 
 
-def _article(settings: dict[str, Any], readers: Readers, path: str) -> Article:
-    """The ``Article`` a build makes of one news file, with its permalink applied."""
+def _article(settings: dict[str, Any], readers: Readers, path: str, permalink: bool = True) -> Article:
+    """The ``Article`` a build makes of one news file, with its permalink applied (unless the
+    caller gives it its URL and file itself: ``permalink`` false)."""
     extension = path.rpartition(".")[2]
     if extension not in readers.readers:
         readers.readers[extension] = NewsReader(settings)
     article = readers.read_file(base_path=settings["PATH"], path=path, content_class=Article, context={})
-    permalinks.apply(article)
+    if permalink:
+        permalinks.apply(article)
     return article
 
 
@@ -134,7 +136,7 @@ def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Ar
     reader.given = {os.path.abspath(os.path.join(base, s.item.source_path)): s.item for s in stories}
     articles = []
     for story in stories:
-        article = _article(settings, readers, story.item.source_path)
+        article = _article(settings, readers, story.item.source_path, permalink=False)
         slugs = {topic_key(name): slug for name, slug in zip(story.topic_names, story.topics, strict=True)}
         for tag in getattr(article, "tags", None) or ():
             tag.slug = slugs[topic_key(tag.name)]
