@@ -22,6 +22,7 @@ model says changed) and every changed feed, API document, search bundle and site
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -47,7 +48,7 @@ from support.model_changes import (
 from bench import generate
 from topicfeed import forked
 from topicfeed.plugin import PluginSetupError, Underivable
-from topicfeed.site_model import render
+from topicfeed.site_model import rebuild, render
 from topicfeed.site_model.home import derive_home
 from topicfeed.site_model.predict import predict, prediction
 from topicfeed.site_model.reach import page_names, reach, unexplained
@@ -339,3 +340,41 @@ def test_products_whose_process_died_are_derived_in_the_planning_process(
 
     monkeypatch.setattr(forked.Beside, "result", died)
     assert predict(last, news_files(content), settings) == beside
+
+
+def test_the_reach_is_found_in_a_process_beside_the_planning_one_or_here_when_that_died(
+    corpus_copy: tuple[Path, SiteModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild sets up its renderer while a forked process finds what the change reaches
+    (``rebuild.reaching``): the same reach as found here; one whose process died costs time,
+    not the rebuild; with no room in the memory budget it is found here."""
+    content, last = corpus_copy
+    settings = site_settings(content, tmp_path / "cache")
+    min(content.glob("*.md")).unlink()  # a story gone: its page, lists, feeds, API ...
+    model = prediction(last, news_files(content), settings).model
+    here = rebuild.reached(last, model)
+    assert here.pages and here.files and here.gone
+    found_by = rebuild.reached
+
+    def where(last: SiteModel, model: SiteModel) -> rebuild.Reached:
+        found = found_by(last, model)
+        return found._replace(files=[*found.files, f"found by {os.getpid()}"])
+
+    monkeypatch.setattr(rebuild, "reached", where)
+    beside = rebuild.reaching(last, model, settings)()
+    assert beside.files.pop() != f"found by {os.getpid()}"
+    assert beside == here
+
+    def died(self: forked.Beside, label: str) -> Any:
+        raise forked.ForkedStepFailed(f"{label} failed in its forked process: killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(forked.Beside, "result", died)
+        instead = rebuild.reaching(last, model, settings)()
+    assert instead.files.pop() == f"found by {os.getpid()}"
+    assert instead == here
+
+    monkeypatch.setattr(rebuild, "extra_processes", lambda settings, wanted, each_mb, **_: 0)
+    no_room = rebuild.reaching(last, model, settings)()
+    assert no_room.files.pop() == f"found by {os.getpid()}"
+    assert no_room == here

@@ -19,12 +19,14 @@ do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reas
 Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' planned steps
 (the output lock and building folder, the unchanged-build record, the redirects' state, the
 swap) around :func:`write_planned`, which links every file of the last site into the building
-folder except those the change reaches (:func:`.reach.reach`) or removes, renders and writes
-those (:class:`.render.PageRenderer`; the search bundles in a process beside the rendering:
-:class:`.render.SiteWrites`), and logs the news files' problems as a build logs them; once the
-pages are rendered, :func:`write_next_model` writes the prediction, with what they read, as the
-next model, which :func:`keep_planned_model` (phase ``RECORD``) publishes once the site is
-whole. A file linked is never written through: each file the change reaches
+folder except those the change reaches (:func:`.reach.reach`, found in a process forked
+beside the renderer's set-up: :func:`reaching`) or removes, renders and writes those
+(:class:`.render.PageRenderer`; the search bundles in a process beside the rendering:
+:class:`.render.SiteWrites`), and logs the news files' problems as a build logs them. The next
+model is the prediction with what the rendered pages read: its items are written as the reach
+is found (:func:`write_next_model_head`), its pages once they are rendered
+(:func:`write_next_model`), and :func:`keep_planned_model` (phase ``RECORD``) publishes it once
+the site is whole. A file linked is never written through: each file the change reaches
 is left out of the links and written anew, so the last site stays as it was until the swap. A
 run whose linking finds the output is not the site it planned from (another build replaced it
 meanwhile, a build stopped before its swap left the record and model of a site never swapped
@@ -49,9 +51,10 @@ from typing import Any, NamedTuple
 
 from pelican.log import FatalLogger, console
 
-from topicfeed import build_inputs, pelican_adapter
+from topicfeed import build_inputs, forked, pelican_adapter
 from topicfeed.build import Build, KnownFiles
 from topicfeed.gc_pause import gc_paused, young_collections_only
+from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.plugin import Underivable, derivation, run_planned, start_planning, workings
 
 from . import store
@@ -69,19 +72,26 @@ _RECIPES: dict[int, str] = {}
 _MODEL_WRITTEN = __name__ + ".model-written"
 
 
-class Plan(NamedTuple):
-    """What a rebuild from the model writes: the pages and other files the change reaches (in
-    the new site), the files of the last site that go, and how many news files changed."""
+class Reached(NamedTuple):
+    """What the change reaches: the pages and other files to write (in the new site), and the
+    files of the last site that go."""
 
-    last: SiteModel
-    planned: Prediction
     pages: list[str]
     files: list[str]
     gone: frozenset[str]
+
+
+class Plan(NamedTuple):
+    """What a rebuild from the model writes: the prediction it renders from, how many news files
+    changed, and what the change reaches (:attr:`reached`: waits for it)."""
+
+    last: SiteModel
+    planned: Prediction
     changed: int
     #: The last site's files as the last build left them (``[size, mtime_ns, inode]`` by path:
     #: the ``site-listing`` derivation), which the linking holds the site to.
     recorded: Mapping[str, list[int]]
+    reached: Callable[[], Reached]
 
 
 def take_recipe(settings: dict[str, Any], skip: Collection[Path], news_only: bool) -> str:
@@ -205,19 +215,44 @@ def plan_rebuild(
         or redirects(settings, output, _story_urls(planned.model))
     ):
         raise Underivable("redirect pages are there or due")
-    reached = reach(last, planned.model)
-    new_pages = {page[0] for page in planned.model.pages}
-    new_files = _other_files(planned.model)
-    gone = frozenset(({page[0] for page in last.pages} - new_pages) | (_other_files(last) - new_files))
     return Plan(
-        last,
-        planned,
-        sorted(reached.pages & new_pages),
-        sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files),
-        gone,
-        _changed(last, planned.model),
-        recorded,
+        last, planned, _changed(last, planned.model), recorded, reaching(last, planned.model, settings)
     )
+
+
+def reached(last: SiteModel, model: SiteModel) -> Reached:
+    """What the change from ``last`` to ``model`` reaches (:func:`.reach.reach`)."""
+    found = reach(last, model)
+    new_pages = {page[0] for page in model.pages}
+    new_files = _other_files(model)
+    gone = frozenset(({page[0] for page in last.pages} - new_pages) | (_other_files(last) - new_files))
+    return Reached(
+        sorted(found.pages & new_pages),
+        sorted((found.feeds | found.api | found.sitemaps | found.search) & new_files),
+        gone,
+    )
+
+
+def reaching(last: SiteModel, model: SiteModel, settings: dict[str, Any]) -> Callable[[], Reached]:
+    """:func:`reached`, in a process forked to run beside the renderer's set-up (neither needs
+    the other: 2.0 and 3.0 s at 100,000 items, one story added, one after the other on one core
+    while the other waited), unless the memory budget has no room for it; the function that
+    waits for it."""
+    if extra_processes(settings, 1, resident_mb(), step="site model reach") < 1:
+        found = reached(last, model)
+        return lambda: found
+    beside = forked.Beside()
+    beside.add("reach", lambda: reached(last, model))
+    beside.launch()
+
+    def result() -> Reached:
+        try:
+            return beside.result("reach")
+        except forked.ForkedStepFailed as error:  # its process died (killed for memory, ...)
+            logger.debug("site model: %s; reached here instead", error)
+            return reached(last, model)
+
+    return result
 
 
 def rebuild_instead(pelican: Any, _build: Build | None) -> None:
@@ -246,13 +281,7 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     except Underivable as error:
         logger.info("site model: a full build (%s)", error)
         return
-    logger.info(
-        "site model: planned in %.2f s (%d pages and %d other files to write, %d to remove)",
-        time.perf_counter() - started,
-        len(plan.pages),
-        len(plan.files),
-        len(plan.gone),
-    )
+    logger.info("site model: planned in %.2f s", time.perf_counter() - started)
 
     def instead() -> None:
         try:
@@ -328,22 +357,33 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     _log_problems(plan.planned.problems)
     kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
-    leave = {*plan.pages, *plan.files, *plan.gone}
+    # The renderer is set up, and the next model's items written, while the reach is found
+    # beside them (:func:`reaching`); the links and the search bundles wait for the reach.
+    renderer = PageRenderer(plan.planned, build.target)
+    write_next_model_head(build)
+    times.append(time.perf_counter())
+    reached = plan.reached()
+    logger.info(
+        "site model: %d pages and %d other files to write, %d to remove",
+        len(reached.pages),
+        len(reached.files),
+        len(reached.gone),
+    )
+    leave = {*reached.pages, *reached.files, *reached.gone}
     linking = Linking(build.output, build.target, leave, kept, plan.recorded)
-    site_writes = SiteWrites(plan.planned.site, plan.files, build.target)
+    site_writes = SiteWrites(plan.planned.site, reached.files, build.target)
     try:
-        renderer = PageRenderer(plan.planned, build.target)
         times.append(time.perf_counter())
         # The files that are no pages are written by this process while the forked ones
         # render pages (at 100,000 items, one story added: 7.5 s of API, sitemaps and feeds
         # that ran after 12.9 s of pages on both cores, the other core idle).
-        other_files = partial(renderer.write_files, plan.files)
-        _, written = renderer.render(plan.pages, os.cpu_count() or 1, other_files)
+        other_files = partial(renderer.write_files, reached.files)
+        _, written = renderer.render(reached.pages, os.cpu_count() or 1, other_files)
         times.append(time.perf_counter())
-        # The next model is known once the pages are rendered: written while the search bundles
-        # (and the links, after them) are still being made, which this process waits for.
+        # The next model's pages are known once they are rendered: added while the search
+        # bundles (and the links, after them) are still being made, which this process waits for.
         write_next_model(build, renderer.page_reads)
-        renderer.check_written(plan.files, written | site_writes.finish())
+        renderer.check_written(reached.files, written | site_writes.finish())
         times.append(time.perf_counter())
     except BaseException:
         linking.stop()
@@ -351,17 +391,18 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
             site_writes.finish()
         raise
     linked, inodes = linking.finish()
-    build.known_files = KnownFiles(_linked(plan.recorded, leave, inodes), [*plan.pages, *plan.files])
+    build.known_files = KnownFiles(_linked(plan.recorded, leave, inodes), [*reached.pages, *reached.files])
     times.append(time.perf_counter())
     logger.info(
-        "site model: %.2f s setting up the pages, %.2f s rendering them and writing the other "
-        "files, %.2f s writing the next model and waiting for the search bundles, then %.2f s "
+        "site model: %.2f s setting up the pages and writing the next model's items, %.2f s "
+        "waiting for the reach, %.2f s rendering the pages and writing the other files, %.2f s "
+        "adding the pages to the next model and waiting for the search bundles, then %.2f s "
         "waiting for the last site's links",
         *(b - a for a, b in itertools.pairwise(times)),
     )
     console.print(
-        f"Rebuilt from the site model: {plan.changed} news file(s) changed; {len(plan.pages)} pages "
-        f"rendered, {len(plan.files)} other files written, {len(plan.gone)} removed, {linked} kept, "
+        f"Rebuilt from the site model: {plan.changed} news file(s) changed; {len(reached.pages)} pages "
+        f"rendered, {len(reached.files)} other files written, {len(reached.gone)} removed, {linked} kept, "
         f"in {time.perf_counter() - started:.2f} s.",
         markup=False,
         highlight=False,
@@ -385,15 +426,25 @@ def _linked(
     return linked
 
 
+def write_next_model_head(build: Build) -> None:
+    """Write all of the model the run leaves but its pages (:func:`write_next_model` adds them
+    once they are rendered): the prediction, with this build's id and recipe. Not a model until
+    it has its pages (:func:`.store.load` refuses it), nor published before the site is whole."""
+    model: SiteModel = build.planned.model
+    store.write_head(
+        store.next_path(build.output), model._replace(build=build.id, recipe=recipe_of(build.settings))
+    )
+
+
 def write_next_model(build: Build, page_reads: Mapping[str, tuple[str, ...]]) -> None:
-    """Write the prediction, with what each page rendered read (``page_reads``), as the model
-    of the site the run leaves (published by :func:`keep_planned_model`)."""
+    """Add the pages, with what each page rendered read (``page_reads``), to the model of the
+    site the run leaves (its head written by :func:`write_next_model_head`; published by
+    :func:`keep_planned_model`)."""
     model: SiteModel = build.planned.model
     reads = {page[0]: model.reads[page[-1]] for page in model.pages if page[-1] >= 0}
     reads.update(page_reads)
     pages, tables = with_reads([page[:-1] for page in model.pages], reads)
-    model = model._replace(build=build.id, pages=pages, reads=tables, recipe=recipe_of(build.settings))
-    store.write(store.next_path(build.output), model)
+    store.add_pages(store.next_path(build.output), pages, tables, model.sitemaps)
     build.private[_MODEL_WRITTEN] = True
 
 
