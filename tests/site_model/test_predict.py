@@ -353,7 +353,7 @@ def test_the_reach_is_found_in_a_process_beside_the_planning_one_or_here_when_th
     min(content.glob("*.md")).unlink()  # a story gone: its page, lists, feeds, API ...
     model = prediction(last, news_files(content), settings).model
     here = rebuild.reached(last, model)
-    assert here.pages and here.files and here.gone
+    assert here.pages and here.files and here.gone and here.changed == 1
     found_by = rebuild.reached
 
     def where(last: SiteModel, model: SiteModel) -> rebuild.Reached:

@@ -41,6 +41,7 @@ import itertools
 import json
 import logging
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -73,21 +74,21 @@ _MODEL_WRITTEN = __name__ + ".model-written"
 
 
 class Reached(NamedTuple):
-    """What the change reaches: the pages and other files to write (in the new site), and the
-    files of the last site that go."""
+    """What the change reaches: the pages and other files to write (in the new site), the
+    files of the last site that go, and how many news files changed."""
 
     pages: list[str]
     files: list[str]
     gone: frozenset[str]
+    changed: int
 
 
 class Plan(NamedTuple):
-    """What a rebuild from the model writes: the prediction it renders from, how many news files
-    changed, and what the change reaches (:attr:`reached`: waits for it)."""
+    """What a rebuild from the model writes: the prediction it renders from, and what the
+    change reaches (:attr:`reached`: waits for it)."""
 
     last: SiteModel
     planned: Prediction
-    changed: int
     #: The last site's files as the last build left them (``[size, mtime_ns, inode]`` by path:
     #: the ``site-listing`` derivation), which the linking holds the site to.
     recorded: Mapping[str, list[int]]
@@ -215,9 +216,7 @@ def plan_rebuild(
         or redirects(settings, output, _story_urls(planned.model))
     ):
         raise Underivable("redirect pages are there or due")
-    return Plan(
-        last, planned, _changed(last, planned.model), recorded, reaching(last, planned.model, settings)
-    )
+    return Plan(last, planned, recorded, reaching(last, planned.model, settings))
 
 
 def reached(last: SiteModel, model: SiteModel) -> Reached:
@@ -230,6 +229,7 @@ def reached(last: SiteModel, model: SiteModel) -> Reached:
         sorted(found.pages & new_pages),
         sorted((found.feeds | found.api | found.sitemaps | found.search) & new_files),
         gone,
+        _changed(last, model),
     )
 
 
@@ -318,7 +318,7 @@ class Linking:
         stdin = self._process.stdin
         assert stdin is not None
         with stdin:  # it reads all of it before it links anything
-            stdin.write(json.dumps({"leave": sorted(leave), "recorded": recorded}).encode("ascii"))
+            stdin.write(pickle.dumps({"leave": set(leave), "recorded": recorded}, pickle.HIGHEST_PROTOCOL))
 
     def finish(self) -> tuple[int, dict[str, int]]:
         """Wait for every link; the number made, and the inodes of the files linked that are
@@ -401,7 +401,7 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         *(b - a for a, b in itertools.pairwise(times)),
     )
     console.print(
-        f"Rebuilt from the site model: {plan.changed} news file(s) changed; {len(reached.pages)} pages "
+        f"Rebuilt from the site model: {reached.changed} news file(s) changed; {len(reached.pages)} pages "
         f"rendered, {len(reached.files)} other files written, {len(reached.gone)} removed, {linked} kept, "
         f"in {time.perf_counter() - started:.2f} s.",
         markup=False,
