@@ -352,15 +352,15 @@ def test_the_reach_is_found_in_a_process_beside_the_planning_one_or_here_when_th
     settings = site_settings(content, tmp_path / "cache")
     min(content.glob("*.md")).unlink()  # a story gone: its page, lists, feeds, API ...
     model = prediction(last, news_files(content), settings).model
-    here = rebuild.reached(last, model)
+    here = rebuild.find_reach(last, model)
     assert here.pages and here.files and here.gone and here.changed == 1
-    found_by = rebuild.reached
+    found_by = rebuild.find_reach
 
     def where(last: SiteModel, model: SiteModel) -> rebuild.Reached:
         found = found_by(last, model)
         return found._replace(files=[*found.files, f"found by {os.getpid()}"])
 
-    monkeypatch.setattr(rebuild, "reached", where)
+    monkeypatch.setattr(rebuild, "find_reach", where)
     beside = rebuild.reaching(last, model, settings)()
     assert beside.files.pop() != f"found by {os.getpid()}"
     assert beside == here

@@ -219,7 +219,7 @@ def plan_rebuild(
     return Plan(last, planned, recorded, reaching(last, planned.model, settings))
 
 
-def reached(last: SiteModel, model: SiteModel) -> Reached:
+def find_reach(last: SiteModel, model: SiteModel) -> Reached:
     """What the change from ``last`` to ``model`` reaches (:func:`.reach.reach`)."""
     found = reach(last, model)
     new_pages = {page[0] for page in model.pages}
@@ -234,23 +234,23 @@ def reached(last: SiteModel, model: SiteModel) -> Reached:
 
 
 def reaching(last: SiteModel, model: SiteModel, settings: dict[str, Any]) -> Callable[[], Reached]:
-    """:func:`reached`, in a process forked to run beside the renderer's set-up (neither needs
+    """:func:`find_reach`, in a process forked to run beside the renderer's set-up (neither needs
     the other: 2.0 and 3.0 s at 100,000 items, one story added, one after the other on one core
     while the other waited), unless the memory budget has no room for it; the function that
     waits for it."""
     if extra_processes(settings, 1, resident_mb(), step="site model reach") < 1:
-        found = reached(last, model)
+        found = find_reach(last, model)
         return lambda: found
     beside = forked.Beside()
-    beside.add("reach", lambda: reached(last, model))
+    beside.add("reach", lambda: find_reach(last, model))
     beside.launch()
 
     def result() -> Reached:
         try:
             return beside.result("reach")
         except forked.ForkedStepFailed as error:  # its process died (killed for memory, ...)
-            logger.debug("site model: %s; reached here instead", error)
-            return reached(last, model)
+            logger.debug("site model: %s; found here instead", error)
+            return find_reach(last, model)
 
     return result
 
