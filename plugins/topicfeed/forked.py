@@ -25,6 +25,7 @@ same results.
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -32,7 +33,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 _PR_SET_PDEATHSIG = 1
 
@@ -180,6 +181,31 @@ def launch(private: dict[str, Any]) -> None:
     found = private.get(_KEY)
     if found is not None:
         found.launch()
+
+
+_T = TypeVar("_T")
+
+logger = logging.getLogger(__name__)
+
+
+def ahead(label: str, work: Callable[[], _T], fork: bool = True) -> Callable[[], _T]:
+    """``work`` started now in a process forked for it alone (``fork``; else run here once
+    waited for); the function that waits for its value. One that fails in its process, or whose
+    process dies (killed for memory, ...), is run here instead: it costs time, not the build."""
+    if not fork:
+        return work
+    beside = Beside()
+    beside.add(label, work)
+    beside.launch()
+
+    def value() -> _T:
+        try:
+            return beside.result(label)
+        except ForkedStepFailed as error:
+            logger.debug("%s; run here instead", error)
+            return work()
+
+    return value
 
 
 def _part(job: Callable[[], Any], sender: Any, inherited: list[Any], parent: int) -> None:

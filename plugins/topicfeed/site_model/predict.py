@@ -24,7 +24,6 @@ instead.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -39,8 +38,6 @@ from .derived import item_products, sitemaps
 from .home import derive_home
 from .pages import predict_pages
 from .records import VERSION, SiteModel
-
-logger = logging.getLogger(__name__)
 
 
 def _known(model: SiteModel) -> dict[str, Any]:
@@ -94,20 +91,8 @@ def _beside_the_related_step(
     """:func:`_products`, in a process forked to run beside the related step (each takes about
     half a second at 10,000 items, and the plan had the second core to itself), unless the
     memory budget has no room for it; the function that waits for them."""
-    if extra_processes(settings, 1, resident_mb(), step="site model products") < 1:
-        return lambda: _products(stories, topics, settings)
-    beside = forked.Beside()
-    beside.add("products", lambda: _products(stories, topics, settings))
-    beside.launch()
-
-    def products() -> dict[str, Any]:
-        try:
-            return beside.result("products")
-        except forked.ForkedStepFailed as error:  # its process died (killed for memory, ...)
-            logger.debug("site model: %s; derived here instead", error)
-            return _products(stories, topics, settings)
-
-    return products
+    fork = extra_processes(settings, 1, resident_mb(), step="site model products") == 1
+    return forked.ahead("products", lambda: _products(stories, topics, settings), fork)
 
 
 def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:

@@ -238,21 +238,8 @@ def reaching(last: SiteModel, model: SiteModel, settings: dict[str, Any]) -> Cal
     the other: 2.0 and 3.0 s at 100,000 items, one story added, one after the other on one core
     while the other waited), unless the memory budget has no room for it; the function that
     waits for it."""
-    if extra_processes(settings, 1, resident_mb(), step="site model reach") < 1:
-        found = find_reach(last, model)
-        return lambda: found
-    beside = forked.Beside()
-    beside.add("reach", lambda: find_reach(last, model))
-    beside.launch()
-
-    def result() -> Reached:
-        try:
-            return beside.result("reach")
-        except forked.ForkedStepFailed as error:  # its process died (killed for memory, ...)
-            logger.debug("site model: %s; found here instead", error)
-            return find_reach(last, model)
-
-    return result
+    fork = extra_processes(settings, 1, resident_mb(), step="site model reach") == 1
+    return forked.ahead("reach", lambda: find_reach(last, model), fork)
 
 
 def rebuild_instead(pelican: Any, _build: Build | None) -> None:
