@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import blinker
 import pytest
@@ -53,6 +54,8 @@ SOURCE_HASHES = {
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.queue_page": "9a18a1c5d4f27572",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator.finalize": "e3bdda3a9d520df7",
     "pelican.plugins.sitemap.sitemap.SitemapGenerator._write_out": "81a15f0e8b1388d2",
+    "pelican.plugins.sitemap.sitemap.SitemapGenerator._check_config": "811f6fdb0f10b819",
+    "pelican.plugins.sitemap.sitemap.format_date": "3fa1365843a59e4d",
     "pelican.main": "0829153a263a5715",
     "pelican.autoreload": "d0558783b92e33b2",
     "pelican.cache.FileDataCacher.__init__": "0e94df62b258a9c2",
@@ -63,6 +66,11 @@ SOURCE_HASHES = {
     "pelican.generators.CachingGenerator.__init__": "e7f8f4e24c65f7e5",
     "pelican.readers.Readers.__init__": "3026099450bc1e15",
     "pelican.readers.Readers.read_file": "356c609e59c1b30a",
+    "pelican.readers.default_metadata": "a186e7b83875ccce",
+    "pelican.readers.path_metadata": "58a616f96fd30100",
+    "pelican.readers.parse_path_metadata": "4c2963280a885ad2",
+    "pelican.readers._filter_discardable_metadata": "ddc12a0fe7a35f45",
+    "pelican.readers.find_empty_alt": "b7bbe9dedfaedd41",
     "pelican.generators.ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
     "pelican.contents.Content.__init__": "38b67e4211facf9d",
     "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
@@ -422,6 +430,92 @@ def test_a_sitemap_article_is_written_as_pelican_sitemap_writes_an_article(tmp_p
     assert "<loc>https://example.org/2024/03/05/a/</loc>" in text
     assert "<lastmod>2024-03-05T06:07:08+01:00</lastmod>" in text
     assert "<changefreq>monthly</changefreq>" in text  # an article's (an index page's: daily)
+
+
+def _pelican_sitemaps_text(
+    settings: dict[str, Any], output: Path, pages: list[tuple[str, Any]], now: Any
+) -> str:
+    maker = sitemap.SitemapGenerator()
+    maker.now = now
+    maker.page_queue = list(pages)
+    maker._write_out(SimpleNamespace(output_path=str(output), settings=settings))
+    return (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"format": "xml"},
+        {
+            "format": "xml",
+            "exclude": [r"^topics/b", r"/c/$"],
+            "changefreqs": {"articles": "never", "indexes": "hourly"},
+            "priorities": {"articles": 0.9, "indexes": 0.25},
+        },
+    ],
+    ids=["defaults", "configured"],
+)
+def test_the_sitemap_of_stand_ins_is_pelican_sitemaps_text(tmp_path: Path, config: dict[str, Any]) -> None:
+    """Written for stand-ins and index pages without pelican-sitemap's loop (``_sitemap_text``):
+    the bytes its ``_write_out`` writes, in its order, with its exclusions and defaults."""
+    zones = [dt.UTC, dt.timezone(dt.timedelta(hours=-5, minutes=-30)), ZoneInfo("Europe/Paris")]
+    pages: list[tuple[str, Any]] = []
+    for number in range(60):
+        when = dt.datetime(2020 + number % 7, 1 + number % 12, 1 + number % 28, number % 24, number, 7, 999)
+        url = (
+            f"{when:%Y/%m/%d}/{'abc'[number % 3]}-{number}/"
+            if number % 5
+            else f"{when:%Y}/{'abc'[number % 3]}/c/"
+        )
+        article = pelican_adapter.sitemap_article(url, when.replace(tzinfo=zones[number % 3]))
+        pages.append((str(tmp_path / url / "index.html"), article))
+    for name in (
+        "index.html",
+        "page/2/index.html",
+        "topics/b-x/index.html",
+        "topics/a-y/index.html",
+        "a/index.htm",
+    ):
+        pages.append((str(tmp_path / name), None))
+    pages.reverse()
+    now = dt.datetime(2026, 12, 5, 10, 11, 12, tzinfo=dt.UTC)
+    settings = {"SITEURL": "https://example.org/news", "SITEMAP": config}
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    expected = _pelican_sitemaps_text(
+        settings, theirs, [(p.replace(str(tmp_path), str(theirs)), a) for p, a in pages], now
+    )
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    queue = [(p.replace(str(tmp_path), str(ours)), a) for p, a in pages]
+    assert (
+        pelican_adapter._sitemap_text(settings, str(ours), queue, now) is not None
+    )  # not asked of pelican-sitemap
+    assert pelican_adapter.write_sitemap(settings, str(ours), queue, now)
+    assert (ours / "sitemap.xml").read_text(encoding="utf-8") == expected
+    listed = expected.count("<url>")
+    assert 0 < listed < 65 if config.get("exclude") else listed == 65
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["changefreq", "priority", "modified", "private", "translations", "text-format", "bad-frequency"],
+)
+def test_pages_with_values_of_their_own_go_through_pelican_sitemap(tmp_path: Path, odd: str) -> None:
+    article = pelican_adapter.sitemap_article("2024/03/05/a/", dt.datetime(2024, 3, 5, tzinfo=dt.UTC))
+    settings: dict[str, Any] = {"SITEURL": "", "SITEMAP": {"format": "xml"}}
+    if odd == "text-format":
+        settings["SITEMAP"] = {"format": "txt"}
+    elif odd == "bad-frequency":
+        settings["SITEMAP"] = {"format": "xml", "changefreqs": {"articles": "sometimes"}}
+    elif odd == "translations":
+        article.translations = [SimpleNamespace(lang="de", url="de/a/")]
+    else:
+        setattr(
+            article, odd, {"changefreq": "daily", "priority": "0.7", "private": "True"}.get(odd, article.date)
+        )
+    page = (str(tmp_path / "2024/03/05/a/index.html"), article)
+    assert pelican_adapter._sitemap_text(settings, str(tmp_path), [page], article.date) is None
 
 
 def test_sitemap_written_now_is_not_written_again(tmp_path: Path) -> None:

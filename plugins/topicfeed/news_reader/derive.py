@@ -133,10 +133,16 @@ def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Ar
     story's item: the file is not read again."""
     readers, reader = _article_readers(settings)
     base = settings["PATH"]
-    reader.given = {os.path.abspath(os.path.join(base, s.item.source_path)): s.item for s in stories}
     articles = []
     for story in stories:
-        article = _article(settings, readers, story.item.source_path, permalink=False)
+        # Pelican's readers' article for the item, from the reader's answer for it, as read_file
+        # would make it; through read_file itself when the adapter cannot tell.
+        article = pelican_adapter.article_from_answer(
+            readers, base, story.item.source_path, reader.answer(story.item)
+        )
+        if article is None:
+            reader.given = {os.path.abspath(os.path.join(base, story.item.source_path)): story.item}
+            article = _article(settings, readers, story.item.source_path, permalink=False)
         slugs = {topic_key(name): slug for name, slug in zip(story.topic_names, story.topics, strict=True)}
         for tag in getattr(article, "tags", None) or ():
             tag.slug = slugs[topic_key(tag.name)]

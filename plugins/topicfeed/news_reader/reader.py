@@ -230,6 +230,10 @@ class NewsReader(BaseReader):
                 store.stats.note(path, stat, digest)
         return self._result(digest, record)
 
+    def answer(self, item: NewsItem) -> tuple[str, dict[str, Any]]:
+        """What :meth:`read` gives for a file whose item is ``item`` (as for one in ``given``)."""
+        return self._metadata(item, [])
+
     def _reused(
         self, path: str, stat: FileStat | None, digest: str, record: Record
     ) -> tuple[str, dict[str, Any]]:
