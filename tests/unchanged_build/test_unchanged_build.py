@@ -7,6 +7,7 @@ time), not only on the message.
 
 from __future__ import annotations
 
+import json
 import logging
 import marshal
 import shutil
@@ -332,3 +333,25 @@ def test_a_record_read_again_is_the_one_on_disk(tmp_path: Path) -> None:
     assert third is not None and third.fingerprint == "three"
     state.forget(output)
     assert state.load(output) is None
+
+
+def test_the_record_is_json_that_keeps_every_value(tmp_path: Path) -> None:
+    """Written and read by orjson, the record is still plain JSON (the json module reads it, as
+    the Pages workflow's cache and any tool may), with non-ASCII paths and 64-bit numbers
+    kept; a record the json module wrote (every record before orjson) is read the same."""
+    output = tmp_path / "site"
+    site = {
+        "2024/01/02/café-über/index.html": [18_234, 1_733_123_456_789_012_345, 2**63 - 1],
+        "a.txt": [0, 0, 1],
+    }
+    inputs = {"content/café.md": [512, 1_733_000_000_123_456_789, "0f" * 16]}
+    record = state.Record("fingerprint", inputs, site, 1_733_000_000_000_000_000, [["WARNING", "ü"]])
+    state.save(output, record)
+    path = state.record_path(output)
+    on_disk = json.loads(path.read_text(encoding="utf-8"))
+    assert (on_disk["site"], on_disk["files"]) == (site, inputs) and list(on_disk) == sorted(on_disk)
+    state.forget(output)
+    state.save(output, record)
+    assert state.load(output) == record
+    path.write_text(json.dumps(on_disk, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    assert state.load(output) == record
