@@ -8,7 +8,8 @@ items that was most of the step. So the parts are encoded once, by the same enco
 
 The parts are encoded by orjson, which writes the text :data:`.documents.ENCODER` writes for
 what documents hold (text, integers, booleans, null, lists and objects with text keys: sorted
-keys, no spaces, UTF-8 unescaped, the same escapes) in about a fifth of its time. Documents hold
+keys, no spaces, UTF-8 unescaped, the same escapes) in about 60% of its time (an entry of the
+corpus: 10.4 us against 16.8). Documents hold
 no floats (orjson writes ``1e-7`` where json writes ``1e-07``) and no integer beyond 64 bits
 (orjson refuses it); the tests hold the result to the json module's bytes.
 
