@@ -102,6 +102,11 @@ class Build:
     #: (phase RECORD) then looks only at the files it wrote, not at every folder of the site.
     #: None: the record walks the whole site.
     known_files: KnownFiles | None = None
+    #: In a run planned from the site model: the last site's files that the output step linked
+    #: into ``target`` before the run started (``[size, mtime_ns, inode]`` by path, as found),
+    #: set at ``START``. Each is the published site's own file (a hard link): a step that
+    #: writes one of them anew removes it first. None: ``target`` started with no files.
+    prefilled: dict[str, list[int]] | None = None
     #: In a run planned from the site model (``topicfeed.plugin.run_planned``), the prediction
     #: it writes from (``site_model.predict.Prediction``: the next model and the site as plain
     #: values), set before its ``START`` steps; None in a full build.

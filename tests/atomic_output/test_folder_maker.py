@@ -152,25 +152,6 @@ def test_a_first_rebuild_after_a_cold_build_equals_a_fresh_build(tmp_path: Path)
     assert folders == fresh_folders
 
 
-def test_a_rebuild_with_no_skeleton_gets_one_made_ahead_and_takes_it_over(tmp_path: Path) -> None:
-    """The first rebuild from the model after a cold build: its linker would make every folder
-    after the plan; the skeleton is made while it plans, and ``prepare`` takes it over."""
-    site = tmp_path / "site"
-    make_site(site)
-    maker = swap.make_skeleton_in_background(site, [".git"])
-    assert maker is not None
-    assert swap.make_skeleton_in_background(site, [".git"]) is None  # one is on its way
-    assert maker.finish() == len(PAGE_FOLDERS)
-    skeleton = swap.skeleton_folder(site)
-    assert sorted(str(p.relative_to(skeleton)) for p in skeleton.rglob("*") if p.is_dir()) == PAGE_FOLDERS
-    assert swap.make_skeleton_in_background(site, []) is None  # there is one now
-    building = swap.prepare(site, [".git"], recycle=True)
-    assert (building / "2024/03/01/story").is_dir()
-    assert not any((building / page).is_file() for page in ("index.html", "2024/03/01/story/index.html"))
-    assert swap.folders_list(site).read_text(encoding="utf-8").split("\n") == PAGE_FOLDERS
-    assert not skeleton.exists()
-
-
 def test_a_build_that_replaced_no_site_leaves_a_skeleton_of_its_own_made_in_the_background(
     tmp_path: Path,
 ) -> None:
@@ -186,7 +167,6 @@ def test_a_build_that_replaced_no_site_leaves_a_skeleton_of_its_own_made_in_the_
     assert not any(p.is_file() for p in skeleton.rglob("*") if p.name != swap.SKELETON_LIST)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.skeleton", "site"]
     assert not swap.leave_skeleton_in_background(site, [])  # there is one: none made again
-    assert swap.make_skeleton_in_background(site, []) is None
     building = swap.prepare(site, [".git"], recycle=True)  # the next build takes it over
     assert (building / "api/news/2024/03/01/story").is_dir()
     assert swap.folders_list(site).read_text(encoding="utf-8").split("\n") == PAGE_FOLDERS
@@ -210,22 +190,9 @@ def test_a_skeleton_being_made_is_waited_for_and_not_made_twice(tmp_path: Path) 
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its maker runs
         assert not swap.wait_for_recycling(site, timeout=0.2)
         assert not swap.leave_skeleton_in_background(site, [])
-        assert swap.make_skeleton_in_background(site, []) is None
     finally:
         os.close(held)
     assert swap.wait_for_recycling(site, timeout=0)
-
-
-def test_a_skeleton_made_ahead_for_a_run_that_became_a_full_build_is_removed(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    make_site(site)
-    maker = swap.make_skeleton_in_background(site, [])
-    assert maker is not None
-    maker.cancel()
-    swap.recover(site)
-    assert not swap.skeleton_folder(site).exists()
-    _wait_for_removals(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_a_skeleton_left_half_made_by_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:

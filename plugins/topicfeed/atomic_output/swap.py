@@ -122,7 +122,7 @@ def remove_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _park(folder: Path, output: Path) -> None:
+def park(folder: Path, output: Path) -> None:
     """Rename ``folder`` out of the way at once, then delete it in the background."""
     parked = _set_aside(folder, _removing_prefix(output))
     if parked is not None:
@@ -155,7 +155,7 @@ def recycle_in_background(folder: Path, output: Path) -> None:
     fd = _lock(retired)
     command = [sys.executable, str(_CLEARER), str(retired), str(skeleton_folder(output)), SKELETON_LIST]
     if fd is None or not _hand_over(command, fd):  # cannot lock it, or no clearer started
-        _park(retired, output)
+        park(retired, output)
 
 
 def _hand_over(command: list[str], lock: int) -> bool:
@@ -235,11 +235,11 @@ def recover(output: Path) -> None:
         logger.warning("atomic_output: %s restored (the last build stopped during its swap)", output)
     for leftover in _parked(output):  # a removal that a killed process did not finish
         remove_in_background(leftover)
-    for prefix in (_clearing_prefix(output), _making_prefix(output)):
+    for prefix in (_clearing_prefix(output), _making_prefix(output), _ahead_prefix(output)):
         for leftover in _abandoned(prefix, output):
-            _park(leftover, output)
-    _park(building, output)
-    _park(previous, output)
+            park(leftover, output)
+    park(building, output)
+    park(previous, output)
     folders_list(output).unlink(missing_ok=True)
 
 
@@ -256,22 +256,80 @@ def _adopt_skeleton(output: Path, building: Path) -> list[str] | None:
         (building / SKELETON_LIST).unlink()
     except OSError:  # not one clear.py finished: start afresh
         logger.debug("atomic_output: %s has no folder list; not used", listing)
-        _park(building, output)
+        park(building, output)
         return None
     return [name for name in folders if name]
 
 
-def prepare(output: Path, retention: Iterable[str], recycle: bool = False) -> Path:
+def _ahead_prefix(output: Path) -> str:
+    return f".{output.name}.ahead-"
+
+
+def _ahead_name(output: Path) -> Path:
+    return output.with_name(f"{_ahead_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
+
+
+def take_skeleton(output: Path) -> tuple[Path, int, list[str]] | None:
+    """Take the skeleton for a run before its ``START`` (:mod:`.ahead`): renamed to a folder of
+    the run's own, locked; that folder, its lock's descriptor and the skeleton's folders
+    (relative). None when there is no finished skeleton (or another run took it first)."""
+    skeleton = skeleton_folder(output)
+    folder = _ahead_name(output)
+    try:
+        skeleton.rename(folder)  # one run gets it: the others find none
+    except OSError:
+        return None
+    lock = _lock(folder)
+    try:
+        if lock is None:
+            raise OSError("locked")
+        folders = (folder / SKELETON_LIST).read_text(encoding="utf-8").split("\n")
+        (folder / SKELETON_LIST).unlink()
+    except OSError:  # not one clear.py finished: start afresh
+        if lock is not None:
+            os.close(lock)
+        park(folder, output)
+        return None
+    return folder, lock, [name for name in folders if name]
+
+
+def ahead_folder(output: Path) -> tuple[Path, int, list[str]] | None:
+    """A new, empty folder of the run's own beside ``output`` (as :func:`take_skeleton` gives
+    one, with no folders in it); None when it cannot be made."""
+    folder = _ahead_name(output)
+    try:
+        folder.mkdir(parents=True)
+    except OSError:
+        return None
+    lock = _lock(folder)
+    if lock is None:
+        park(folder, output)
+        return None
+    return folder, lock, []
+
+
+def prepare(
+    output: Path,
+    retention: Iterable[str],
+    recycle: bool = False,
+    ahead: tuple[Path, list[str]] | None = None,
+) -> Path:
     """The building folder for ``output``, holding the retained names of the current site.
 
-    With ``recycle``, the skeleton of an earlier site (empty folders only) is taken over when
-    there is one; the folders it brought are listed in :func:`folders_list` for :func:`prune`.
-    Otherwise the folder starts empty.
+    ``ahead``: a folder filled for this run before its start (:mod:`.ahead`; kept by
+    :func:`recover`, whose lock the run holds) and the folders that may be left empty in it,
+    which becomes the building folder. Otherwise, with ``recycle``, the skeleton of an earlier
+    site (empty folders only) is taken over when there is one. The folders either brought are
+    listed in :func:`folders_list` for :func:`prune`. Otherwise the folder starts empty.
     """
     recover(output)
     building = building_folder(output)
     retained = list(retention)
-    folders = _adopt_skeleton(output, building) if recycle else None
+    if ahead is not None:
+        ahead[0].rename(building)
+        folders: list[str] | None = ahead[1]
+    else:
+        folders = _adopt_skeleton(output, building) if recycle else None
     if folders is None:
         building.mkdir(parents=True)
     else:
@@ -315,63 +373,6 @@ def _making_prefix(output: Path) -> str:
     return f".{output.name}.skeleton-making-"
 
 
-class SkeletonMaker:
-    """A skeleton being made from the published site's page folders (``mirror.py``) while a
-    rebuild plans, for a run that has none to take over (the first after a cold build).
-
-    ``mirror.py`` makes them in ``.site.skeleton-making-<pid>``, whose ``flock`` this process
-    holds (so :func:`recover` removes one whose build died); :meth:`finish` waits for it and
-    renames it to the skeleton, where :func:`prepare` takes it over as any other.
-    """
-
-    def __init__(self, output: Path, folder: Path, lock: int, process: subprocess.Popen[bytes]) -> None:
-        self.output, self.folder, self._lock, self.process = output, folder, lock, process
-
-    def finish(self) -> int:
-        """Wait for the folders; how many the skeleton lists (0: none made, the folder removed)."""
-        _, errors = self.process.communicate()
-        listing = self.folder / mirror.LIST_NAME
-        try:
-            if self.process.returncode != 0:
-                raise OSError(errors.decode(errors="replace").strip())
-            listed = sum(1 for name in listing.read_text(encoding="utf-8").split("\n") if name)
-            listing.rename(self.folder / SKELETON_LIST)
-            self.folder.rename(skeleton_folder(self.output))  # refused if a skeleton came meanwhile
-        except OSError as error:
-            logger.debug("atomic_output: no skeleton made ahead (%s)", error)
-            _park(self.folder, self.output)
-            listed = 0
-        finally:
-            os.close(self._lock)
-        return listed
-
-    def cancel(self) -> None:
-        """Stop making it (the run became a full build, which makes its folders its own way)."""
-        self.process.kill()
-        self.process.wait()
-        os.close(self._lock)
-        _park(self.folder, self.output)
-
-
-def make_skeleton_in_background(output: Path, retained: Iterable[str]) -> SkeletonMaker | None:
-    """Start making a skeleton of the site at ``output`` when there is none; None when there is
-    one already (or one being cleared), no site, or the process cannot start."""
-    if not output.is_dir() or output.is_symlink() or skeleton_folder(output).exists():
-        return None
-    if _being_made(output):
-        return None  # one comes soon (a retired site emptied, the last build's made)
-    made = _making_folder(output)
-    if made is None:
-        return None
-    folder, lock = made
-    process = _start_mirror(output, folder, retained)
-    if process is None:
-        os.close(lock)
-        _park(folder, output)
-        return None
-    return SkeletonMaker(output, folder, lock, process)
-
-
 def _making_folder(output: Path) -> tuple[Path, int] | None:
     """A new ``.site.skeleton-making-<pid>-<ns>`` folder beside ``output``, locked (its lock's
     descriptor); None when it cannot be made."""
@@ -382,7 +383,7 @@ def _making_folder(output: Path) -> tuple[Path, int] | None:
         return None
     lock = _lock(folder)
     if lock is None:
-        _park(folder, output)
+        park(folder, output)
         return None
     return folder, lock
 
@@ -405,7 +406,7 @@ def leave_skeleton_in_background(output: Path, retained: Iterable[str]) -> bool:
     folder, lock = made
     command = [sys.executable, "-I", "-S", str(_MIRROR), "--skeleton", str(output), str(folder)]
     if not _hand_over([*command, str(skeleton_folder(output)), SKELETON_LIST, *retained], lock):
-        _park(folder, output)
+        park(folder, output)
         return False
     return True
 
@@ -482,5 +483,5 @@ def swap(output: Path, recycle: bool = False, retained: Iterable[str] = ()) -> b
     if recycle:
         recycle_in_background(previous, output)
     else:
-        _park(previous, output)
+        park(previous, output)
     return True

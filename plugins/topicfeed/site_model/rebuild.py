@@ -12,25 +12,26 @@ do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reas
 - the content folder holds news files only (a page, a static file: a full build);
 - the prediction covers the change (:mod:`.predict`) and no news file is rejected;
 - no redirect page is there or due (the ``redirects`` derivation, before and after the change);
-- each file linked must still be the one the last build recorded (size and modification time:
-  what a cache restored on another machine keeps), and every one recorded still there
-  (:mod:`.link_tree`), or the run turns into a full build once it finds one that is not.
+- each file of the last site must still be the one the last build recorded (size and
+  modification time: what a cache restored on another machine keeps), and every one recorded
+  still there, or the run turns into a full build at its start: the output step links them all
+  into the building folder while the run plans (``topicfeed.atomic_output.ahead``).
 
 Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' planned steps
 (the output lock and building folder, the unchanged-build record, the redirects' state, the
-swap) around :func:`write_planned`, which links every file of the last site into the building
-folder except those the change reaches (:func:`.reach.reach`, found in a process forked
-beside the renderer's set-up: :func:`reaching`) or removes, renders and writes those
+swap) around :func:`write_planned`, which removes from the building folder the last site's
+files that the change reaches (:func:`.reach.reach`, found in a process forked beside the
+renderer's set-up: :func:`reaching`) or removes, then renders and writes those
 (:class:`.render.PageRenderer`; the search bundles in a process beside the rendering:
 :class:`.render.SiteWrites`), and logs the news files' problems as a build logs them. The next
 model is the prediction with what the rendered pages read: its items are written as the reach
 is found (:func:`write_next_model_head`), its pages once they are rendered
 (:func:`write_next_model`), and :func:`keep_planned_model` (phase ``RECORD``) publishes it once
 the site is whole. A file linked is never written through: each file the change reaches
-is left out of the links and written anew, so the last site stays as it was until the swap. A
-run whose linking finds the output is not the site it planned from (another build replaced it
-meanwhile, a build stopped before its swap left the record and model of a site never swapped
-in, a file was changed by hand) builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
+is removed before anything writes and written anew, so the last site stays as it was until the
+swap. A run whose linking finds the output is not the site it planned from (a build stopped
+before its swap left the record and model of a site never swapped in, a file was changed by
+hand) builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
 """
 
 from __future__ import annotations
@@ -38,12 +39,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-import json
 import logging
 import os
-import pickle
-import subprocess
-import sys
+import shutil
 import time
 from collections.abc import Callable, Collection, Mapping
 from functools import partial
@@ -59,7 +57,6 @@ from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.plugin import Underivable, derivation, run_planned, start_planning, workings
 
 from . import store
-from .link_tree import CHANGED_SINCE
 from .predict import Prediction, prediction
 from .reach import reach
 from .records import ItemRecord, SiteModel, with_reads
@@ -89,9 +86,6 @@ class Plan(NamedTuple):
 
     last: SiteModel
     planned: Prediction
-    #: The last site's files as the last build left them (``[size, mtime_ns, inode]`` by path:
-    #: the ``site-listing`` derivation), which the linking holds the site to.
-    recorded: Mapping[str, list[int]]
     reached: Callable[[], Reached]
 
 
@@ -199,7 +193,7 @@ def plan_rebuild(
         raise Underivable(
             "the settings, theme, plugins, packages or files besides the news are not those of the last build"
         )
-    made_by, recorded = derivation(settings, "site-listing")(output)
+    made_by, _ = derivation(settings, "site-listing")(output)
     if made_by != last.build:
         raise Underivable("the model and the record of the last site's files are of different builds")
     planning()
@@ -216,7 +210,7 @@ def plan_rebuild(
         or redirects(settings, output, _story_urls(planned.model))
     ):
         raise Underivable("redirect pages are there or due")
-    return Plan(last, planned, recorded, reaching(last, planned.model, settings))
+    return Plan(last, planned, reaching(last, planned.model, settings))
 
 
 def find_reach(last: SiteModel, model: SiteModel) -> Reached:
@@ -282,53 +276,6 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     pelican_adapter.skip_run(pelican, instead)
 
 
-class Linking:
-    """The last site hard-linked into the building folder by a process of its own
-    (:mod:`.link_tree`), while this one renders and writes the files left out of it; each file
-    linked held to the listing the last build recorded (:meth:`finish` says when one is not)."""
-
-    def __init__(
-        self,
-        site: Path,
-        into: Path,
-        leave: Collection[str],
-        kept: Collection[str],
-        recorded: Mapping[str, list[int]],
-    ) -> None:
-        script = Path(__file__).with_name("link_tree.py")
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(script), str(site), str(into), str(os.getpid()), *kept],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        stdin = self._process.stdin
-        assert stdin is not None
-        with stdin:  # it reads all of it before it links anything
-            stdin.write(pickle.dumps({"leave": set(leave), "recorded": recorded}, pickle.HIGHEST_PROTOCOL))
-
-    def finish(self) -> tuple[int, dict[str, int]]:
-        """Wait for every link; the number made, and the inodes of the files linked that are
-        not the recorded ones (by file). Raises :class:`Underivable` when a file of the last
-        site is not the one the last build recorded (changed or deleted by hand: a full
-        build instead), RuntimeError when the helper failed."""
-        out = self._process.stdout.read()  # type: ignore[union-attr]
-        err = self._process.stderr.read()  # type: ignore[union-attr]
-        status = self._process.wait()
-        if status == CHANGED_SINCE:
-            raise Underivable(f"{out.decode('utf-8', 'replace').strip()}: not as the last build left it")
-        if status != 0:
-            message = err.decode("utf-8", "replace").strip() or f"exit status {self._process.returncode}"
-            raise RuntimeError(f"site model: linking the last site failed: {message}")
-        count, inodes = out.split(b"\n", 1)
-        return int(count), json.loads(inodes)
-
-    def stop(self) -> None:
-        """The rebuild failed: no more links."""
-        self._process.kill()
-        self._process.wait()
-
-
 def _log_problems(problems: Collection[Any]) -> None:
     """Each news file's problems, as a build logs them while it reads."""
     for problem in problems:
@@ -339,17 +286,21 @@ def _log_problems(problems: Collection[Any]) -> None:
 
 
 def write_planned(plan: Plan, build: Build, started: float) -> None:
-    """Write the new site into ``build.target``: the last site's files linked, the reached ones
-    rendered and written."""
+    """Write the new site into ``build.target``, which holds the last site's files (linked by the
+    output step while the run planned: ``Build.prefilled``): the files the change reaches or
+    removes go first, then the reached ones are rendered and written."""
+    prefilled = build.prefilled
+    if prefilled is None:
+        raise Underivable("the building folder does not hold the last site")
     _log_problems(plan.planned.problems)
-    kept = list(build.settings.get("OUTPUT_RETENTION") or ())
     times = [time.perf_counter()]
     # The renderer is set up, and the next model's items written, while the reach is found
-    # beside them (:func:`reaching`); the links and the search bundles wait for the reach.
+    # beside them (:func:`reaching`); the search bundles wait for the reach.
     renderer = PageRenderer(plan.planned, build.target)
     write_next_model_head(build)
     times.append(time.perf_counter())
     reached = plan.reached()
+    times.append(time.perf_counter())
     logger.info(
         "site model: %d pages and %d other files to write, %d to remove",
         len(reached.pages),
@@ -357,10 +308,11 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         len(reached.gone),
     )
     leave = {*reached.pages, *reached.files, *reached.gone}
-    linking = Linking(build.output, build.target, leave, kept, plan.recorded)
+    # Before anything writes: each of these is the published site's own file.
+    remove_linked(build.target, leave, prefilled)
+    times.append(time.perf_counter())
     site_writes = SiteWrites(plan.planned.site, reached.files, build.target)
     try:
-        times.append(time.perf_counter())
         # The files that are no pages are written by this process while the forked ones
         # render pages (at 100,000 items, one story added: 7.5 s of API, sitemaps and feeds
         # that ran after 12.9 s of pages on both cores, the other core idle).
@@ -368,49 +320,55 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         _, written = renderer.render(reached.pages, os.cpu_count() or 1, other_files)
         times.append(time.perf_counter())
         # The next model's pages are known once they are rendered: added while the search
-        # bundles (and the links, after them) are still being made, which this process waits for.
+        # bundles are still being made, which this process waits for.
         write_next_model(build, renderer.page_reads)
         renderer.check_written(reached.files, written | site_writes.finish())
         times.append(time.perf_counter())
     except BaseException:
-        linking.stop()
         with contextlib.suppress(BaseException):  # its own failure is not the one to report
             site_writes.finish()
         raise
-    linked, inodes = linking.finish()
-    build.known_files = KnownFiles(_linked(plan.recorded, leave, inodes), [*reached.pages, *reached.files])
-    times.append(time.perf_counter())
+    linked = _linked(prefilled, leave)
+    build.known_files = KnownFiles(linked, [*reached.pages, *reached.files])
     logger.info(
         "site model: %.2f s setting up the pages and writing the next model's items, %.2f s "
-        "waiting for the reach, %.2f s rendering the pages and writing the other files, %.2f s "
-        "adding the pages to the next model and waiting for the search bundles, then %.2f s "
-        "waiting for the last site's links",
+        "waiting for the reach, %.2f s removing the linked files it reaches, %.2f s rendering "
+        "the pages and writing the other files, then %.2f s adding the pages to the next model "
+        "and waiting for the search bundles",
         *(b - a for a, b in itertools.pairwise(times)),
     )
     console.print(
         f"Rebuilt from the site model: {reached.changed} news file(s) changed; {len(reached.pages)} pages "
-        f"rendered, {len(reached.files)} other files written, {len(reached.gone)} removed, {linked} kept, "
-        f"in {time.perf_counter() - started:.2f} s.",
+        f"rendered, {len(reached.files)} other files written, {len(reached.gone)} removed, "
+        f"{len(linked)} kept, in {time.perf_counter() - started:.2f} s.",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
 
 
-def _linked(
-    recorded: Mapping[str, list[int]], leave: Collection[str], inodes: Mapping[str, int]
-) -> dict[str, list[int]]:
-    """The recorded files the linking linked (all but those left out, and those in a folder
-    left out: it fails otherwise), each as it found it (``inodes``: those not as recorded)."""
+def remove_linked(target: Path, leave: Collection[str], prefilled: Mapping[str, list[int]]) -> int:
+    """Remove from ``target`` the linked files of ``leave`` (a name ending with ``/``: a folder,
+    whole); how many files it named. A linked file is the published site's own: writing through it
+    would change that site before the swap."""
+    removed = 0
+    for name in leave:
+        if name.endswith("/"):
+            shutil.rmtree(target / name, ignore_errors=True)
+        elif name in prefilled:
+            os.unlink(target / name)
+            removed += 1
+    return removed
+
+
+def _linked(prefilled: Mapping[str, list[int]], leave: Collection[str]) -> dict[str, list[int]]:
+    """The linked files the new site keeps: all but those left out (by name or folder)."""
     folders = tuple(name for name in leave if name.endswith("/"))
-    linked = {
+    return {
         name: entry
-        for name, entry in recorded.items()
+        for name, entry in prefilled.items()
         if name not in leave and not (folders and name.startswith(folders))
     }
-    for name, inode in inodes.items():
-        linked[name] = [*linked[name][:2], inode]
-    return linked
 
 
 def write_next_model_head(build: Build) -> None:

@@ -441,8 +441,7 @@ class SiteWrites:
     The writers run in a process forked for them (a thread when the memory budget has no room
     for one): on a thread they shared the interpreter with the page setup, and Pagefind, the
     end of a one-item rebuild's critical path, started 0.7 s after them at 10,000 items, for
-    0.3 s of their own work. The fork comes after the linker's input is written and closed
-    (:class:`Linking`), so it holds no end of that pipe."""
+    0.3 s of their own work."""
 
     def __init__(self, site: PlainSite, paths: Iterable[str], folder: Path) -> None:
         self.written: set[str] = set()

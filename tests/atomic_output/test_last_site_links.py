@@ -1,6 +1,6 @@
-"""The linker of a rebuild from the model (``site_model/link_tree.py``): every file of the last
-site but those left out is hard-linked into the building folder, each held to the last build's
-record; folders are made only for a file, and not asked for when they are there already (the
+"""The linker of a rebuild from the model (``atomic_output/link_tree.py``): every file of the
+last site but those left out is hard-linked into a folder, each held to the last build's record;
+folders are made only for a file, listed, and not asked for when they are there already (the
 skeleton of an earlier site)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from support.build import tree
 
-from topicfeed.site_model import link_tree
-from topicfeed.site_model.link_tree import ChangedSince
+from topicfeed.atomic_output import link_tree
+from topicfeed.atomic_output.link_tree import ChangedSince
 
 FILES = {
     "index.html": "home",
@@ -51,7 +51,7 @@ def _folders(folder: Path) -> set[str]:
 
 
 def _link(site: Path, into: Path, recorded: dict[str, list[int]]) -> int:
-    linked, inodes = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    linked, inodes, _ = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
     assert inodes == {}  # each as recorded
     return linked
 
@@ -63,7 +63,7 @@ def test_inodes_not_as_recorded_are_told(tmp_path: Path) -> None:
     recorded["feeds/all.atom.xml"][2] += 1_000_000
     del recorded["2024/03/01/b/index.html"][2:]
     into = tmp_path / "building"
-    linked, inodes = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    linked, inodes, _ = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
     assert linked == len(KEPT)
     assert inodes == {name: (site / name).stat().st_ino for name in KEPT}
 
@@ -72,12 +72,16 @@ def test_every_file_but_those_left_out_is_linked_with_only_its_folders(tmp_path:
     site, recorded = _site(tmp_path)
     into = tmp_path / "building"
     into.mkdir()
-    assert _link(site, into, recorded) == len(KEPT)
+    (into / "2024/03").mkdir(parents=True)  # a skeleton's folder
+    linked, _, made = link_tree.link_tree(str(site), str(into), LEAVE, {"CNAME"}, recorded)
+    assert linked == len(KEPT)
     assert set(tree(into)) == KEPT
     for name in KEPT:
         assert (into / name).stat().st_ino == (site / name).stat().st_ino
     # No folder for a file left out: a fresh build has no empty folder.
     assert _folders(into) == {"feeds", "2024", "2024/03", "2024/03/01", "2024/03/01/b"}
+    # Those it made are named (without the parents made with them): the rebuild may empty them.
+    assert made == ["2024/03/01/b", "feeds"]
 
 
 def test_folders_already_there_are_not_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,7 +145,8 @@ def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_pat
     done = subprocess.run(
         [*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False
     )
-    assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n{{}}\n".encode())
+    made = '["2024/03/01/b", "feeds"]'
+    assert (done.returncode, done.stdout) == (0, f"{len(KEPT)}\n{{}}\n{made}\n".encode())
     (site / "feeds/all.atom.xml").write_text("edited by hand", encoding="utf-8")
     command[-1] = str(tmp_path / "b2")
     done = subprocess.run(
