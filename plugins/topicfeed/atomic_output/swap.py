@@ -296,16 +296,8 @@ def take_skeleton(output: Path) -> tuple[Path, int, list[str]] | None:
 def ahead_folder(output: Path) -> tuple[Path, int, list[str]] | None:
     """A new, empty folder of the run's own beside ``output`` (as :func:`take_skeleton` gives
     one, with no folders in it); None when it cannot be made."""
-    folder = _ahead_name(output)
-    try:
-        folder.mkdir(parents=True)
-    except OSError:
-        return None
-    lock = _lock(folder)
-    if lock is None:
-        park(folder, output)
-        return None
-    return folder, lock, []
+    made = _locked_folder(_ahead_name(output), output)
+    return None if made is None else (*made, [])
 
 
 def prepare(
@@ -377,6 +369,12 @@ def _making_folder(output: Path) -> tuple[Path, int] | None:
     """A new ``.site.skeleton-making-<pid>-<ns>`` folder beside ``output``, locked (its lock's
     descriptor); None when it cannot be made."""
     folder = output.with_name(f"{_making_prefix(output)}{os.getpid()}-{time.monotonic_ns()}")
+    return _locked_folder(folder, output)
+
+
+def _locked_folder(folder: Path, output: Path) -> tuple[Path, int] | None:
+    """``folder`` made anew beside ``output`` and locked: it and its lock's descriptor; None
+    when it cannot be made or locked (then it is removed)."""
     try:
         folder.mkdir()
     except OSError:
