@@ -347,18 +347,15 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     )
 
 
-def remove_linked(target: Path, leave: Collection[str], prefilled: Mapping[str, list[int]]) -> int:
+def remove_linked(target: Path, leave: Collection[str], prefilled: Mapping[str, list[int]]) -> None:
     """Remove from ``target`` the linked files of ``leave`` (a name ending with ``/``: a folder,
-    whole); how many files it named. A linked file is the published site's own: writing through it
-    would change that site before the swap."""
-    removed = 0
+    whole). A linked file is the published site's own: writing through it would change that
+    site before the swap."""
     for name in leave:
         if name.endswith("/"):
             shutil.rmtree(target / name, ignore_errors=True)
         elif name in prefilled:
             os.unlink(target / name)
-            removed += 1
-    return removed
 
 
 def _linked(prefilled: Mapping[str, list[int]], leave: Collection[str]) -> dict[str, list[int]]:
