@@ -29,7 +29,7 @@ from typing import Any
 
 from pelican import signals
 
-from topicfeed import forked, pelican_adapter
+from topicfeed import forked, pelican_adapter, teardown
 from topicfeed.build import Build
 from topicfeed.settings import Setting, SettingsError, apply
 
@@ -187,6 +187,7 @@ def register_plugin(
     signals.initialized.connect(_initialized)
     signals.initialized.connect(_commit_last)
     signals.get_generators.connect(_start)
+    signals.all_generators_finalized.connect(_keep_generators)
     signals.get_writer.connect(_articles_ready)
     signals.finalized.connect(_finish)
     signals.finalized.connect(_commit)
@@ -337,12 +338,21 @@ def run_planned(pelican: Any, planned: Any, write: Step) -> None:
             step(pelican, build)
     finally:
         Build.end(pelican)
+        teardown.run_over()
 
 
 def _start(pelican: Any) -> None:
+    teardown.release()  # an earlier run's generators (autoreload): freed before this run reads
     build = _this_build(pelican)
     for _, step in _steps(pelican.settings, [Phase.START]):
         step(pelican, build)
+
+
+def _keep_generators(generators: list[Any]) -> None:
+    """The generators hold everything a full build made; freed when ``Pelican.run`` returns,
+    they cost the end of a build seconds at 100,000 items, and the process exits right after
+    (:mod:`topicfeed.teardown`)."""
+    teardown.keep_past_run(generators)
 
 
 def _articles_ready(pelican: Any) -> None:
@@ -386,6 +396,7 @@ def _commit(pelican: Any) -> None:
             step(pelican, build)
     finally:
         Build.end(pelican)
+        teardown.run_over()
 
 
 def _commit_last(pelican: Any) -> None:

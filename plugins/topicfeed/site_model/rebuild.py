@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 
 from pelican.log import FatalLogger, console
 
-from topicfeed import build_inputs, forked, pelican_adapter
+from topicfeed import build_inputs, forked, pelican_adapter, teardown
 from topicfeed.build import Build, KnownFiles
 from topicfeed.gc_pause import gc_paused, young_collections_only
 from topicfeed.memory_budget import extra_processes, resident_mb
@@ -255,6 +255,8 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
     try:
         with gc_paused():
             plan = plan_rebuild(settings, files, lambda: start_planning(pelican))
+            # Not taken apart as the run returns: the process exits right after it.
+            teardown.keep_past_run(plan)
             # What the plan holds lives to the end of the run and holds no garbage: out of the
             # collector's sight, as a build freezes what it read (each full collection after
             # the plan went over all of it: 0.2 to 0.4 s at 10,000 items).
