@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.build import tree
+from support.recorded_site import recorded_site
 
 from topicfeed.atomic_output import link_tree
 from topicfeed.atomic_output.link_tree import ChangedSince
@@ -34,16 +35,7 @@ KEPT = {"feeds/all.atom.xml", "2024/03/01/b/index.html"}
 
 
 def _site(root: Path) -> tuple[Path, dict[str, list[int]]]:
-    site = root / "site"
-    for name, text in FILES.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text, encoding="utf-8")
-    recorded = {}
-    for name in FILES:
-        if name != "CNAME":  # retained: carried over by the output step, never recorded
-            stat = (site / name).stat()
-            recorded[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-    return site, recorded
+    return recorded_site(root, FILES, ("CNAME",))
 
 
 def _folders(folder: Path) -> set[str]:

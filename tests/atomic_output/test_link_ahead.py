@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.build import tree
+from support.recorded_site import recorded_site
 
 from topicfeed.atomic_output import ahead, swap
 
@@ -31,16 +32,7 @@ RETAINED = ["CNAME"]
 
 
 def _site(root: Path) -> tuple[Path, dict[str, list[int]]]:
-    site = root / "site"
-    for name, text in PAGES.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text, encoding="utf-8")
-    recorded = {}
-    for name in PAGES:
-        if name not in RETAINED:
-            stat = (site / name).stat()
-            recorded[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-    return site, recorded
+    return recorded_site(root, PAGES, RETAINED)
 
 
 def _skeleton(site: Path, folders: list[str]) -> None:
