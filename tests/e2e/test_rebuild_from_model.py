@@ -20,6 +20,7 @@ from support.items import item_fields, write_item
 
 from topicfeed.site_model import store
 from topicfeed.site_model.records import SiteModel
+from topicfeed.site_search.indexer import MEMORY_FOLDER, read_listing, scratch_folder
 from topicfeed.unchanged_build import state
 
 #: The search index in four bundles, as in the incremental tests, so one change re-indexes one.
@@ -76,7 +77,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
     site: Site, change: Callable[[Path], None]
 ) -> None:
-    before = inodes(site.output)
+    before, listed_before = inodes(site.output), read_listing(site.output / "pagefind")
     change(site.content)
     build = site.build()
     assert PLANNED in build.log, build.log
@@ -90,7 +91,16 @@ def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
     # story down the home and topic pages, and its bundle is indexed again, about a fifth of
     # the corpus's files.)
     kept = int(re.search(r"(\d+) kept", build.log).group(1))  # type: ignore[union-attr]
-    assert len(linked) == kept > len(after) / 2
+    listed = read_listing(site.output / "pagefind")
+    indexed = tuple(f"pagefind/{name}/" for name, key in listed.items() if listed_before.get(name) != key)
+    assert len([path for path in linked if not path.startswith(indexed)]) == kept > len(after) / 2
+    # A bundle indexed again shares with the last site's each file Pagefind wrote the same
+    # again, nearly all of them (made in memory where there is /dev/shm: indexer.place_bundle).
+    # (A story of a month after the newest bundle's may start a bundle of its own.)
+    again = tuple(folder for folder in indexed if folder.split("/")[1] in listed_before)
+    if again and scratch_folder() == MEMORY_FOLDER:
+        shared = [path for path in linked if path.startswith(again)]
+        assert len(shared) > 0.8 * len([path for path in after if path.startswith(again)])
     # The record of the site, made from what the rebuild linked and wrote (not a walk of it),
     # lists the site as it is, inodes and all.
     record = state.load(site.output)

@@ -5,6 +5,7 @@ and tests/e2e/test_incremental_equals_fresh.py)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import logging
@@ -306,5 +307,85 @@ def test_documents_folders_of_builds_that_are_gone_are_removed(
     index(tmp_path / "site", pages, None, start)  # type: ignore[arg-type]
     assert not abandoned.exists() and running.exists() and other.exists()
     mine = f"{indexer.SCRATCH_PREFIX}{os.getpid()}-"
-    assert seen and all(p.parent == scratch and p.name.startswith(mine) for p in seen)
+    assert seen and all(p.parent.parent == scratch and p.parent.name.startswith(mine) for p in seen)
     assert sorted(p.name for p in scratch.iterdir()) == sorted([running.name, other.name])
+
+
+# A bundle made in memory, placed into the site ---------------------------------------------------
+
+
+class FragmentPagefind(FakePagefind):
+    """Writes a fragment per document, named after its bytes (as Pagefind names its fragments),
+    beside the entry file that lists them all."""
+
+    def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
+        started = super().__call__(documents, bundle)
+        (bundle / "fragment").mkdir()
+        for document in documents.rglob("*.html"):
+            data = document.read_bytes()
+            (bundle / "fragment" / f"en_{hashlib.sha256(data).hexdigest()[:7]}.pf_fragment").write_bytes(data)
+        return started
+
+
+def test_a_bundle_made_in_memory_shares_the_last_sites_files_that_are_the_same(
+    tmp_path: Path, pages: list[SearchPage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the last site's bundles, a re-indexed bundle is made in memory (``/dev/shm``, here a
+    folder standing for it) and put into the site with each file the last site's bundle holds
+    byte for byte hard-linked from it, and every other file copied: the site has the same bytes
+    as a bundle made there."""
+    from topicfeed.site_search import indexer
+
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(indexer, "MEMORY_FOLDER", memory)
+    monkeypatch.setattr(indexer, "scratch_folder", lambda: memory)
+    fake = FragmentPagefind()
+    first = tmp_path / "first"
+    index(first, pages, None, fake)
+    oldest = plan_shards(pages, 16, 200)[0]
+    work = IndexWork(
+        tmp_path / "second",
+        "pagefind",
+        plan_shards(edited(pages), 16, 200)[:1],
+        None,
+        fake,
+        last=first / "pagefind",
+    )
+    assert ShardedIndexing(work, 60).finish().complete
+    old, new = first / "pagefind" / oldest.name, tmp_path / "second" / "pagefind" / oldest.name
+    files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    linked = [f for f in files if (old / f).exists() and os.path.samefile(old / f, new / f)]
+    assert len(files) == len(oldest.pages) + 1 and len(linked) == len(oldest.pages)
+    changed = hashlib.sha256(edited(pages)[0].document.encode()).hexdigest()[:7]
+    assert sorted(set(files) - set(linked)) == [Path("fragment") / f"en_{changed}.pf_fragment"]
+    fresh = tmp_path / "fresh"
+    index(fresh, edited(pages), None, fake)  # no last site: made in the site
+    made_there = fresh / "pagefind" / oldest.name
+    assert {f: (new / f).read_bytes() for f in files} == {
+        f: (made_there / f).read_bytes()
+        for f in sorted(p.relative_to(made_there) for p in made_there.rglob("*") if p.is_file())
+    }
+    assert list(memory.iterdir()) == []  # the bundle made in memory went with its documents
+
+
+def test_placing_a_bundle_links_only_files_of_the_same_name_and_bytes(tmp_path: Path) -> None:
+    from topicfeed.site_search.indexer import place_bundle
+
+    made, last, target = tmp_path / "made", tmp_path / "last", tmp_path / "target"
+    for folder, files in (
+        (made, {"a": "same", "b/c": "new", "d": "only here"}),
+        (last, {"a": "same", "b/c": "old", "e": "gone"}),
+    ):
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+    assert place_bundle(made, target, last) == 1
+    assert os.path.samefile(target / "a", last / "a")
+    assert (target / "b/c").read_text(encoding="utf-8") == "new" and not os.path.samefile(
+        target / "b/c", last / "b/c"
+    )
+    assert (target / "d").read_text(encoding="utf-8") == "only here"
+    assert not (target / "e").exists()
+    assert place_bundle(made, tmp_path / "alone", tmp_path / "no last site") == 0
+    assert (tmp_path / "alone" / "a").read_text(encoding="utf-8") == "same"

@@ -95,7 +95,8 @@ def write_search_from_model(
     if todo:
         for shard in todo:
             shutil.rmtree(folder / root / shard.name, ignore_errors=True)
-        work = IndexWork(folder, root, todo, None, start, parallel=parallel(settings, todo))
+        last = Path(settings["OUTPUT_PATH"]) / root  # the site being replaced
+        work = IndexWork(folder, root, todo, None, start, parallel=parallel(settings, todo), last=last)
         work.run()
         if not work.outcome.complete:
             return written
@@ -104,10 +105,10 @@ def write_search_from_model(
     if todo or listing in wanted:  # the run above wrote a listing of its bundles only
         version = pagefind_version()
         indexed = {shard.name: shard for shard in todo}
-        last = listing_entries(Path(settings["OUTPUT_PATH"]) / root)  # the site being replaced
+        last_entries = listing_entries(Path(settings["OUTPUT_PATH"]) / root)
         entries = []
         for shard in shards:
-            entry = last.get(shard.name)
+            entry = last_entries.get(shard.name)
             if shard.name in indexed or entry is None or entry != listed(shard, entry["key"]):
                 entry = listed(shard, shard_key(indexed.get(shard.name) or documented(shard), version))
             entries.append(listed(shard, entry["key"]))

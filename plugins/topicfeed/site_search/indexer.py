@@ -9,8 +9,15 @@ repeatable). The list is written last and only when every bundle is complete, so
 lists a missing bundle.
 
 Pagefind reads a bundle's documents from a temporary folder of their own, laid out as the
-pages are (``2024/03/01/slug/index.html``, so each result's URL is its page's), and writes the
-bundle into the build's output; the folder is removed when the run ends.
+pages are (``2024/03/01/slug/index.html``, so each result's URL is its page's); the folder is
+removed when the run ends. A rebuild's bundle (``IndexWork.last``, the site being replaced) is
+written there too when that folder is in memory (``/dev/shm``), then placed into the build's
+output with every file the last site's bundle holds byte for byte hard-linked from it
+(:func:`place_bundle`): re-indexed for one changed page, a bundle is nearly all the same files,
+and a new file costs the file system far more than a link. At 10,000 items an edit re-indexes
+1,487 pages into 1,500 files; here, written into the site, 1.1 to 1.5 s of Pagefind's run with
+0.6 to 1.4 s of system time, against 0.55 s in memory, then the placing. A full build's bundles
+are written into the site directly (a copy of every file would cost more than it saves).
 
 The work runs in a thread started in phase ``LAUNCHED``, beside everything the build still
 writes; bundles to index run ``parallel`` Pagefind processes at a time (one run keeps about one
@@ -199,6 +206,39 @@ def link_tree(source: Path, target: Path) -> None:
             os.link(Path(folder) / name, into / name)
 
 
+def place_bundle(made: Path, target: Path, last: Path) -> int:
+    """Put the bundle ``made`` (in memory) into ``target``, sharing the last site's files.
+
+    Re-indexing a bundle for one changed page gives back almost every file the last site's
+    bundle holds, under the same name (Pagefind names its fragments and index chunks after their
+    content). A file of ``last`` with the same name and bytes is hard-linked, any other is
+    copied. The number linked.
+    """
+    linked = 0
+    for folder, _, names in os.walk(made):
+        within = Path(folder).relative_to(made)
+        into = target / within
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            new, old = Path(folder) / name, last / within / name
+            if _same_bytes(new, old):
+                try:
+                    os.link(old, into / name)
+                    linked += 1
+                    continue
+                except OSError:  # another file system, or a file already there: copied instead
+                    pass
+            shutil.copyfile(new, into / name)
+    return linked
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    try:
+        return old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
+    except OSError:
+        return False
+
+
 def drop_ui_files(bundle: Path) -> None:
     for name in UI_FILES:
         (bundle / name).unlink(missing_ok=True)
@@ -264,6 +304,10 @@ class IndexWork:
     start: Starter
     #: How many Pagefind runs at once (``SEARCH_PARALLEL_RUNS``).
     parallel: int = 1
+    #: The last site's bundle folder, whose files a new bundle shares (:func:`place_bundle`);
+    #: only where this object runs alone in its process (a rebuild's writes), not in a thread
+    #: beside the build's own Python work (the reason :func:`link_tree` gives).
+    last: Path | None = None
     outcome: Outcome = field(default_factory=Outcome)
     cancelled: threading.Event = field(default_factory=threading.Event)
     running: list[Any] = field(default_factory=list)
@@ -336,14 +380,21 @@ class IndexWork:
             return False
         subdir = f"{self.bundle_dir}/{shard.name}"
         prefix = f"{SCRATCH_PREFIX}{os.getpid()}-"
-        with tempfile.TemporaryDirectory(prefix=prefix, dir=scratch_folder()) as folder:
+        scratch = scratch_folder()
+        with tempfile.TemporaryDirectory(prefix=prefix, dir=scratch) as folder:
+            documents = Path(folder) / "documents"
+            # Given the last site's bundles and a folder in memory, Pagefind writes the bundle
+            # beside its documents and it is placed after (the module says why); otherwise
+            # into the site directly.
+            in_memory = self.last is not None and scratch == MEMORY_FOLDER
+            bundle = Path(folder) / "bundle" / subdir if in_memory else self.site / subdir
             try:
-                write_documents(Path(folder), shard.pages)
+                write_documents(documents, shard.pages)
             except (OSError, RuntimeError) as error:
                 outcome.note(logging.ERROR, f"search: cannot write the documents of {subdir} ({error})")
                 return False
             try:
-                run = self.start(Path(folder), self.site / subdir)
+                run = self.start(documents, bundle)
             except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
                 outcome.note(
                     logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
@@ -354,18 +405,23 @@ class IndexWork:
                 result: subprocess.CompletedProcess[str] = run.wait()
             finally:
                 self.running.remove(run.process)
-        outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
-        if result.returncode != 0:
-            if self.cancelled.is_set():
+            outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
+            if result.returncode != 0:
+                if self.cancelled.is_set():
+                    return False
+                said = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+                outcome.note(
+                    logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {said}"
+                )
                 return False
-            last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-            outcome.note(
-                logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {last}"
-            )
-            return False
-        bundle = self.site / subdir
-        stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
-        drop_ui_files(bundle)
+            stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
+            drop_ui_files(bundle)
+            if in_memory and self.last is not None:
+                try:
+                    place_bundle(bundle, self.site / subdir, self.last / shard.name)
+                except OSError as error:
+                    outcome.note(logging.ERROR, f"search: cannot place {subdir} in the site ({error})")
+                    return False
         outcome.indexed.append(shard.name)
         return True
 
