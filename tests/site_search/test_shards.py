@@ -380,7 +380,13 @@ def test_placing_a_bundle_links_only_files_of_the_same_name_and_bytes(tmp_path: 
         for name, text in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
+    # A file already where one goes, linked to a published site's file, is replaced, not written into.
+    live = tmp_path / "live"
+    live.write_text("published", encoding="utf-8")
+    (target / "b").mkdir(parents=True)
+    os.link(live, target / "b/c")
     assert place_bundle(made, target, last) == 1
+    assert live.read_text(encoding="utf-8") == "published"
     assert os.path.samefile(target / "a", last / "a")
     assert (target / "b/c").read_text(encoding="utf-8") == "new" and not os.path.samefile(
         target / "b/c", last / "b/c"

@@ -220,15 +220,17 @@ def place_bundle(made: Path, target: Path, last: Path) -> int:
         into = target / within
         into.mkdir(parents=True, exist_ok=True)
         for name in names:
-            new, old = Path(folder) / name, last / within / name
+            new, old, placed = Path(folder) / name, last / within / name, into / name
+            # A file already there may be a link to a published site's file: never written into.
+            placed.unlink(missing_ok=True)
             if _same_bytes(new, old):
                 try:
-                    os.link(old, into / name)
+                    os.link(old, placed)
                     linked += 1
                     continue
-                except OSError:  # another file system, or a file already there: copied instead
+                except OSError:  # another file system: copied instead
                     pass
-            shutil.copyfile(new, into / name)
+            shutil.copyfile(new, placed)
     return linked
 
 
