@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from topicfeed.template_reads import COUNT
+
 from .records import ItemRecord, PageRecord, SiteModel
 
 
@@ -218,10 +220,13 @@ def reach(old: SiteModel, new: SiteModel) -> Reach:
     linking = _linking(new_records, changed_keys)
     old_files = [record.source_path for record in old_records]
     new_files = [record.source_path for record in new_records]
+    old_lists, new_lists = _pages_of_lists(old_pages.values()), _pages_of_lists(new_pages.values())
     for path in old_pages.keys() & new_pages.keys():
         before, after = old_pages[path], new_pages[path]
         shown = [new_files[i] for i in after.items]
-        if [old_files[i] for i in before.items] != shown or _place(before) != _place(after):
+        if [old_files[i] for i in before.items] != shown or _place(before, old, old_lists) != _place(
+            after, new, new_lists
+        ):
             other_items.add(path)
         elif changed_files.intersection(shown):
             changed_item.add(path)
@@ -294,9 +299,24 @@ def _feeds(
     )
 
 
-def _place(page: PageRecord) -> tuple[str, int, int, int]:
-    """Where the page sits in its list, and how long the list is (a page may show its count)."""
-    return page.list_name, page.number, page.per_page, page.count
+def _place(page: PageRecord, model: SiteModel, pages_of: Mapping[str, int]) -> tuple[Any, ...]:
+    """Where the page sits in its list (its number of how many pages, and their size), and how
+    many stories the list holds when the page may show that number: it read a count, or what it
+    read is not known (``template_reads`` says why a count is a read of its own: the home pages
+    before a withdrawn story's place show the same text, as a full build's keys know)."""
+    reads = _read_names(page, model)
+    counted = reads is None or any(read.endswith(COUNT) for read in reads)
+    where = (page.list_name, page.number, page.per_page, pages_of.get(page.list_name, 0))
+    return (*where, page.count) if counted else where
+
+
+def _pages_of_lists(pages: Iterable[PageRecord]) -> dict[str, int]:
+    """How many pages each list has."""
+    found: dict[str, int] = {}
+    for page in pages:
+        if page.list_name:
+            found[page.list_name] = found.get(page.list_name, 0) + 1
+    return found
 
 
 def _read_names(page: PageRecord, model: SiteModel) -> tuple[str, ...] | None:
