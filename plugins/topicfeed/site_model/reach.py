@@ -24,6 +24,7 @@ A changed page that none of these explain reads something the model does not des
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -310,13 +311,9 @@ def _place(page: PageRecord, model: SiteModel, pages_of: Mapping[str, int]) -> t
     return (*where, page.count) if counted else where
 
 
-def _pages_of_lists(pages: Iterable[PageRecord]) -> dict[str, int]:
+def _pages_of_lists(pages: Iterable[PageRecord]) -> Counter[str]:
     """How many pages each list has."""
-    found: dict[str, int] = {}
-    for page in pages:
-        if page.list_name:
-            found[page.list_name] = found.get(page.list_name, 0) + 1
-    return found
+    return Counter(page.list_name for page in pages if page.list_name)
 
 
 def _read_names(page: PageRecord, model: SiteModel) -> tuple[str, ...] | None:

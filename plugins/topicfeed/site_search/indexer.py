@@ -386,10 +386,10 @@ class IndexWork:
         with tempfile.TemporaryDirectory(prefix=prefix, dir=scratch) as folder:
             documents = Path(folder) / "documents"
             # Given the last site's bundles and a folder in memory, Pagefind writes the bundle
-            # beside its documents and it is placed after (the module says why); otherwise
-            # into the site directly.
-            in_memory = self.last is not None and scratch == MEMORY_FOLDER
-            bundle = Path(folder) / "bundle" / subdir if in_memory else self.site / subdir
+            # beside its documents and it is placed after, sharing the last one's files (the
+            # module says why); otherwise into the site directly.
+            shared = self.last / shard.name if self.last is not None and scratch == MEMORY_FOLDER else None
+            bundle = Path(folder) / "bundle" / subdir if shared is not None else self.site / subdir
             try:
                 write_documents(documents, shard.pages)
             except (OSError, RuntimeError) as error:
@@ -418,9 +418,9 @@ class IndexWork:
                 return False
             stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
             drop_ui_files(bundle)
-            if in_memory and self.last is not None:
+            if shared is not None:
                 try:
-                    place_bundle(bundle, self.site / subdir, self.last / shard.name)
+                    place_bundle(bundle, self.site / subdir, shared)
                 except OSError as error:
                     outcome.note(logging.ERROR, f"search: cannot place {subdir} in the site ({error})")
                     return False
