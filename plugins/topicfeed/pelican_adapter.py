@@ -844,11 +844,13 @@ def _sitemap_text(
         except (TypeError, ValueError):
             return None
     excluded = [re.compile(pattern) for pattern in config.get("exclude", ())]
-    now_text = sitemap.format_date(now)
+    format_date = sitemap.format_date
+    now_text = format_date(now)
+    prefix = os.path.join(output_path, "")
     listed: list[tuple[str, str, str]] = []
     for path, page in pages:
         if page is None:
-            url, lastmod, kind = pathname2url(os.path.relpath(path, output_path)), now_text, "indexes"
+            url, lastmod, kind = pathname2url(_relative(path, output_path, prefix)), now_text, "indexes"
         elif (
             type(page) is Article
             and vars(page).keys() == _SITEMAP_ARTICLE_FIELDS
@@ -856,10 +858,11 @@ def _sitemap_text(
             and page.status == "published"
             and page.date
         ):
-            url, lastmod, kind = page.url, sitemap.format_date(page.date), "articles"
+            url, lastmod, kind = page.url, _lastmod(page.date, format_date), "articles"
         else:
             return None
-        url = _INDEX_HTML.sub("", url)
+        if url.endswith("index.html"):
+            url = _INDEX_HTML.sub("", url)
         if excluded and any(pattern.search(url) for pattern in excluded):
             continue
         listed.append((url, lastmod, kind))
@@ -876,6 +879,30 @@ def _sitemap_text(
         )
         + sitemap.XML_FOOTER
     )
+
+
+_MINUTE = dt.timedelta(minutes=1)
+
+
+def _lastmod(date: dt.datetime, format_date: Callable[[dt.datetime], str]) -> str:
+    """pelican-sitemap's ``format_date(date)``: its two ``strftime`` calls and the offset cut in
+    two are ``isoformat`` to the second for a date with an offset of whole minutes from year 1000
+    on (the tests compare both), at a fifth of the cost: 80,000 dates at 100,000 items."""
+    offset = date.utcoffset()
+    if offset is not None and not offset % _MINUTE and date.year >= 1000:
+        return date.isoformat(timespec="seconds")
+    return format_date(date)
+
+
+def _relative(path: str, output_path: str, prefix: str) -> str:
+    """``os.path.relpath(path, output_path)`` as pelican-sitemap's ``to_url`` takes it, without
+    making both absolute when ``path`` is ``prefix`` (``output_path`` and a separator) and a
+    plain relative name: one of ``..``, ``.`` or empty parts is left to ``relpath``."""
+    if path.startswith(prefix):
+        name = path[len(prefix) :]
+        if name and not name.startswith(("/", "../")) and name != ".." and os.path.normpath(name) == name:
+            return name
+    return os.path.relpath(path, output_path)
 
 
 #: How pelican-sitemap's ``_write_out`` starts each page's element of an XML sitemap (``XML_URL``).

@@ -497,6 +497,80 @@ def test_the_sitemap_of_stand_ins_is_pelican_sitemaps_text(tmp_path: Path, confi
     assert 0 < listed < 65 if config.get("exclude") else listed == 65
 
 
+class _NoOffset(dt.tzinfo):
+    """A time zone that knows no offset: ``%z`` gives nothing, so pelican-sitemap's date ends in ':'."""
+
+    def utcoffset(self, when: dt.datetime | None) -> None:
+        return None
+
+    def dst(self, when: dt.datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        dt.UTC,
+        dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
+        dt.timezone(dt.timedelta(hours=14)),
+        dt.timezone(dt.timedelta(hours=1, seconds=30)),
+        dt.timezone(dt.timedelta(minutes=-1, microseconds=-5)),
+        ZoneInfo("Europe/Paris"),
+        ZoneInfo("America/St_Johns"),
+        _NoOffset(),
+        None,
+    ],
+    ids=[
+        "utc",
+        "minus-0530",
+        "plus-14",
+        "seconds",
+        "microseconds",
+        "paris",
+        "st-johns",
+        "no-offset",
+        "naive",
+    ],
+)
+def test_a_stand_ins_lastmod_is_pelican_sitemaps_date(zone: dt.tzinfo | None) -> None:
+    """``_lastmod`` takes ``isoformat`` where it equals pelican-sitemap's ``format_date``, and
+    ``format_date`` itself elsewhere (odd offsets, early years, no offset, no zone)."""
+    for year, month, day, hour, micro in [
+        (2024, 3, 31, 1, 0),
+        (2024, 10, 27, 2, 999_999),
+        (999, 1, 2, 3, 4),
+        (1, 1, 1, 0, 0),
+    ]:
+        when = dt.datetime(year, month, day, hour, 59, 59, micro, tzinfo=zone)
+        assert pelican_adapter._lastmod(when, sitemap.format_date) == sitemap.format_date(when), when
+
+
+@pytest.mark.parametrize("output", ["/srv/site", "/srv/site/", "site", "./site", "/", "site/../other"])
+def test_an_index_pages_name_is_pelican_sitemaps_relative_path(output: str) -> None:
+    """``_relative`` cuts a plain name off the output folder and leaves every other path to
+    ``os.path.relpath``, as pelican-sitemap's ``to_url`` takes it."""
+    prefix = os.path.join(output, "")
+    names = [
+        "index.html",
+        "page/2/index.html",
+        ".",
+        "..",
+        "../x/index.html",
+        "a/../b.html",
+        "a//b.html",
+        "a/./b.html",
+        "/x.html",
+        "..x/index.html",
+        "a/",
+    ]
+    for name in names:
+        path = prefix + name
+        assert pelican_adapter._relative(path, output, prefix) == os.path.relpath(path, output), path
+    assert pelican_adapter._relative("/elsewhere/a.html", output, prefix) == os.path.relpath(
+        "/elsewhere/a.html", output
+    )
+
+
 @pytest.mark.parametrize(
     "odd",
     ["changefreq", "priority", "modified", "private", "translations", "text-format", "bad-frequency"],
