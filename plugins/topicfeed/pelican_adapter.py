@@ -897,7 +897,8 @@ def _lastmod(date: dt.datetime, format_date: Callable[[dt.datetime], str]) -> st
 def _relative(path: str, output_path: str, prefix: str) -> str:
     """``os.path.relpath(path, output_path)`` as pelican-sitemap's ``to_url`` takes it, without
     making both absolute when ``path`` is ``prefix`` (``output_path`` and a separator) and a
-    plain relative name: one of ``..``, ``.`` or empty parts is left to ``relpath``."""
+    name that is its own normal form; a name that is not, or starts with ``..`` or a separator,
+    is left to ``relpath``."""
     if path.startswith(prefix):
         name = path[len(prefix) :]
         if name and not name.startswith(("/", "../")) and name != ".." and os.path.normpath(name) == name:
