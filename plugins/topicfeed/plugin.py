@@ -92,10 +92,14 @@ PageValues = Callable[[Any, Any], Mapping[str, Any]]
 #: (relative to the site) and the folder, it writes those of the wanted files it makes, as its
 #: build step would, and says which.
 WriteFiles = Callable[[Any, Any, Mapping[str, Any], Collection[str], Path], set[str]]
-#: The same from the site alone (no articles, no page context), so a rebuild can run it on a
-#: thread beside the pages' rendering: for files whose work waits mostly on another process
-#: (Pagefind indexes a search bundle in about a second, the rendering need not wait for it).
-WriteSiteFiles = Callable[[Any, Collection[str], Path], set[str]]
+#: The same from the site alone (no articles, no page context), so a rebuild can start it
+#: while it plans and run it beside the pages' rendering: for files whose work waits mostly on
+#: another process (Pagefind indexes a search bundle in about a second). The folder comes as a
+#: function, called just before the writer's first write into it: a writer started before the
+#: folder is ready does all it can first, and waits there. That call may raise (the files asked
+#: for were a guess the rebuild's plan did not confirm); the writer then lets it through,
+#: having written nothing.
+WriteSiteFiles = Callable[[Any, Collection[str], Callable[[], Path]], set[str]]
 
 
 class PluginSetupError(RuntimeError):

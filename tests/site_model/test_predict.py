@@ -263,6 +263,22 @@ def test_the_prediction_is_the_built_model_on_a_synthetic_site(
     assert unexplained(reached, changed, page_names(last, built)) == {}
 
 
+def test_the_search_files_known_before_the_related_step_are_those_the_change_reaches(
+    corpus_changes: list[State], synthetic_states: list[State]
+) -> None:
+    """A rebuild starts indexing its search bundles while it plans, on the files its stories
+    alone say the change reaches (``predict.StoriesKnown``, before the related step); the
+    reach found from the whole prediction names the same files, and so does the reach between
+    the last model and the one the fresh build made."""
+    states = [*corpus_changes, *synthetic_states]
+    for state in states:
+        new_files = {entry[0] for entry in state.built.search}
+        assert state.search_guess == rebuild.find_reach(state.last, state.guess).site_files, state.name
+        assert state.search_guess == reach(state.last, state.built).search & new_files, state.name
+    # each change reaches a bundle and the listing: the comparison compares something
+    assert all(len(state.search_guess) >= 2 for state in states), [s.search_guess for s in states]
+
+
 @pytest.fixture
 def corpus_copy(corpus_site: Build, tmp_path: Path) -> tuple[Path, SiteModel]:
     content = tmp_path / "content"

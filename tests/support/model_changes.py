@@ -24,7 +24,8 @@ from topicfeed.site_model import store
 from topicfeed.site_model.predict import Prediction, prediction
 from topicfeed.site_model.reach import reach
 from topicfeed.site_model.records import SiteModel
-from topicfeed.site_model.render import PageRenderer, SiteWrites
+from topicfeed.site_model.render import PageRenderer
+from topicfeed.site_model.site_writes import SiteWrites
 
 from .build import CORPUS, ROOT, run_pelican, tree
 from .changes import CHANGES, retitle
@@ -75,6 +76,9 @@ class State(NamedTuple):
     patched: Path
     #: What each page rendered from the prediction read (the first change only).
     reads: dict[str, tuple[str, ...]]
+    #: The search index's files the prediction guessed the change reaches, before its related
+    #: step (what a rebuild starts indexing on: ``site_model.site_writes``).
+    search_guess: frozenset[str] = frozenset()
 
 
 def other_files(model: SiteModel) -> tuple[tuple[Any, ...], ...]:
@@ -83,10 +87,14 @@ def other_files(model: SiteModel) -> tuple[tuple[Any, ...], ...]:
     return (*model.feeds, *model.api, *model.sitemaps, *model.search)
 
 
-def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) -> Path:
+def patch_pages(
+    site: Path, last: SiteModel, planned: Prediction, folder: Path, site_writes: SiteWrites | None = None
+) -> Path:
     """The pages and other files (:func:`other_files`) of ``site`` (built from ``last``'s content) copied to
     ``folder``, then those the change reaches (``reach``, from the prediction) rendered or
-    written over them and those gone left out: what a rebuild planned from the model would leave."""
+    written over them and those gone left out: what a rebuild planned from the model would leave.
+    ``site_writes``: the search index's writers, started while the prediction was made (told to
+    go once the folder is ready, as a rebuild does); None: started here."""
     new = {page.path for page in planned.model.page_records()}
     new_files = {file[0] for file in other_files(planned.model)}
     kept = [page.path for page in last.page_records() if page.path in new]
@@ -99,7 +107,10 @@ def patch_pages(site: Path, last: SiteModel, planned: Prediction, folder: Path) 
             shutil.copyfile(site / path, target)
     reached = reach(last, planned.model)
     files = sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
-    site_writes = SiteWrites(planned.site, files, folder)  # beside the rendering, as a rebuild does
+    if site_writes is None:
+        site_writes = SiteWrites(planned.site, files, folder)  # beside the rendering
+    else:
+        site_writes.go(reached.search & new_files, folder)
     renderer = PageRenderer(planned, folder)  # one set-up for the pages and the other files
     _, written = renderer.render(sorted(reached.pages & new), first=partial(renderer.write_files, files))
     renderer.check_written(files, written | site_writes.finish())
@@ -116,8 +127,16 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
     for number, (name, change) in enumerate(changes, 1):
         last = model_of(output)
         change(content, last)
-        planned = prediction(last, news_files(content), site_settings(content, output.parent / "cache"))
+        ahead: list[tuple[Any, Any]] = []
+        planned = prediction(
+            last,
+            news_files(content),
+            site_settings(content, output.parent / "cache"),
+            lambda site, guessed, started=ahead: started.append((site, guessed)),
+        )
         guess = planned.model
+        ((early_site, guessed),) = ahead
+        search_guess = guessed()
         rendered = root / f"render-{number}"
         reads: dict[str, tuple[str, ...]] = {}
         if number == 1:  # every page and other file once; the changes' below
@@ -128,13 +147,19 @@ def run_changes(root: Path, content: Path, changes: list[tuple[str, Change]]) ->
             _, written = renderer.render(pages, 2, partial(renderer.write_files, files))
             renderer.check_written(files, written | site_writes.finish())
             reads = renderer.page_reads
-        patched = patch_pages(output, last, planned, root / f"patched-{number}")
+        # the search bundles started on the guess, as a rebuild starts them while it plans
+        site_writes = SiteWrites.ahead(early_site, partial(frozenset, search_guess))
+        patched = patch_pages(output, last, planned, root / f"patched-{number}", site_writes)
         output = root / f"build-{number}" / "site"
         build = run_pelican(content, output, extra={"CACHE_PATH": str(output.parent / "cache")})
         assert build.returncode == 0, build.log
         after = digests(output)
         changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found.append(State(name, last, guess, model_of(output), changed, output, rendered, patched, reads))
+        found.append(
+            State(
+                name, last, guess, model_of(output), changed, output, rendered, patched, reads, search_guess
+            )
+        )
         before = after
     return found
 

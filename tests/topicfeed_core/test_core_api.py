@@ -258,8 +258,8 @@ def test_settings_that_never_change_the_output_are_known(monkeypatch) -> None:
 
 
 def test_files_written_from_the_site_alone_are_written_beside_the_rendering(tmp_path, monkeypatch) -> None:
-    from topicfeed.site_model import render
-    from topicfeed.site_model.render import SiteWrites
+    from topicfeed.site_model import site_writes as render
+    from topicfeed.site_model.site_writes import SiteWrites
 
     monkeypatch.setattr(core, "_SPECS", {})
     # On a thread (no room for a process), so this one sees the rendering's event; in a forked

@@ -47,13 +47,18 @@ def item_products(
         "api": derivation(settings, "api")(
             items, urls, [s.topics for s in stories], [s.topic_names for s in stories], settings
         ),
-        "search": derivation(settings, "search")(
-            [(s.item.source_path, s.url, s.save_as, s.timestamp) for s in stories], settings
-        ),
+        "search": search_files(stories, settings),
         "charts": derivation(settings, "coverage")(
             [(s.timestamp, s.topics, s.source, s.item.provider.name) for s in stories], topics, settings
         ),
     }
+
+
+def search_files(stories: Sequence[Story], settings: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The search index's files (``SiteModel.search``) of a site with these stories."""
+    return derivation(settings, "search")(
+        [(s.item.source_path, s.url, s.save_as, s.timestamp) for s in stories], settings
+    )
 
 
 def sitemaps(

@@ -25,6 +25,7 @@ instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from topicfeed import forked
@@ -34,10 +35,16 @@ from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.plugin import derivation
 from topicfeed.sources import group_sources
 
-from .derived import item_products, sitemaps
+from .derived import item_products, search_files, sitemaps
 from .home import derive_home
 from .pages import predict_pages
+from .reach import search_reach
 from .records import VERSION, SiteModel
+
+#: Told once the stories are known, before the related step: the site as far as it is made
+#: (its stories and the sources' grouping, no page yet), and a function giving the search
+#: index's files the change will reach (:func:`.reach.search_reach`).
+StoriesKnown = Callable[[PlainSite, Callable[[], frozenset[str]]], None]
 
 
 def _known(model: SiteModel) -> dict[str, Any]:
@@ -62,13 +69,16 @@ def predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> 
     return prediction(last, files, settings).model
 
 
-def prediction(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
-    """:func:`predict`, with the plain site it made on the way.
+def prediction(
+    last: SiteModel, files: Sequence[str], settings: dict[str, Any], stories_known: StoriesKnown | None = None
+) -> Prediction:
+    """:func:`predict`, with the plain site it made on the way; ``stories_known`` is told as
+    soon as the stories are (a rebuild starts its search bundles then: :mod:`.site_writes`).
 
     With the cyclic collector paused, as the build's steps run: every item is read and lives
     to the end, and the collections would scan them again and again for no garbage."""
     with gc_paused():
-        return _predict(last, files, settings)
+        return _predict(last, files, settings, stories_known)
 
 
 def _products(stories: Sequence[Any], topics: dict[str, str], settings: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +105,22 @@ def _beside_the_related_step(
     return forked.ahead("products", lambda: _products(stories, topics, settings), fork)
 
 
-def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) -> Prediction:
+def _search_reached(
+    last: SiteModel,
+    stories: Sequence[Any],
+    topics: dict[str, str],
+    sources: dict[str, str],
+    settings: dict[str, Any],
+) -> frozenset[str]:
+    """The search index's files of the new site that the change reaches (what the reach will
+    name: :func:`.reach.search_reach`)."""
+    search = search_files(stories, settings)
+    return search_reach(last, search, stories, topics, sources) & {entry[0] for entry in search}
+
+
+def _predict(
+    last: SiteModel, files: Sequence[str], settings: dict[str, Any], stories_known: StoriesKnown | None
+) -> Prediction:
     read = derivation(settings, "news-items")(settings, files, _known(last))
     items = [found.item for found in read.items]
     urls = [found.url for found in read.items]
@@ -112,6 +137,11 @@ def _predict(last: SiteModel, files: Sequence[str], settings: dict[str, Any]) ->
             named.setdefault(slug, name)
     topics = dict(sorted(named.items()))
     stories = [found._replace(source=source_of.get(found.item.source_path, "")) for found in read.items]
+    if stories_known is not None:
+        stories_known(
+            PlainSite(settings, stories, {"source-pages": grouped}),
+            partial(_search_reached, last, stories, topics, sources, settings),
+        )
     products = _beside_the_related_step(stories, topics, settings)
     relations = derivation(settings, "related-links")(items, urls, settings)
     neighbours = derivation(settings, "theme-data")(

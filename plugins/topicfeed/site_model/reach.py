@@ -381,6 +381,52 @@ def _search(
     return frozenset(changed)
 
 
+class _Indexed(NamedTuple):
+    """What :func:`_indexed` reads of a story's record, known before its related stories are."""
+
+    fingerprint: str
+    url: str
+    timestamp: float
+    topics: tuple[str, ...]
+    source: str
+
+
+class _Names(NamedTuple):
+    """What :func:`_search` reads of the new model besides its items."""
+
+    search: tuple[tuple[Any, ...], ...]
+    topics: Mapping[str, str]
+    sources: Mapping[str, str]
+
+
+def search_reach(
+    old: SiteModel,
+    search: tuple[tuple[Any, ...], ...],
+    stories: Sequence[Any],
+    topics: Mapping[str, str],
+    sources: Mapping[str, str],
+) -> frozenset[str]:
+    """What :func:`reach` will name of the search index (``Reach.search``), from the new
+    model's ``search`` entries, stories (:class:`topicfeed.items.Story`, their sources set),
+    topics' and sources' names: all known before the related step, so a rebuild can index the
+    bundles while it plans. Equal to :func:`reach`'s by construction: the same comparison, over
+    the only fields of the records it reads."""
+    new = _Names(search, topics, sources)
+    old_items = _by_file(old.records())
+    new_items = {
+        story.item.source_path: _Indexed(
+            story.item.fingerprint, story.url, story.timestamp, story.topics, story.source
+        )
+        for story in stories
+    }
+    changed_files = {
+        path
+        for path in old_items.keys() | new_items.keys()
+        if _indexed(old_items.get(path), old) != _indexed(new_items.get(path), new)  # type: ignore[arg-type]
+    }
+    return _search(old, new, old_items, new_items, changed_files)  # type: ignore[arg-type]
+
+
 def _sitemaps(
     old: SiteModel,
     new: SiteModel,

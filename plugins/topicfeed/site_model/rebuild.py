@@ -22,16 +22,17 @@ Then :func:`topicfeed.plugin.run_planned` replaces Pelican's run: the plugins' p
 swap) around :func:`write_planned`, which removes from the building folder the last site's
 files that the change reaches (:func:`.reach.reach`, found in a process forked beside the
 renderer's set-up: :func:`reaching`) or removes, then renders and writes those
-(:class:`.render.PageRenderer`; the search bundles in a process beside the rendering:
-:class:`.render.SiteWrites`), and logs the news files' problems as a build logs them. The next
-model is the prediction with what the rendered pages read: its items are written as the reach
-is found (:func:`write_next_model_head`), its pages once they are rendered
-(:func:`write_next_model`), and :func:`keep_planned_model` (phase ``RECORD``) publishes it once
-the site is whole. A file linked is never written through: each file the change reaches
-is removed before anything writes and written anew, so the last site stays as it was until the
-swap. A run whose linking finds the output is not the site it planned from (a build stopped
-before its swap left the record and model of a site never swapped in, a file was changed by
-hand) builds in full (:func:`topicfeed.pelican_adapter.run_in_full`).
+(:class:`.render.PageRenderer`; the search bundles in a process started while the run
+planned, which writes them once the building folder is ready: :class:`.site_writes.SiteWrites`),
+and logs the news files' problems as a build logs them. The next model is the prediction with
+what the rendered pages read: its items are written as the reach is found
+(:func:`write_next_model_head`), its pages once they are rendered (:func:`write_next_model`),
+and :func:`keep_planned_model` (phase ``RECORD``) publishes it once the site is whole. A file
+linked is never written through: each file the change reaches is removed before anything
+writes and written anew, so the last site stays as it was until the swap. A run whose linking
+finds the output is not the site it planned from (a build stopped before its swap left the
+record and model of a site never swapped in, a file was changed by hand) builds in full
+(:func:`topicfeed.pelican_adapter.run_in_full`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ from . import store
 from .predict import Prediction, prediction
 from .reach import reach
 from .records import ItemRecord, SiteModel, with_reads
-from .render import PageRenderer, SiteWrites
+from .render import PageRenderer
+from .site_writes import SiteWrites
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +80,19 @@ class Reached(NamedTuple):
     files: list[str]
     gone: frozenset[str]
     changed: int
+    #: Those of ``files`` written from the site alone (the search index's: :mod:`.site_writes`).
+    site_files: frozenset[str] = frozenset()
 
 
 class Plan(NamedTuple):
-    """What a rebuild from the model writes: the prediction it renders from, and what the
-    change reaches (:attr:`reached`: waits for it)."""
+    """What a rebuild from the model writes: the prediction it renders from, what the change
+    reaches (:attr:`reached`: waits for it), and the writes from the site alone, started while
+    it planned (None: not started)."""
 
     last: SiteModel
     planned: Prediction
     reached: Callable[[], Reached]
+    site_writes: SiteWrites | None = None
 
 
 def take_recipe(settings: dict[str, Any], skip: Collection[Path], news_only: bool) -> str:
@@ -197,20 +203,28 @@ def plan_rebuild(
     if made_by != last.build:
         raise Underivable("the model and the record of the last site's files are of different builds")
     planning()
-    planned = prediction(last, files, settings)
-    rejected = [problem for problem in planned.problems if problem.fatal]
-    if rejected:
-        raise Underivable(f"{rejected[0].path} is rejected")
+    writes: list[SiteWrites] = []
     try:
-        redirects = derivation(settings, "redirects")
-    except Underivable:
-        redirects = None  # no plugin writes redirect pages
-    if redirects is not None and (
-        redirects(settings, output, _story_urls(last))
-        or redirects(settings, output, _story_urls(planned.model))
-    ):
-        raise Underivable("redirect pages are there or due")
-    return Plan(last, planned, reaching(last, planned.model, settings))
+        planned = prediction(
+            last, files, settings, lambda site, guess: writes.append(SiteWrites.ahead(site, guess))
+        )
+        rejected = [problem for problem in planned.problems if problem.fatal]
+        if rejected:
+            raise Underivable(f"{rejected[0].path} is rejected")
+        try:
+            redirects = derivation(settings, "redirects")
+        except Underivable:
+            redirects = None  # no plugin writes redirect pages
+        if redirects is not None and (
+            redirects(settings, output, _story_urls(last))
+            or redirects(settings, output, _story_urls(planned.model))
+        ):
+            raise Underivable("redirect pages are there or due")
+    except BaseException:
+        for started in writes:
+            started.stop()
+        raise
+    return Plan(last, planned, reaching(last, planned.model, settings), writes[0] if writes else None)
 
 
 def find_reach(last: SiteModel, model: SiteModel) -> Reached:
@@ -224,6 +238,7 @@ def find_reach(last: SiteModel, model: SiteModel) -> Reached:
         sorted((found.feeds | found.api | found.sitemaps | found.search) & new_files),
         gone,
         _changed(last, model),
+        found.search & new_files,
     )
 
 
@@ -272,6 +287,8 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
                 run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
         except Underivable as error:  # found once the output is this run's (the full run's
             # output step clears what this one wrote into the building folder)
+            if plan.site_writes is not None:
+                plan.site_writes.stop()  # if not told to go yet: nothing of theirs is written
             logger.info("site model: a full build (%s)", error)
             pelican_adapter.run_in_full(pelican)
 
@@ -313,7 +330,11 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     # Before anything writes: each of these is the published site's own file.
     remove_linked(build.target, leave, prefilled)
     times.append(time.perf_counter())
-    site_writes = SiteWrites(plan.planned.site, reached.files, build.target)
+    site_writes = plan.site_writes
+    if site_writes is None:
+        site_writes = SiteWrites(plan.planned.site, reached.site_files, build.target)
+    else:
+        site_writes.go(reached.site_files, build.target)
     try:
         # The files that are no pages are written by this process while the forked ones
         # render pages (at 100,000 items, one story added: 7.5 s of API, sitemaps and feeds

@@ -2,7 +2,7 @@
 docs/rebuild-plan.md): every kind of page (articles; the home, topic and source lists; the
 period archives; the direct templates), and the other files (feeds, the API, the sitemaps, the
 search bundles: step 4) written by the plugins that make them (:meth:`PageRenderer.write_files`;
-those written from the site alone in a process beside the rendering: :class:`SiteWrites`).
+those written from the site alone: :class:`.site_writes.SiteWrites`).
 
 A rebuild that a change reaches only a few pages of should not make a Pelican ``Article`` for
 every item and run every plugin's step over all of them. Here the site comes as plain values
@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,7 +51,6 @@ from topicfeed.plugin import (
     dressers,
     file_writers,
     page_values,
-    site_writers,
 )
 from topicfeed.site import site_timezone
 from topicfeed.template_reads import render_tracked
@@ -278,7 +276,7 @@ class PageRenderer:
     @staticmethod
     def check_written(paths: Iterable[str], written: set[str]) -> None:
         """Raise :class:`Underivable` for a file of ``paths`` none wrote (neither a plugin's file
-        writer nor the writes from the site alone, :meth:`SiteWrites.finish`)."""
+        writer nor the writes from the site alone, :meth:`.site_writes.SiteWrites.finish`)."""
         missing = set(paths) - written
         if missing:
             raise Underivable(f"{min(missing)}: no plugin writes this file from the model")
@@ -429,64 +427,6 @@ class PageRenderer:
         page = {**self.context, "output_file": output_file, **values}
         output, reads = render_tracked(template, page)
         return _write(self.folder / output_file, output), tuple(sorted(reads))
-
-
-class SiteWrites:
-    """The files written from the site alone (:func:`topicfeed.plugin.site_writers`: the search
-    bundles), started before the pages are set up: Pagefind indexes a bundle in a process of
-    its own for about a second at 10,000 items, and the rendering need not wait for it. Each
-    writer writes only the wanted files it makes, as in :meth:`PageRenderer.write_files`; none
-    reads what the rendering makes.
-
-    The writers run in a process forked for them (a thread when the memory budget has no room
-    for one): on a thread they shared the interpreter with the page setup, and Pagefind, the
-    end of a one-item rebuild's critical path, started 0.7 s after them at 10,000 items, for
-    0.3 s of their own work."""
-
-    def __init__(self, site: PlainSite, paths: Iterable[str], folder: Path) -> None:
-        self.written: set[str] = set()
-        self._error: BaseException | None = None
-        self._beside: forked.Beside | None = None
-        self._thread: threading.Thread | None = None
-        writers = site_writers(dict(site.settings))
-        wanted = set(paths)
-        if not writers:
-            return
-        if extra_processes(dict(site.settings), 1, resident_mb(), step="site writes") == 1:
-            self._beside = forked.Beside()
-            self._beside.add("site writes", lambda: _write_site(writers, site, wanted, folder))
-            self._beside.launch()
-            return
-        self._thread = threading.Thread(
-            target=self._write, args=(writers, site, wanted, folder), name="site-writes", daemon=True
-        )
-        self._thread.start()
-
-    def _write(self, writers: list[Any], site: PlainSite, wanted: set[str], folder: Path) -> None:
-        try:
-            self.written = _write_site(writers, site, wanted, folder)
-        except BaseException as error:  # handed to the rebuild's thread by finish()
-            self._error = error
-
-    def finish(self) -> set[str]:
-        """Wait for the writers; the files they wrote. Raises what one of them raised (in a
-        forked process: :class:`topicfeed.forked.ForkedStepFailed`, with its traceback)."""
-        beside, self._beside = self._beside, None  # asked again after a failure: nothing more
-        if beside is not None:
-            self.written = beside.result("site writes")
-        if self._thread is not None:
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
-        return self.written
-
-
-def _write_site(writers: list[Any], site: PlainSite, wanted: set[str], folder: Path) -> set[str]:
-    """Run each site writer on the wanted files the ones before it did not write."""
-    written: set[str] = set()
-    for _, write in writers:
-        written |= write(site, wanted - written, folder)
-    return written
 
 
 def render_pages(planned: Prediction, paths: Iterable[str], folder: Path, processes: int = 1) -> list[Path]:

@@ -59,13 +59,15 @@ def _stand_ins(site: PlainSite, stories: Sequence[Story], source_of: Mapping[str
 def write_search_from_model(
     site: PlainSite,
     paths: Collection[str],
-    folder: Path,
+    folder: Callable[[], Path],
     start: Callable[[Path, Path], Any],
     parallel: Callable[[dict[str, Any], list[Shard]], int],
 ) -> set[str]:
     """Index the bundles among ``paths`` (folders, ending with ``/``) and write the listing if
-    asked, into ``folder``; the ones written. ``start`` starts a Pagefind run, ``parallel`` says
-    how many at once (the plugin's own)."""
+    asked, into ``folder()``; the ones written. ``start`` starts a Pagefind run, ``parallel`` says
+    how many at once (the plugin's own). ``folder`` is called once the first bundle is made
+    (:data:`topicfeed.plugin.WriteSiteFiles`), so the documents and Pagefind's runs may go on
+    before the folder is ready."""
     settings = dict(site.settings)
     if not settings["SEARCH_INDEX"] or not settings["SEARCH_SAVE_AS"] or not has_search_template(settings):
         return set()
@@ -91,12 +93,21 @@ def write_search_from_model(
         return dataclasses.replace(shard, pages=tuple(search_pages(articles, settings)))
 
     todo = [documented(shard) for shard in shards if f"{root}/{shard.name}/" in wanted]
+    names = [shard.name for shard in todo]
+    ready: list[Path] = []
+
+    def target() -> Path:
+        """The folder, once: the bundles to write are cleared from it first."""
+        if not ready:
+            ready.append(folder())
+            for name in names:
+                shutil.rmtree(ready[0] / root / name, ignore_errors=True)
+        return ready[0]
+
     written: set[str] = set()
     if todo:
-        for shard in todo:
-            shutil.rmtree(folder / root / shard.name, ignore_errors=True)
         last = Path(settings["OUTPUT_PATH"]) / root  # the site being replaced
-        work = IndexWork(folder, root, todo, None, start, parallel=parallel(settings, todo), last=last)
+        work = IndexWork(target, root, todo, None, start, parallel=parallel(settings, todo), last=last)
         work.run()
         if not work.outcome.complete:
             return written
@@ -112,7 +123,8 @@ def write_search_from_model(
             if shard.name in indexed or entry is None or entry != listed(shard, entry["key"]):
                 entry = listed(shard, shard_key(indexed.get(shard.name) or documented(shard), version))
             entries.append(listed(shard, entry["key"]))
-        (folder / listing).parent.mkdir(parents=True, exist_ok=True)
-        (folder / listing).write_text(listing_text(entries), encoding="utf-8")
+        place = target()
+        (place / listing).parent.mkdir(parents=True, exist_ok=True)
+        (place / listing).write_text(listing_text(entries), encoding="utf-8")
         written.add(listing)
     return written

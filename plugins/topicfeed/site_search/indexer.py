@@ -295,11 +295,13 @@ class ShardedIndexing:
 class IndexWork:
     """What the indexing thread does: every shard (``parallel`` Pagefind runs at once), then the listing.
 
-    ``site``: where the build writes (the bundles go to ``site/bundle_dir``); ``previous``: the
-    previous site's bundle folder, or None.
+    ``site``: where the build writes (the bundles go to ``site/bundle_dir``), or the function
+    that gives it once it may be written (called before the first write; a rebuild's writes
+    start before their folder is ready: :data:`topicfeed.plugin.WriteSiteFiles`); ``previous``:
+    the previous site's bundle folder, or None.
     """
 
-    site: Path
+    site: Path | Callable[[], Path]
     bundle_dir: str
     shards: Sequence[Shard]
     previous: Path | None
@@ -313,9 +315,17 @@ class IndexWork:
     outcome: Outcome = field(default_factory=Outcome)
     cancelled: threading.Event = field(default_factory=threading.Event)
     running: list[Any] = field(default_factory=list)
+    _target: Path | None = field(default=None, init=False, repr=False)
+    _target_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def target(self) -> Path:
+        """Where the bundles go (``site``, asked for once, by the first run about to write)."""
+        with self._target_lock:
+            if self._target is None:
+                self._target = self.site if isinstance(self.site, Path) else self.site()
+            return self._target
 
     def run(self) -> None:
-        root = self.site / self.bundle_dir
         remove_abandoned(scratch_folder())
         previous = read_listing(self.previous) if self.previous else {}
         version = pagefind_version()
@@ -330,13 +340,14 @@ class IndexWork:
                 entries.append(listed(shard, key))
                 kept = self.previous / shard.name if self.previous else None
                 if kept is not None and previous.get(shard.name) == key and kept.is_dir():
-                    link_tree(kept, root / shard.name)
+                    link_tree(kept, self.target() / self.bundle_dir / shard.name)
                     self.outcome.kept.append(shard.name)
                 else:
                     todo.append(shard)
             del shards, shard
             if not self._index_all(todo):
                 return
+            root = self.target() / self.bundle_dir
             root.mkdir(parents=True, exist_ok=True)
             (root / LISTING).write_text(listing_text(entries), encoding="utf-8")
             self.outcome.complete = True
@@ -389,7 +400,7 @@ class IndexWork:
             # beside its documents and it is placed after, sharing the last one's files (the
             # module says why); otherwise into the site directly.
             shared = self.last / shard.name if self.last is not None and scratch == MEMORY_FOLDER else None
-            bundle = Path(folder) / "bundle" / subdir if shared is not None else self.site / subdir
+            bundle = Path(folder) / "bundle" / subdir if shared is not None else self.target() / subdir
             try:
                 write_documents(documents, shard.pages)
             except (OSError, RuntimeError) as error:
@@ -420,7 +431,7 @@ class IndexWork:
             drop_ui_files(bundle)
             if shared is not None:
                 try:
-                    place_bundle(bundle, self.site / subdir, shared)
+                    place_bundle(bundle, self.target() / subdir, shared)
                 except OSError as error:
                     outcome.note(logging.ERROR, f"search: cannot place {subdir} in the site ({error})")
                     return False

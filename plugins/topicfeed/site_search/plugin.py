@@ -38,7 +38,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -281,10 +281,10 @@ def finish_index(pelican: Any, build: Build) -> None:
     )
 
 
-def write_from_model(site: Any, paths: Collection[str], folder: Path) -> set[str]:
+def write_from_model(site: Any, paths: Collection[str], folder: Callable[[], Path]) -> set[str]:
     """The search bundles and listing among ``paths``, from the site model (:mod:`.from_model`),
     indexed by Pagefind as in a build: from the site alone (a search document reads the stories,
-    not the pages), so a rebuild indexes beside its rendering."""
+    not the pages), so a rebuild indexes while it plans and renders."""
     return write_search_from_model(site, paths, folder, start_pagefind, parallel_runs)
 
 
