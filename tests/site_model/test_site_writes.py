@@ -95,21 +95,18 @@ def test_a_failed_writer_fails_the_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_
         on_thread.finish()
 
 
-@pytest.mark.parametrize("room", [True, False], ids=["forked", "thread"])
 def test_started_ahead_they_work_before_the_folder_is_ready_and_write_once_told(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, room: bool
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     made = tmp_path / "made"
     _writers(monkeypatch, _writer(made=made))
-    if not room:
-        _no_room(monkeypatch)
     folder = tmp_path / "building"
     writes = SiteWrites.ahead(_site(0), lambda: {"pagefind/2024/", "pagefind/shards.json"})
-    # at work already (and waiting), though no folder exists yet: in another process when forked
+    # at work already, in a process of their own, and waiting, though no folder exists yet
     (note,) = _noted(made, 1)
     pid, asked = note.split(" ", 1)
     assert asked == "pagefind/2024/ pagefind/shards.json"
-    assert (pid == str(os.getpid())) == (not room)
+    assert pid != str(os.getpid())
     time.sleep(0.2)
     assert not folder.exists()
     folder.mkdir()
@@ -119,14 +116,28 @@ def test_started_ahead_they_work_before_the_folder_is_ready_and_write_once_told(
     assert len(_noted(made, 1)) == 1  # the guess held: nothing was made twice
 
 
-@pytest.mark.parametrize("room", [True, False], ids=["forked", "thread"])
+def test_without_room_for_a_process_they_start_on_a_thread_when_told_to_go(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Ahead on a thread they would share the interpreter with the plan and hold their work at
+    its peak of memory: they start once told, on the files named, in this process."""
+    made = tmp_path / "made"
+    _writers(monkeypatch, _writer(made=made))
+    _no_room(monkeypatch)
+    writes = SiteWrites.ahead(_site(1), lambda: {"pagefind/2023/"})
+    time.sleep(0.2)
+    assert not made.exists()  # nothing done yet
+    writes.go({"pagefind/2024/"}, tmp_path)
+    assert writes.finish() == {"pagefind/2024/"}
+    assert _noted(made, 1) == [f"{os.getpid()} pagefind/2024/"]
+    assert [p.name for p in (tmp_path / "pagefind").iterdir()] == ["2024"]
+
+
 def test_files_other_than_the_guessed_ones_are_written_as_named(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, room: bool
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     made = tmp_path / "made"
     _writers(monkeypatch, _writer(made=made))
-    if not room:
-        _no_room(monkeypatch)
     writes = SiteWrites.ahead(_site(0), lambda: {"pagefind/2023/", "pagefind/shards.json"})
     _noted(made, 1)
     writes.go({"pagefind/2024/", "pagefind/shards.json"}, tmp_path)
@@ -152,7 +163,8 @@ def test_a_rebuild_that_stops_before_its_folder_is_ready_gets_nothing_written(
     if not room:
         _no_room(monkeypatch)
     writes = SiteWrites.ahead(_site(0), lambda: {"pagefind/2024/"})
-    _noted(made, 1)
+    if room:
+        _noted(made, 1)  # at work in their process
     writes.stop()
     writes.go({"pagefind/2024/"}, tmp_path)  # too late: stopped is stopped
     with pytest.raises(forked.ForkedStepFailed if room else Stopped, match="stopped before its folder"):

@@ -14,15 +14,15 @@ them the folder with the files the reach named: the same files, and they place w
 other files (the guess is built to be the same, but it is checked, not trusted), and they stop
 and start again on those.
 
-The writers run in a process forked for them (a thread when the memory budget has no room for
-one, or where there is no ``fork``): on a thread they would share the interpreter with the plan
-and the page setup.
+The writers run in a process forked for them. When the memory budget has no room for one (or
+there is no ``fork``), they run on a thread started when the rebuild says go, as before: ahead,
+a thread would share the interpreter with the plan for no time won, and hold the documents it
+makes at the plan's peak of memory.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import queue
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -140,6 +140,7 @@ class SiteWrites:
         self._thread: threading.Thread | None = None
         self._send: Callable[[Go], None] | None = None
         self._close: Callable[[], None] = lambda: None
+        self._later: tuple[list[Any], PlainSite] | None = None
         writers = site_writers(dict(site.settings))
         if not writers:
             return
@@ -155,12 +156,10 @@ class SiteWrites:
             receiver.close()
             self._send, self._close = sender.send, sender.close
             return
-        told: queue.SimpleQueue[Go] = queue.SimpleQueue()
-        self._send = told.put
-        self._thread = threading.Thread(
-            target=self._write, args=(writers, site, guess, told.get), name="site-writes", daemon=True
-        )
-        self._thread.start()
+        # On a thread they would share the interpreter with the plan, for no time won, and hold
+        # their documents at the plan's peak of memory (the budget left no room for a process):
+        # they start when told to go, on the files named.
+        self._later = writers, site
 
     def _write(
         self,
@@ -181,6 +180,21 @@ class SiteWrites:
                 send(go)
             finally:
                 self._close()
+        later, self._later = self._later, None
+        if later is None:
+            return
+        if go is None:
+            self._error = Stopped("the rebuild stopped before its folder was ready")
+            return
+        writers, site = later
+        named = go[1]
+        self._thread = threading.Thread(
+            target=self._write,
+            args=(writers, site, lambda: named, lambda: go),
+            name="site-writes",
+            daemon=True,
+        )
+        self._thread.start()
 
     def go(self, paths: Iterable[str], folder: Path) -> None:
         """The folder is ready: write ``paths`` (those of them the writers make) into it."""
@@ -201,6 +215,6 @@ class SiteWrites:
             self.written = beside.result("site writes")
         if self._thread is not None:
             self._thread.join()
-            if self._error is not None:
-                raise self._error
+        if self._error is not None:
+            raise self._error
         return self.written
