@@ -36,6 +36,7 @@ MEMORY_BUDGET = Setting(
     0,
     "the memory, in MB, the build plans its extra processes within (0: no limit, fastest)",
     is_int(0),
+    output=False,  # fewer processes, the same bytes: a rebuild may follow another budget's build
 )
 
 PROC = Path("/proc")

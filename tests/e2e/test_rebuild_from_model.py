@@ -166,6 +166,18 @@ def test_what_the_model_cannot_plan_is_built_in_full(tmp_path: Path) -> None:
     assert PLANNED in site.build(SITESUBTITLE="Another subtitle").log
 
 
+def test_a_setting_that_says_how_the_build_works_does_not_stop_the_plan(tmp_path: Path) -> None:
+    """``MEMORY_BUDGET_MB`` changes how many processes a build starts, never a byte it writes
+    (``tests/e2e/test_memory_budget_build.py``): a rebuild from the model may follow a build
+    made with another budget, as a CI runner's may follow a laptop's."""
+    site = Site(tmp_path)
+    site.build()
+    edit(site.content)
+    tight = site.build(MEMORY_BUDGET_MB=1)
+    assert PLANNED in tight.log, tight.log
+    assert_fresh(site)
+
+
 def test_a_rebuild_from_the_model_by_default_and_not_when_turned_off(tmp_path: Path) -> None:
     site = Site(tmp_path)
     cache = {"CACHE_PATH": str(tmp_path / "cache")}
