@@ -87,12 +87,12 @@ class Reached(NamedTuple):
 class Plan(NamedTuple):
     """What a rebuild from the model writes: the prediction it renders from, what the change
     reaches (:attr:`reached`: waits for it), and the writes from the site alone, started while
-    it planned (None: not started)."""
+    it planned."""
 
     last: SiteModel
     planned: Prediction
     reached: Callable[[], Reached]
-    site_writes: SiteWrites | None = None
+    site_writes: SiteWrites
 
 
 def take_recipe(settings: dict[str, Any], skip: Collection[Path], news_only: bool) -> str:
@@ -224,7 +224,8 @@ def plan_rebuild(
         for started in writes:
             started.stop()
         raise
-    return Plan(last, planned, reaching(last, planned.model, settings), writes[0] if writes else None)
+    (site_writes,) = writes  # started once the prediction knew the stories
+    return Plan(last, planned, reaching(last, planned.model, settings), site_writes)
 
 
 def find_reach(last: SiteModel, model: SiteModel) -> Reached:
@@ -287,8 +288,7 @@ def rebuild_instead(pelican: Any, _build: Build | None) -> None:
                 run_planned(pelican, plan.planned, lambda pelican, build: write_planned(plan, build, started))
         except Underivable as error:  # found once the output is this run's (the full run's
             # output step clears what this one wrote into the building folder)
-            if plan.site_writes is not None:
-                plan.site_writes.stop()  # if not told to go yet: nothing of theirs is written
+            plan.site_writes.stop()  # if not told to go yet: nothing of theirs is written
             logger.info("site model: a full build (%s)", error)
             pelican_adapter.run_in_full(pelican)
 
@@ -331,10 +331,7 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
     remove_linked(build.target, leave, prefilled)
     times.append(time.perf_counter())
     site_writes = plan.site_writes
-    if site_writes is None:
-        site_writes = SiteWrites(plan.planned.site, reached.site_files, build.target)
-    else:
-        site_writes.go(reached.site_files, build.target)
+    site_writes.go(reached.site_files, build.target)
     try:
         # The files that are no pages are written by this process while the forked ones
         # render pages (at 100,000 items, one story added: 7.5 s of API, sitemaps and feeds

@@ -138,8 +138,7 @@ class SiteWrites:
         self._error: BaseException | None = None
         self._beside: forked.Beside | None = None
         self._thread: threading.Thread | None = None
-        self._send: Callable[[Go], None] | None = None
-        self._close: Callable[[], None] = lambda: None
+        self._sender: Any = None  # the pipe's end the forked writers are told through
         self._later: tuple[list[Any], PlainSite] | None = None
         writers = site_writers(dict(site.settings))
         if not writers:
@@ -154,7 +153,7 @@ class SiteWrites:
             )
             self._beside.launch()
             receiver.close()
-            self._send, self._close = sender.send, sender.close
+            self._sender = sender
             return
         # On a thread they would share the interpreter with the plan, for no time won, and hold
         # their documents at the plan's peak of memory (the budget left no room for a process):
@@ -174,12 +173,12 @@ class SiteWrites:
             self._error = error
 
     def _tell(self, go: Go) -> None:
-        send, self._send = self._send, None  # told once
-        if send is not None:
+        sender, self._sender = self._sender, None  # told once
+        if sender is not None:
             try:
-                send(go)
+                sender.send(go)
             finally:
-                self._close()
+                sender.close()
         later, self._later = self._later, None
         if later is None:
             return
