@@ -21,6 +21,8 @@ from bs4 import BeautifulSoup
 from support import feeds
 from support.build import CORPUS, Build, model_describes
 
+from topicfeed.coverage.counts import Series
+from topicfeed.coverage.svg import bar_chart, sparkline
 from topicfeed.site_model import plugin, store
 from topicfeed.site_model.records import VERSION, ItemRecord, SiteModel
 
@@ -255,20 +257,24 @@ def test_the_search_bundles_and_sitemaps_are_recorded_with_what_they_show(
 
 
 def test_every_chart_is_recorded_as_its_page_draws_it(corpus_site: Build, model: SiteModel) -> None:
-    """Each topic's and source's chart as recorded is the one its page shows; each sparkline the
-    one the topics index shows."""
+    """Each topic's and source's chart is recorded by what its page's chart is drawn from (its
+    title and counts), each sparkline by what the topics index's is drawn from (its counts and
+    label): drawn again from the record, each is the one its page shows."""
     assert {key.split(":")[0] for key in model.charts} == {"chart", "sparkline"}
     index = corpus_site.path("/topics/").read_text(encoding="utf-8")
-    for key, drawn in model.charts.items():
+    for key, recorded in model.charts.items():
         if key.startswith("sparkline:"):
-            assert drawn in index, key
+            counts, label = recorded
+            assert str(sparkline(counts, label)) in index, key
             continue
         _, kind, slug = key.split(":")
         page = corpus_site.path(f"/{'topics' if kind == 'topic' else 'sources'}/{slug}/").read_text(
             encoding="utf-8"
         )
-        title, svg, _series = drawn
-        assert svg in page and title in page, key
+        title, counted = recorded
+        series = eval(counted, {"Series": Series, "datetime": dt})  # noqa: S307 - the build's own repr
+        assert isinstance(series, Series) and series.total, key
+        assert str(bar_chart(series, title, f"coverage-{slug}")) in page and title in page, key
     assert len([k for k in model.charts if k.startswith("chart:topic:")]) == len(model.topics)
     assert len([k for k in model.charts if k.startswith("chart:source:")]) == len(model.sources)
 

@@ -119,16 +119,25 @@ def charts(
     return result
 
 
+#: What a sparkline is drawn from: its counts (oldest first) and its label.
+LineInputs = tuple[tuple[int, ...], str]
+
+
 def sparklines(
-    groups: Mapping[str, tuple[str, Iterable[dt.date]]], first: dt.date, newest: dt.date, unit: str
-) -> dict[str, Markup]:
-    """slug -> sparkline over the same span and unit for every group, so they compare."""
+    groups: Mapping[str, tuple[str, Iterable[dt.date]]],
+    first: dt.date,
+    newest: dt.date,
+    unit: str,
+    line: Callable[[tuple[int, ...], str], Any] = sparkline,
+) -> dict[str, Any]:
+    """slug -> sparkline over the same span and unit for every group, so they compare; ``line``
+    draws one from its counts and label (the site model records those instead)."""
     result = {}
     for slug, (name, dates) in groups.items():
         series = count_series(dates, newest, unit, first)
         counts = series.counts
         label = f"{name}: {stories(series.total)} per {unit} from {series.first.label} to {series.last.label}"
-        result[slug] = sparkline(counts, label)
+        result[slug] = line(counts, label)
     return result
 
 
@@ -137,14 +146,15 @@ def draw(
     sources: Mapping[str, tuple[str, list[dt.date]]],
     days: list[dt.date],
     weekly_max: int,
-) -> tuple[dict[str, Chart], dict[str, Chart], dict[str, Markup]]:
-    """The topics' charts, the sources' charts and the topics' sparklines, for groups given as
-    slug -> (name, dates) and every story's day."""
+    line: Callable[[tuple[int, ...], str], Any] = sparkline,
+) -> tuple[dict[str, Chart], dict[str, Chart], dict[str, Any]]:
+    """The topics' charts, the sources' charts and the topics' sparklines (each drawn by
+    ``line``), for groups given as slug -> (name, dates) and every story's day."""
     newest, oldest = max(days), min(days)
     return (
         charts(topics, newest, weekly_max, "on"),
         charts(sources, newest, weekly_max, "from"),
-        sparklines(topics, oldest, newest, unit_for(oldest, newest, weekly_max)),
+        sparklines(topics, oldest, newest, unit_for(oldest, newest, weekly_max), line),
     )
 
 
@@ -153,10 +163,12 @@ def derive_coverage(
     topic_names: Mapping[str, str],
     settings: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Every chart and sparkline a build of these stories draws, as text (a chart's title,
-    drawing and counts; a sparkline's drawing), keyed ``chart:topic:<slug>``,
+    """Every chart and sparkline a build of these stories draws, by what it is drawn from (a
+    chart's title and counts, a sparkline's counts and label), keyed ``chart:topic:<slug>``,
     ``chart:source:<slug>`` and ``sparkline:<slug>``: the derivation of ``coverage`` for the site
-    model. ``stories``: each published story's date (a
+    model. The drawing is a function of those and of the slug (the chart's id), so equal values
+    are equal drawings; drawing them all here took 1.1 s of 11 s of the products at 100,000
+    items, for the few a rebuild shows. ``stories``: each published story's date (a
     POSIX timestamp), topic slugs, source slug and provider name, in the site's order;
     ``topic_names``: the name each topic's page shows."""
     if not stories:
@@ -173,15 +185,22 @@ def derive_coverage(
         source_names.setdefault(source, Counter())[provider] += 1
     sources = {slug: (_most_used(source_names[slug]), found) for slug, found in source_days.items()}
     weekly_max = settings["COVERAGE_WEEKLY_MAX_DAYS"]
-    topic_charts, source_charts, lines = draw(dict(sorted(topics.items())), sources, days, weekly_max)
-    found = {f"chart:topic:{slug}": _text(chart) for slug, chart in topic_charts.items()}
-    found.update({f"chart:source:{slug}": _text(chart) for slug, chart in source_charts.items()})
-    found.update({f"sparkline:{slug}": str(line) for slug, line in lines.items()})
+    topic_charts, source_charts, lines = draw(
+        dict(sorted(topics.items())), sources, days, weekly_max, line=_line_inputs
+    )
+    found: dict[str, Any] = {f"chart:topic:{slug}": _inputs(chart) for slug, chart in topic_charts.items()}
+    found.update({f"chart:source:{slug}": _inputs(chart) for slug, chart in source_charts.items()})
+    found.update({f"sparkline:{slug}": inputs for slug, inputs in lines.items()})
     return found
 
 
-def _text(chart: Chart) -> tuple[str, str, str]:
-    return chart.title, str(chart.svg), repr(chart.series)
+def _inputs(chart: Chart) -> tuple[str, str]:
+    """What a chart is drawn from, besides its id (from its slug): its title and its counts."""
+    return chart.title, repr(chart.series)
+
+
+def _line_inputs(counts: tuple[int, ...], label: str) -> LineInputs:
+    return counts, label
 
 
 def _most_used(names: Counter[str]) -> str:

@@ -112,7 +112,7 @@ def shared_values(model: SiteModel, records: Sequence[ItemRecord] | None = None)
     (``records``: the model's, when at hand)."""
     records = model.records() if records is None else records
     values: dict[str, object] = {}
-    values.update(model.charts)  # each chart and sparkline as the build draws it
+    values.update(model.charts)  # each chart and sparkline by what the build draws it from
     values["charts"] = tuple(sorted(model.charts.items()))
     values["all"] = tuple(
         (r.source_path, r.fingerprint, r.timestamp, r.url, r.topics, r.source) for r in records
