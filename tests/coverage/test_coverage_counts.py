@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from topicfeed.coverage.counts import MONTH, WEEK, bucket_starts, count_series, unit_for, window_counts
+import pytest
+
+from topicfeed.coverage.counts import (
+    MONTH,
+    WEEK,
+    bucket_starts,
+    count_series,
+    series_of,
+    unit_for,
+    window_counts,
+)
 from topicfeed.trending import trending
 
 D = dt.date
@@ -38,6 +48,18 @@ def test_months_run_to_the_newest_item_across_a_year_end() -> None:
 def test_dates_outside_the_span_are_not_counted() -> None:
     series = count_series([D(2024, 1, 5), D(2024, 3, 1)], D(2024, 2, 1), MONTH, first=D(2024, 1, 10))
     assert [b.count for b in series.buckets] == [0, 0]
+
+
+def test_a_series_follows_from_its_unit_first_and_last_buckets_and_counts() -> None:
+    """What the site model records of a chart (``coverage.derive_coverage``) gives it back whole."""
+    dates = [D(2023, 11, 30), D(2024, 1, 1), D(2024, 1, 31), D(2024, 3, 12)]
+    for unit in (WEEK, MONTH):
+        for first in (None, D(2023, 12, 24)):
+            series = count_series(dates, D(2024, 3, 20), unit, first)
+            again = series_of(unit, series.starts[0], series.starts[-1], series.counts)
+            assert again == series and again.buckets == series.buckets, (unit, first)
+    with pytest.raises(ValueError, match="3 counts for 4 buckets"):
+        series_of(MONTH, D(2024, 1, 1), D(2024, 4, 1), (1, 2, 3))
 
 
 def test_unit_switches_to_months_for_long_spans() -> None:

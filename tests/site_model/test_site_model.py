@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from support import feeds
 from support.build import CORPUS, Build, model_describes
 
-from topicfeed.coverage.counts import Series
+from topicfeed.coverage.counts import series_of
 from topicfeed.coverage.svg import bar_chart, sparkline
 from topicfeed.site_model import plugin, store
 from topicfeed.site_model.records import VERSION, ItemRecord, SiteModel
@@ -258,7 +258,7 @@ def test_the_search_bundles_and_sitemaps_are_recorded_with_what_they_show(
 
 def test_every_chart_is_recorded_as_its_page_draws_it(corpus_site: Build, model: SiteModel) -> None:
     """Each topic's and source's chart is recorded by what its page's chart is drawn from (its
-    title and counts), each sparkline by what the topics index's is drawn from (its counts and
+    title, unit, first and last buckets and counts), each sparkline by what the topics index's is drawn from (its counts and
     label): drawn again from the record, each is the one its page shows."""
     assert {key.split(":")[0] for key in model.charts} == {"chart", "sparkline"}
     index = corpus_site.path("/topics/").read_text(encoding="utf-8")
@@ -271,9 +271,9 @@ def test_every_chart_is_recorded_as_its_page_draws_it(corpus_site: Build, model:
         page = corpus_site.path(f"/{'topics' if kind == 'topic' else 'sources'}/{slug}/").read_text(
             encoding="utf-8"
         )
-        title, counted = recorded
-        series = eval(counted, {"Series": Series, "datetime": dt})  # noqa: S307 - the build's own repr
-        assert isinstance(series, Series) and series.total, key
+        title, unit, first, last, counts = recorded
+        series = series_of(unit, dt.date.fromisoformat(first), dt.date.fromisoformat(last), counts)
+        assert series.total, key
         assert str(bar_chart(series, title, f"coverage-{slug}")) in page and title in page, key
     assert len([k for k in model.charts if k.startswith("chart:topic:")]) == len(model.topics)
     assert len([k for k in model.charts if k.startswith("chart:source:")]) == len(model.sources)

@@ -167,6 +167,20 @@ def count_series(
     starts = _bucket_starts(first, last, unit)
     get = counted.get
     counts = tuple([get(start, 0) for start in starts])
+    return _series(unit, starts, counts, ticks)
+
+
+def series_of(unit: str, first: dt.date, last: dt.date, counts: tuple[int, ...], ticks: int = 8) -> Series:
+    """The series whose buckets start at ``first`` and end with the one starting at ``last``
+    (both bucket starts) with these ``counts``: all of a :class:`Series` follows from them, so
+    the site model records a chart by them (``coverage.derive_coverage``)."""
+    starts = _bucket_starts(first, last, unit)
+    if len(starts) != len(counts):
+        raise ValueError(f"{len(counts)} counts for {len(starts)} buckets from {first} to {last}")
+    return _series(unit, starts, counts, ticks)
+
+
+def _series(unit: str, starts: tuple[dt.date, ...], counts: tuple[int, ...], ticks: int) -> Series:
     return Series(unit, starts, _labels(starts, unit), _ticks(starts, unit, ticks), counts)
 
 

@@ -118,10 +118,10 @@ class SiteModel(NamedTuple):
     #: The search index: each bundle (a folder: its path ends with ``/``) and the stories it
     #: indexes, and the listing of the bundles (the search's derivation).
     search: tuple[tuple[Any, ...], ...] = ()
-    #: Every coverage chart and sparkline by what it is drawn from (a chart's title and counts,
-    #: a sparkline's counts and label), keyed ``chart:topic:<slug>``, ``chart:source:<slug>``,
-    #: ``sparkline:<slug>`` (the coverage's derivation): pages that show one change exactly
-    #: when it does.
+    #: Every coverage chart and sparkline by what it is drawn from (a chart's title, unit, first
+    #: and last buckets and counts; a sparkline's counts and label), keyed
+    #: ``chart:topic:<slug>``, ``chart:source:<slug>``, ``sparkline:<slug>`` (the coverage's
+    #: derivation): pages that show one change exactly when it does.
     charts: Mapping[str, Any] = {}
     #: The names of the context every page got besides the settings (Pelican's lists, the
     #: plugins' values): a page rendered from the model is refused when its template reads one
