@@ -258,8 +258,9 @@ def test_the_search_bundles_and_sitemaps_are_recorded_with_what_they_show(
 
 def test_every_chart_is_recorded_as_its_page_draws_it(corpus_site: Build, model: SiteModel) -> None:
     """Each topic's and source's chart is recorded by what its page's chart is drawn from (its
-    title, unit, first and last buckets and counts), each sparkline by what the topics index's is drawn from (its counts and
-    label): drawn again from the record, each is the one its page shows."""
+    title, unit, first and last buckets and counts), each sparkline by what the topics index's
+    is drawn from (its counts and label): drawn again from the record, each is the one its page
+    shows."""
     assert {key.split(":")[0] for key in model.charts} == {"chart", "sparkline"}
     index = corpus_site.path("/topics/").read_text(encoding="utf-8")
     for key, recorded in model.charts.items():
