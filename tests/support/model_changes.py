@@ -88,13 +88,13 @@ def other_files(model: SiteModel) -> tuple[tuple[Any, ...], ...]:
 
 
 def patch_pages(
-    site: Path, last: SiteModel, planned: Prediction, folder: Path, site_writes: SiteWrites | None = None
+    site: Path, last: SiteModel, planned: Prediction, folder: Path, site_writes: SiteWrites
 ) -> Path:
     """The pages and other files (:func:`other_files`) of ``site`` (built from ``last``'s content) copied to
     ``folder``, then those the change reaches (``reach``, from the prediction) rendered or
     written over them and those gone left out: what a rebuild planned from the model would leave.
     ``site_writes``: the search index's writers, started while the prediction was made (told to
-    go once the folder is ready, as a rebuild does); None: started here."""
+    go once the folder is ready, as a rebuild does)."""
     new = {page.path for page in planned.model.page_records()}
     new_files = {file[0] for file in other_files(planned.model)}
     kept = [page.path for page in last.page_records() if page.path in new]
@@ -107,10 +107,7 @@ def patch_pages(
             shutil.copyfile(site / path, target)
     reached = reach(last, planned.model)
     files = sorted((reached.feeds | reached.api | reached.sitemaps | reached.search) & new_files)
-    if site_writes is None:
-        site_writes = SiteWrites(planned.site, files, folder)  # beside the rendering
-    else:
-        site_writes.go(reached.search & new_files, folder)
+    site_writes.go(reached.search & new_files, folder)
     renderer = PageRenderer(planned, folder)  # one set-up for the pages and the other files
     _, written = renderer.render(sorted(reached.pages & new), first=partial(renderer.write_files, files))
     renderer.check_written(files, written | site_writes.finish())
