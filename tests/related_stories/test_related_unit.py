@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -12,7 +13,9 @@ from support.items import item_fields
 
 from topicfeed.model import NewsItem, build_item
 from topicfeed.ranking import percentiles, rank_scores, top_stories
+from topicfeed.related_stories import graph
 from topicfeed.related_stories.graph import UnionFind, backlinks, clusters, cross_links, relate
+from topicfeed.related_stories.links import StoryLink
 from topicfeed.related_stories.score import RelatedScorer, title_words
 from topicfeed.related_stories.settings import DEFAULTS, RelatedSettings, read_settings
 from topicfeed.settings import SettingsError
@@ -346,6 +349,61 @@ def test_relate_is_deterministic_whatever_the_input_order() -> None:
     shuffled = items[:]
     rng.shuffle(shuffled)
     assert run(shuffled) == first
+
+
+def mixed_feed(count: int = 80, seed: int = 11) -> list[NewsItem]:
+    """Items with computed stories, cross-links, backlinks, outside stories and clusters."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    words = "solar wind farm kent prices rise fall power grid storage battery".split()
+    topics = ["Energy", "Solar", "Wind", "Grid", "Storage"]
+    return [
+        make(
+            n,
+            title=" ".join(rng.sample(words, 4)),
+            topics=rng.sample(topics, 2),
+            publishedDateTime=f"2024-03-{rng.randrange(1, 28):02d}T{rng.randrange(24):02d}:00:00Z",
+            related=[
+                entry(f"https://news.example.com/stories/{rng.randrange(count + 20)}")
+                for _ in range(rng.randrange(4))
+            ],
+        )
+        for n in range(count)
+    ]
+
+
+def test_keys_are_the_keys_of_the_links_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the site model records of each item (its links' story keys) is made without making
+    a link; the links of an item are made when that item is asked for, and only then."""
+    items = mixed_feed()
+    made: list[NewsItem] = []
+    real_story_link = graph.story_link
+
+    def counted(item: NewsItem, url: str | None, timezone: dt.tzinfo) -> StoryLink:
+        made.append(item)
+        return real_story_link(item, url, timezone)
+
+    monkeypatch.setattr(graph, "story_link", counted)
+    result = relate(items, [f"p/{i}/" for i in range(len(items))], replace(SETTINGS, cluster_max=3))
+    keys = [result.keys(i) for i in range(len(items))]
+    assert made == []
+    assert result[5] is result[5]
+    assert 0 < len(made) <= len(result[5].related) + len(result[5].backlinks) + len(result[5].more_coverage)
+    shapes = Counter()
+    for found, relations in zip(keys, result, strict=True):
+        assert found.related == tuple(link.key for link in relations.related)
+        assert found.backlinks == tuple(link.key for link in relations.backlinks)
+        assert found.more_coverage == tuple(link.key for link in relations.more_coverage)
+        assert found[3:] == (relations.more_coverage_total, relations.cluster, relations.cluster_size)
+        shapes.update(
+            computed=any(link.computed for link in relations.related),
+            outside=any(not link.internal for link in relations.related + relations.more_coverage),
+            backlinks=bool(relations.backlinks),
+            capped=relations.more_coverage_total > len(relations.more_coverage),
+        )
+    assert all(shapes[kind] for kind in ("computed", "outside", "backlinks", "capped")), shapes
+    assert list(result) == [result[i] for i in range(len(items))] and result[-1] is result[len(items) - 1]
+    with pytest.raises(IndexError):
+        result[len(items)]
 
 
 def test_computed_related_fill_up_to_min_only() -> None:

@@ -9,8 +9,9 @@ cross-links, whatever the size of the feed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, overload
 
 from topicfeed.gc_pause import gc_paused
 from topicfeed.model import NewsItem
@@ -184,18 +185,170 @@ def clusters(
     return Clusters(root=root, members=members, outside=outside, outside_nodes=outside_nodes)
 
 
-def relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> list[Relations]:
+class RelatedKeys(NamedTuple):
+    """What an item's page links to, by story key (:attr:`StoryLink.key`): what the site model
+    records of its relations, made without making a single link."""
+
+    related: tuple[str, ...]
+    backlinks: tuple[str, ...]
+    more_coverage: tuple[str, ...]
+    more_coverage_total: int
+    cluster: int
+    cluster_size: int
+
+
+class Related(Sequence[Relations]):
+    """Every item's :class:`Relations`, by position, each made the first time it is asked for.
+
+    The related step decides by position (what each page lists, in which order); the links are
+    only what a page shows. A rebuild from the site model renders a handful of pages but records
+    every item's relations by key (:meth:`keys`), so making the links of every item (the
+    outside stories' most of all) was a fifth of its related step.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[NewsItem],
+        urls: Sequence[str],
+        settings: RelatedSettings,
+        links: CrossLinks,
+        back: list[list[int]],
+        groups: Clusters,
+        computed: list[list[int]],
+    ) -> None:
+        self._items, self._urls, self._tz = items, urls, settings.timezone
+        self._cluster_max = settings.cluster_max
+        self._links, self._back, self._groups, self._computed = links, back, groups, computed
+        self._made: dict[int, Relations] = {}
+        self._ours: dict[int, StoryLink] = {}
+        self._computed_links: dict[int, StoryLink] = {}
+        self._outside_links: dict[int, StoryLink] = {}
+        # Items list the same outside story under their own entries: equal links become one
+        # object, so it is held once and its digest (a page key reads every link) is made once.
+        self._equal_outside: dict[StoryLink, StoryLink] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Relations]:
+        return map(self.__getitem__, range(len(self._items)))
+
+    @overload
+    def __getitem__(self, i: int) -> Relations: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Relations]: ...
+    def __getitem__(self, i: int | slice) -> Relations | Sequence[Relations]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        if not -len(self._items) <= i < len(self._items):
+            raise IndexError(i)
+        if i < 0:
+            i += len(self._items)
+        found = self._made.get(i)
+        if found is None:
+            found = self._made[i] = self._relations(i)
+        return found
+
+    def _more(self, i: int) -> tuple[list[int], int]:
+        """The rest of item ``i``'s cluster as nodes (at most ``RELATED_CLUSTER_MAX``), and how
+        many of the cluster its page does not show elsewhere."""
+        groups = self._groups
+        root = groups.root[i]
+        members = groups.members.get(root)
+        if not members:  # a story on its own: no cross-links, so no backlinks and no cluster
+            return [], 0
+        computed = self._computed[i]
+        # Everything shown but the computed stories is in this cluster by construction.
+        shown = {i, *self._links.listed[i], *self._back[i], *computed, *groups.outside_nodes[i]}
+        root_of = groups.root
+        total = len(members) - len(shown) + sum(1 for j in computed if root_of[j] != root)
+        more: list[int] = []
+        cluster_max = self._cluster_max
+        for x in members:
+            if len(more) >= cluster_max:
+                break
+            if x not in shown:
+                more.append(x)
+        return more, total
+
+    def keys(self, i: int) -> RelatedKeys:
+        """Item ``i``'s relations by story key: the keys of the links :meth:`__getitem__` makes."""
+        items, groups = self._items, self._groups
+        n = len(items)
+        more, total = self._more(i)
+        outside = groups.outside
+        members = groups.members.get(groups.root[i])
+        return RelatedKeys(
+            (
+                *[items[j].url_keys[0] for j in self._links.listed[i]],
+                *[items[j].url_keys[0] for j in self._computed[i]],
+                *[entry.url_keys[0] for entry in self._links.outside[i]],
+            ),
+            tuple([items[j].url_keys[0] for j in self._back[i]]),
+            tuple([items[x].url_keys[0] if x < n else outside[x - n].url_keys[0] for x in more]),
+            total,
+            groups.root[i],
+            len(members) if members else 1,
+        )
+
+    def _our(self, j: int) -> StoryLink:
+        link = self._ours.get(j)
+        if link is None:
+            link = self._ours[j] = story_link(self._items[j], self._urls[j], self._tz)
+        return link
+
+    def _computed_link(self, j: int) -> StoryLink:
+        link = self._computed_links.get(j)
+        if link is None:
+            link = self._computed_links[j] = self._our(j)._replace(computed=True)
+        return link
+
+    def _outside_story_link(self, entry: NewsItem) -> StoryLink:
+        link = story_link(entry, None, self._tz)
+        return self._equal_outside.setdefault(link, link)
+
+    def _outside_link(self, node: int) -> StoryLink:
+        link = self._outside_links.get(node)
+        if link is None:
+            entry = self._groups.outside[node - len(self._items)]
+            link = self._outside_links[node] = self._outside_story_link(entry)
+        return link
+
+    def _relations(self, i: int) -> Relations:
+        our = self._our
+        related = (
+            *[our(j) for j in self._links.listed[i]],
+            *[self._computed_link(j) for j in self._computed[i]],
+            *[self._outside_story_link(entry) for entry in self._links.outside[i]],
+        )
+        groups = self._groups
+        root = groups.root[i]
+        members = groups.members.get(root)
+        if not members:
+            return Relations(related, (), (), 0, root, 1)
+        more, total = self._more(i)
+        n = len(self._items)
+        return Relations(
+            related,
+            tuple([our(j) for j in self._back[i]]),
+            tuple([our(x) if x < n else self._outside_link(x) for x in more]),
+            total,
+            root,
+            len(members),
+        )
+
+
+def relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> Related:
     """The whole related step: what each item's page shows, by position in ``items``.
 
-    ``urls`` are the site-relative URLs of the items' own pages.
+    ``urls`` are the site-relative URLs of the items' own pages. Decided here for every item;
+    each item's links are made when asked for (:class:`Related`).
     """
     with gc_paused():
         return _relate(items, urls, settings)
 
 
-def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> list[Relations]:
-    n = len(items)
-    tz = settings.timezone
+def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> Related:
     order = date_order(items)
     index = story_index(items, order)
     links = cross_links(items, index)
@@ -208,58 +361,10 @@ def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSet
             links.self_dropped,
             links.duplicates_dropped,
         )
-
-    ours = [story_link(item, url, tz) for item, url in zip(items, urls, strict=True)]
-    computed_links: dict[int, StoryLink] = {}
-    outside_links: dict[int, StoryLink] = {}
-
-    def computed_link(j: int) -> StoryLink:
-        if j not in computed_links:
-            computed_links[j] = ours[j]._replace(computed=True)
-        return computed_links[j]
-
-    # Items list the same outside story under their own entries: equal links become one object,
-    # so it is held once and its digest (a page key reads every link) is made once a build.
-    equal_outside: dict[StoryLink, StoryLink] = {}
-
-    def outside_story_link(entry: NewsItem) -> StoryLink:
-        link = story_link(entry, None, tz)
-        return equal_outside.setdefault(link, link)
-
-    def outside_link(node: int) -> StoryLink:
-        if node not in outside_links:
-            outside_links[node] = outside_story_link(groups.outside[node - n])
-        return outside_links[node]
-
-    min_related, cluster_max, best = settings.min_related, settings.cluster_max, scorer.best
-    root_of, members_of = groups.root, groups.members
-    result: list[Relations] = []
-    rows = zip(range(n), links.listed, links.outside, groups.outside_nodes, back, strict=True)
-    for i, listed, outside, nodes, back_i in rows:
-        computed: list[int] = []
+    min_related, best = settings.min_related, scorer.best
+    computed: list[list[int]] = []
+    empty: list[int] = []  # shared by the items that need no computed story (never appended to)
+    for i, listed, outside, back_i in zip(range(len(items)), links.listed, links.outside, back, strict=True):
         need = min_related - len(listed) - len(outside)
-        if need > 0:
-            computed = best(i, need, {i, *listed, *back_i})
-        related = (
-            *[ours[j] for j in listed],
-            *[computed_link(j) for j in computed],
-            *[outside_story_link(entry) for entry in outside],
-        )
-        root = root_of[i]
-        members = members_of.get(root)
-        if not members:  # a story on its own: no cross-links, so no backlinks and no cluster
-            result.append(Relations(related, (), (), 0, root, 1))
-            continue
-        # Everything shown but the computed stories is in this cluster by construction.
-        shown = {i, *listed, *back_i, *computed, *nodes}
-        total = len(members) - len(shown) + sum(1 for j in computed if root_of[j] != root)
-        more: list[StoryLink] = []
-        for x in members:
-            if len(more) >= cluster_max:
-                break
-            if x not in shown:
-                more.append(ours[x] if x < n else outside_link(x))
-        result.append(
-            Relations(related, tuple([ours[j] for j in back_i]), tuple(more), total, root, len(members))
-        )
-    return result
+        computed.append(best(i, need, {i, *listed, *back_i}) if need > 0 else empty)
+    return Related(items, urls, settings, links, back, groups, computed)

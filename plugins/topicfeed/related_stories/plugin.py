@@ -28,7 +28,7 @@ from topicfeed.model import NewsItem
 from topicfeed.plugin import register_plugin
 from topicfeed.ranking import top_stories
 
-from .graph import relate
+from .graph import Related, relate
 from .links import Relations
 from .settings import SETTINGS, read_settings
 
@@ -83,11 +83,10 @@ def _relate_articles(generator: Any) -> None:
     )
 
 
-def relate_items(
-    items: Sequence[NewsItem], urls: Sequence[str], settings: Mapping[str, Any]
-) -> list[Relations]:
+def relate_items(items: Sequence[NewsItem], urls: Sequence[str], settings: Mapping[str, Any]) -> Related:
     """The related step from plain values (derivation of ``related-links`` for the site model):
-    each item's :class:`Relations`, by position, for items in the site's order."""
+    each item's :class:`Relations`, by position, for items in the site's order, and each one's
+    story keys (:meth:`Related.keys`: what the model records) without making its links."""
     return relate(items, urls, read_settings(settings))
 
 

@@ -150,8 +150,9 @@ def _predict(
     key_of_url = {found.url: found.item.key for found in read.items}
     first_of_cluster: dict[int, str] = {}
     records = []
-    for found, related, (older, newer) in zip(read.items, relations, neighbours, strict=True):
+    for position, (found, (older, newer)) in enumerate(zip(read.items, neighbours, strict=True)):
         item = found.item
+        related = relations.keys(position)
         records.append(
             (
                 item.key,
@@ -162,9 +163,9 @@ def _predict(
                 found.save_as,
                 found.topics,
                 source_of.get(item.source_path, ""),
-                tuple([link.key for link in related.related]),
-                tuple([link.key for link in related.backlinks]),
-                tuple([link.key for link in related.more_coverage]),
+                related.related,
+                related.backlinks,
+                related.more_coverage,
                 related.more_coverage_total,
                 related.cluster_size,
                 key_of_url.get(older, ""),
