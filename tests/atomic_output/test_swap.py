@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -47,6 +48,21 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
     assert swap.exchange(a, b)  # Linux with renameat2 (the CI runner and this machine)
     assert files(a)["index.html"] == "<p>B</p>"
     assert files(b)["index.html"] == "<p>A</p>"
+
+
+def test_exchange_starts_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The swap ends every build: finding libc with ``ctypes.util.find_library`` ran ``ldconfig``
+    there (about 20 ms a build)."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    a, b = tmp_path / "a", tmp_path / "b"
+    make_site(a, "A")
+    make_site(b, "B")
+    assert swap.exchange(a, b)
+    assert files(a)["index.html"] == "<p>B</p>"
 
 
 def test_exchange_of_a_missing_path_fails_without_changing_anything(tmp_path: Path) -> None:
