@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topicfeed import git_checkout
 from topicfeed.content_stats import Stat
+from topicfeed.git_checkout import GitWord
 from topicfeed.racy import settled
 
-#: A file's stat as the record keeps it, and its digest: ``[size, mtime_ns, digest]``.
+#: A file's stat as the record keeps it, and its digest: ``[size, mtime_ns, digest]``, then what git
+#: knew of its bytes when git was asked (:func:`tree_records`).
 FileRecord = list[Any]
 
 
@@ -46,9 +49,11 @@ class Fingerprint:
     files: dict[str, FileRecord] = field(default_factory=dict)
 
 
-def _digest_file(path: str) -> str:
+def _digest_file(path: str) -> tuple[str, str]:
+    """The file's digest, and the id git gives a blob of its bytes (:func:`git_checkout.blob_id`)."""
     with open(path, "rb") as handle:
-        return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+        data = handle.read()
+    return hashlib.blake2b(data, digest_size=16).hexdigest(), git_checkout.blob_id(data)
 
 
 def tree_records(
@@ -60,18 +65,24 @@ def tree_records(
     recorded_ns: int = 0,
     prefix: str = "",
     seen: dict[str, Stat] | None = None,
+    git: GitWord | None = None,
 ) -> dict[str, FileRecord]:
     """Every file under ``root`` (following links, as Pelican reads), sorted by relative path;
     with ``seen``, each file's stat there too, by its path relative to ``root`` (no ``prefix``).
 
-    This runs over every content file on every build (100,000 at the exporter's scale), so a
-    folder's relative name is worked out once for all its files, not with a ``relpath`` per file,
-    and the ignore patterns are one compiled pattern (what ``fnmatch`` does for each, on POSIX).
+    With ``git`` (its word on ``root``): once :data:`~topicfeed.git_checkout.ASK_AFTER` files
+    could not be vouched for by their stat (a fresh checkout), git is asked, and a file it
+    reports clean keeps its recorded digest unread when its record holds that blob id, under the
+    same conversions, and the file's size. Every record made while git has a word holds, as a
+    fourth element in no digest, ``<blob id>:<conversions>`` of the bytes read.
     """
     ignored = ignore_pattern(ignore)
     skipped = {os.path.realpath(p) for p in skip}
     known = known or {}
     records: dict[str, FileRecord] = {}
+    unvouched, asked, conversions = 0, False, ""
+    blobs: dict[str, str] = {}
+    read: dict[str, str] = {}  # blob ids of the files read, by key
     if not root.is_dir():
         return records
     for folder, dirs, files in os.walk(root, followlinks=True):
@@ -103,8 +114,27 @@ def tree_records(
                 and settled(stat.st_mtime_ns, recorded_ns)
             ):
                 records[key] = old
-            else:
-                records[key] = [stat.st_size, stat.st_mtime_ns, _digest_file(path)]
+                continue
+            if git is not None and not asked:
+                unvouched += 1
+                if unvouched >= git_checkout.ASK_AFTER:
+                    asked, checkout = True, git.get()
+                    if checkout is not None:
+                        blobs, conversions = checkout.blobs, ":" + checkout.conversions.hex()
+            blob = blobs.get(key[len(prefix) :])
+            if (
+                blob is not None
+                and old is not None
+                and old[0] == stat.st_size
+                and old[3:] == [blob + conversions]
+            ):
+                records[key] = [stat.st_size, stat.st_mtime_ns, old[2], old[3]]
+                continue
+            digest, read[key] = _digest_file(path)
+            records[key] = [stat.st_size, stat.st_mtime_ns, digest]
+    if conversions:  # every file read, before git was asked or after, with its bytes' blob id
+        for key, blob in read.items():
+            records[key].append(blob + conversions)
     return records
 
 
@@ -213,7 +243,7 @@ def recipe_digest(
     for text in (settings_form(settings, leave_out), environment_form()):
         hasher.update(text.encode("utf-8", "surrogateescape"))
         hasher.update(b"\0")
-    for name, (size, _mtime, digest) in files.items():
+    for name, (size, _mtime, digest, *_blob) in files.items():
         hasher.update(f"{name}\0{size}\0{digest}\n".encode("utf-8", "surrogateescape"))
     return hasher.hexdigest()
 
@@ -224,9 +254,11 @@ def fingerprint(
     recorded_ns: int,
     skip: Iterable[Path],
     seen: dict[str, Stat] | None = None,
+    git: GitWord | None = None,
 ) -> Fingerprint:
     """The fingerprint of this build's inputs (raises :class:`Unstable`); with ``seen``, each
-    content file's stat there too (:func:`tree_records`)."""
+    content file's stat there too, with ``git``, git's word on the content folder
+    (:func:`tree_records`)."""
     ignore = settings.get("IGNORE_FILES") or ()
     files = tree_records(
         Path(settings["PATH"]),
@@ -236,6 +268,7 @@ def fingerprint(
         recorded_ns=recorded_ns,
         prefix="content/",
         seen=seen,
+        git=git,
     )
     files.update(recipe_records(settings, known, recorded_ns, skip))
     return Fingerprint(recipe_digest(settings, files), files)

@@ -43,6 +43,7 @@ from pelican.log import console
 from topicfeed import build_inputs as inputs
 from topicfeed import content_stats, pelican_adapter
 from topicfeed.build import Build
+from topicfeed.git_checkout import GitWord
 from topicfeed.plugin import Phase, Underivable, register_plugin
 
 from . import state
@@ -95,6 +96,8 @@ def check(pelican: Any, _build: Build | None) -> None:
     content_stats.forget(settings)  # the last run's, in autoreload
     taken_ns = time.time_ns()
     seen: dict[str, content_stats.Stat] = {}
+    root = os.path.realpath(settings["PATH"] or ".")
+    git = GitWord(root)
     try:
         current = inputs.fingerprint(
             settings,
@@ -102,12 +105,12 @@ def check(pelican: Any, _build: Build | None) -> None:
             record.taken_ns if record else 0,
             _skip_paths(settings, output),
             seen,
+            git,
         )
     except inputs.Unstable as error:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
     # The news reader's stat table would stat every file again (1 s at 100,000 files).
-    root = os.path.realpath(settings["PATH"] or ".")
     content_stats.keep(settings, content_stats.Look(root, taken_ns, seen))
     last = (record.site, record.filesystem) if record else ({}, "")
     _TAKEN[id(settings)] = (current, taken_ns, *last)

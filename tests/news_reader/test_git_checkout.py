@@ -1,0 +1,153 @@
+"""A fresh checkout (every deploy in GitHub Actions) is fingerprinted by git's word, not file by
+file: the unchanged-build check takes each clean file's digest from the blob id an earlier build
+recorded with it, instead of reading the file; anything git cannot vouch for is read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support.build import CORPUS, build_in_process, tree
+
+from topicfeed import build_inputs, git_checkout
+from topicfeed.git_checkout import GitWord, blob_id, checkout
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.email=test@example.com", "-c", "user.name=Test", "-C", str(cwd), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose ``content/`` holds 40 corpus items, committed."""
+    root = tmp_path / "site"
+    content = root / "content"
+    content.mkdir(parents=True)
+    for path in sorted(CORPUS.iterdir())[:40]:
+        shutil.copy2(path, content / path.name)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "items")
+    return root
+
+
+def fresh_checkout(root: Path, keep: tuple[str, ...] = ()) -> None:
+    """``root`` cloned again at the same path (every file a new inode, mtime and ctime), with
+    the untracked folders ``keep`` carried over: what a deploy with a restored cache sees."""
+    old = root.with_name(f"{root.name}.old")
+    root.rename(old)
+    subprocess.run(["git", "clone", "-q", str(old), str(root)], check=True, capture_output=True)
+    for name in keep:
+        (old / name).rename(root / name)
+    shutil.rmtree(old)
+
+
+def test_clean_files_are_listed_with_their_blob_ids(repo: Path, tmp_path: Path) -> None:
+    content = repo / "content"
+    names = sorted(p.name for p in content.iterdir())
+    found = checkout(str(content))
+    assert found is not None
+    assert sorted(found.blobs) == names
+    assert found.blobs[names[0]] == git(repo, "hash-object", f"content/{names[0]}").strip()
+    (content / names[0]).write_text("edited", encoding="utf-8")
+    (content / names[1]).unlink()
+    git(repo, "update-index", "--assume-unchanged", f"content/{names[2]}")
+    (content / "new.md").write_text("---\ntitle: new\n---\n", encoding="utf-8")
+    found = checkout(str(content))
+    assert found is not None
+    assert sorted(found.blobs) == names[3:]  # modified, deleted, assumed unchanged, untracked: not
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert checkout(str(elsewhere)) is None  # not a repository
+
+
+def test_what_decides_a_checkouts_bytes_is_in_its_conversions(repo: Path) -> None:
+    content = str(repo / "content")
+    first = checkout(content)
+    (repo / ".gitattributes").write_text("*.txt text eol=crlf\n", encoding="utf-8")
+    second = checkout(content)
+    git(repo, "config", "core.autocrlf", "true")
+    third = checkout(content)
+    assert first is not None and second is not None and third is not None
+    assert len({first.conversions, second.conversions, third.conversions}) == 3
+
+
+def test_a_blob_id_is_gits() -> None:
+    assert blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"  # git hash-object
+
+
+def test_a_fresh_checkout_is_fingerprinted_by_its_blobs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = repo / "content"
+    monkeypatch.setattr(git_checkout, "ASK_AFTER", 1)
+    first = build_inputs.tree_records(content, prefix="content/", git=GitWord(str(content)))
+    assert all(len(record) == 4 for record in first.values())  # each with its bytes' blob id
+    edited = sorted(content.iterdir())[5]
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8"
+    )
+    git(repo, "commit", "-qam", "one item edited")
+    fresh_checkout(repo)
+    read: list[str] = []
+    real = build_inputs._digest_file
+
+    def counted(path: str) -> tuple[str, str]:
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(build_inputs, "_digest_file", counted)
+    again = build_inputs.tree_records(content, prefix="content/", known=first, git=GitWord(str(content)))
+    assert read == [edited.name]  # git asked at the first file the stats could not vouch for
+    plain = build_inputs.tree_records(content, prefix="content/")
+    assert {k: r[:1] + r[2:3] for k, r in again.items()} == {k: r[:1] + r[2:3] for k, r in plain.items()}
+    assert again[f"content/{edited.name}"][2] != first[f"content/{edited.name}"][2]
+    read.clear()
+    (repo / ".gitattributes").write_text("*.txt text\n", encoding="utf-8")  # other conversions
+    git(repo, "add", ".gitattributes")
+    git(repo, "commit", "-qm", "attributes")
+    fresh_checkout(repo)
+    build_inputs.tree_records(content, prefix="content/", known=again, git=GitWord(str(content)))
+    assert len(read) == len(again)  # blob ids recorded under other conversions vouch for nothing
+
+
+def test_a_fresh_checkout_of_an_unchanged_site_is_found_unchanged_unread(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site built, the repository checked out afresh with the output kept (a deploy with its
+    cache restored): the check finds nothing changed without reading a content file."""
+    content, output = repo / "content", repo / "output"
+    (repo / ".gitignore").write_text("output/\ncache/\n.output*\noutput.*\n", encoding="utf-8")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-qm", "ignore the build")
+    monkeypatch.setattr(git_checkout, "ASK_AFTER", 1)
+    build_in_process(content, output, SKIP_UNCHANGED_BUILD=True)
+    site = tree(output)
+    fresh_checkout(
+        repo,
+        keep=(
+            "output",
+            "cache",
+            *(p.name for p in repo.glob("output.*")),
+            *(p.name for p in repo.glob(".output*")),
+        ),
+    )
+    read: list[str] = []
+    real = build_inputs._digest_file
+
+    def counted(path: str) -> tuple[str, str]:
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(build_inputs, "_digest_file", counted)
+    page = (output / "index.html").stat().st_ino
+    build_in_process(content, output, SKIP_UNCHANGED_BUILD=True)
+    assert [name for name in read if name.endswith((".txt", ".md"))] == [], read
+    assert (output / "index.html").stat().st_ino == page, "the site was built again"
+    assert tree(output) == site
