@@ -74,13 +74,13 @@ def tree_records(
     could not be vouched for by their stat (a fresh checkout), git is asked, and a file it
     reports clean keeps its recorded digest unread when its record holds that blob id, under the
     same conversions, and the file's size. Every record made while git has a word holds, as a
-    fourth element in no digest, ``<blob id>:<conversions>`` of the bytes read.
+    fourth element in no digest, :func:`~topicfeed.git_checkout.tag` of the bytes read.
     """
     ignored = ignore_pattern(ignore)
     skipped = {os.path.realpath(p) for p in skip}
     known = known or {}
     records: dict[str, FileRecord] = {}
-    unvouched, asked, conversions = 0, False, ""
+    unvouched, asked, conversions = 0, False, b""
     blobs: dict[str, str] = {}
     read: dict[str, str] = {}  # blob ids of the files read, by key
     if not root.is_dir():
@@ -120,13 +120,13 @@ def tree_records(
                 if unvouched >= git_checkout.ASK_AFTER:
                     asked, checkout = True, git.get()
                     if checkout is not None:
-                        blobs, conversions = checkout.blobs, ":" + checkout.conversions.hex()
+                        blobs, conversions = checkout.blobs, checkout.conversions
             blob = blobs.get(key[len(prefix) :])
             if (
                 blob is not None
                 and old is not None
                 and old[0] == stat.st_size
-                and old[3:] == [blob + conversions]
+                and old[3:] == [git_checkout.tag(blob, conversions)]
             ):
                 records[key] = [stat.st_size, stat.st_mtime_ns, old[2], old[3]]
                 continue
@@ -134,7 +134,7 @@ def tree_records(
             records[key] = [stat.st_size, stat.st_mtime_ns, digest]
     if conversions:  # every file read, before git was asked or after, with its bytes' blob id
         for key, blob in read.items():
-            records[key].append(blob + conversions)
+            records[key].append(git_checkout.tag(blob, conversions))
     return records
 
 

@@ -148,6 +148,13 @@ class GitWord:
         return self._found
 
 
+def tag(blob: str, conversions: bytes) -> str:
+    """What a record keeps of a blob id and the conversions it was checked out under: 96 bits of
+    the one and 48 of the other, enough to tell contents apart by accident (a record of every
+    content file is read by every run: 37 characters a file instead of 82)."""
+    return f"{blob[:24]}:{conversions.hex()[:12]}"
+
+
 def blob_id(data: bytes) -> str:
     """The id git gives a blob of these bytes (SHA-1; a repository of SHA-256 ids never matches
     it, and its files are simply read)."""
