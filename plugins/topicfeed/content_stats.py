@@ -24,17 +24,22 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
+from topicfeed.git_checkout import GitWord
+
 #: A file's ``(st_size, st_mtime_ns, st_ino, st_ctime_ns)``.
 Stat = tuple[int, int, int, int]
 
 
 class Look(NamedTuple):
-    """One look at the content folder: its real path, when the look started, and each file's stat
-    by its path relative to the folder (with ``/``)."""
+    """One look at the content folder: its real path, when the look started, each file's stat
+    by its path relative to the folder (with ``/``), and git's word on the folder, asked for
+    once, by the first step that could not vouch for many files by their stat
+    (:mod:`topicfeed.git_checkout`)."""
 
     root: str
     started_ns: int
     stats: dict[str, Stat]
+    git: GitWord | None = None
 
 
 #: The look each run's check kept, by the run's settings (``id``).

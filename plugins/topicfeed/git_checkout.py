@@ -87,20 +87,21 @@ def checkout(folder: str) -> Checkout | None:
         conversions = hashlib.blake2b(_git(folder, "version"), digest_size=20)
         settings = _git(folder, "config", "-z", "--get-regexp", _CONVERSIONS, ok=(0, 1))
         conversions.update(settings + b"\0")
+        # The attributes files that apply to the folder's files: those in the folder (tracked or
+        # not: git reads both), and those of the folders above it up to the top (looked at here:
+        # git's own listing of untracked files would walk the whole worktree).
         attributes = [
-            os.path.join(top, name.decode("utf-8", "surrogateescape"))
+            os.path.join(folder, name.decode("utf-8", "surrogateescape"))
             for name in _git(
-                top,
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--",
+                folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
                 ":(glob)**/.gitattributes",
             ).split(b"\0")
             if name
-        ]
+        ]  # fmt: skip
+        above = os.path.dirname(os.path.join(top, prefix).rstrip("/"))
+        while len(above) >= len(top):
+            attributes.append(os.path.join(above, ".gitattributes"))
+            above = os.path.dirname(above) if above != top else ""
         given = [
             value.decode("utf-8", "surrogateescape")
             for name, _, value in (entry.partition(b"\n") for entry in settings.split(b"\0"))
@@ -146,6 +147,11 @@ class GitWord:
             self._asked = True
             self._found = checkout(self.folder)
         return self._found
+
+
+def conversions_tag(found: Checkout | None) -> str:
+    """What a record keeps of the conversions of a checkout (empty: git has no word)."""
+    return "" if found is None else found.conversions.hex()[:12]
 
 
 def tag(blob: str, conversions: bytes) -> str:

@@ -13,6 +13,7 @@ from support.build import CORPUS, build_in_process, tree
 
 from topicfeed import build_inputs, git_checkout
 from topicfeed.git_checkout import GitWord, blob_id, checkout
+from topicfeed.news_reader import reader
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -151,3 +152,47 @@ def test_a_fresh_checkout_of_an_unchanged_site_is_found_unchanged_unread(
     assert [name for name in read if name.endswith((".txt", ".md"))] == [], read
     assert (output / "index.html").stat().st_ino == page, "the site was built again"
     assert tree(output) == site
+
+
+@pytest.mark.parametrize("rebuild", [True, False], ids=["from the model", "in full"])
+def test_a_fresh_checkout_finds_its_items_records_unread(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rebuild: bool
+) -> None:
+    """A site built, the repository checked out afresh with the output and cache kept, one item
+    edited: the news reader reads the edited file only (every other record is found by its blob
+    id), and the site is the one a build from scratch makes."""
+    content, output = repo / "content", repo / "output"
+    (repo / ".gitignore").write_text("output/\ncache/\n.output*\noutput.*\n", encoding="utf-8")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-qm", "ignore the build")
+    monkeypatch.setattr(git_checkout, "ASK_AFTER", 1)
+    build_in_process(content, output, NEWS_READ_PROCESSES=1)
+    kept = (
+        "output",
+        "cache",
+        *(p.name for p in repo.glob("output.*")),
+        *(p.name for p in repo.glob(".output*")),
+    )
+    fresh_checkout(repo, keep=kept)
+    edited = sorted(content.iterdir())[7]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("\nexcerpt: ", "\nexcerpt: Edited. ", 1), encoding="utf-8")
+    read: list[str] = []
+    real = reader.FileParser.read_bytes
+
+    def counted(self: reader.FileParser, source_path: str) -> bytes:
+        read.append(Path(source_path).name)
+        return real(self, source_path)
+
+    monkeypatch.setattr(reader.FileParser, "read_bytes", counted)
+    build_in_process(content, output, NEWS_READ_PROCESSES=1, REBUILD_FROM_MODEL=rebuild)
+    assert set(read) == {
+        edited.name
+    }  # (a rebuild reads a changed file twice: for the plan, then its article)
+    monkeypatch.undo()
+    shutil.copytree(content, tmp_path / "again")
+    build_in_process(tmp_path / "again", tmp_path / "fresh")
+    assert tree(output) == tree(tmp_path / "fresh")
+    assert "Edited. " in (output / "index.html").read_text(encoding="utf-8") or any(
+        "Edited. " in path.read_text(encoding="utf-8") for path in output.rglob("index.html")
+    )

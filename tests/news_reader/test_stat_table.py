@@ -106,8 +106,8 @@ def test_a_forked_reader_does_not_read_such_a_file_either(site, later, reads) ->
     wire = prefetch.prepare(FileParser(settings), store, str(site.file))
     assert reads == []
     assert wire is not None
-    digest, raw, parsed, damaged, stat = wire
-    assert (parsed, damaged) == (False, False) and raw is not None and stat is not None
+    digest, raw, parsed, damaged, stat, blob = wire
+    assert (parsed, damaged, blob) == (False, False, None) and raw is not None and stat is not None
     assert store is not None and store.known("item.txt", stat) == digest
     assert bytes(store.stored(digest) or b"") == raw
 
@@ -268,7 +268,7 @@ def test_a_table_altered_after_it_was_written_is_not_trusted(site, reads, monkey
     site.reading().read(site.file)  # within 2 s of the file's writing: not trusted next time
     whole = site.table.read_bytes()
     head = len(stat_table.MAGIC) + 16
-    _key, start_ns, _entries = pickle.loads(whole[head:])  # noqa: S301 - written by the test
+    _key, start_ns, _entries, _conversions = pickle.loads(whole[head:])  # noqa: S301 - written by the test
     old, new = (ns.to_bytes(8, "little", signed=True) for ns in (start_ns, start_ns + 10**10))
     assert whole.count(old) == 1
     site.table.write_bytes(whole.replace(old, new))

@@ -77,7 +77,7 @@ def _records(settings: dict[str, Any], files: Sequence[str]) -> list[tuple[str, 
             result = find_record(parser, store, source_path)
             if result is None:
                 raise Underivable(f"{path}: cannot be read here; the reader says why")
-            digest, record, _, was_parsed, damaged, _ = result
+            digest, record, _, was_parsed, damaged, *_ = result
             if record is None:
                 raise Underivable(f"{path}: not a news item")
             if was_parsed and not damaged and store is not None:

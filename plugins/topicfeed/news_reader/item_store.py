@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import topicfeed
+from topicfeed import git_checkout
 from topicfeed.content_stats import Look
 from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
@@ -207,7 +208,8 @@ class ItemStore:
 
     Loaded on the first :meth:`get`; :meth:`save` writes what this build added, once reading is done.
     ``stats`` (:mod:`.stat_table`), under the same key, names the record of a file whose stat is
-    unchanged, so that file is not read (:meth:`known`).
+    unchanged, or that git reports unchanged since (a fresh checkout), so that file is not read
+    (:meth:`known`).
     """
 
     def __init__(self, folder: Path, key: bytes, look: Look | None = None) -> None:
@@ -217,6 +219,8 @@ class ItemStore:
         self._key = hashlib.blake2b(code_version() + key, digest_size=32).digest()
         self._look = {} if look is None else look.stats
         self.stats = StatTable(folder, self._key, None if look is None else look.started_ns)
+        self._git = None if look is None else look.git
+        self._unvouched = 0
         self._records: dict[str, Stored] | None = None
         self._packs: list[Path] = []
         self._damaged = 0
@@ -260,8 +264,15 @@ class ItemStore:
     def known(self, path: str, stat: FileStat) -> str | None:
         """The digest of ``path`` without reading it: its stat is the one recorded with a digest
         that has a record here (unchecked). None: read the file."""
+        records = self._load()
         digest = self.stats.digest(path, stat)
-        return digest if digest is not None and digest in self._load() else None
+        if digest is None and records and self._git is not None:  # a fresh checkout? git's word
+            self._unvouched += 1
+            if self._unvouched >= git_checkout.ASK_AFTER and (found := self._git.get()) is not None:
+                digest = self.stats.by_blob(
+                    path, stat, found.blobs.get(path), git_checkout.conversions_tag(found)
+                )
+        return digest if digest is not None and digest in records else None
 
     def stored(self, digest: str) -> Stored | None:
         """The stored (pickled) record named ``digest``, unchecked; None when there is none."""
@@ -305,7 +316,8 @@ class ItemStore:
         speed.
         """
         done = self._save_packs(used)
-        logger.debug("news item store: file stats %s", self.stats.save())
+        found = None if self._git is None else self._git.get()
+        logger.debug("news item store: file stats %s", self.stats.save(git_checkout.conversions_tag(found)))
         return done
 
     def add(self, records: dict[str, Stored]) -> str:

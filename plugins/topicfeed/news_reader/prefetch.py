@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from topicfeed.build import Build, MissingProduct
+from topicfeed.git_checkout import blob_id
 
 from .item_store import ItemStore, Record, Stored, pickled, unpickled
 from .stat_table import FileStat
@@ -53,9 +54,10 @@ MIN_FILES = 64
 CHUNK = 64
 
 #: What a forked reader sends for one file: ``(digest, pickled record or None for Markdown,
-#: parsed, damaged, stat)``; None when it prepared nothing. A parsed record goes to the store as
-#: sent, the stat (taken before the file was read) to the store's file stats.
-Wire = tuple[str, bytes | None, bool, bool, FileStat | None] | None
+#: parsed, damaged, stat, blob)``; None when it prepared nothing. A parsed record goes to the
+#: store as sent, the stat (taken before the file was read) and the git blob id of the bytes
+#: read (None: not read) to the store's file stats.
+Wire = tuple[str, bytes | None, bool, bool, FileStat | None, str | None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ class Prepared:
     ``record`` None: a Markdown file (the reader hands it to Pelican's Markdown reader).
     ``parsed``: the file had no (whole) record in the store and was parsed; ``stored`` is then
     the record to add to the store. ``damaged``: the store held a damaged record for it.
-    ``stat``: the file's stat for the store's file stats (None without a store).
+    ``stat``: the file's stat for the store's file stats (None without a store). ``blob``: the
+    git blob id of the bytes read (None: the file was not read, or no store).
     """
 
     digest: str
@@ -74,11 +77,13 @@ class Prepared:
     stored: bytes | None
     damaged: bool
     stat: FileStat | None
+    blob: str | None = None
 
 
 #: What :func:`find_record` found for one file: ``(digest, record or None for Markdown, the
-#: record as stored or None when parsed, parsed, damaged, stat)``; None when it found nothing.
-Found = tuple[str, Record | None, Stored | None, bool, bool, FileStat | None] | None
+#: record as stored or None when parsed, parsed, damaged, stat, blob id of the bytes read or
+#: None)``; None when it found nothing.
+Found = tuple[str, Record | None, Stored | None, bool, bool, FileStat | None, str | None] | None
 
 
 def find_record(parser: FileParser, store: ItemStore | None, source_path: str) -> Found:
@@ -92,25 +97,26 @@ def find_record(parser: FileParser, store: ItemStore | None, source_path: str) -
         raw = store.stored(known)
         record = None if raw is None else unpickled(raw)
         if record is not None:
-            return known, record, raw, False, False, stat
+            return known, record, raw, False, False, stat, None
     try:
         data = parser.read_bytes(source_path)
     except OSError:
         return None  # the reader reads it again and says why
     digest = store.digest(path, data) if store is not None else ""
+    blob = blob_id(data) if store is not None else None
     damaged = False
     if store is not None:
         raw = store.stored(digest)
         if raw is not None:
             record = unpickled(raw)
             if record is not None:
-                return digest, record, raw, False, False, stat
+                return digest, record, raw, False, False, stat, blob
             damaged = True
     try:
         record = parser.parse(source_path, path, data)
     except Exception:  # the reader parses it again and fails as it always did
         return None
-    return digest, record, None, True, damaged, stat
+    return digest, record, None, True, damaged, stat, blob
 
 
 def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wire:
@@ -118,11 +124,11 @@ def prepare(parser: FileParser, store: ItemStore | None, source_path: str) -> Wi
     found = find_record(parser, store, source_path)
     if found is None:
         return None
-    digest, record, raw, parsed, damaged, stat = found
+    digest, record, raw, parsed, damaged, stat, blob = found
     if record is None:
-        return digest, None, parsed, damaged, stat
+        return digest, None, parsed, damaged, stat, blob
     # a slice of a pack is not picklable: its bytes are sent
-    return digest, bytes(raw) if raw is not None else pickled(record), parsed, damaged, stat
+    return digest, bytes(raw) if raw is not None else pickled(record), parsed, damaged, stat, blob
 
 
 def _reader(
@@ -197,11 +203,11 @@ class Prefetch:
             wire = self._ready.pop(source_path, None)
         if wire is None:
             return None
-        digest, raw, parsed, damaged, stat = wire
+        digest, raw, parsed, damaged, stat, blob = wire
         record = unpickled(raw) if raw is not None else None
         if raw is not None and record is None:
             return None  # cannot happen (the forked reader checked it); read it here
-        return Prepared(digest, record, parsed, raw if parsed else None, damaged, stat)
+        return Prepared(digest, record, parsed, raw if parsed else None, damaged, stat, blob)
 
     def _receive(self) -> None:
         """The receiving thread: every message of every forked reader, until each one is done."""

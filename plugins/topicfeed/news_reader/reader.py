@@ -32,6 +32,7 @@ from pelican.utils import SafeDatetime
 
 from topicfeed import content_stats, pelican_adapter, permalinks
 from topicfeed.build import Build, MissingProduct
+from topicfeed.git_checkout import blob_id
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.ledger import Ledger
 from topicfeed.model import ModelSettings, NewsItem, Problem, build_item
@@ -216,10 +217,11 @@ class NewsReader(BaseReader):
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
         digest = store.digest(path, data) if store is not None else ""
+        blob = blob_id(data) if store is not None else None
         # A damaged record under the known digest was counted already: the file is parsed.
         record = store.get(digest) if store is not None and digest != known else None
         if record is not None:
-            return self._reused(path, stat, digest, record)
+            return self._reused(path, stat, digest, record, blob)
         record = self.parser.parse(source_path, path, data)
         if record is None:
             return self._read_markdown(source_path)
@@ -227,7 +229,7 @@ class NewsReader(BaseReader):
             store.put(digest, record)
             self._ledger.parsed += 1
             if stat is not None:
-                store.stats.note(path, stat, digest)
+                store.stats.note(path, stat, digest, blob)
         return self._result(digest, record)
 
     def answer(self, item: NewsItem) -> tuple[str, dict[str, Any]]:
@@ -235,13 +237,14 @@ class NewsReader(BaseReader):
         return self._metadata(item, [])
 
     def _reused(
-        self, path: str, stat: FileStat | None, digest: str, record: Record
+        self, path: str, stat: FileStat | None, digest: str, record: Record, blob: str | None = None
     ) -> tuple[str, dict[str, Any]]:
-        """A file whose record came from the store (``stat``: the file's, taken before reading)."""
+        """A file whose record came from the store (``stat``: the file's, taken before reading;
+        ``blob``: the git blob id of the bytes read, None when it was not read)."""
         if self._ledger is not None:
             self._ledger.reused += 1
         if self._store is not None and stat is not None:
-            self._store.stats.note(path, stat, digest)
+            self._store.stats.note(path, stat, digest, blob)
         return self._result(digest, record)
 
     def _read_prepared(self, source_path: str, prepared: Prepared) -> tuple[str, dict[str, Any]]:
@@ -253,12 +256,12 @@ class NewsReader(BaseReader):
             return self._read_markdown(source_path)
         path = self.parser.relative(source_path)
         if not prepared.parsed:
-            return self._reused(path, prepared.stat, prepared.digest, prepared.record)
+            return self._reused(path, prepared.stat, prepared.digest, prepared.record, prepared.blob)
         if self._store is not None and self._ledger is not None and prepared.stored is not None:
             self._store.put_stored(prepared.digest, prepared.stored)
             self._ledger.parsed += 1
             if prepared.stat is not None:
-                self._store.stats.note(path, prepared.stat, prepared.digest)
+                self._store.stats.note(path, prepared.stat, prepared.digest, prepared.blob)
         return self._result(prepared.digest, prepared.record)
 
     def _result(self, digest: str, record: Record) -> tuple[str, dict[str, Any]]:

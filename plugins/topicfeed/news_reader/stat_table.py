@@ -20,6 +20,13 @@ being opened. The rules are those of the unchanged-build fingerprint
 - it is written whole, to a temporary file moved into place with ``os.replace`` as the packs are,
   only when an entry changed, and a table that cannot be loaded (a checksum covers it) is ignored.
 
+A fresh checkout (every deploy in GitHub Actions) gives every file a new stat, so an entry also
+keeps the git blob id of the bytes its digest was made from (:mod:`topicfeed.git_checkout`), and
+the table the conversions git checked files out under: a file git reports clean with that blob
+id, the recorded size and the same conversions keeps the recorded digest unread
+(:meth:`StatTable.by_blob`). The blob id is computed from the bytes read, or carried over from
+the entry of a file whose stat vouched for it, never taken from git.
+
 Every entry written was seen by the build that writes it, after the build started: either it
 was trusted (so it was already settled before the last table's start, hence before this one's),
 or the file was read in this build. So one start time, the writing build's, serves all entries.
@@ -47,13 +54,15 @@ logger = logging.getLogger(__name__)
 
 NAME = "files.stat"
 #: Bumped when the table's layout or meaning changes.
-MAGIC = b"topicfeed-news-stats-1\n"
+MAGIC = b"topicfeed-news-stats-2\n"
 _CHECKSUM = 16
 
 #: A file's stat as the table keeps it: size, mtime, inode, ctime (nanoseconds), packed.
 _STAT = struct.Struct("<qqQq")
-#: A packed stat (:func:`file_stat`); an entry is that followed by the 20 digest bytes.
+#: A packed stat (:func:`file_stat`); an entry is that followed by the 20 digest bytes, then
+#: the first 12 bytes of the blob id of the bytes digested, when known.
 FileStat = bytes
+_DIGEST_END = _STAT.size + 20
 
 
 def file_stat(source_path: str) -> FileStat | None:
@@ -93,6 +102,7 @@ class StatTable:
         self._start_ns = now if since_ns is None else min(now, since_ns)
         self._recorded: dict[str, bytes] | None = None
         self._recorded_ns = 0
+        self._conversions = ""
         self._seen: dict[str, bytes] = {}
         self._changed = False
 
@@ -109,7 +119,7 @@ class StatTable:
         if loaded is None:
             logger.debug("news item store: %s is damaged or of other settings; files are read", self.path)
             return
-        self._recorded_ns, self._recorded = loaded
+        self._recorded_ns, self._recorded, self._conversions = loaded
 
     def digest(self, path: str, stat: FileStat) -> str | None:
         """The digest recorded for ``path`` if its stat is the recorded one and settled then."""
@@ -117,12 +127,29 @@ class StatTable:
         entry = self._recorded.get(path) if self._recorded is not None else None
         if entry is None or entry[: _STAT.size] != stat or not _settled(stat, self._recorded_ns):
             return None
-        return entry[_STAT.size :].hex()
+        return entry[_STAT.size : _DIGEST_END].hex()
 
-    def note(self, path: str, stat: FileStat, digest: str) -> None:
-        """This build found ``path``'s record under ``digest``, with the file's stat ``stat``."""
+    def by_blob(self, path: str, stat: FileStat, blob: str | None, conversions: str) -> str | None:
+        """The digest recorded for ``path`` if git reports it clean with the blob id ``blob`` (hex)
+        under the ``conversions`` the table was made under, and its size is the recorded one."""
+        self.load()
+        entry = self._recorded.get(path) if self._recorded is not None and blob else None
+        if entry is None or not conversions or conversions != self._conversions:
+            return None
+        # the size is a packed stat's first 8 bytes
+        if len(entry) <= _DIGEST_END or entry[:8] != stat[:8] or entry[_DIGEST_END:].hex() != blob[:24]:
+            return None
+        return entry[_STAT.size : _DIGEST_END].hex()
+
+    def note(self, path: str, stat: FileStat, digest: str, blob: str | None = None) -> None:
+        """This build found ``path``'s record under ``digest``, with the file's stat ``stat``;
+        ``blob``: the blob id (hex) of the bytes it read, None when it read none."""
         entry = stat + bytes.fromhex(digest)
         recorded = self._recorded.get(path) if self._recorded is not None else None
+        if blob is not None:
+            entry += bytes.fromhex(blob[:24])
+        elif recorded is not None and recorded[:_DIGEST_END] == entry:
+            entry = recorded  # the same bytes as recorded: their blob id too
         if recorded != entry:
             self._changed = True
         else:
@@ -131,12 +158,16 @@ class StatTable:
                 self._changed = True  # not trusted this time, but will be under this build's start
         self._seen[path] = entry
 
-    def save(self) -> str:
-        """Write what this build saw, when it differs from the last table; says what was done."""
+    def save(self, conversions: str = "") -> str:
+        """Write what this build saw, when it differs from the last table; says what was done.
+        ``conversions``: git's, for the blob ids (:mod:`topicfeed.git_checkout`), or empty."""
         self.load()
-        if not self._changed and len(self._seen) == len(self._recorded or {}):
+        same = not self._changed and len(self._seen) == len(self._recorded or {})
+        if same and conversions == self._conversions:
             return "unchanged"
-        body = pickle.dumps((self._key, self._start_ns, self._seen), protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps(
+            (self._key, self._start_ns, self._seen, conversions), protocol=pickle.HIGHEST_PROTOCOL
+        )
         checksum = hashlib.blake2b(body, digest_size=_CHECKSUM).digest()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +194,7 @@ class StatTable:
         self._changed = False
 
 
-def _parse(data: bytes, key: bytes) -> tuple[int, dict[str, bytes]] | None:
+def _parse(data: bytes, key: bytes) -> tuple[int, dict[str, bytes], str] | None:
     """The start time and entries of a table written under ``key``; None if it is not one."""
     head = len(MAGIC) + _CHECKSUM
     if not data.startswith(MAGIC) or len(data) < head:
@@ -175,9 +206,9 @@ def _parse(data: bytes, key: bytes) -> tuple[int, dict[str, bytes]] | None:
         stored = pickle.loads(body)  # noqa: S301 - the build's own cache folder, checksummed
     except Exception:
         return None
-    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key):
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key):
         return None
-    _key, start_ns, entries = stored
-    if type(start_ns) is not int or not isinstance(entries, dict):
+    _key, start_ns, entries, conversions = stored
+    if type(start_ns) is not int or not isinstance(entries, dict) or not isinstance(conversions, str):
         return None
-    return start_ns, entries
+    return start_ns, entries, conversions

@@ -111,7 +111,7 @@ def check(pelican: Any, _build: Build | None) -> None:
         logger.info("unchanged_build: %s, so every build runs in full", error)
         return
     # The news reader's stat table would stat every file again (1 s at 100,000 files).
-    content_stats.keep(settings, content_stats.Look(root, taken_ns, seen))
+    content_stats.keep(settings, content_stats.Look(root, taken_ns, seen, git))
     last = (record.site, record.filesystem) if record else ({}, "")
     _TAKEN[id(settings)] = (current, taken_ns, *last)
     if not settings["SKIP_UNCHANGED_BUILD"] or record is None or record.fingerprint != current.digest:
