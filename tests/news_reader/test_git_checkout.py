@@ -51,6 +51,19 @@ def fresh_checkout(root: Path, keep: tuple[str, ...] = ()) -> None:
     shutil.rmtree(old)
 
 
+def digests_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the fingerprint reads from now on (each digest made), in order."""
+    read: list[str] = []
+    real = build_inputs._digest_file
+
+    def counted(path: str) -> tuple[str, str]:
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(build_inputs, "_digest_file", counted)
+    return read
+
+
 def test_clean_files_are_listed_with_their_blob_ids(repo: Path, tmp_path: Path) -> None:
     content = repo / "content"
     names = sorted(p.name for p in content.iterdir())
@@ -96,14 +109,7 @@ def test_a_fresh_checkout_is_fingerprinted_by_its_blobs(repo: Path, monkeypatch:
     )
     git(repo, "commit", "-qam", "one item edited")
     fresh_checkout(repo)
-    read: list[str] = []
-    real = build_inputs._digest_file
-
-    def counted(path: str) -> tuple[str, str]:
-        read.append(Path(path).name)
-        return real(path)
-
-    monkeypatch.setattr(build_inputs, "_digest_file", counted)
+    read = digests_made(monkeypatch)
     again = build_inputs.tree_records(content, prefix="content/", known=first, git=GitWord(str(content)))
     assert read == [edited.name]  # git asked at the first file the stats could not vouch for
     plain = build_inputs.tree_records(content, prefix="content/")
@@ -139,14 +145,7 @@ def test_a_fresh_checkout_of_an_unchanged_site_is_found_unchanged_unread(
             *(p.name for p in repo.glob(".output*")),
         ),
     )
-    read: list[str] = []
-    real = build_inputs._digest_file
-
-    def counted(path: str) -> tuple[str, str]:
-        read.append(Path(path).name)
-        return real(path)
-
-    monkeypatch.setattr(build_inputs, "_digest_file", counted)
+    read = digests_made(monkeypatch)
     page = (output / "index.html").stat().st_ino
     build_in_process(content, output, SKIP_UNCHANGED_BUILD=True)
     assert [name for name in read if name.endswith((".txt", ".md"))] == [], read

@@ -315,22 +315,8 @@ def test_candidates_are_bounded_per_term() -> None:
 
 
 def test_relate_is_deterministic_whatever_the_input_order() -> None:
+    items = mixed_feed(60)
     rng = random.Random(11)  # noqa: S311 - reproducible test data
-    words = "solar wind farm kent prices rise fall power grid storage battery".split()
-    topics = ["Energy", "Solar", "Wind", "Grid", "Storage"]
-    items = [
-        make(
-            n,
-            title=" ".join(rng.sample(words, 4)),
-            topics=rng.sample(topics, 2),
-            publishedDateTime=f"2024-03-{rng.randrange(1, 28):02d}T{rng.randrange(24):02d}:00:00Z",
-            related=[
-                entry(f"https://news.example.com/stories/{rng.randrange(60)}")
-                for _ in range(rng.randrange(3))
-            ],
-        )
-        for n in range(60)
-    ]
 
     def run(seq: list[NewsItem]) -> dict[str, tuple]:
         result = relate(seq, [f"p/{item.key}/" for item in seq], SETTINGS)
