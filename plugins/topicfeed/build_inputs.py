@@ -49,11 +49,12 @@ class Fingerprint:
     files: dict[str, FileRecord] = field(default_factory=dict)
 
 
-def _digest_file(path: str) -> tuple[str, str]:
-    """The file's digest, and the id git gives a blob of its bytes (:func:`git_checkout.blob_id`)."""
+def _digest_file(path: str, blob: bool) -> tuple[str, str]:
+    """The file's digest, and with ``blob`` the id git gives a blob of its bytes
+    (:func:`git_checkout.blob_id`; else empty)."""
     with open(path, "rb") as handle:
         data = handle.read()
-    return hashlib.blake2b(data, digest_size=16).hexdigest(), git_checkout.blob_id(data)
+    return hashlib.blake2b(data, digest_size=16).hexdigest(), git_checkout.blob_id(data) if blob else ""
 
 
 def tree_records(
@@ -70,6 +71,10 @@ def tree_records(
     """Every file under ``root`` (following links, as Pelican reads), sorted by relative path;
     with ``seen``, each file's stat there too, by its path relative to ``root`` (no ``prefix``).
 
+    This runs over every content file on every build (100,000 at the exporter's scale), so a
+    folder's relative name is worked out once for all its files, not with a ``relpath`` per file,
+    and the ignore patterns are one compiled pattern (what ``fnmatch`` does for each, on POSIX).
+
     With ``git`` (its word on ``root``): once :data:`~topicfeed.git_checkout.ASK_AFTER` files
     could not be vouched for by their stat (a fresh checkout), git is asked, and a file it
     reports clean keeps its recorded digest unread when its record holds that blob id, under the
@@ -80,7 +85,8 @@ def tree_records(
     skipped = {os.path.realpath(p) for p in skip}
     known = known or {}
     records: dict[str, FileRecord] = {}
-    unvouched, asked, conversions = 0, False, b""
+    unvouched, asked = 0, False
+    checkout: git_checkout.Checkout | None = None
     blobs: dict[str, str] = {}
     read: dict[str, str] = {}  # blob ids of the files read, by key
     if not root.is_dir():
@@ -119,22 +125,23 @@ def tree_records(
                 unvouched += 1
                 if unvouched >= git_checkout.ASK_AFTER:
                     asked, checkout = True, git.get()
-                    if checkout is not None:
-                        blobs, conversions = checkout.blobs, checkout.conversions
+                    blobs = {} if checkout is None else checkout.blobs
             blob = blobs.get(key[len(prefix) :])
             if (
                 blob is not None
+                and checkout is not None
                 and old is not None
                 and old[0] == stat.st_size
-                and old[3:] == [git_checkout.tag(blob, conversions)]
+                and old[3:] == [git_checkout.tag(blob, checkout)]
             ):
                 records[key] = [stat.st_size, stat.st_mtime_ns, old[2], old[3]]
                 continue
-            digest, read[key] = _digest_file(path)
+            wanted = git is not None and git.may_answer()
+            digest, read[key] = _digest_file(path, wanted)
             records[key] = [stat.st_size, stat.st_mtime_ns, digest]
-    if conversions:  # every file read, before git was asked or after, with its bytes' blob id
+    if checkout is not None:  # every file read, before git was asked or after, with its bytes' blob id
         for key, blob in read.items():
-            records[key].append(git_checkout.tag(blob, conversions))
+            records[key].append(git_checkout.tag(blob, checkout))
     return records
 
 

@@ -111,7 +111,7 @@ def checkout(folder: str) -> Checkout | None:
         attributes += given or [os.path.join(home, "git", "attributes")]
         attributes.append(info if os.path.isabs(info) else os.path.join(folder, info))
     except (OSError, ValueError, subprocess.SubprocessError) as error:
-        logger.debug("news item store: no file digests from git in %s: %s", folder, error)
+        logger.debug("git: no word on %s: %s", folder, error)
         return None
     for path in attributes:
         conversions.update(os.fsencode(path) + b"\0" + _read(os.path.expanduser(path)) + b"\0")
@@ -148,17 +148,22 @@ class GitWord:
             self._found = checkout(self.folder)
         return self._found
 
+    def may_answer(self) -> bool:
+        """Whether git may have a word (not asked yet, or it answered): a step then records the
+        blob ids of the bytes it reads."""
+        return not self._asked or self._found is not None
+
 
 def conversions_tag(found: Checkout | None) -> str:
-    """What a record keeps of the conversions of a checkout (empty: git has no word)."""
+    """What a record keeps of the conversions of a checkout (48 bits; empty: git has no word)."""
     return "" if found is None else found.conversions.hex()[:12]
 
 
-def tag(blob: str, conversions: bytes) -> str:
+def tag(blob: str, found: Checkout) -> str:
     """What a record keeps of a blob id and the conversions it was checked out under: 96 bits of
     the one and 48 of the other, enough to tell contents apart by accident (a record of every
     content file is read by every run: 37 characters a file instead of 82)."""
-    return f"{blob[:24]}:{conversions.hex()[:12]}"
+    return f"{blob[:24]}:{conversions_tag(found)}"
 
 
 def blob_id(data: bytes) -> str:

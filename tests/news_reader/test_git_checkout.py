@@ -56,9 +56,9 @@ def digests_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     real = build_inputs._digest_file
 
-    def counted(path: str) -> tuple[str, str]:
+    def counted(path: str, blob: bool) -> tuple[str, str]:
         read.append(Path(path).name)
-        return real(path)
+        return real(path, blob)
 
     monkeypatch.setattr(build_inputs, "_digest_file", counted)
     return read

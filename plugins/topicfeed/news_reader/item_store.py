@@ -232,6 +232,11 @@ class ItemStore:
         seen = self._look.get(path)
         return file_stat(source_path) if seen is None else packed(seen)
 
+    def blob_of(self, data: bytes) -> str | None:
+        """The git blob id of a file's bytes, for the file stats, while git may have a word on
+        the content folder (:mod:`topicfeed.git_checkout`); else None, and nothing is computed."""
+        return git_checkout.blob_id(data) if self._git is not None and self._git.may_answer() else None
+
     def digest(self, path: str, data: bytes) -> str:
         """The record name of a file: its path and bytes under the settings-and-code key."""
         digest = hashlib.blake2b(key=self._key, digest_size=20)

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from topicfeed.build import Build, MissingProduct
-from topicfeed.git_checkout import blob_id
 
 from .item_store import ItemStore, Record, Stored, pickled, unpickled
 from .stat_table import FileStat
@@ -103,7 +102,7 @@ def find_record(parser: FileParser, store: ItemStore | None, source_path: str) -
     except OSError:
         return None  # the reader reads it again and says why
     digest = store.digest(path, data) if store is not None else ""
-    blob = blob_id(data) if store is not None else None
+    blob = store.blob_of(data) if store is not None else None
     damaged = False
     if store is not None:
         raw = store.stored(digest)

@@ -32,7 +32,6 @@ from pelican.utils import SafeDatetime
 
 from topicfeed import content_stats, pelican_adapter, permalinks
 from topicfeed.build import Build, MissingProduct
-from topicfeed.git_checkout import blob_id
 from topicfeed.items import ITEM_KEY, PROBLEMS_KEY
 from topicfeed.ledger import Ledger
 from topicfeed.model import ModelSettings, NewsItem, Problem, build_item
@@ -217,7 +216,7 @@ class NewsReader(BaseReader):
         except OSError as error:
             return self._rejected([Problem(path, "(file)", f"cannot be read: {error.strerror}", fatal=True)])
         digest = store.digest(path, data) if store is not None else ""
-        blob = blob_id(data) if store is not None else None
+        blob = store.blob_of(data) if store is not None else None
         # A damaged record under the known digest was counted already: the file is parsed.
         record = store.get(digest) if store is not None and digest != known else None
         if record is not None:
