@@ -71,19 +71,16 @@ def _read(path: str) -> bytes:
         return b""
 
 
-def checkout(folder: str) -> Checkout | None:
-    """What git says of ``folder`` now; None when git cannot say (see the module's rules)."""
+def conversions_of(folder: str) -> tuple[bytes, str] | None:
+    """The digest of what decides the bytes git checks out for the files of ``folder``, and the
+    folder's path in its repository (``--show-prefix``); None when git cannot say. A few small
+    commands, no look at the files."""
     try:
         top, prefix, info = (
             _git(folder, "rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "info/attributes")
             .decode("utf-8", "surrogateescape")
             .split("\n")[:3]
         )
-        listed = _git(folder, "ls-files", "-s", "-v", "-z")
-        changed = _git(
-            folder, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames",
-            "--ignore-submodules=all", "--", ".",
-        )  # fmt: skip
         conversions = hashlib.blake2b(_git(folder, "version"), digest_size=20)
         settings = _git(folder, "config", "-z", "--get-regexp", _CONVERSIONS, ok=(0, 1))
         conversions.update(settings + b"\0")
@@ -98,23 +95,42 @@ def checkout(folder: str) -> Checkout | None:
             ).split(b"\0")
             if name
         ]  # fmt: skip
-        above = os.path.dirname(os.path.join(top, prefix).rstrip("/"))
-        while len(above) >= len(top):
-            attributes.append(os.path.join(above, ".gitattributes"))
-            above = os.path.dirname(above) if above != top else ""
-        given = [
-            value.decode("utf-8", "surrogateescape")
-            for name, _, value in (entry.partition(b"\n") for entry in settings.split(b"\0"))
-            if name == b"core.attributesfile"
-        ]
-        home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-        attributes += given or [os.path.join(home, "git", "attributes")]
-        attributes.append(info if os.path.isabs(info) else os.path.join(folder, info))
     except (OSError, ValueError, subprocess.SubprocessError) as error:
         logger.debug("git: no word on %s: %s", folder, error)
         return None
+    above = os.path.dirname(os.path.join(top, prefix).rstrip("/"))
+    while len(above) >= len(top):
+        attributes.append(os.path.join(above, ".gitattributes"))
+        above = os.path.dirname(above) if above != top else ""
+    given = [
+        value.decode("utf-8", "surrogateescape")
+        for name, _, value in (entry.partition(b"\n") for entry in settings.split(b"\0"))
+        if name == b"core.attributesfile"
+    ]
+    home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    attributes += given or [os.path.join(home, "git", "attributes")]
+    attributes.append(info if os.path.isabs(info) else os.path.join(folder, info))
     for path in attributes:
         conversions.update(os.fsencode(path) + b"\0" + _read(os.path.expanduser(path)) + b"\0")
+    return conversions.digest(), prefix
+
+
+def checkout(folder: str, conversions: tuple[bytes, str] | None = None) -> Checkout | None:
+    """What git says of ``folder`` now; None when git cannot say (see the module's rules).
+    ``conversions``: :func:`conversions_of` the folder, when taken already."""
+    found = conversions if conversions is not None else conversions_of(folder)
+    if found is None:
+        return None
+    digest, prefix = found
+    try:
+        listed = _git(folder, "ls-files", "-s", "-v", "-z")
+        changed = _git(
+            folder, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames",
+            "--ignore-submodules=all", "--", ".",
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as error:
+        logger.debug("git: no word on %s: %s", folder, error)
+        return None
     dirty = set()
     for entry in changed.split(b"\0"):
         if len(entry) > 3 and entry[2:3] == b" ":
@@ -131,7 +147,7 @@ def checkout(folder: str) -> Checkout | None:
             path = name.decode("utf-8", "surrogateescape")
             if path not in dirty:
                 blobs[path] = fields[2].decode("ascii")
-    return Checkout(blobs, conversions.digest())
+    return Checkout(blobs, digest)
 
 
 class GitWord:
@@ -141,12 +157,28 @@ class GitWord:
         self.folder = folder
         self._asked = False
         self._found: Checkout | None = None
+        self._conversions: tuple[bytes, str] | None = None
+        self._conversions_asked = False
 
     def get(self) -> Checkout | None:
         if not self._asked:
             self._asked = True
-            self._found = checkout(self.folder)
+            self._found = checkout(self.folder, self._conversions_found())
         return self._found
+
+    def conversions(self) -> str:
+        """:func:`conversions_tag` of the folder's conversions, without asking git about its files
+        (what a build whose stats vouched for every file records its new blob ids under)."""
+        if self._asked:
+            return conversions_tag(self._found)
+        found = self._conversions_found()
+        return "" if found is None else _short(found[0])
+
+    def _conversions_found(self) -> tuple[bytes, str] | None:
+        if not self._conversions_asked:
+            self._conversions_asked = True
+            self._conversions = conversions_of(self.folder)
+        return self._conversions
 
     def may_answer(self) -> bool:
         """Whether git may have a word (not asked yet, or it answered): a step then records the
@@ -156,7 +188,11 @@ class GitWord:
 
 def conversions_tag(found: Checkout | None) -> str:
     """What a record keeps of the conversions of a checkout (48 bits; empty: git has no word)."""
-    return "" if found is None else found.conversions.hex()[:12]
+    return "" if found is None else _short(found.conversions)
+
+
+def _short(conversions: bytes) -> str:
+    return conversions.hex()[:12]
 
 
 def tag(blob: str, found: Checkout) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from support.build import CORPUS, build_in_process, tree
 
-from topicfeed import build_inputs, git_checkout
+from topicfeed import build_inputs, content_stats, git_checkout
 from topicfeed.git_checkout import GitWord, blob_id, checkout
-from topicfeed.news_reader import reader
+from topicfeed.news_reader import item_store, reader
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -195,3 +195,26 @@ def test_a_fresh_checkout_finds_its_items_records_unread(
     assert "Edited. " in (output / "index.html").read_text(encoding="utf-8") or any(
         "Edited. " in path.read_text(encoding="utf-8") for path in output.rglob("index.html")
     )
+
+
+def test_a_full_build_records_its_conversions_without_asking_git_about_its_files(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving the file stats needs only the conversions (a few small commands): ``git status``
+    over the content folder is for a run whose stats could not vouch for its files."""
+    content = repo / "content"
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("git was asked about every file")
+
+    monkeypatch.setattr(git_checkout, "checkout", refused)
+    git_word = GitWord(str(content))
+    look = content_stats.Look(str(content), 0, {}, git_word)
+    store = item_store.ItemStore(tmp_path / "store", b"key", look)
+    store.save(set())
+    expected = git_checkout.conversions_of(str(content))
+    assert expected is not None
+    assert git_word.conversions() == expected[0].hex()[:12]
+    loaded = item_store.ItemStore(tmp_path / "store", b"key", look)
+    loaded.stats.load()
+    assert loaded.stats._conversions == git_word.conversions() != ""

@@ -321,8 +321,8 @@ class ItemStore:
         speed.
         """
         done = self._save_packs(used)
-        found = None if self._git is None else self._git.get()
-        logger.debug("news item store: file stats %s", self.stats.save(git_checkout.conversions_tag(found)))
+        conversions = "" if self._git is None else self._git.conversions()
+        logger.debug("news item store: file stats %s", self.stats.save(conversions))
         return done
 
     def add(self, records: dict[str, Stored]) -> str:
