@@ -460,7 +460,10 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 - **Hugo**: Debian's `hugo` (`tools/install-bench-deps.sh`, which `make bench` runs), the same
   article URLs, pagination 20, RSS for the home page and every term (100 entries, as Pelican's
   feeds), its own sitemap. Hugo has no build cache for pages: its warm build is a full build.
-- **Builds**: one process each (`pelican`, `hugo`). *cold*: fresh output, no cache; *warm*:
+- **Builds**: one process each (`pelican`, `hugo`). *cold*: fresh output, no cache, no record
+  of an earlier build beside the output (results stored before 2026-12-06 afternoon left
+  Topicfeed's records there for the cold builds of rounds 2 and 3, which then read its render
+  manifest and keyed every page for nothing); *warm*:
   nothing changed since the previous build (Topicfeed's is its `unchanged_build` check: the
   inputs' fingerprint and the output's file listing equal the last build's record, so the build
   stops there); *one item changed*: one published item's excerpt edited (the runner checks the

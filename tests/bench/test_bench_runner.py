@@ -162,6 +162,19 @@ def test_a_cold_build_starts_once_the_deleted_output_is_flushed_and_the_load_has
     assert events == ["wait", "sync", "wait", "build", "sync", "build", "sync"] * 2
 
 
+def test_a_cold_build_finds_nothing_the_last_build_left(tmp_path: Path) -> None:
+    """Not the site, nor the folders kept beside it, nor the records of the last build."""
+    output = tmp_path / "output-topicfeed"
+    (output / "2024").mkdir(parents=True)
+    (tmp_path / ".output-topicfeed.skeleton" / "2024").mkdir(parents=True)
+    for name in ("render.json", "model.pickle", "inputs.json", "api.json", "urls.json", "report.json"):
+        (tmp_path / f"output-topicfeed.{name}").write_text("{}", encoding="utf-8")
+    (tmp_path / "output-pelican.render.json").write_text("{}", encoding="utf-8")  # another system's
+    (tmp_path / "news").mkdir()
+    run.clear_output(output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news", "output-pelican.render.json"]
+
+
 def test_the_next_build_waits_for_what_the_last_left_running_and_the_wait_is_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -80,7 +80,7 @@ def test_not_reused_for_unknown_pages_or_pages_without_a_key(tmp_path: Path) -> 
     assert current.reusable("page.html", key_is("k1")) is None
 
 
-@pytest.mark.parametrize("change", ["salt", "version", "garbage", "disabled", "same-folder"])
+@pytest.mark.parametrize("change", ["salt", "version", "garbage", "disabled", "same-folder", "site-gone"])
 def test_a_mismatched_or_unusable_manifest_is_dropped(
     tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -96,6 +96,10 @@ def test_a_mismatched_or_unusable_manifest_is_dropped(
         enabled = False
     elif change == "same-folder":  # no fresh folder per build: nothing intact to link from
         building = previous
+    elif change == "site-gone":  # the output deleted, its manifest left: not even read
+        (previous / "page.html").unlink()
+        previous.rmdir()
+        monkeypatch.setattr(Manifest, "_load", lambda self: pytest.fail("the manifest was read"))
     current = manifest(previous, building, salt, enabled)
     assert current.old == {}
     assert current.reusable("page.html", key_is("k1")) is None

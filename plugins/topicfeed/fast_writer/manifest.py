@@ -76,7 +76,10 @@ class Manifest:
         self.old: dict[str, Any] = {}
         self.new: dict[str, Any] = {}
         self._prefix = os.path.join(building, "")
-        if self.enabled:
+        # Without the previous site no entry can be reused: its manifest (left behind when the
+        # output was deleted) would only cost its reading and a key for every page, made in the
+        # build process before the renderers fork (at 100,000 items about 300 MB more held).
+        if self.enabled and previous.is_dir():
             self.old = self._load()
 
     @classmethod

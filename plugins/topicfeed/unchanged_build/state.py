@@ -213,7 +213,7 @@ def load(output: Path) -> Record | None:
 
 def save(output: Path, record: Record) -> None:
     path = record_path(output)
-    _READ.pop(str(path), None)
+    release(output)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         # The fields as they are: ``asdict`` would deep-copy every listing entry first.
@@ -226,9 +226,14 @@ def save(output: Path, record: Record) -> None:
     os.replace(temporary, path)
 
 
+def release(output: Path) -> None:
+    """Keep no copy of the record read for ``output`` (:func:`load` reads it again if asked)."""
+    _READ.pop(str(record_path(output)), None)
+
+
 def forget(output: Path) -> None:
     """No record: the next build runs in full."""
-    _READ.pop(str(record_path(output)), None)
+    release(output)
     try:
         record_path(output).unlink()
     except FileNotFoundError:
