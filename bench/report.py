@@ -120,10 +120,20 @@ def probe_note(result: Result) -> str:
     probes = result.get("round_cpu_probe") or []
     if not probes:
         return ""
-    return (
+    text = (
         f" CPU probe before each round (a fixed Python loop, CPU time, best of {host_speed.REPEAT}; "
         "more is a slower host): " + ", ".join(f"{1000 * x:.1f} ms" for x in probes) + "."
     )
+    faults = result.get("round_fault_probe") or []
+    if faults:
+        text += (
+            f" Page-fault probe before each round (CPU time a fresh page took, {host_speed.PAGES:,} "
+            f"pages, best of {host_speed.REPEAT}; more is a host where memory costs more, which "
+            "slows Topicfeed's forks and Pagefind most): "
+            + ", ".join(f"{1e6 * x:.1f} us" for x in faults)
+            + "."
+        )
+    return text
 
 
 def io_note(result: Result) -> str:
@@ -492,8 +502,10 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
 - **Host speed**: neither the load average nor the disk's pressure shows a host slowed by its
   other tenants, which made identical builds here take up to 1.5 times the CPU time a few hours
   apart. Before each round the runner also times a fixed Python loop in CPU time (best of 5,
-  `bench/host_speed.py`), and each size's load sentence gives it: compare results whose probes
-  are alike.
+  `bench/host_speed.py`) and, from 2026-12-06 afternoon, what one page fault costs (writing to
+  32 MB of fresh memory; on that day it went from about 6 to about 50 us within an hour, while
+  the loop read alike, and Topicfeed's forks and Pagefind fault far more than plain Pelican or
+  Hugo). Each size's load sentence gives both: compare results whose probes are alike.
 - **Same site?** Each size lists the outputs' file counts and bytes per published item: the
   three sites are alike, not equal (Topicfeed adds related stories, source pages, JSON Feed,
   sitemaps and a Pagefind search index).

@@ -454,6 +454,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     round_loads: list[float] = []
     round_io: list[float | None] = []
     round_probe: list[float] = []
+    round_faults: list[float] = []
     for round_number in range(1, args.runs + 1):
         round_load = wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
         round_loads.append(round(round_load, 2))
@@ -461,9 +462,12 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         round_io.append(io)
         speed = host_speed.probe()
         round_probe.append(round(speed, 4))
+        fault = host_speed.fault_probe()
+        round_faults.append(round(fault, 8))
         print(
             f"[bench] N={size} round {round_number}: 1-minute load {round_load:.2f}, "
-            f"I/O pressure {'-' if io is None else f'{io:.1f}%'}, CPU probe {1000 * speed:.1f} ms",
+            f"I/O pressure {'-' if io is None else f'{io:.1f}%'}, CPU probe {1000 * speed:.1f} ms, "
+            f"page fault {1e6 * fault:.1f} us",
             flush=True,
         )
         for system in systems:
@@ -497,6 +501,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "round_loads": round_loads,
         "round_io_pressure": round_io,
         "round_cpu_probe": round_probe,
+        "round_fault_probe": round_faults,
         "load_end": [round(x, 2) for x in os.getloadavg()],
         "manifest": manifest,
         "output": stats,
