@@ -25,7 +25,8 @@ starts from the generated set. ``--scenarios`` picks a subset, run in this order
 after cold needs cold. The article count of each build is checked against the published items
 with the round's changes so far (one added, one removed).
 
-Each build is the real ``pelican`` or ``hugo`` command in its own process; wall time from the
+Each build is the real ``pelican`` or ``hugo`` command in its own process, in this process's
+environment without ``PYTHONDONTWRITEBYTECODE`` (:data:`UNMEASURED_ENVIRONMENT` says why); wall time from the
 parent, CPU time (user + system) and peak memory (maximum resident set) from ``wait4``, which
 on Linux include the build's own reaped child processes (Pagefind, worker processes): CPU summed,
 memory that of the largest process. The memory of the whole process tree at once (forked
@@ -184,11 +185,25 @@ def build_command(
     return pelican_command(system, input_dir, output_dir, cache_dir, clean=clean, settings=settings)
 
 
+#: Settings of this process's environment that no build is measured with.
+#: ``PYTHONDONTWRITEBYTECODE``: set on some machines (this project's shared ones), it makes every
+#: build compile Topicfeed's plugins again (0.13 s of a rebuild), while Pelican's own modules and
+#: the baseline's come with their bytecode from ``pip install``; a user's machine or GitHub
+#: Actions writes it once, at the first build. Left out, round 1's cold build writes it.
+UNMEASURED_ENVIRONMENT = ("PYTHONDONTWRITEBYTECODE",)
+
+
+def build_environment() -> dict[str, str]:
+    """The environment every build runs in: this one, less :data:`UNMEASURED_ENVIRONMENT`."""
+    env = {key: value for key, value in os.environ.items() if key not in UNMEASURED_ENVIRONMENT}
+    return {**env, "COLUMNS": "400", "TERM": "dumb"}
+
+
 def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
     """Run one build; wall time, CPU time and peak memory of that process and its children."""
     load = os.getloadavg()[0]
     stalled_before = pressure.io_full_total_us()
-    env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
+    env = build_environment()
     with log_path.open("w", encoding="utf-8") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -219,6 +219,19 @@ def test_a_costly_memory_sample_is_taken_less_often(tmp_path: Path, monkeypatch:
     assert 1 <= len(calls) <= 3, calls
 
 
+def test_builds_write_bytecode_as_a_users_machine_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine that tells Python not to write bytecode would make every measured Topicfeed
+    build compile its plugins again; the build runs without that setting, and keeps the rest."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("TOPICFEED_BENCH_PROBE", "kept")
+    log = tmp_path / "x-cold.log"
+    script = "import os, sys; print(sys.dont_write_bytecode, os.environ.get('TOPICFEED_BENCH_PROBE'))"
+    run.measure([sys.executable, "-c", script], log, 60)
+    assert log.read_text(encoding="utf-8").split() == ["False", "kept"]
+
+
 def test_a_variant_builds_topicfeed_with_its_settings_into_its_own_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
