@@ -132,6 +132,9 @@ class Sample:
     #: seconds from the build's exit until the work it left in the background had ended and
     #: the disk was flushed (:func:`settle_after_build`); the next build starts after that
     after: float | None = None
+    #: the system part of ``cpu``: the kernel's work for the build (page faults, files), which
+    #: moves with the host's hour far more than the user part
+    system: float | None = None
 
 
 class LoadTooHigh(RuntimeError):
@@ -240,6 +243,7 @@ def measure(command: list[str], log_path: Path, timeout: float) -> Sample:
     return Sample(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
+        system=usage.ru_stime,
         peak_mb=usage.ru_maxrss / 1024,  # KiB on Linux
         tree_mb=tree_peak,
         articles=articles,
@@ -569,7 +573,7 @@ def bench_build(
     print(
         f"[bench] N={set_dir.name} round {round_number} {system.label:13} {scenario:11} "
         f"{sample.wall:7.2f} s  {sample.peak_mb:6.0f} MB (tree {sample.tree_mb or 0:.0f})  "
-        f"cpu {sample.cpu:6.1f} s  "
+        f"cpu {sample.cpu:6.1f} s (system {sample.system or 0:.1f})  "
         f"articles {sample.articles}  load {sample.load:.2f}"
         f"{'' if sample.io_stall is None else f'  I/O stall {100 * sample.io_stall:.0f}%'}"
         f"  settled after {sample.after:.1f} s",

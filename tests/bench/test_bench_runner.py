@@ -232,6 +232,15 @@ def test_builds_write_bytecode_as_a_users_machine_does(
     assert log.read_text(encoding="utf-8").split() == ["False", "kept"]
 
 
+def test_a_build_records_the_system_part_of_its_cpu_time(tmp_path: Path) -> None:
+    """A build that makes the kernel work (here: 256 MB of fresh memory, page by page) shows it
+    as system time, part of its CPU time."""
+    script = "bytearray(256 * 1024 * 1024)"
+    sample = run.measure([sys.executable, "-c", script], tmp_path / "x-cold.log", 60)
+    assert sample.system is not None
+    assert 0.01 < sample.system <= sample.cpu
+
+
 def test_a_variant_builds_topicfeed_with_its_settings_into_its_own_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
