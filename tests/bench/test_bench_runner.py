@@ -241,6 +241,16 @@ def test_a_build_records_the_system_part_of_its_cpu_time(tmp_path: Path) -> None
     assert 0.01 < sample.system <= sample.cpu
 
 
+@pytest.mark.skipif(not run.CLEAR_REFS.exists(), reason="Linux only")
+def test_a_builds_peak_memory_is_its_own_not_the_runners(tmp_path: Path) -> None:
+    """The runner once held far more than the build (here 256 MB, written and let go): the
+    build's peak must not be reported as that."""
+    held = bytearray(256 * 1024 * 1024)
+    del held
+    sample = run.measure([sys.executable, "-c", "pass"], tmp_path / "x-cold.log", 60)
+    assert sample.peak_mb < 200, sample.peak_mb
+
+
 def test_a_variant_builds_topicfeed_with_its_settings_into_its_own_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
