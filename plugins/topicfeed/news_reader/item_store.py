@@ -44,9 +44,9 @@ from topicfeed import git_checkout
 from topicfeed.content_stats import Look
 from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
+from topicfeed.temporary_files import remove_stray
 
 from .stat_table import FileStat, StatTable, file_stat, packed
-from .temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
 

@@ -47,8 +47,7 @@ import time
 from pathlib import Path
 
 from topicfeed.racy import settled
-
-from .temporary_files import remove_stray
+from topicfeed.temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
 

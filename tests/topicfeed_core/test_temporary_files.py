@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from topicfeed.news_reader.temporary_files import STRAY_AFTER, remove_stray
+from topicfeed.temporary_files import STRAY_AFTER, remove_stray
 
 
 def test_only_old_files_of_the_pattern_are_removed(tmp_path: Path) -> None:

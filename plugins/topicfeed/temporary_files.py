@@ -1,8 +1,9 @@
-"""Temporary files a killed build left in the item store's folder, removed by a later build.
+"""Temporary files a killed build left in a cache folder, removed by a later build.
 
-The packs and the stat table are each written to a temporary file and moved into place, so a
-build killed meanwhile leaves its temporary file behind. A recent one may be another build's,
-still being written: only those older than an hour go.
+The item store's packs and stat table and the related step's decisions are each written to a
+temporary file and moved into place, so a build killed meanwhile leaves its temporary file
+behind. A recent one may be another build's, still being written: only those older than an hour
+go.
 """
 
 from __future__ import annotations
