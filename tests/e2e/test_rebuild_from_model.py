@@ -18,6 +18,8 @@ from support.build import Build, CorpusRebuilds, model_describes, run_pelican, t
 from support.changes import CHANGES, add, edit
 from support.items import item_fields, write_item
 
+from topicfeed.related_stories import memo
+from topicfeed.related_stories.graph import KEPT
 from topicfeed.site_model import store
 from topicfeed.site_model.records import SiteModel
 from topicfeed.site_search.indexer import MEMORY_FOLDER, read_listing, scratch_folder
@@ -138,6 +140,26 @@ def test_what_a_rebuild_parses_is_kept_for_the_next(tmp_path: Path) -> None:
     second = site.build()
     assert "Rebuilt from the site model: 1 news file(s) changed" in second.log
     assert "news item store: 1 news file(s) parsed, 1 records added" in second.log  # the new one
+    assert_fresh(site)
+
+
+def test_an_edit_takes_the_related_steps_kept_decisions_and_a_new_story_does_not(tmp_path: Path) -> None:
+    """An edited excerpt leaves every related list as it was: the rebuild takes the decisions
+    the full build kept (``RELATED_STORE``) instead of deciding again; a new story changes the
+    inputs, so that rebuild decides and keeps its own. Both sites are the fresh builds'."""
+    site = Site(tmp_path)
+    assert KEPT not in site.build().log
+    kept = tmp_path / "cache" / memo.FOLDER / memo.FILE
+    made = kept.stat()
+    edit(site.content)
+    first = site.build()
+    assert PLANNED in first.log and KEPT in first.log
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (made.st_ino, made.st_mtime_ns)
+    assert_fresh(site)
+    add(site.content)
+    second = site.build()
+    assert PLANNED in second.log and KEPT not in second.log
+    assert kept.stat().st_ino != made.st_ino
     assert_fresh(site)
 
 

@@ -9,9 +9,9 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from support.items import item_fields
+from support.related_items import entry, make, mixed_feed
 
-from topicfeed.model import NewsItem, build_item
+from topicfeed.model import NewsItem
 from topicfeed.ranking import percentiles, rank_scores, top_stories
 from topicfeed.related_stories import graph
 from topicfeed.related_stories.graph import UnionFind, backlinks, clusters, cross_links, relate
@@ -23,16 +23,6 @@ from topicfeed.stories import date_order, story_index
 from topicfeed.urls import story_key
 
 SETTINGS = read_settings(DEFAULTS)
-
-
-def make(n: int, **overrides: object) -> NewsItem:
-    item, problems = build_item(item_fields(n, **overrides), f"{n}.txt")
-    assert item is not None, problems
-    return item
-
-
-def entry(url: str, **extra: object) -> dict[str, object]:
-    return {"title": f"Entry {url}", "publishedDateTime": "2024-01-01T00:00:00Z", "webUrl": url} | extra
 
 
 # Story keys ------------------------------------------------------------------------------
@@ -335,26 +325,6 @@ def test_relate_is_deterministic_whatever_the_input_order() -> None:
     shuffled = items[:]
     rng.shuffle(shuffled)
     assert run(shuffled) == first
-
-
-def mixed_feed(count: int = 80, seed: int = 11) -> list[NewsItem]:
-    """Items with computed stories, cross-links, backlinks, outside stories and clusters."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data
-    words = "solar wind farm kent prices rise fall power grid storage battery".split()
-    topics = ["Energy", "Solar", "Wind", "Grid", "Storage"]
-    return [
-        make(
-            n,
-            title=" ".join(rng.sample(words, 4)),
-            topics=rng.sample(topics, 2),
-            publishedDateTime=f"2024-03-{rng.randrange(1, 28):02d}T{rng.randrange(24):02d}:00:00Z",
-            related=[
-                entry(f"https://news.example.com/stories/{rng.randrange(count + 20)}")
-                for _ in range(rng.randrange(4))
-            ],
-        )
-        for n in range(count)
-    ]
 
 
 def test_keys_are_the_keys_of_the_links_made(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple, overload
 
 from topicfeed.gc_pause import gc_paused
 from topicfeed.model import NewsItem
 from topicfeed.stories import date_order, story_index
 
+from . import memo
+from .decisions import Clusters, CrossLinks, Decisions
 from .links import Relations, StoryLink, story_link
 from .score import RelatedScorer
 from .settings import RelatedSettings
 
 logger = logging.getLogger(__name__)
+
+#: What the log says when the step takes kept decisions (:mod:`.memo`).
+KEPT = "kept decisions used"
 
 
 class UnionFind:
@@ -53,16 +58,6 @@ class UnionFind:
         self.size[ra] += self.size[rb]
 
 
-@dataclass
-class CrossLinks:
-    """Each item's related list resolved: our items by position, outside stories as items."""
-
-    listed: list[list[int]] = field(default_factory=list)
-    outside: list[list[NewsItem]] = field(default_factory=list)
-    self_dropped: int = 0
-    duplicates_dropped: int = 0
-
-
 def cross_links(items: Sequence[NewsItem], index: dict[str, int]) -> CrossLinks:
     """Resolve every related entry by the rules of the README (self and duplicates dropped).
 
@@ -76,13 +71,15 @@ def cross_links(items: Sequence[NewsItem], index: dict[str, int]) -> CrossLinks:
         if not item.related:
             result.listed.append(empty)
             result.outside.append(empty)
+            result.outside_at.append(empty)
             continue
         own = item.url_keys
         listed: list[int] = []
         outside: list[NewsItem] = []
+        outside_at: list[int] = []
         seen_ours: set[int] = set()
         seen_outside: set[str] = set()
-        for entry in item.related:
+        for k, entry in enumerate(item.related):
             keys = entry.url_keys
             if any(map(own.__contains__, keys)):
                 result.self_dropped += 1
@@ -104,8 +101,10 @@ def cross_links(items: Sequence[NewsItem], index: dict[str, int]) -> CrossLinks:
                     continue
                 seen_outside.update(keys)
                 outside.append(entry)
+                outside_at.append(k)
         result.listed.append(listed)
         result.outside.append(outside)
+        result.outside_at.append(outside_at)
     return result
 
 
@@ -122,21 +121,6 @@ def backlinks(links: CrossLinks, order: Sequence[int]) -> list[list[int]]:
     return back
 
 
-@dataclass
-class Clusters:
-    """Connected components of the cross-link graph.
-
-    Nodes are our items (``0..n-1``) and outside stories (``n..``, one per story whatever its
-    spelling); ``members`` of a component (two nodes or more) are sorted ours first, then
-    outside, newest first; ``outside_nodes[i]`` are the nodes of item ``i``'s outside stories.
-    """
-
-    root: list[int]
-    members: dict[int, list[int]]
-    outside: list[NewsItem]
-    outside_nodes: list[list[int]]
-
-
 def clusters(
     items: Sequence[NewsItem], links: CrossLinks, index: dict[str, int], order: Sequence[int]
 ) -> Clusters:
@@ -149,6 +133,7 @@ def clusters(
     union = sets.union
     node_of: dict[str, int] = {}
     outside: list[NewsItem] = []
+    outside_from: list[tuple[int, int]] = []
     outside_nodes: list[list[int]] = [[] for _ in range(n)]
     for i in order:
         for key in items[i].url_keys:
@@ -156,7 +141,7 @@ def clusters(
                 union(i, index[key])
         for j in links.listed[i]:
             union(i, j)
-        for entry in links.outside[i]:
+        for entry, k in zip(links.outside[i], links.outside_at[i], strict=True):
             node = None
             for key in entry.url_keys:
                 node = node_of.get(key)
@@ -165,6 +150,7 @@ def clusters(
             if node is None:
                 node = sets.add()
                 outside.append(entry)
+                outside_from.append((i, k))
             for key in entry.url_keys:
                 known = node_of.setdefault(key, node)
                 if known != node:
@@ -182,7 +168,7 @@ def clusters(
     for group in members.values():
         # ours first, then outside stories; newest first; then by story key
         group.sort(key=lambda x: (x >= n, -times[x], keys[x]))
-    return Clusters(root=root, members=members, outside=outside, outside_nodes=outside_nodes)
+    return Clusters(root, members, outside, outside_nodes, outside_from)
 
 
 class RelatedKeys(NamedTuple):
@@ -207,18 +193,11 @@ class Related(Sequence[Relations]):
     """
 
     def __init__(
-        self,
-        items: Sequence[NewsItem],
-        urls: Sequence[str],
-        settings: RelatedSettings,
-        links: CrossLinks,
-        back: list[list[int]],
-        groups: Clusters,
-        computed: list[list[int]],
+        self, items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings, decisions: Decisions
     ) -> None:
         self._items, self._urls, self._tz = items, urls, settings.timezone
         self._cluster_max = settings.cluster_max
-        self._links, self._back, self._groups, self._computed = links, back, groups, computed
+        self._links, self._back, self._groups, self._computed = decisions
         self._made: dict[int, Relations] = {}
         self._ours: dict[int, StoryLink] = {}
         self._computed_links: dict[int, StoryLink] = {}
@@ -338,33 +317,52 @@ class Related(Sequence[Relations]):
         )
 
 
-def relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> Related:
+def relate(
+    items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings, store: Path | None = None
+) -> Related:
     """The whole related step: what each item's page shows, by position in ``items``.
 
     ``urls`` are the site-relative URLs of the items' own pages. Decided here for every item;
-    each item's links are made when asked for (:class:`Related`).
+    each item's links are made when asked for (:class:`Related`). With a ``store`` folder, the
+    decisions of a build whose items and settings gave the same inputs are taken from there
+    instead (:mod:`.memo`), and new ones are kept there.
     """
     with gc_paused():
-        return _relate(items, urls, settings)
+        decisions = None
+        if store is not None:
+            known = memo.load_item_digests(store)
+            digest, found = memo.inputs_digest(items, settings, known)
+            if found != known:
+                memo.save_item_digests(store, found)
+            decisions = memo.load(store, digest, items)
+            if decisions is not None:
+                logger.info("related stories: %s, decided by a build of the same inputs", KEPT)
+        if decisions is None:
+            decisions = decide(items, settings)
+            if store is not None:
+                memo.save(store, digest, decisions, items)
+        links = decisions.links
+        if links.self_dropped or links.duplicates_dropped:
+            logger.info(
+                "related stories: %d entries naming the item itself and %d repeated entries dropped",
+                links.self_dropped,
+                links.duplicates_dropped,
+            )
+        return Related(items, urls, settings, decisions)
 
 
-def _relate(items: Sequence[NewsItem], urls: Sequence[str], settings: RelatedSettings) -> Related:
+def decide(items: Sequence[NewsItem], settings: RelatedSettings) -> Decisions:
+    """Every item's cross-links, backlinks, cluster and computed stories, by position."""
     order = date_order(items)
     index = story_index(items, order)
     links = cross_links(items, index)
     back = backlinks(links, order)
     groups = clusters(items, links, index, order)
     scorer = RelatedScorer(items, settings, order)
-    if links.self_dropped or links.duplicates_dropped:
-        logger.info(
-            "related stories: %d entries naming the item itself and %d repeated entries dropped",
-            links.self_dropped,
-            links.duplicates_dropped,
-        )
     min_related, best = settings.min_related, scorer.best
     computed: list[list[int]] = []
     empty: list[int] = []  # shared by the items that need no computed story (never appended to)
     for i, listed, outside, back_i in zip(range(len(items)), links.listed, links.outside, back, strict=True):
         need = min_related - len(listed) - len(outside)
         computed.append(best(i, need, {i, *listed, *back_i}) if need > 0 else empty)
-    return Related(items, urls, settings, links, back, groups, computed)
+    return Decisions(links, back, groups, computed)

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -28,6 +29,7 @@ from topicfeed.model import NewsItem
 from topicfeed.plugin import register_plugin
 from topicfeed.ranking import top_stories
 
+from . import memo
 from .graph import Related, relate
 from .links import Relations
 from .settings import SETTINGS, read_settings
@@ -63,7 +65,7 @@ def _relate_articles(generator: Any) -> None:
     pairs = news_articles(generator.articles)
     articles = [article for article, _ in pairs]
     items = [item for _, item in pairs]
-    relations = relate(items, [a.url for a in articles], settings)
+    relations = relate(items, [a.url for a in articles], settings, store_folder(generator.settings))
     for article in generator.articles:
         _attach(article, Relations())
     for article, found in zip(articles, relations, strict=True):
@@ -87,7 +89,14 @@ def relate_items(items: Sequence[NewsItem], urls: Sequence[str], settings: Mappi
     """The related step from plain values (derivation of ``related-links`` for the site model):
     each item's :class:`Relations`, by position, for items in the site's order, and each one's
     story keys (:meth:`Related.keys`: what the model records) without making its links."""
-    return relate(items, urls, read_settings(settings))
+    return relate(items, urls, read_settings(settings), store_folder(settings))
+
+
+def store_folder(settings: Mapping[str, Any]) -> Path | None:
+    """Where the related step keeps its decisions between builds (:mod:`.memo`); None: nowhere."""
+    if not settings.get("RELATED_STORE", True) or not settings.get("CACHE_PATH"):
+        return None
+    return Path(settings["CACHE_PATH"]) / memo.FOLDER
 
 
 def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:

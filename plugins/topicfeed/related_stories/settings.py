@@ -16,7 +16,7 @@ from typing import Any
 
 from topicfeed import ranking
 from topicfeed.ranking import RankSettings
-from topicfeed.settings import Setting, apply, is_int, is_number, is_weights
+from topicfeed.settings import Setting, apply, is_bool, is_int, is_number, is_weights
 from topicfeed.site import site_timezone
 
 RELATED_WEIGHT_NAMES = ("topics", "title", "date")
@@ -58,6 +58,14 @@ SETTINGS: tuple[Setting, ...] = (
         10,
         '"More coverage of this story" shows at most this many.',
         is_int(minimum=0),
+    ),
+    Setting(
+        "RELATED_STORE",
+        True,
+        "Keep the related step's decisions in CACHE_PATH/related-step, so a build whose items' "
+        "URLs, headlines, topics, dates and related lists are unchanged does not decide again.",
+        is_bool,
+        output=False,  # the same decisions either way
     ),
     *ranking.SETTINGS,
 )
