@@ -11,6 +11,7 @@ import pickle
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.build import CORPUS
@@ -198,7 +199,7 @@ def test_damaged_decisions_are_decided_again_and_replaced(
             "truncated": raw[: len(raw) // 2],
             "garbage": b"\x80\x05not a pickle",
             "empty": b"",
-            "other format": pickle.dumps(("topicfeed-related-decisions-0", *pickle.loads(raw)[1:])),  # noqa: S301
+            "other format": raw.replace(memo.FORMAT.encode(), b"topicfeed-related-decisions-0", 1),
         }[damage]
     )
     decided = count_decisions(monkeypatch)
@@ -252,3 +253,22 @@ def test_an_item_read_before_is_not_digested_again(tmp_path: Path, monkeypatch: 
     assert memo.load_item_digests(tmp_path) == {item.fingerprint: real(item) for item in changed}
     monkeypatch.setattr(memo, "code_version", lambda: b"other code".ljust(16))
     assert memo.load_item_digests(tmp_path) == {}
+
+
+def test_decisions_of_other_inputs_are_not_unpickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose inputs changed reads the kept decisions' digest, not the decisions."""
+    items = _feed()
+    relate(items, urls(items), SETTINGS, tmp_path)
+    digest, _ = memo.inputs_digest(items, SETTINGS)
+    unpickled: list[object] = []
+    real = memo.pickle.load
+
+    def counted(file: Any) -> Any:
+        unpickled.append(file)
+        return real(file)
+
+    monkeypatch.setattr(memo.pickle, "load", counted)
+    assert memo.load(tmp_path, "0" * 32, items) is None
+    assert unpickled == []
+    assert memo.load(tmp_path, digest, items) is not None
+    assert len(unpickled) == 1
