@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import logging
 import pickle
+import stat
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,7 @@ def test_kept_decisions_give_every_page_what_fresh_ones_give(
     again = copy.deepcopy(items)
     kept = relate(again, urls(again), SETTINGS, tmp_path)
     assert decided == [len(items)]
+    assert stat.S_IMODE(memo.store_path(tmp_path).stat().st_mode) == 0o644  # as the item store's files
     assert_same(first, fresh)
     assert_same(kept, fresh)
     shown = [link for i in range(len(kept)) for link in (*kept[i].related, *kept[i].more_coverage)]

@@ -178,6 +178,7 @@ def _save(path: Path, key: str, value: Any) -> None:
         remove_stray(folder, _TEMPORARY)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".related-", suffix=".tmp")
         try:
+            os.fchmod(handle, 0o644)  # as any cache file (the item store's too), not mkstemp's 0600
             with os.fdopen(handle, "wb") as file:
                 file.write(_header(key))
                 pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
