@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from topicfeed import atomic_files
 
 MAX_LINES_SHOWN = 15
 NEWS_FATES = ("published", "unpublished", "rejected")
@@ -66,11 +67,7 @@ class Report:
         }
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two builds never share one
-        text = json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        atomic_files.write(path, json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n")
 
     def summary_lines(self, report_path: Path) -> list[str]:
         data = self.as_json()["summary"]

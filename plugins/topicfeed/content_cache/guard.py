@@ -16,6 +16,8 @@ import os
 import shutil
 from pathlib import Path
 
+from topicfeed import atomic_files
+
 logger = logging.getLogger(__name__)
 
 RECORD = ".complete.json"
@@ -24,7 +26,8 @@ RECORD = ".complete.json"
 def _files(folder: Path) -> dict[str, list[int]]:
     found = {}
     for path in sorted(folder.iterdir()):
-        if path.name != RECORD and not path.name.startswith(f"{RECORD}.") and path.is_file():
+        # Not the record, nor a record being written (:mod:`topicfeed.atomic_files`' temporaries).
+        if path.name != RECORD and not path.name.startswith(f".{RECORD}.") and path.is_file():
             info = path.stat()
             found[path.name] = [info.st_size, info.st_mtime_ns]
     return found
@@ -56,6 +59,4 @@ def record(folder: Path) -> None:
     if not folder.is_dir():
         return
     data = json.dumps({"files": _files(folder)}, sort_keys=True)
-    temporary = folder / f"{RECORD}.{os.getpid()}"
-    temporary.write_text(data, encoding="utf-8")
-    os.replace(temporary, folder / RECORD)
+    atomic_files.write(folder / RECORD, data)

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from topicfeed import atomic_files
 from topicfeed.source_files import update_with_files
 
 from .link_pages import link_into
@@ -179,6 +180,4 @@ class Manifest:
             "reads": [list(reads) for reads in table],
             "outputs": outputs,
         }
-        temporary = self.file.with_name(self.file.name + ".tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.file)
+        atomic_files.write(self.file, json.dumps(data, separators=(",", ":")))

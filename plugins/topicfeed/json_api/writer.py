@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from topicfeed import atomic_files
+
 from . import documents as docs
 
 logger = logging.getLogger(__name__)
@@ -186,9 +188,7 @@ class Writer:
         if self.manifest is None or self.new == self.old:
             return
         data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.new.items()))}
-        temporary = self.manifest.with_name(self.manifest.name + ".tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.manifest)
+        atomic_files.write(self.manifest, json.dumps(data, separators=(",", ":")))
 
 
 def schema_files() -> dict[str, bytes]:

@@ -32,19 +32,16 @@ import functools
 import hashlib
 import io
 import logging
-import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
 import topicfeed
-from topicfeed import git_checkout
+from topicfeed import atomic_files, git_checkout
 from topicfeed.content_stats import Look
 from topicfeed.embed import Embed
 from topicfeed.model import Image, NewsItem, Problem, Provider
-from topicfeed.temporary_files import remove_stray
 
 from .stat_table import FileStat, StatTable, file_stat, packed
 
@@ -365,7 +362,6 @@ class ItemStore:
         for pack in self._packs:
             if pack != written:
                 pack.unlink(missing_ok=True)
-        remove_stray(self.folder, ".pack.*.tmp")
         return f"compacted to {len(chosen)} records"
 
 
@@ -408,16 +404,9 @@ def _write_pack(folder: Path, records: dict[str, Stored]) -> Path:
     index = {name: len(record) for name, record in records.items()}
     head = pickle.dumps((FORMAT, index), protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.blake2b(digest_size=12)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".pack.", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o644)  # as any cache file, not mkstemp's 0600
-        with os.fdopen(handle, "wb") as stream:
-            for part in (head, *records.values()):
-                digest.update(part)
-                stream.write(part)
-        target = folder / f"{digest.hexdigest()}.pack"
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    with atomic_files.writing(folder / "pack") as pending:  # named after its bytes once written
+        for part in (head, *records.values()):
+            digest.update(part)
+            pending.stream.write(part)
+        pending.target = folder / f"{digest.hexdigest()}.pack"
+    return pending.target

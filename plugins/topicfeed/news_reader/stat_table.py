@@ -42,12 +42,11 @@ import logging
 import os
 import pickle
 import struct
-import tempfile
 import time
 from pathlib import Path
 
+from topicfeed import atomic_files
 from topicfeed.racy import settled
-from topicfeed.temporary_files import remove_stray
 
 logger = logging.getLogger(__name__)
 
@@ -169,21 +168,12 @@ class StatTable:
         )
         checksum = hashlib.blake2b(body, digest_size=_CHECKSUM).digest()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".stat.", suffix=".tmp")
-            try:
-                os.fchmod(handle, 0o644)
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(MAGIC + checksum)
-                    stream.write(body)
-                os.replace(temporary, self.path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            with atomic_files.writing(self.path) as pending:
+                pending.stream.write(MAGIC + checksum)
+                pending.stream.write(body)
         except OSError as error:
             logger.warning("news item store: cannot write %s: %s", self.path, error)
             return "not written"
-        remove_stray(self.path.parent, ".stat.*.tmp")
         return f"{len(self._seen)} file stats written"
 
     def release(self) -> None:

@@ -24,13 +24,12 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from topicfeed import atomic_files
 from topicfeed.build import Build, collect_articles
 from topicfeed.items import item_of
 from topicfeed.plugin import Phase, register_plugin
@@ -81,15 +80,7 @@ def load_state(path: Path) -> dict[str, str]:
 def save_state(path: Path, published: dict[str, str]) -> None:
     """Write the state atomically: a reader sees the old file or the new one, never half."""
     data = json.dumps({"version": STATE_VERSION, "published": published}, sort_keys=True, indent=0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(data + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_files.write(path, data + "\n")
 
 
 def current_urls(articles: list[Any]) -> dict[str, str]:

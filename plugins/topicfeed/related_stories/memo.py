@@ -31,17 +31,15 @@ import functools
 import hashlib
 import logging
 import marshal
-import os
 import pickle
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import topicfeed
+from topicfeed import atomic_files
 from topicfeed.build_inputs import environment_form
 from topicfeed.model import NewsItem
-from topicfeed.temporary_files import remove_stray
 
 from .decisions import Clusters, CrossLinks, Decisions
 from .settings import RelatedSettings
@@ -54,7 +52,6 @@ FOLDER = "related-step"
 FILE = "decisions.pickle"
 #: Each item's digest by the item's fingerprint: :func:`inputs_digest` digests only new items.
 ITEMS_FILE = "items.pickle"
-_TEMPORARY = ".related-*.tmp"
 
 #: Item digests by item fingerprint (:attr:`NewsItem.fingerprint`).
 ItemDigests = dict[str, bytes]
@@ -172,22 +169,12 @@ def _load(path: Path, key: str) -> Any | None:
 def _save(path: Path, key: str, value: Any) -> None:
     """Write ``value`` under ``key`` to ``path``, whole or not at all. A failure to write is
     logged and costs only the next build's step."""
-    folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stray(folder, _TEMPORARY)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".related-", suffix=".tmp")
-        try:
-            os.fchmod(handle, 0o644)  # as any cache file (the item store's too), not mkstemp's 0600
-            with os.fdopen(handle, "wb") as file:
-                file.write(_header(key))
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_files.writing(path) as pending:
+            pending.stream.write(_header(key))
+            pickle.dump(value, pending.stream, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, pickle.PicklingError) as error:
-        logger.warning("related stories: could not keep %s in %s (%s)", path.name, folder, error)
+        logger.warning("related stories: could not keep %s in %s (%s)", path.name, path.parent, error)
 
 
 def _packed(decisions: Decisions, items: Sequence[NewsItem]) -> tuple[Any, ...]:

@@ -26,6 +26,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from topicfeed import atomic_files
+
 from .records import VERSION, SiteModel
 
 
@@ -90,15 +92,7 @@ def add_pages(
 
 
 def _write(path: Path, data: bytes) -> int:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return len(data)
+    return atomic_files.write(path, data)
 
 
 def publish(output: Path) -> bool:
