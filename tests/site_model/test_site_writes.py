@@ -95,6 +95,34 @@ def test_a_failed_writer_fails_the_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_
         on_thread.finish()
 
 
+def _ended(pid: int) -> bool:
+    """Whether the process has exited (a zombie until its parent waits for it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def test_writers_that_failed_before_the_folder_was_ready_fail_the_rebuild_with_their_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    made = tmp_path / "made"
+
+    def write(site: PlainSite, paths: Collection[str], folder: Callable[[], Path]) -> set[str]:
+        made.write_text(str(os.getpid()), encoding="utf-8")
+        raise OSError("disk full")
+
+    _writers(monkeypatch, write)
+    writes = SiteWrites.ahead(_site(0), lambda: ["pagefind/shards.json"])
+    deadline = time.monotonic() + 30
+    while not (made.exists() and made.read_text(encoding="utf-8") and _ended(int(made.read_text()))):
+        assert time.monotonic() < deadline, "the writers' process never ended"
+        time.sleep(0.01)
+    writes.go(["pagefind/shards.json"], tmp_path)  # told after it ended: not a broken pipe
+    with pytest.raises(forked.ForkedStepFailed, match="disk full"):
+        writes.finish()
+
+
 def test_started_ahead_they_work_before_the_folder_is_ready_and_write_once_told(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -177,6 +177,8 @@ class SiteWrites:
         if sender is not None:
             try:
                 sender.send(go)
+            except OSError:  # the process has ended: failed before it asked (finish() says how)
+                pass
             finally:
                 sender.close()
         later, self._later = self._later, None
