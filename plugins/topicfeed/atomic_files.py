@@ -47,7 +47,8 @@ def writing(target: Path, *, durable: bool = False) -> Iterator[Pending]:
     """Write the file ``target`` through the stream of the :class:`Pending` this yields.
 
     ``durable``: the bytes reach the disk (``fsync``) before the file is moved into place, for a
-    record whose loss after a power cut would make the next build trust a site it never wrote.
+    record the next build must find whole after a power cut (the last one or this one, never an
+    empty file, which the rename alone does not promise).
     On any error the temporary file goes and the error is raised; ``target`` is untouched.
     """
     folder = target.parent
