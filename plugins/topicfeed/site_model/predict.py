@@ -190,7 +190,7 @@ def _predict(
     pages = predict_pages(last, model, settings)
     model = model._replace(pages=pages, reads=last.reads, sitemaps=sitemaps(pages, stories, settings))
     # The pages need the items but none of the products: placed while the products are made
-    # beside (0.23 s of waiting for them went before the pages at 10,000 items, one item edited).
+    # beside (about 0.2 s of waiting for them went before the pages at 10,000 items, one edited).
     model = model._replace(**products())
     shown = {
         "related-links": relations,

@@ -303,8 +303,8 @@ def _feeds(
 
 def _counted(model: SiteModel) -> list[bool]:
     """Whether each list of reads of ``model`` (by its index in ``SiteModel.reads``) reads a
-    count: decided once per list, not once per page (every read of every page was looked at,
-    1.3 s of the 2.4 s the reach took at 100,000 items)."""
+    count: decided once per list, not once per page (every read of every page was looked at:
+    the reach took 2.4 s at 100,000 items, one story added, and takes 1.8 s)."""
     return [any(read.endswith(COUNT) for read in reads) for reads in model.reads]
 
 
