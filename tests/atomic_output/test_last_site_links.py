@@ -145,3 +145,27 @@ def test_the_helper_prints_the_files_linked_or_the_first_not_as_recorded(tmp_pat
         [*command, str(os.getpid()), "CNAME"], input=given, capture_output=True, check=False
     )
     assert (done.returncode, done.stdout) == (link_tree.CHANGED_SINCE, b"feeds/all.atom.xml\n")
+
+
+@pytest.mark.parametrize("folder", ["there", "made"])
+def test_a_file_gone_between_its_check_and_its_link_fails_the_linking_as_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """Two rebuilds started together: the first swaps in its site and empties the one it
+    retired, which the second is still linking from. The second builds in full (the site is
+    not as recorded), rather than failing with the linker's traceback (CI, 2026-12-06)."""
+    site, recorded = _site(tmp_path)
+    into = tmp_path / "building"
+    gone = "2024/03/01/b/index.html"
+    if folder == "there":
+        (into / gone).parent.mkdir(parents=True)
+    link = os.link
+
+    def emptied_meanwhile(src: str, dst: str, **kw: object) -> None:
+        if src == gone and (site / gone).exists():
+            (site / gone).unlink()
+        link(src, dst, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", emptied_meanwhile)
+    with pytest.raises(ChangedSince, match=re.escape(gone)):
+        _link(site, into, recorded)

@@ -107,10 +107,13 @@ def link_tree(
             except FileNotFoundError:
                 folder = name.rpartition("/")[0]
                 if not folder or folder in made:  # the folder is there: the file went meanwhile
-                    raise
+                    raise ChangedSince(name) from None
                 made.add(folder)
                 os.makedirs(os.path.join(into, folder), exist_ok=True)
-                os.link(name, name, src_dir_fd=source, dst_dir_fd=target, follow_symlinks=False)
+                try:
+                    os.link(name, name, src_dir_fd=source, dst_dir_fd=target, follow_symlinks=False)
+                except FileNotFoundError:  # gone since its stat: another build's swap retired
+                    raise ChangedSince(name) from None  # the site, and its emptier took it
             linked += 1
     finally:
         os.close(source)
