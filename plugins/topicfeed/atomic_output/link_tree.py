@@ -110,10 +110,12 @@ def link_tree(
                     raise ChangedSince(name) from None
                 made.add(folder)
                 os.makedirs(os.path.join(into, folder), exist_ok=True)
+                # Gone since its stat: another build swapped in its site, and the emptier of the
+                # site it retired (this one's source) took the file.
                 try:
                     os.link(name, name, src_dir_fd=source, dst_dir_fd=target, follow_symlinks=False)
-                except FileNotFoundError:  # gone since its stat: another build's swap retired
-                    raise ChangedSince(name) from None  # the site, and its emptier took it
+                except FileNotFoundError:
+                    raise ChangedSince(name) from None
             linked += 1
     finally:
         os.close(source)
