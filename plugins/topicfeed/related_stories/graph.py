@@ -9,6 +9,7 @@ cross-links, whatever the size of the feed.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple, overload
@@ -199,6 +200,9 @@ class Related(Sequence[Relations]):
         self._cluster_max = settings.cluster_max
         self._links, self._back, self._groups, self._computed = decisions
         self._made: dict[int, Relations] = {}
+        #: Each item's ``more_coverage_total`` once :meth:`keys` found it (-1: not yet), for
+        #: :meth:`counts`: the site model asks every item's keys before any page is rendered.
+        self._totals = array("l", [-1]) * len(items)
         self._ours: dict[int, StoryLink] = {}
         self._computed_links: dict[int, StoryLink] = {}
         self._outside_links: dict[int, StoryLink] = {}
@@ -250,11 +254,22 @@ class Related(Sequence[Relations]):
                 more.append(x)
         return more, total
 
+    def counts(self, i: int) -> tuple[int, int]:
+        """Item ``i``'s ``more_coverage_total`` and ``cluster_size``, as :meth:`__getitem__` gives
+        them, without making its links (:mod:`.lazy_links`)."""
+        groups = self._groups
+        members = groups.members.get(groups.root[i])
+        if not members:
+            return 0, 1
+        total = self._totals[i]
+        return (self._more(i)[1] if total < 0 else total), len(members)
+
     def keys(self, i: int) -> RelatedKeys:
         """Item ``i``'s relations by story key: the keys of the links :meth:`__getitem__` makes."""
         items, groups = self._items, self._groups
         n = len(items)
         more, total = self._more(i)
+        self._totals[i] = total
         outside = groups.outside
         members = groups.members.get(groups.root[i])
         return RelatedKeys(

@@ -31,6 +31,7 @@ from topicfeed.ranking import top_stories
 
 from . import memo
 from .graph import Related, relate
+from .lazy_links import LazyLinks
 from .links import Relations
 from .settings import SETTINGS, read_settings
 
@@ -101,10 +102,14 @@ def store_folder(settings: Mapping[str, Any]) -> Path | None:
 
 def dress_articles(site: PlainSite, shown: Sequence[tuple[int, Any]]) -> None:
     """Each shown article's related links, backlinks and more coverage, from the site's
-    relations (``related-links``, by position), as :func:`relate_articles` hangs them."""
-    relations: Sequence[Relations] = site.products["related-links"]
+    relations (``related-links``, by position), as :func:`relate_articles` hangs them; the
+    links are made when a template reads them (:mod:`.lazy_links` says why)."""
+    relations: Related = site.products["related-links"]
     for position, article in shown:
-        _attach(article, relations[position])
+        article.related_links = LazyLinks(relations, position, "related")
+        article.backlinks = LazyLinks(relations, position, "backlinks")
+        article.more_coverage = LazyLinks(relations, position, "more_coverage")
+        article.more_coverage_total, article.cluster_size = relations.counts(position)
 
 
 def page_values(site: PlainSite, articles: Any) -> Mapping[str, Any]:
