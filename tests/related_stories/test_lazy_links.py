@@ -72,7 +72,7 @@ def test_lazy_links_read_as_the_tuple() -> None:
     assert len(lazy) == len(links) and bool(lazy) and lazy[0] == links[0] and lazy[-1] == links[-1]
     assert lazy[:1] == links[:1] and isinstance(lazy[:1], tuple)
     assert list(lazy) == list(links) and list(reversed(lazy)) == list(reversed(links))
-    assert links[1] in lazy and lazy == links and links == tuple(lazy) and hash(lazy) == hash(links)
+    assert links[1] in lazy and lazy == links and links == lazy and hash(lazy) == hash(links)
     assert lazy + links[:1] == links + links[:1] and links[:1] + lazy == links[:1] + links
     assert lazy + LazyLinks(related, position, "backlinks") == links + related[position].backlinks
     assert pickle.loads(pickle.dumps(lazy)) == links and repr(lazy) == repr(links)  # noqa: S301
