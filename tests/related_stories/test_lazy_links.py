@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import pickle
 from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
 from jinja2 import Environment
-from support.related_items import mixed_feed
+from support.related_items import count_links_made, mixed_feed
 
 from topicfeed.items import PlainSite
-from topicfeed.model import NewsItem
-from topicfeed.related_stories import graph
 from topicfeed.related_stories.graph import Related, relate
 from topicfeed.related_stories.lazy_links import LazyLinks
-from topicfeed.related_stories.links import StoryLink
 from topicfeed.related_stories.plugin import dress_articles
 from topicfeed.related_stories.settings import DEFAULTS, read_settings
 
@@ -29,20 +25,8 @@ def _related() -> Related:
     return relate(items, [f"p/{i}/" for i in range(len(items))], SETTINGS)
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[NewsItem]:
-    made: list[NewsItem] = []
-    real_story_link = graph.story_link
-
-    def counted(item: NewsItem, url: str | None, timezone: dt.tzinfo) -> StoryLink:
-        made.append(item)
-        return real_story_link(item, url, timezone)
-
-    monkeypatch.setattr(graph, "story_link", counted)
-    return made
-
-
 def test_dressing_makes_no_link_and_gives_what_the_build_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
-    made = _counting(monkeypatch)
+    made = count_links_made(monkeypatch)
     fresh = _related()  # what the build's related step gives every article, made eagerly below
     lazy = _related()
     for position in range(0, len(lazy), 2):  # as the site model does for every item, first

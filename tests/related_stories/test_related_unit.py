@@ -9,13 +9,11 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from support.related_items import entry, make, mixed_feed
+from support.related_items import count_links_made, entry, make, mixed_feed
 
 from topicfeed.model import NewsItem
 from topicfeed.ranking import percentiles, rank_scores, top_stories
-from topicfeed.related_stories import graph
 from topicfeed.related_stories.graph import UnionFind, backlinks, clusters, cross_links, relate
-from topicfeed.related_stories.links import StoryLink
 from topicfeed.related_stories.score import RelatedScorer, title_words
 from topicfeed.related_stories.settings import DEFAULTS, RelatedSettings, read_settings
 from topicfeed.settings import SettingsError
@@ -331,14 +329,7 @@ def test_keys_are_the_keys_of_the_links_made(monkeypatch: pytest.MonkeyPatch) ->
     """What the site model records of each item (its links' story keys) is made without making
     a link; the links of an item are made when that item is asked for, and only then."""
     items = mixed_feed()
-    made: list[NewsItem] = []
-    real_story_link = graph.story_link
-
-    def counted(item: NewsItem, url: str | None, timezone: dt.tzinfo) -> StoryLink:
-        made.append(item)
-        return real_story_link(item, url, timezone)
-
-    monkeypatch.setattr(graph, "story_link", counted)
+    made = count_links_made(monkeypatch)
     result = relate(items, [f"p/{i}/" for i in range(len(items))], replace(SETTINGS, cluster_max=3))
     keys = [result.keys(i) for i in range(len(items))]
     assert made == []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
+import pytest
+
 from topicfeed.model import NewsItem, build_item
+from topicfeed.related_stories import graph
+from topicfeed.related_stories.links import StoryLink
 
 from .items import item_fields
 
@@ -37,3 +42,17 @@ def mixed_feed(count: int = 80, seed: int = 11) -> list[NewsItem]:
         )
         for n in range(count)
     ]
+
+
+def count_links_made(monkeypatch: pytest.MonkeyPatch) -> list[NewsItem]:
+    """The items the related step makes a link to from now on, in order (it makes each link
+    when a page asks for it, not when it decides)."""
+    made: list[NewsItem] = []
+    real_story_link = graph.story_link
+
+    def counted(item: NewsItem, url: str | None, timezone: dt.tzinfo) -> StoryLink:
+        made.append(item)
+        return real_story_link(item, url, timezone)
+
+    monkeypatch.setattr(graph, "story_link", counted)
+    return made
