@@ -51,7 +51,13 @@ class _StandIns:
     """Stand-ins of the site's articles (:func:`.files.api_articles` makes them for a build's
     derivation), made only for the stories a document written shows, each once (the encoder
     keeps what it encoded by the object): a stand-in of every story, with its tags, was 1.1 s of
-    a one-item rebuild at 100,000 items, for the few documents it writes."""
+    a one-item rebuild at 100,000 items, for the few documents it writes.
+
+    Only a story's own document shows its related stories, backlinks and cluster; a page lists
+    stories without them. So a stand-in gets them only when its own document is written
+    (:meth:`with_relations`): an added story shifts every page of the news collection (4,000
+    at 100,000 items), and the links of every story those pages list were made for nothing.
+    """
 
     def __init__(self, site: PlainSite) -> None:
         self.site = site
@@ -67,11 +73,16 @@ class _StandIns:
             found.url = story.url
             found.tags = [self._tag(pair) for pair in zip(story.topics, story.topic_names, strict=True)]
             found.category = self.category(story.item.category)
-            relations = self.site.products["related-links"][position]
-            found.related_links = relations.related
-            found.backlinks = relations.backlinks
-            found.more_coverage = relations.more_coverage
-            found.cluster_size = relations.cluster_size
+        return found
+
+    def with_relations(self, position: int) -> Any:
+        """:meth:`at`, with what the related step hangs on the article for its own document."""
+        found = self.at(position)
+        relations = self.site.products["related-links"][position]
+        found.related_links = relations.related
+        found.backlinks = relations.backlinks
+        found.more_coverage = relations.more_coverage
+        found.cluster_size = relations.cluster_size
         return found
 
     def _tag(self, pair: tuple[str, str]) -> Any:
@@ -123,7 +134,7 @@ def write_api_from_model(
     writer = Writer(folder, folder)
     for position, path in enumerate(item_paths):
         if path in wanted:
-            writer.write(*encoder.item(made.at(position)))
+            writer.write(*encoder.item(made.with_relations(position)))
     encoder.release_links()
     for collection in found.values():
         for number in range(1, collection.pages(ctx.page_size) + 1):
