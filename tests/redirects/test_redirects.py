@@ -13,7 +13,7 @@ from support.browser import SiteServer
 from support.build import Build, run_pelican
 from support.items import write_item
 
-from topicfeed.redirects.plugin import file_for, plan
+from topicfeed.redirects.plugin import _remember, file_for, load_state, plan
 
 
 def test_plan_redirects_only_moved_published_stories_from_free_urls() -> None:
@@ -127,3 +127,21 @@ def test_redirects_off_writes_no_state(tmp_path: Path) -> None:
     build = run_pelican(content, tmp_path / "output", extra={"REDIRECTS": False})
     assert build.returncode == 0, build.log
     assert not (tmp_path / "output.urls.json").exists()
+
+
+def test_the_state_is_rewritten_only_when_a_url_is_new(tmp_path: Path) -> None:
+    """An edit or an unpublished story adds no URL: the state file is left as it is."""
+    output, settings = tmp_path / "output", {"REDIRECTS_STATE_PATH": ""}
+    state = tmp_path / "output.urls.json"
+    _remember(settings, output, {"k1": "a/", "k2": "b/"})
+    before = state.stat()
+    _remember(settings, output, {"k1": "a/"})  # k2 unpublished: remembered all the same
+    _remember(settings, output, {"k1": "a/", "k2": "b/"})
+    after = state.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    _remember(settings, output, {"k1": "a/", "k2": "b/", "k3": "c/"})  # a new story
+    _remember(settings, output, {"k1": "a/", "k2": "c/"})  # k2 moved onto k3's URL
+    assert load_state(state) == {"a/": "k1", "b/": "k2", "c/": "k2"}
+    state.write_text("damaged", encoding="utf-8")
+    _remember(settings, output, {})  # nothing to add, but an unreadable state is replaced
+    assert load_state(state) == {}

@@ -140,9 +140,13 @@ def write_redirects(pelican: Any, build: Build) -> None:
 
 
 def _remember(settings: dict[str, Any], output: Path, urls: dict[str, str]) -> None:
-    """Add ``urls`` (story key -> URL) to the state (a reused URL takes its new story)."""
+    """Add ``urls`` (story key -> URL) to the state (a reused URL takes its new story); a state
+    that holds them all already is left as it is (an edit or an unpublished story adds no URL,
+    and at 100,000 items the rewrite was 0.08 s of each such rebuild)."""
     path = state_path(settings, output)
     published = load_state(path)
+    if urls and all(published.get(url) == key for key, url in urls.items()):
+        return
     published.update({url: key for key, url in urls.items()})
     save_state(path, published)
 
