@@ -113,7 +113,7 @@ class FakePagefind:
 
     def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
         self.runs.append(f"{bundle.parent.name}/{bundle.name}")
-        bundle.mkdir(parents=True)
+        bundle.mkdir(parents=True, exist_ok=True)  # as Pagefind: into a folder that may hold files
         found = sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*.html"))
         (bundle / "pagefind-entry.json").write_text(json.dumps({"documents": found}), encoding="utf-8")
         done = subprocess.CompletedProcess([], 0, "indexed", "")
@@ -320,7 +320,7 @@ class FragmentPagefind(FakePagefind):
 
     def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
         started = super().__call__(documents, bundle)
-        (bundle / "fragment").mkdir()
+        (bundle / "fragment").mkdir(exist_ok=True)
         for document in documents.rglob("*.html"):
             data = document.read_bytes()
             (bundle / "fragment" / f"en_{hashlib.sha256(data).hexdigest()[:7]}.pf_fragment").write_bytes(data)

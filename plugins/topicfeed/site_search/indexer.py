@@ -47,8 +47,9 @@ from typing import Any
 
 from pelican.utils import sanitised_join
 
+from .prefill import prefill, remove_unnamed
 from .shards import SearchPage, Shard
-from .stable import stabilise
+from .stable import UnknownShape, stabilise
 
 LISTING = "shards.json"
 LISTING_VERSION = 2
@@ -406,27 +407,21 @@ class IndexWork:
             except (OSError, RuntimeError) as error:
                 outcome.note(logging.ERROR, f"search: cannot write the documents of {subdir} ({error})")
                 return False
-            try:
-                run = self.start(documents, bundle)
-            except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
-                outcome.note(
-                    logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
-                )
+            copied = self._prefill(bundle, shared, subdir, outcome) if shared is not None else set()
+            if not self._run(documents, bundle, subdir, outcome):
                 return False
-            self.running.append(run.process)
-            try:
-                result: subprocess.CompletedProcess[str] = run.wait()
-            finally:
-                self.running.remove(run.process)
-            outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
-            if result.returncode != 0:
-                if self.cancelled.is_set():
-                    return False
-                said = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-                outcome.note(
-                    logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {said}"
-                )
-                return False
+            if copied:
+                try:
+                    remove_unnamed(bundle, copied)
+                except UnknownShape as error:
+                    outcome.note(
+                        logging.WARNING,
+                        f"search: cannot tell which of the last index's files {subdir} still uses "
+                        f"({error}); indexed again from nothing",
+                    )
+                    shutil.rmtree(bundle, ignore_errors=True)
+                    if not self._run(documents, bundle, subdir, outcome):
+                        return False
             stabilise(bundle)  # filter and meta indexes in a stable order (stable.py says why)
             drop_ui_files(bundle)
             if shared is not None:
@@ -436,6 +431,42 @@ class IndexWork:
                     outcome.note(logging.ERROR, f"search: cannot place {subdir} in the site ({error})")
                     return False
         outcome.indexed.append(shard.name)
+        return True
+
+    def _prefill(self, bundle: Path, shared: Path, subdir: str, outcome: Outcome) -> set[str]:
+        """The last bundle's fragments and index chunks copied into ``bundle`` (``prefill.py``
+        says why); none when they cannot be (the run then writes every file)."""
+        try:
+            return prefill(bundle, shared)
+        except OSError as error:
+            outcome.note(logging.DEBUG, f"search: {subdir} starts from nothing ({error})")
+            shutil.rmtree(bundle, ignore_errors=True)
+            return set()
+
+    def _run(self, documents: Path, bundle: Path, subdir: str, outcome: Outcome) -> bool:
+        """One Pagefind run from ``documents`` into ``bundle``; False (said in ``outcome``) when
+        it could not start or failed."""
+        try:
+            run = self.start(documents, bundle)
+        except OSError as error:  # FileNotFoundError: no pagefind_bin; others: cannot start it
+            outcome.note(
+                logging.ERROR, f"search: cannot run Pagefind ({error}): pip install -r requirements.txt"
+            )
+            return False
+        self.running.append(run.process)
+        try:
+            result: subprocess.CompletedProcess[str] = run.wait()
+        finally:
+            self.running.remove(run.process)
+        outcome.note(logging.DEBUG, f"Pagefind output for {subdir}:\n{result.stdout}{result.stderr}")
+        if result.returncode != 0:
+            if self.cancelled.is_set():
+                return False
+            said = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+            outcome.note(
+                logging.ERROR, f"search: Pagefind failed on {subdir} (exit {result.returncode}): {said}"
+            )
+            return False
         return True
 
 

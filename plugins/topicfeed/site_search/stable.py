@@ -68,7 +68,7 @@ def _end(data: bytes, at: int) -> int:
     raise UnknownShape(f"unsupported CBOR major type {major}")
 
 
-def _items(data: bytes, at: int) -> tuple[bytes, list[bytes], int]:
+def array_items(data: bytes, at: int) -> tuple[bytes, list[bytes], int]:
     """The array at ``at``: (its head bytes, each item's bytes, offset after it)."""
     major, count, start = _head(data, at)
     if major != 4:
@@ -81,14 +81,25 @@ def _items(data: bytes, at: int) -> tuple[bytes, list[bytes], int]:
     return data[at:start], items, offset
 
 
+def text_in(data: bytes, position: int) -> str:
+    """The text string at ``position`` of the array ``data`` (an item of an index's array)."""
+    _, items, _ = array_items(data, 0)
+    if position >= len(items):
+        raise UnknownShape("array too short")
+    major, length, start = _head(items[position], 0)
+    if major != 3 or start + length != len(items[position]):
+        raise UnknownShape("expected a text string")
+    return items[position][start:].decode("utf-8")
+
+
 def _sorted_array(data: bytes) -> bytes:
-    head, items, end = _items(data, 0)
+    head, items, end = array_items(data, 0)
     if end != len(data):
         raise UnknownShape("trailing bytes")
     return head + b"".join(sorted(items))
 
 
-def _read(path: Path) -> bytes:
+def read_index(path: Path) -> bytes:
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise UnknownShape(f"{path.name}: no Pagefind signature")
@@ -104,7 +115,7 @@ def _write(folder: Path, prefix: str, digits: int, suffix: str, body: bytes) -> 
 
 def _stable_filter(data: bytes) -> bytes:
     """``[name, [[value, ids], ...]]`` with the values in byte order."""
-    head, (name, values), end = _items(data, 0)
+    head, (name, values), end = array_items(data, 0)
     if end != len(data):
         raise UnknownShape("trailing bytes")
     return head + name + _sorted_array(values)
@@ -126,8 +137,8 @@ def stabilise(bundle: Path) -> bool:
 
 def _stabilise_language(bundle: Path, language: dict) -> None:
     meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
-    meta = _read(meta_path)
-    head, parts, end = _items(meta, 0)
+    meta = read_index(meta_path)
+    head, parts, end = array_items(meta, 0)
     if end != len(meta) or len(parts) <= SORTS:
         raise UnknownShape("meta index")
     renamed: dict[bytes, bytes] = {}
@@ -135,7 +146,7 @@ def _stabilise_language(bundle: Path, language: dict) -> None:
     for path in sorted((bundle / "filter").glob(f"{language_prefix}_*.pf_filter")):
         old = path.name.removesuffix(".pf_filter")
         prefix, _, digest = old.partition("_")
-        body = _stable_filter(_read(path))
+        body = _stable_filter(read_index(path))
         path.unlink()
         new = _write(bundle / "filter", prefix, len(digest), ".pf_filter", body)
         renamed[old.encode()] = new.encode()
