@@ -1,9 +1,9 @@
-"""A rebuild's Pagefind run starts from the last bundle's fragments and index chunks.
+"""A rebuild's Pagefind run starts from stand-ins for the last bundle's fragments.
 
 Real Pagefind (the pinned ``pagefind_bin``) on a few dozen search documents: run into a folder
-holding copies of the last bundle's immutable files, it writes only the new ones, and once the
-copies its new meta index does not name are removed, the bundle is byte for byte the one a run
-into an empty folder makes.
+holding an empty stand-in for each of the last bundle's fragments, it writes only the new ones,
+and once the stand-ins its new meta index does not name are removed and the others replaced by
+the last site's files, the bundle is byte for byte the one a run into an empty folder makes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from topicfeed.site_search import indexer, prefill
-from topicfeed.site_search.indexer import IndexWork, ShardedIndexing, write_documents
+from topicfeed.site_search.indexer import IndexWork, ShardedIndexing, place_bundle, write_documents
 from topicfeed.site_search.plugin import run_pagefind, start_pagefind
 from topicfeed.site_search.shards import SearchPage, plan_shards
 from topicfeed.site_search.stable import UnknownShape, stabilise
@@ -59,34 +59,47 @@ def test_a_run_from_the_last_bundle_writes_what_a_run_from_nothing_writes(tmp_pa
     _, last = indexed(tmp_path, "last", pages())
     documents, fresh = indexed(tmp_path, "fresh", pages(" Edited."))
     bundle = tmp_path / "prefilled"
-    copied = prefill.prefill(bundle, last)
-    assert copied and all(name.startswith(("fragment/", "index/")) for name in copied)
-    before = {name: os.stat(bundle / name).st_ino for name in copied}
+    stand_ins = prefill.prefill(bundle, last)
+    assert len(stand_ins) == 40 and all(name.startswith("fragment/") for name in stand_ins)
     assert run_pagefind(documents, bundle).returncode == 0
-    removed = prefill.remove_unnamed(bundle, copied)
+    from_last = prefill.settle(bundle, stand_ins)
+    # Pagefind wrote none of the stand-ins it still names (each is still empty), and the
+    # edited story's old fragment is gone.
+    assert len(from_last) == 39 and all((bundle / name).stat().st_size == 0 for name in from_last)
+    assert [p.name for p in (bundle / "fragment").iterdir() if p.stat().st_size] == [
+        name.removeprefix("fragment/") for name in prefill.named(bundle) - from_last
+    ]
     # Pagefind writes its filters and meta index in an order of its own each run.
     assert stabilise(bundle) and stabilise(fresh)
-    assert tree(bundle) == tree(fresh)
-    # Pagefind wrote none of the copies it still names: each is the file copied, not rewritten.
-    kept = [name for name in copied if (bundle / name).exists()]
-    assert kept and all(os.stat(bundle / name).st_ino == before[name] for name in kept)
-    # Gone: the changed story's old fragment and the index chunks its words were in.
-    assert removed == len(copied) - len(kept) >= 2
-    assert sum(name.startswith("fragment/") for name in set(copied) - set(kept)) == 1
+    placed = tmp_path / "site"
+    assert place_bundle(bundle, placed, last, from_last) >= 39
+    assert tree(placed) == tree(fresh)
+    assert all(os.path.samefile(placed / name, last / name) for name in from_last)
 
 
-def test_the_files_named_are_the_bundles_fragments_and_chunks(tmp_path: Path) -> None:
+def test_the_fragments_named_are_the_bundles_fragments(tmp_path: Path) -> None:
     _, bundle = indexed(tmp_path, "one", pages())
-    on_disk = {name for name in tree(bundle) if name.startswith(("fragment/", "index/"))}
-    assert prefill.named(bundle) == on_disk
-    assert sum(name.startswith("fragment/") for name in on_disk) == 40
+    on_disk = {name for name in tree(bundle) if name.startswith("fragment/")}
+    assert prefill.named(bundle) == on_disk and len(on_disk) == 40
 
 
-def test_a_meta_index_that_names_a_missing_file_is_refused(tmp_path: Path) -> None:
+def test_a_meta_index_that_names_a_missing_fragment_is_refused(tmp_path: Path) -> None:
     _, bundle = indexed(tmp_path, "one", pages())
     next(iter(sorted((bundle / "fragment").iterdir()))).unlink()
     with pytest.raises(UnknownShape, match="named but not there"):
-        prefill.remove_unnamed(bundle, set())
+        prefill.settle(bundle, set())
+
+
+def test_a_stand_in_whose_last_file_is_gone_is_not_placed(tmp_path: Path) -> None:
+    _, last = indexed(tmp_path, "last", pages())
+    documents, _ = indexed(tmp_path, "fresh", pages(" Edited."))
+    bundle = tmp_path / "prefilled"
+    stand_ins = prefill.prefill(bundle, last)
+    assert run_pagefind(documents, bundle).returncode == 0
+    from_last = prefill.settle(bundle, stand_ins)
+    (last / min(from_last)).unlink()
+    with pytest.raises(FileNotFoundError):
+        place_bundle(bundle, tmp_path / "site", last, from_last)
 
 
 def _index_as_a_build(
@@ -119,21 +132,21 @@ def _index_as_a_build(
 def test_a_rebuild_indexes_one_changed_story_from_the_last_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pruned: list[tuple[int, int]] = []
+    settled: list[tuple[int, int]] = []
 
-    def remove_unnamed(bundle: Path, copied: set[str]) -> int:
-        pruned.append((len(copied), prefill.remove_unnamed(bundle, copied)))
-        return pruned[-1][1]
+    def settle(bundle: Path, stand_ins: set[str]) -> set[str]:
+        kept = prefill.settle(bundle, stand_ins)
+        settled.append((len(stand_ins), len(kept)))
+        return kept
 
-    monkeypatch.setattr(indexer, "remove_unnamed", remove_unnamed)
+    monkeypatch.setattr(indexer, "settle", settle)
     made, outcome, runs = _index_as_a_build(tmp_path, monkeypatch, "rebuild", pages(" Edited."), last=True)
     fresh, _, _ = _index_as_a_build(tmp_path, monkeypatch, "fresh", pages(" Edited."), last=False)
     assert tree(made) == tree(fresh)
     assert len(runs) == 1
-    # The run started from the last bundle's 40 fragments and its chunks, and left out the
-    # edited story's old fragment and the chunks its words were in.
-    ((copied, removed),) = pruned
-    assert copied > 40 and 2 <= removed < copied
+    # The run started from stand-ins for the last bundle's 40 fragments; all but the edited
+    # story's old one were the last site's files.
+    assert settled == [(40, 39)]
     assert not [text for level, text in outcome.messages if level >= logging.WARNING]
 
 

@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -47,7 +47,7 @@ from typing import Any
 
 from pelican.utils import sanitised_join
 
-from .prefill import prefill, remove_unnamed
+from .prefill import prefill, settle
 from .shards import SearchPage, Shard
 from .stable import UnknownShape, stabilise
 
@@ -207,23 +207,34 @@ def link_tree(source: Path, target: Path) -> None:
             os.link(Path(folder) / name, into / name)
 
 
-def place_bundle(made: Path, target: Path, last: Path) -> int:
+def place_bundle(made: Path, target: Path, last: Path, from_last: Collection[str] = ()) -> int:
     """Put the bundle ``made`` (in memory) into ``target``, sharing the last site's files.
 
     Re-indexing a bundle for one changed page gives back almost every file the last site's
     bundle holds, under the same name (Pagefind names its fragments and index chunks after their
-    content). A file of ``last`` with the same name and bytes is hard-linked, any other is
-    copied. The number linked.
+    content). The files named in ``from_last`` (relative, with ``/``: stand-ins Pagefind did not
+    write, ``prefill.py``) are the last site's files of that name; of the others, a file of
+    ``last`` with the same name and bytes is hard-linked, any other is copied. The number linked.
     """
     linked = 0
     for folder, _, names in os.walk(made):
         within = Path(folder).relative_to(made)
         into = target / within
         into.mkdir(parents=True, exist_ok=True)
+        prefix = "" if within == Path(".") else f"{within.as_posix()}/"
         for name in names:
             new, old, placed = Path(folder) / name, last / within / name, into / name
             # A file already there may be a link to a published site's file: never written into.
             placed.unlink(missing_ok=True)
+            if prefix + name in from_last:
+                try:
+                    os.link(old, placed)
+                    linked += 1
+                except FileNotFoundError:  # the last site's file is gone: the bundle cannot be placed
+                    raise
+                except OSError:  # another file system: copied
+                    shutil.copyfile(old, placed)
+                continue
             if _same_bytes(new, old):
                 try:
                     os.link(old, placed)
@@ -407,12 +418,13 @@ class IndexWork:
             except (OSError, RuntimeError) as error:
                 outcome.note(logging.ERROR, f"search: cannot write the documents of {subdir} ({error})")
                 return False
-            copied = self._prefill(bundle, shared, subdir, outcome) if shared is not None else set()
+            stand_ins = self._prefill(bundle, shared, subdir, outcome) if shared is not None else set()
             if not self._run(documents, bundle, subdir, outcome):
                 return False
-            if copied:
+            from_last: set[str] = set()
+            if stand_ins:
                 try:
-                    remove_unnamed(bundle, copied)
+                    from_last = settle(bundle, stand_ins)
                 except UnknownShape as error:
                     outcome.note(
                         logging.WARNING,
@@ -426,7 +438,7 @@ class IndexWork:
             drop_ui_files(bundle)
             if shared is not None:
                 try:
-                    place_bundle(bundle, self.target() / subdir, shared)
+                    place_bundle(bundle, self.target() / subdir, shared, from_last)
                 except OSError as error:
                     outcome.note(logging.ERROR, f"search: cannot place {subdir} in the site ({error})")
                     return False
@@ -434,8 +446,8 @@ class IndexWork:
         return True
 
     def _prefill(self, bundle: Path, shared: Path, subdir: str, outcome: Outcome) -> set[str]:
-        """The last bundle's fragments and index chunks copied into ``bundle`` (``prefill.py``
-        says why); none when they cannot be (the run then writes every file)."""
+        """Stand-ins in ``bundle`` for the last bundle's fragments (``prefill.py`` says why);
+        none when they cannot be made (the run then writes every file)."""
         try:
             return prefill(bundle, shared)
         except OSError as error:

@@ -1,77 +1,75 @@
-"""Give a rebuild's Pagefind run the last bundle's fragments and index chunks to start from.
+"""Give a rebuild's Pagefind run the last bundle's fragments to start from.
 
-Pagefind names each page's fragment and each chunk of its word index after a hash of the
-content, and does not write such an "immutable" file when one of that name is already in its
-output folder: it neither compresses (gzip at its best level) nor writes it
-(``pagefind/src/output/mod.rs``, ``WriteBehavior::Immutable``). A bundle re-indexed for one
-changed page gives back all but one of its fragments and most of its chunks under the same
-names, so a run into a folder holding copies of the last bundle's files does the work of the
-change only: 1,330 pages alone, 0.16 s and 0.21 s of CPU against 0.46 s and 0.55 s into an
-empty folder (Pagefind 1.5.2, in memory).
+Pagefind names each page's fragment after a hash of its content and does not write such an
+"immutable" file when one of that name is already in its output folder: it neither compresses
+it (gzip at its best level) nor writes it (``pagefind/src/output/mod.rs``,
+``WriteBehavior::Immutable``; it only asks whether the file exists). A bundle re-indexed for
+one changed page gives back all but one of its fragments under the same names, so a run into a
+folder holding an empty stand-in for each of the last bundle's fragments writes only the new
+ones: 1,330 pages, 0.30 s and 0.34 s of CPU against 0.46 s and 0.56 s into an empty folder
+(Pagefind 1.5.2, in memory), and the stand-ins cost neither a copy nor, when the bundle is
+placed, a comparison: each one left is the last site's file of that name, linked
+(``indexer.place_bundle``).
 
-Pagefind leaves every file it did not write, so the copies the new meta index does not name
-(the changed page's old fragment, the chunks its words were in) are removed after the run:
-what is left is what a run into an empty folder writes, byte for byte. The meta index, the
-filters and Pagefind's fixed files are not copied (it writes them whole every run). When the
-meta index is in a shape this module cannot read, the caller indexes the bundle again from
-nothing.
+Pagefind leaves every file it did not write, so the stand-ins its new meta index does not name
+(the changed page's old fragment) are removed after the run; with the others replaced by the
+last site's files, the bundle is what a run into an empty folder writes, byte for byte. Only
+fragments: the index chunks are a few dozen files, written whole in about the same time, and a
+new file whose 28-bit name happened to equal a stand-in's that is no longer named would be
+taken for it, so the fewer stand-ins that can go stale (one fragment per changed page), the
+smaller that chance (about one in 270 million for an edit). When the meta index is in a shape
+this module cannot read, the caller indexes the bundle again from nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Collection
 from pathlib import Path
 
 from .stable import UnknownShape, array_items, read_index, text_in
 
-#: The immutable files copied: (folder in the bundle, file suffix).
-COPIED = (("fragment", ".pf_fragment"), ("index", ".pf_index"))
-#: Where a page's fragment hash and a chunk's hash sit in their meta index entries
-#: (``[hash, word count]``, ``[first word, last word, hash]``).
-_PAGES, _CHUNKS = 1, 2
-_PAGE_HASH, _CHUNK_HASH = 0, 2
+#: Where the stand-ins go, and the suffix of the files they stand for.
+FRAGMENTS, SUFFIX = "fragment", ".pf_fragment"
+#: Where a page's fragment hash sits in its meta index entry (``[hash, word count]``).
+_PAGES, _PAGE_HASH = 1, 0
 
 
 def prefill(bundle: Path, last: Path) -> set[str]:
-    """Copy the fragments and index chunks of the bundle ``last`` into ``bundle`` (Pagefind's
-    output folder, made if needed); their names, relative to it."""
-    copied: set[str] = set()
-    for folder, suffix in COPIED:
-        try:
-            names = [name for name in os.listdir(last / folder) if name.endswith(suffix)]
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        into = bundle / folder
-        into.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            shutil.copyfile(last / folder / name, into / name)
-            copied.add(f"{folder}/{name}")
-    return copied
+    """An empty stand-in in ``bundle`` (Pagefind's output folder, made if needed) for each
+    fragment of the bundle ``last``; their names, relative to ``bundle``."""
+    try:
+        names = [name for name in os.listdir(last / FRAGMENTS) if name.endswith(SUFFIX)]
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    into = bundle / FRAGMENTS
+    into.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    for name in names:
+        os.close(os.open(into / name, flags, 0o644))
+    return {f"{FRAGMENTS}/{name}" for name in names}
 
 
 def named(bundle: Path) -> set[str]:
-    """The fragments and index chunks the bundle's meta indexes name (relative to it); raises
+    """The fragments the bundle's meta indexes name (relative to it); raises
     :class:`UnknownShape` (or OSError, ValueError, KeyError) when they cannot be read."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     names: set[str] = set()
     for language in entry["languages"].values():
         meta = read_index(bundle / f"pagefind.{language['hash']}.pf_meta")
         _, parts, end = array_items(meta, 0)
-        if end != len(meta) or len(parts) <= _CHUNKS:
+        if end != len(meta) or len(parts) <= _PAGES:
             raise UnknownShape("meta index")
         for page in array_items(parts[_PAGES], 0)[1]:
-            names.add(f"fragment/{text_in(page, _PAGE_HASH)}.pf_fragment")
-        for chunk in array_items(parts[_CHUNKS], 0)[1]:
-            names.add(f"index/{text_in(chunk, _CHUNK_HASH)}.pf_index")
+            names.add(f"{FRAGMENTS}/{text_in(page, _PAGE_HASH)}{SUFFIX}")
     return names
 
 
-def remove_unnamed(bundle: Path, copied: Collection[str]) -> int:
-    """Remove the copies the bundle's new meta indexes do not name; how many. Raises
-    :class:`UnknownShape` when the indexes cannot be read or name a file that is not there."""
+def settle(bundle: Path, stand_ins: Collection[str]) -> set[str]:
+    """Remove the stand-ins the bundle's new meta indexes do not name; the others, which the
+    last site's files replace when the bundle is placed. Raises :class:`UnknownShape` when the
+    indexes cannot be read or name a fragment that is not there."""
     try:
         wanted = named(bundle)
     except (OSError, ValueError, KeyError) as error:
@@ -79,7 +77,10 @@ def remove_unnamed(bundle: Path, copied: Collection[str]) -> int:
     for name in wanted:
         if not (bundle / name).is_file():
             raise UnknownShape(f"{name} is named but not there")
-    unnamed = [name for name in copied if name not in wanted]
-    for name in unnamed:
-        (bundle / name).unlink()
-    return len(unnamed)
+    kept = set()
+    for name in stand_ins:
+        if name not in wanted:
+            (bundle / name).unlink()
+        elif (bundle / name).stat().st_size == 0:  # not written by Pagefind after all
+            kept.add(name)
+    return kept
