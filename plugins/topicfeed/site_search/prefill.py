@@ -1,4 +1,4 @@
-"""Give a rebuild's Pagefind run the last bundle's fragments to start from.
+"""Give a rebuild's Pagefind run stand-ins for the last bundle's fragments to start from.
 
 Pagefind names each page's fragment after a hash of its content and does not write such an
 "immutable" file when one of that name is already in its output folder: it neither compresses
@@ -81,6 +81,6 @@ def settle(bundle: Path, stand_ins: Collection[str]) -> set[str]:
     for name in stand_ins:
         if name not in wanted:
             (bundle / name).unlink()
-        elif (bundle / name).stat().st_size == 0:  # not written by Pagefind after all
+        elif (bundle / name).stat().st_size == 0:  # left by Pagefind: the last site's file stands
             kept.add(name)
     return kept
