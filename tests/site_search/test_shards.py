@@ -316,7 +316,9 @@ def test_documents_folders_of_builds_that_are_gone_are_removed(
 
 class FragmentPagefind(FakePagefind):
     """Writes a fragment per document, named after its bytes (as Pagefind names its fragments),
-    beside the entry file that lists them all."""
+    beside the entry file that lists them all. It writes no meta index, so a rebuild cannot tell
+    which stand-ins (``prefill.py``) it kept and indexes the bundle again from nothing:
+    ``test_prefill.py`` covers the stand-ins with the real Pagefind."""
 
     def __call__(self, documents: Path, bundle: Path) -> SimpleNamespace:
         started = super().__call__(documents, bundle)
