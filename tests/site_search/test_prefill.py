@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.build import tree
 
 from topicfeed.site_search import indexer, prefill
 from topicfeed.site_search.indexer import IndexWork, ShardedIndexing, place_bundle, write_documents
@@ -47,12 +48,6 @@ def indexed(tmp_path: Path, name: str, documents: list[SearchPage]) -> tuple[Pat
     bundle = tmp_path / name / "bundle"
     assert run_pagefind(folder, bundle).returncode == 0
     return folder, bundle
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def test_a_run_from_the_last_bundle_writes_what_a_run_from_nothing_writes(tmp_path: Path) -> None:
