@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import pickle
@@ -14,8 +15,9 @@ import pytest
 from support.reading import reader_settings, seed_site
 
 from topicfeed.build import Build
+from topicfeed.embed import Embed
 from topicfeed.items import PROBLEMS_KEY, item_of
-from topicfeed.model import Image, NewsItem, Provider
+from topicfeed.model import Image, NewsItem, Problem, Provider
 from topicfeed.news_reader import reader as reader_module
 from topicfeed.news_reader.item_store import (
     FORMAT,
@@ -339,3 +341,52 @@ def test_loaded_records_share_equal_texts_and_providers() -> None:
     entry = loaded_relating.related[0]
     assert entry.title is loaded.title and entry.excerpt is loaded.excerpt and entry.url is loaded.url
     assert entry.url_keys[0] is loaded.url_keys[0] and entry.provider is loaded.provider
+
+
+def fields_of(value: object) -> object:
+    """Every field of a record's objects, the ones equality leaves out (``url_keys``,
+    ``fingerprint``) included, with each object's class: what a loaded record must give back."""
+    if dataclasses.is_dataclass(value):
+        names = (field.name for field in dataclasses.fields(value))
+        return type(value), tuple(fields_of(getattr(value, name)) for name in names)
+    if isinstance(value, tuple | list):
+        return type(value), tuple(fields_of(part) for part in value)
+    return type(value), value
+
+
+def test_a_loaded_record_has_every_field_of_the_item_it_was_made_from() -> None:
+    """Loaded items and images are made by setting their slots one by one, not by their
+    ``__init__``: a field left unset, or set to its neighbour's value, must show here."""
+    image = Image(copy("https://cdn.example.com/a.jpg"), 1200, 675, copy("A picture"))
+    entry = story(
+        "A related story",
+        "https://example.com/related",
+        images=(Image(copy("https://cdn.example.com/r.jpg")),),
+    )
+    item = NewsItem(
+        copy("A headline"),
+        copy("An excerpt"),
+        dt.datetime(2026, 11, 30, 12, 30, 15, 250, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        copy("https://example.com/story"),
+        Provider(copy("Example"), copy("example.com"), Image(copy("https://example.com/logo.png"), 50, 50)),
+        kind=copy("video"),
+        amp_url=copy("https://example.com/story/amp"),
+        cdn_amp_url=copy("https://cdn.ampproject.org/c/s/example.com/story/amp"),
+        original_url=copy("https://origin.example.com/story"),
+        quality=149,
+        heat=7,
+        images=(image, Image(copy("https://cdn.example.com/b.jpg"), None, None)),
+        embed=Embed(copy("https://www.youtube-nocookie.com/embed/x"), 560, 315),
+        topics=(copy("AI"), copy("Power Apps")),
+        related=(entry,),
+        published=False,
+        category=copy("news"),
+        source_path=copy("2026-11-30-a-headline.md"),
+        url_keys=(copy("example.com/story"), copy("example.com/story/amp")),
+        fingerprint=copy("5c1d350489e816affe9c57083b199449"),
+    )
+    problems = [Problem(copy("2026-11-30-a-headline.md"), copy("title"), copy("too long"), notice=True)]
+    loaded = unpickled(pickled((item, problems)))
+    assert loaded is not None
+    assert fields_of(loaded) == fields_of((item, problems))
+    assert loaded[0].published_at.tzinfo == item.published_at.tzinfo
