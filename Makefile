@@ -154,7 +154,8 @@ test: venv testdeps
 # Benchmark (issues 8, 12): generated sets and outputs go to .bench/, results to bench/results/
 # and BENCHMARKS.md. 100,000 items: make bench BENCH_SIZES=100000 (long; not part of make test).
 # bench/ is a package run from the repository root; PYTHONPATH=plugins makes `topicfeed` importable.
-# It refuses to record results while the 1-minute load stays above 1.0 unless BENCH_ALLOW_LOAD=1.
+# It refuses to record results while the 1-minute load stays above 1.0, or while a CPU probe runs
+# more than 1.5 times slower than in the results it would replace, unless BENCH_ALLOW_LOAD=1.
 bench: venv
 	bash tools/install-bench-deps.sh
 	cd $(CURDIR) && PYTHONPATH=$(CURDIR)/plugins $(BIN)/python -m bench.run --sizes $(BENCH_SIZES) \

@@ -2,8 +2,9 @@
 
 Rendered from every ``bench/results/N.json`` (``bench/run.py``) and ``profile-*.json``
 (``bench/profile_build.py``), so measuring one size keeps the others. A size measured while the
-machine was busy (a round's 1-minute load above the run's ``max_load``) is marked "measured under
-load, not for comparison" wherever its numbers appear.
+machine was busy (a round's 1-minute load above the run's ``max_load``, or its CPU probe more than
+``max_slowdown`` times the fastest round of the results it replaced: :func:`slow_host`) is marked
+"measured under load, not for comparison" wherever its numbers appear.
 """
 
 from __future__ import annotations
@@ -94,9 +95,16 @@ def round_loads(result: Result) -> list[float]:
     return [s["load"] for by in result["samples"].values() for runs in by.values() for s in runs]
 
 
+def slow_host(result: Result) -> bool:
+    """A round's CPU probe took more than ``max_slowdown`` times the fastest round of the results
+    this one replaced (recorded only with ``--allow-load``: the runner refuses otherwise)."""
+    reference, probes = result.get("reference_cpu_probe"), result.get("round_cpu_probe") or []
+    return bool(reference and probes and max(probes) > reference * result.get("max_slowdown", 1.5))
+
+
 def under_load(result: Result) -> bool:
     loads = round_loads(result)
-    return not loads or max(loads) > result.get("max_load", DEFAULT_MAX_LOAD)
+    return not loads or max(loads) > result.get("max_load", DEFAULT_MAX_LOAD) or slow_host(result)
 
 
 def load_note(result: Result) -> str:
@@ -490,9 +498,12 @@ rounds with `BENCH_RUNS=3`); this file is rewritten from `bench/results/*.json`.
   memory sampled every 0.1 s, or less often so that sampling takes at most 5% of a core (forked
   renderers run side by side). CPU time is steadier than
   wall time on a shared machine.
-- **Load**: before each round the runner waits until the 1-minute load average is at most 1.0
-  and refuses to record results otherwise, unless told to (`BENCH_ALLOW_LOAD=1`, `--allow-load`);
-  such results are marked "measured under load, not for comparison".
+- **Load**: before each round the runner waits until the 1-minute load average is at most 1.0,
+  and until its CPU probe (below) takes at most 1.5 times as long as in the fastest round of the
+  results it would replace (other tenants of the host slow every instruction while the load
+  average stays low), and refuses to record results otherwise, unless told to
+  (`BENCH_ALLOW_LOAD=1`, `--allow-load`); such results are marked "measured under load, not for
+  comparison".
 - **Between builds**: after each build the runner waits for what the build left running in
   the background (Topicfeed empties the site it replaced into the next build's folders, or
   makes those folders from a new site) and flushes the disk (`sync`), for every system, so no

@@ -40,7 +40,11 @@ loads the machine are not comparable, so when the 1-minute load average stays ab
 "measured under load" in ``BENCHMARKS.md``. The load before each round is recorded, with the
 disk's pressure then and, for each build, the share of its wall time stalled on the disk
 (``bench/pressure.py``): the load average alone missed the shared disk's slow hours. So did it
-miss a slow host: each round also times a fixed Python loop in CPU time (``bench/host_speed.py``).
+miss a slow host: each round also times a fixed Python loop in CPU time (``bench/host_speed.py``),
+and waits, then refuses like the load, while that loop takes more than ``--max-slowdown`` (1.5)
+times as long as in the fastest round of the results it would replace: on 2026-12-07 the loop
+took 52 to 85 ms all morning against 17 to 20 ms the evening before, every build about three
+times as slow, at a load average under 1.
 
 After each build the runner waits for what the build left running (Topicfeed empties the site
 it replaced into the next build's folders, or makes those from a new site, in a process that
@@ -69,7 +73,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +93,11 @@ SCENARIOS = ("cold", "warm", "changed", "added", "unpublished")
 PAGE_DELTA = {"added": 1, "unpublished": -1}
 #: A round waits until the 1-minute load average is at most this (``--max-load``).
 MAX_LOAD = 1.0
+#: ... and until the CPU probe takes at most this many times the stored results' fastest round
+#: (``--max-slowdown``; :func:`wait_for_host`).
+MAX_SLOWDOWN = 1.5
+#: Seconds between two CPU probes while the host is slow.
+PROBE_INTERVAL = 30.0
 #: How often the memory of a build's whole process tree is sampled, at the most.
 TREE_SAMPLE_SECONDS = 0.1
 #: A sample waits this many times as long as the last one took (at least TREE_SAMPLE_SECONDS):
@@ -297,6 +306,60 @@ def wait_for_quiet(max_load: float, allow_load: bool, patience: float) -> float:
     return load
 
 
+def reference_probe(results: Path, size: int) -> float | None:
+    """The fastest round's CPU probe in the results a run of ``size`` would replace, unless they
+    were themselves measured under load; None when there are none to compare with."""
+    try:
+        stored = json.loads((results / f"{size}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("allow_load"):
+        return None
+    probes = [p for p in stored.get("round_cpu_probe") or () if type(p) in (int, float) and p > 0]
+    return min(probes) if probes else None
+
+
+def wait_for_host(
+    reference: float | None,
+    max_slowdown: float,
+    allow_load: bool,
+    patience: float,
+    probe: Callable[[], float] | None = None,
+) -> float:
+    """The CPU probe (``bench/host_speed.py``) once it is at most ``max_slowdown`` times
+    ``reference`` (:func:`reference_probe`), probing again every :data:`PROBE_INTERVAL` seconds
+    for up to ``patience``.
+
+    Other tenants of the host slow every instruction without queueing for this machine's cores,
+    so the load average misses them; results measured then would replace a faster hour's as if
+    the build had slowed down. With ``allow_load``, or nothing to compare with, the first probe
+    is returned at once. ``probe``: :func:`host_speed.probe` unless given.
+    """
+    probe = probe or host_speed.probe
+    speed = probe()
+    if allow_load or reference is None:
+        return speed
+    limit = reference * max_slowdown
+    deadline = time.monotonic() + patience
+    while speed > limit:
+        if time.monotonic() > deadline:
+            raise LoadTooHigh(
+                f"the CPU probe took {1000 * speed:.1f} ms, more than {max_slowdown:g} times the "
+                f"{1000 * reference:.1f} ms of the fastest round in the results it would replace, "
+                f"for {patience:.0f} s: refusing to measure (the host is slowed by other work the "
+                "load average does not show); wait for a faster hour, or pass --allow-load (make "
+                "bench BENCH_ALLOW_LOAD=1) to record results marked as measured under load"
+            )
+        print(
+            f"[bench] waiting for the host to speed up: CPU probe {1000 * speed:.1f} ms "
+            f"> {1000 * limit:.1f} ms",
+            flush=True,
+        )
+        time.sleep(PROBE_INTERVAL)
+        speed = probe()
+    return speed
+
+
 def clear_output(output_dir: Path) -> None:
     """Remove the output and everything a build keeps beside it, so a cold build starts from nothing.
 
@@ -495,12 +558,13 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     round_io: list[float | None] = []
     round_probe: list[float] = []
     round_faults: list[float] = []
+    reference = reference_probe(args.results, size)
     for round_number in range(1, args.runs + 1):
+        speed = wait_for_host(reference, args.max_slowdown, args.allow_load, args.load_wait)
         round_load = wait_for_quiet(args.max_load, args.allow_load, args.load_wait)
         round_loads.append(round(round_load, 2))
         io = pressure.io_some_avg60()
         round_io.append(io)
-        speed = host_speed.probe()
         round_probe.append(round(speed, 4))
         fault = host_speed.fault_probe()
         round_faults.append(round(fault, 8))
@@ -538,6 +602,8 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "machine": machine(),
         "max_load": args.max_load,
         "allow_load": args.allow_load,
+        "max_slowdown": args.max_slowdown,
+        "reference_cpu_probe": reference,
         "round_loads": round_loads,
         "round_io_pressure": round_io,
         "round_cpu_probe": round_probe,
@@ -660,6 +726,8 @@ def command_line(args: argparse.Namespace, sizes: list[int]) -> str:
         parts += ["--topicfeed-setting", f"{name}={json.dumps(value)}"]
     if args.results.resolve() != (BENCH / "results").resolve():
         parts += ["--results", _shown(args.results)]
+    if args.max_slowdown != MAX_SLOWDOWN:
+        parts += ["--max-slowdown", f"{args.max_slowdown:g}"]
     if args.allow_load:
         parts.append("--allow-load")
     return shlex.join(parts)
@@ -706,7 +774,16 @@ def main(argv: list[str] | None = None) -> int:
         "--max-load", type=float, default=MAX_LOAD, help="1-minute load average allowed before a round"
     )
     parser.add_argument(
-        "--load-wait", type=float, default=300, help="seconds to wait for the load to drop before refusing"
+        "--load-wait",
+        type=float,
+        default=300,
+        help="seconds to wait for the load (or the host's slowness) to drop before refusing",
+    )
+    parser.add_argument(
+        "--max-slowdown",
+        type=float,
+        default=MAX_SLOWDOWN,
+        help="how many times the stored results' fastest CPU probe a round's may take",
     )
     parser.add_argument(
         "--allow-load",

@@ -72,6 +72,18 @@ def test_quiet_round_is_not_marked_and_busy_round_is() -> None:
     assert "**Measured under load, not for comparison**" in busy.split("## 1,000 items")[1]
 
 
+def test_a_round_on_a_slowed_host_is_marked_although_the_load_was_low() -> None:
+    """Recorded with --allow-load while the CPU probe took three times the reference: marked;
+    within ``max_slowdown`` of it, or results from before the reference was kept: not."""
+    slowed = result(1000, [0.3, 0.5]) | {"allow_load": True, "round_cpu_probe": [0.052, 0.056]}
+    slowed |= {"reference_cpu_probe": 0.018, "max_slowdown": 1.5}
+    assert "**Measured under load, not for comparison**" in render({1000: slowed}).split("## 1,000 items")[1]
+    fast = slowed | {"round_cpu_probe": [0.019, 0.026]}
+    assert "under load" not in render({1000: fast}).split("## 1,000 items")[1]
+    older = {k: v for k, v in slowed.items() if k not in ("reference_cpu_probe", "max_slowdown")}
+    assert "under load" not in render({1000: older}).split("## 1,000 items")[1]
+
+
 def test_targets_met_or_with_their_gap() -> None:
     text = render({10_000: result(10_000, [0.2], tf_cold=10.0)})
     rows = {

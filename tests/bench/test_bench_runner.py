@@ -270,3 +270,59 @@ def test_a_variant_builds_topicfeed_with_its_settings_into_its_own_results(
     assert "a folder of their own: --results bench/results/variants/NAME" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         run.main(["--topicfeed-setting", "memory=2000"])
+
+
+def stored_result(results: Path, size: int, probes: list[float], allow_load: bool = False) -> None:
+    results.mkdir(parents=True, exist_ok=True)
+    stored = {"size": size, "allow_load": allow_load, "round_cpu_probe": probes}
+    (results / f"{size}.json").write_text(json.dumps(stored), encoding="utf-8")
+
+
+def test_the_reference_is_the_fastest_round_of_the_results_a_run_would_replace(tmp_path: Path) -> None:
+    stored_result(tmp_path, 1000, [0.0202, 0.0187, 0.0181])
+    stored_result(tmp_path, 100, [0.0150], allow_load=True)
+    (tmp_path / "10.json").write_text("{not json", encoding="utf-8")
+    assert run.reference_probe(tmp_path, 1000) == 0.0181
+    assert run.reference_probe(tmp_path, 100) is None, "results measured under load set no bar"
+    assert run.reference_probe(tmp_path, 10) is None
+    assert run.reference_probe(tmp_path, 10_000) is None
+
+
+def test_a_round_waits_for_a_slow_host_then_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load average stays low while other tenants slow every instruction: the CPU probe
+    decides. A probe within the bar goes on at once; a slow one waits, probing again, and a
+    host that stays slow is refused unless --allow-load is given."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(run.time, "sleep", sleeps.append)
+    probes = iter([0.060, 0.055, 0.025])
+    assert run.wait_for_host(0.018, 1.5, False, 300, lambda: next(probes)) == 0.025
+    assert sleeps == [run.PROBE_INTERVAL, run.PROBE_INTERVAL]
+    assert run.wait_for_host(0.018, 1.5, False, 300, lambda: 0.026) == 0.026
+    assert run.wait_for_host(0.018, 1.5, True, 300, lambda: 0.084) == 0.084
+    assert run.wait_for_host(None, 1.5, False, 300, lambda: 0.084) == 0.084
+    with pytest.raises(run.LoadTooHigh, match=r"CPU probe took 84.0 ms, more than 1.5 times the 18.0 ms"):
+        run.wait_for_host(0.018, 1.5, False, 0, lambda: 0.084)
+
+
+def test_a_slow_host_leaves_the_stored_results_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A whole run on a host three times as slow as the stored results' fastest round: nothing
+    is built, the results and the report stay, and the exit status says why."""
+    results = tmp_path / "results"
+    stored_result(results, SIZE, [0.018])
+    before = (results / f"{SIZE}.json").read_bytes()
+    fake = FakePelican()
+    monkeypatch.setattr(run, "measure", fake)
+    monkeypatch.setattr(run.host_speed, "probe", lambda *args: 0.056)
+    argv = ["--sizes", str(SIZE), "--runs", "1", "--systems", "pelican", "--max-load", "1000"]
+    argv += ["--load-wait", "0", "--work", str(tmp_path / "work"), "--results", str(results)]
+    argv += ["--report", str(tmp_path / "BENCHMARKS.md")]
+    assert run.main(argv) == 3
+    assert "more than 1.5 times the 18.0 ms" in capsys.readouterr().err
+    assert fake.seen == {}
+    assert (results / f"{SIZE}.json").read_bytes() == before
+    assert not (tmp_path / "BENCHMARKS.md").exists()
+    monkeypatch.setattr(run.host_speed, "probe", lambda *args: 0.019)
+    assert run.main(argv) == 0, capsys.readouterr().err
+    assert json.loads((results / f"{SIZE}.json").read_text())["reference_cpu_probe"] == 0.018
