@@ -310,3 +310,21 @@ def test_inode_numbers_recorded_on_another_file_system_vouch_for_nothing(tmp_pat
     assert run_pelican(content, output, extra=full).returncode == 0  # most pages linked from the last site
     kept = state.load(output)
     assert kept is not None and state.same_site(state.listing(output), kept.site)
+
+
+def test_a_story_that_moves_is_built_in_full_with_its_redirect_page(tmp_path: Path) -> None:
+    """A new headline moves a story to a new URL: the rebuild cannot write the redirect page
+    from the old one, so it builds in full, saying why, and the old URL redirects; while that
+    page is there, the next change is built in full as well."""
+    content, output, build = small_site(tmp_path)
+    old = next(output.glob("2024/*/*/test-story-number-1/index.html"))
+    write_item(content, "story-1.txt", item_fields(1, title="A new headline for story one"))
+    moved = build()
+    assert "a full build (redirect pages are there or due)" in moved.log
+    assert "Rebuilt from the site model" not in moved.log
+    assert old.exists() and "a-new-headline-for-story-one/" in old.read_text(encoding="utf-8")
+    assert next(output.glob("2024/*/*/a-new-headline-for-story-one/index.html")).is_file()
+    write_item(content, "story-2.txt", item_fields(2, excerpt="An edited excerpt ..."))
+    after = build()
+    assert "a full build (redirect pages are there or due)" in after.log
+    assert old.exists()

@@ -107,14 +107,16 @@ def file_for(url: str) -> str:
 
 
 def plan(remembered: dict[str, str], now: dict[str, str], pages: set[str]) -> dict[str, str]:
-    """Old URL -> new URL for every remembered URL whose story moved and that no page uses."""
+    """Old URL -> new URL for every remembered URL whose story moved and that no page uses, in
+    the old URLs' order (only the moves are sorted: a rebuild from the model asks twice, of
+    every URL the site published, and usually finds none)."""
     moves = {}
-    for url, key in sorted(remembered.items()):
+    for url, key in remembered.items():
         target = now.get(key)
         if target is None or target == url or url in pages:
             continue
         moves[url] = target
-    return moves
+    return dict(sorted(moves.items()))
 
 
 def write_redirects(pelican: Any, build: Build) -> None:
@@ -157,13 +159,15 @@ def remember_urls(pelican: Any, build: Build) -> None:
         _remember(pelican.settings, build.output, current_urls(build.articles))
 
 
-def derive_redirects(settings: dict[str, Any], output: Path, urls: dict[str, str]) -> dict[str, str]:
-    """The ``redirects`` derivation: the redirect pages (old URL -> new URL) a build of ``output``
-    would write if its stories were at ``urls`` (story key -> URL), from the state as it is.
-    A rebuild from the site model writes none, so it asks, for the site before and after."""
+def derive_redirects(settings: dict[str, Any], output: Path, *sites: dict[str, str]) -> list[dict[str, str]]:
+    """The ``redirects`` derivation: for each of ``sites`` (story key -> URL), the redirect pages
+    (old URL -> new URL) a build of ``output`` would write if its stories were there, from the
+    state as it is, read once. A rebuild from the site model writes none, so it asks, for the
+    site before and after."""
     if not settings["REDIRECTS"]:
-        return {}
-    return plan(load_state(state_path(settings, output)), urls, set(urls.values()))
+        return [{} for _ in sites]
+    remembered = load_state(state_path(settings, output))
+    return [plan(remembered, urls, set(urls.values())) for urls in sites]
 
 
 def remember_planned_urls(pelican: Any, build: Build) -> None:

@@ -215,9 +215,8 @@ def plan_rebuild(
             redirects = derivation(settings, "redirects")
         except Underivable:
             redirects = None  # no plugin writes redirect pages
-        if redirects is not None and (
-            redirects(settings, output, _story_urls(last))
-            or redirects(settings, output, _story_urls(planned.model))
+        if redirects is not None and any(
+            redirects(settings, output, _story_urls(last), _story_urls(planned.model))
         ):
             raise Underivable("redirect pages are there or due")
     except BaseException:
