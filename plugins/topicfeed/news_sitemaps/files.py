@@ -45,7 +45,7 @@ def derive_sitemaps(
     files: list[SitemapFile] = []
     config = settings.get("SITEMAP")
     if config:
-        # The same bytes as one update per page and per story, in two (a third of the time).
+        # The same bytes as one update per page and per story, in two updates.
         digest = hashlib.blake2b(digest_size=16)
         digest.update("".join(f"{page}\0" for page in sorted(pages)).encode())
         digest.update("".join(f"{url}\0{date!r}\0" for _file, url, date in stories).encode())
