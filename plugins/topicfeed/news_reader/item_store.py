@@ -180,7 +180,7 @@ def _reduce_item(item: NewsItem) -> tuple[Any, tuple[Any, ...]]:
 @functools.lru_cache(maxsize=65536)
 def _provider(name: str, domain: str, logo: tuple[Any, ...] | None) -> Provider:
     """One object for equal providers; the logo comes as its fields, so the key is hashed in C."""
-    return Provider(name, domain, None if logo is None else Image(*logo))
+    return Provider(name, domain, None if logo is None else _image(*logo))
 
 
 def _reduce_image(image: Image) -> tuple[Any, tuple[Any, ...]]:

@@ -43,13 +43,13 @@ def derive_sitemaps(
     """The sitemap files of a site with these ``pages`` (output paths) and published ``stories``
     (each ``(file, URL, date as a POSIX timestamp)``, in the site's order)."""
     files: list[SitemapFile] = []
+    newest = max((date for _f, _u, date in stories), default=None)
     config = settings.get("SITEMAP")
     if config:
         # The same bytes as one update per page and per story, in two updates.
         digest = hashlib.blake2b(digest_size=16)
         digest.update("".join(f"{page}\0" for page in sorted(pages)).encode())
         digest.update("".join(f"{url}\0{date!r}\0" for _file, url, date in stories).encode())
-        newest = max((date for _f, _u, date in stories), default=None)
         digest.update(repr(newest).encode())
         shown = (digest.hexdigest(),)
         fmt = config.get("format", "xml")
@@ -63,8 +63,7 @@ def derive_sitemaps(
     if settings["NEWS_SITEMAP_SAVE_AS"]:
         # Only the stories near the window are made into stand-ins (the window is a few days of
         # a site's years); a second more than its span, so rounding to microseconds drops none.
-        latest = max((date for _f, _u, date in stories), default=0.0)
-        start = latest - settings["NEWS_SITEMAP_DAYS"] * 86400 - 1
+        start = -math.inf if newest is None else newest - settings["NEWS_SITEMAP_DAYS"] * 86400 - 1
         stand_ins = [
             SimpleNamespace(date=dt.datetime.fromtimestamp(date, dt.UTC), file=file)
             for file, _url, date in stories
