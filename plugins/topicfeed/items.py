@@ -45,6 +45,11 @@ def item_of(content: Any) -> NewsItem | None:
     if type(content) is dict:
         metadata = content
     else:
+        # Pelican sets every metadata field as an attribute of the content: the item is its
+        # ``news``, and a rebuild's list pages show stand-ins that carry that attribute only.
+        item = getattr(content, ITEM_KEY, None)
+        if isinstance(item, NewsItem):
+            return item
         metadata = getattr(content, "metadata", None)
         if metadata is None and isinstance(content, Mapping):
             metadata = content

@@ -82,6 +82,15 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   and leaving out the file name's and folder's fields when the reader's answer names all they
   could give (it overwrites them); anything else (typogrify, caching readers, an odd path) is
   left to ``read_file``.
+- **A story's article as a list shows it** (:func:`listed_values`): a list page reads an
+  article's headline, date, ``locale_date``, URL and item (and the plugins' dressings), and a
+  rebuild whose new story shifts the home page's list renders every page of it (4,214 at
+  100,000 items), which made a Pelican article for every story of the site. ``Content`` sets
+  each metadata field as an attribute and formats ``locale_date`` from the date with the
+  language's ``DATE_FORMATS`` entry or ``DEFAULT_DATE_FORMAT``; :func:`listed_values` gives
+  those attributes from the reader's fields, and says None when the settings could make them
+  otherwise (metadata from the settings or the path naming a field a list reads, a locale in a
+  date format, typogrify, a receiver of ``content_object_init``).
 - **pelican-sitemap's loop** (:func:`write_sitemap`, ``_sitemap_text``): ``_write_out`` asks every
   page for its URL, exclusion, kind, frequency, priority and translations through ``getattr``;
   for index pages and :func:`sitemap_article` stand-ins (which carry none of their own) the
@@ -567,6 +576,74 @@ def article_from_answer(
     return Article(content=content, metadata=metadata, settings=settings, source_path=full_path, context={})
 
 
+# A story's article as a list shows it ----------------------------------------------------------
+
+#: Metadata names that would change what :func:`listed_values` gives if the settings' metadata
+#: (``DEFAULT_METADATA``, ``EXTRA_PATH_METADATA``, the path's regexes) named them: the headline,
+#: date and item are the reader's whatever those say (its fields overwrite theirs), its URL and
+#: file the site's, but a language or date format changes ``locale_date`` and ``tags`` would
+#: be an item without topics' attribute.
+_LISTED_NAMES = frozenset({"lang", "date_format", "tags"})
+
+
+def listed_date_format(settings: dict[str, Any]) -> Any:
+    """The format ``Content`` gives ``locale_date`` for an article whose metadata names no
+    language or format: the default language's ``DATE_FORMATS`` entry, else
+    ``DEFAULT_DATE_FORMAT`` (a tuple names a locale too)."""
+    if "DEFAULT_LANG" in settings:
+        lang = settings["DEFAULT_LANG"].lower()
+        if lang in settings["DATE_FORMATS"]:
+            return settings["DATE_FORMATS"][lang]
+    return settings["DEFAULT_DATE_FORMAT"]
+
+
+#: The attributes :func:`listed_values` gives only when the article has them, and then always:
+#: an article without one of these lacks it.
+LISTED_WHEN_SET = frozenset({"tags"})
+
+#: What :func:`listed_values` gives: the attributes of a story's article a list shows.
+ListedValues = Callable[[dict[str, Any], str, str], dict[str, Any]]
+
+
+def listed_values(settings: dict[str, Any]) -> ListedValues | None:
+    """How to give the attributes Pelican's ``Article`` of a news item has, from the reader's
+    ``fields`` for it (``title``, an aware ``date``, the item and, when it has topics, ``tags``:
+    ``Content`` sets each metadata field as it is), the URL and file the site gives it (its
+    ``override_url`` and ``override_save_as``: what ``url`` and ``save_as`` then are) and its
+    ``locale_date``; None when these settings could give the article other values for any of
+    them (then make the article)."""
+    extra = settings.get("EXTRA_PATH_METADATA") or {}
+    names = {
+        name.lower()
+        for name in (
+            *(settings.get("DEFAULT_METADATA") or ()),
+            *(name for fields_of in extra.values() for name in fields_of),
+            *_path_metadata_names(
+                settings.get("FILENAME_METADATA"),
+                settings.get("PATH_METADATA"),
+                bool(settings.get("USE_FOLDER_AS_CATEGORY") and settings.get("CATEGORY_SAVE_AS")),
+            ),
+        )
+    }
+    date_format = listed_date_format(settings)
+    if (
+        settings.get("TYPOGRIFY")
+        or signals.content_object_init.receivers
+        or names & _LISTED_NAMES
+        or not isinstance(date_format, str)
+    ):
+        return None
+
+    def values(fields: dict[str, Any], url: str, save_as: str) -> dict[str, Any]:
+        shown = dict(fields)
+        shown["url"] = url
+        shown["save_as"] = save_as
+        shown["locale_date"] = fields["date"].strftime(date_format)
+        return shown
+
+    return values
+
+
 # The default author ------------------------------------------------------------------------------
 
 
@@ -965,7 +1042,7 @@ def _relied_on() -> tuple[Any, ...]:
         pelican_readers._filter_discardable_metadata,
         pelican_readers.find_empty_alt,  # finds nothing in text without "<img"
         ArticlesGenerator.generate_context,  # get_cached_data(f, None), then cache_data
-        Content.__init__,  # no author in the metadata: Author(settings["AUTHOR"]): default_author
+        Content.__init__,  # no author: Author(AUTHOR): default_author; fields, locale_date: listed_values
         _pelican_relative_source_path,  # relpath of two abspath calls: relative_source_path
         Content.url_format.fget,  # the metadata, then path, slug, lang, date, author, category
         _pelican_expand_settings,  # the setting CLASS_KEY formatted with url_format

@@ -152,6 +152,29 @@ def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Ar
     return articles
 
 
+def listed_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[dict[str, Any]] | None:
+    """What a list page shows of the article :func:`make_articles` makes of each of ``stories``
+    (derivation of ``news-listed-articles``): the attributes it has for the reader's headline,
+    date, item and topics (slugged as the site slugs them), its URL, file and ``locale_date``,
+    without making it (:func:`topicfeed.pelican_adapter.listed_values`); None when these
+    settings could give the article other values (make the articles then)."""
+    values = pelican_adapter.listed_values(settings)
+    if values is None:
+        return None
+    _, reader = _article_readers(settings)
+    listed = []
+    for story in stories:
+        fields = reader.listed(story.item)
+        tags = fields.get("tags")
+        if tags:
+            named = zip(story.topic_names, story.topics, strict=True)
+            slugs = {topic_key(name): slug for name, slug in named}
+            for tag in tags:
+                tag.slug = slugs[topic_key(tag.name)]
+        listed.append(values(fields, story.url, story.save_as))
+    return listed
+
+
 def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str, Known]) -> NewsRead:
     """The published items of ``files`` (absolute paths of every news file of the content
     folder) and every file's fate; ``known``: the last model's items by file."""

@@ -43,7 +43,7 @@ from topicfeed.plugin import Phase, register_plugin
 from topicfeed.text import short_hash, topic_key, unique_topic_slugs
 
 from . import prefetch
-from .derive import make_articles, read_news
+from .derive import listed_articles, make_articles, read_news
 from .reader import FileParser, NewsReader, close_store, end_sharing, open_store
 from .settings import SETTINGS
 from .source import extension_variants
@@ -294,9 +294,13 @@ def register() -> None:
     register_plugin(
         __name__.rpartition(".")[0],
         settings=SETTINGS,
-        provides={"news-items", "news-articles"},
+        provides={"news-items", "news-articles", "news-listed-articles"},
         steps=[(Phase.ARTICLES, resume_collector)],
-        derives={"news-items": read_news, "news-articles": make_articles},
+        derives={
+            "news-items": read_news,
+            "news-articles": make_articles,
+            "news-listed-articles": listed_articles,
+        },
     )
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(start_reading)

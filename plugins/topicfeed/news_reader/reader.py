@@ -288,21 +288,36 @@ class NewsReader(BaseReader):
     def _rejected(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
         return "", {"status": "skip", PROBLEMS_KEY: problems}
 
+    def listed(self, item: NewsItem) -> dict[str, Any]:
+        """The part of :meth:`_metadata` a list page shows (the item, its headline, date and
+        topics; no topics, no ``tags``), made as :meth:`_metadata` makes it: a rebuild's list
+        pages show thousands of stories and make no article for any (``news-listed-articles``)."""
+        shown: dict[str, Any] = {
+            "title": item.title,
+            "date": item.published_at.astimezone(self.model_settings.timezone),
+            ITEM_KEY: item,
+        }
+        if item.topics:
+            tags = []
+            for name in item.topics:
+                tag = self._tags.get(name)
+                if tag is None:
+                    tag = self._tags[name] = Tag(name, self.settings)
+                    tag.slug = topic_slug(name)
+                tags.append(tag)
+            shown["tags"] = tags
+        return shown
+
     def _metadata(self, item: NewsItem, problems: list[Problem]) -> tuple[str, dict[str, Any]]:
         """Pelican metadata for one item: the plain-text fields stay text, escaped by templates."""
         excerpt_html = f"<p>{html.escape(item.excerpt)}</p>" if item.excerpt else ""
-        tags = []
-        for name in item.topics:
-            tag = self._tags.get(name)
-            if tag is None:
-                tag = self._tags[name] = Tag(name, self.settings)
-                tag.slug = topic_slug(name)
-            tags.append(tag)
+        listed = self.listed(item)
+        tags = listed.get("tags")
         # api: an exporter file name (YYYY-MM-DD-slug.md) gives the URL, as on its Jekyll site.
         permalink = permalinks.for_item(item.source_path, self.settings)
         metadata: dict[str, Any] = {
-            "title": item.title,
-            "date": item.published_at.astimezone(self.model_settings.timezone),
+            "title": listed["title"],
+            "date": listed["date"],
             "slug": permalink.slug if permalink else title_slug(item.title, item.key),
             "category": self._category(item.category),
             "summary": excerpt_html,
