@@ -92,7 +92,9 @@ def write_feeds_from_model(
 
     def write(path: str, url: str, feed_type: str = "atom", title: str | None = None) -> None:
         if path in shows:  # the stories it shows: the first FEED_MAX_ITEMS of its list
-            shown = articles.lazy([position[file] for file in shows[path][4]])
+            # The articles themselves: an entry reads their content and summary, which a
+            # list's stand-ins (``SiteArticles.listed``) would make the articles for anyway.
+            shown = articles.at([position[file] for file in shows[path][4]])
             writer.write_feed(shown, shared, path, url, feed_type=feed_type, feed_title=title)
             written.add(path)
 

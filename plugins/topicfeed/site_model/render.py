@@ -9,8 +9,10 @@ every item and run every plugin's step over all of them. Here the site comes as 
 (:class:`topicfeed.items.PlainSite`, what the prediction made of the content folder) and only
 the items a rendered page shows become Pelican articles (:class:`SiteArticles`: the
 ``news-articles`` derivation, through Pelican's own readers, with the URL and topic slugs the
-site gives them), each dressed by every plugin (:func:`topicfeed.plugin.dressers`: the same code
-as its build step, fed from the site's plain values). The context every page gets is Pelican's
+site gives them), and a list page's stories not even that (:class:`ListedArticle`: what lists
+read of the article, ``news-listed-articles``), each dressed by every plugin
+(:func:`topicfeed.plugin.dressers`: the same code as its build step, fed from the site's plain
+values). The context every page gets is Pelican's
 (the settings, the site's lists of articles, which make their articles only when a template
 goes through them) and the plugins' page values (:func:`topicfeed.plugin.page_values`). Each
 page is rendered with the theme's template in Pelican's own Jinja environment, with the values
