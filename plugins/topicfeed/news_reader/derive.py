@@ -125,6 +125,14 @@ def _article_readers(settings: dict[str, Any]) -> tuple[Readers, NewsReader]:
     return readers, reader
 
 
+def _slug_tags(tags: Sequence[Any] | None, story: Story) -> None:
+    """Give a story's topic ``tags`` the slugs the site gives its topics (the story's, by topic key)."""
+    if tags:
+        slugs = {topic_key(name): slug for name, slug in zip(story.topic_names, story.topics, strict=True)}
+        for tag in tags:
+            tag.slug = slugs[topic_key(tag.name)]
+
+
 def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Article]:
     """The Pelican ``Article`` a build makes of each of ``stories`` (derivation of
     ``news-articles``: the articles a page rendered from the site model shows), with the URL,
@@ -143,9 +151,7 @@ def make_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[Ar
         if article is None:
             reader.given = {os.path.abspath(os.path.join(base, story.item.source_path)): story.item}
             article = _article(settings, readers, story.item.source_path, permalink=False)
-        slugs = {topic_key(name): slug for name, slug in zip(story.topic_names, story.topics, strict=True)}
-        for tag in getattr(article, "tags", None) or ():
-            tag.slug = slugs[topic_key(tag.name)]
+        _slug_tags(getattr(article, "tags", None), story)
         article.override_url = story.url
         article.override_save_as = story.save_as
         articles.append(article)
@@ -165,12 +171,7 @@ def listed_articles(settings: dict[str, Any], stories: Sequence[Story]) -> list[
     listed = []
     for story in stories:
         fields = reader.listed(story.item)
-        tags = fields.get("tags")
-        if tags:
-            named = zip(story.topic_names, story.topics, strict=True)
-            slugs = {topic_key(name): slug for name, slug in named}
-            for tag in tags:
-                tag.slug = slugs[topic_key(tag.name)]
+        _slug_tags(fields.get("tags"), story)
         listed.append(values(fields, story.url, story.save_as))
     return listed
 
