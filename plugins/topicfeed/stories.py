@@ -8,16 +8,28 @@ Both work on item positions over plain :class:`NewsItem` objects, without Pelica
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from topicfeed.model import NewsItem
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
 
 def date_order(items: Sequence[NewsItem]) -> list[int]:
-    """Positions sorted oldest first by (date, story key, file): the one deterministic order."""
-    return sorted(
-        range(len(items)), key=lambda i: (items[i].published_at, items[i].key, items[i].source_path)
-    )
+    """Positions sorted oldest first by (date, story key, file): the one deterministic order.
+
+    Dates are compared as whole microseconds since 1970, which orders aware datetimes exactly as
+    comparing them does (a date is always aware: the model reads one without an offset as UTC).
+    Comparing the datetimes themselves asks each one's offset whenever two carry different
+    zones, and took 9% of the related step; a float timestamp would be cheaper still but can
+    round two dates a microsecond apart to one value after 2106.
+    """
+    keyed = [
+        ((item.published_at - _EPOCH) // _MICROSECOND, item.url_keys[0], item.source_path) for item in items
+    ]
+    return sorted(range(len(keyed)), key=keyed.__getitem__)
 
 
 def story_index(items: Sequence[NewsItem], order: Sequence[int]) -> dict[str, int]:

@@ -123,11 +123,18 @@ def backlinks(links: CrossLinks, order: Sequence[int]) -> list[list[int]]:
 
 
 def clusters(
-    items: Sequence[NewsItem], links: CrossLinks, index: dict[str, int], order: Sequence[int]
+    items: Sequence[NewsItem],
+    links: CrossLinks,
+    index: dict[str, int],
+    order: Sequence[int],
+    times: list[float] | None = None,
+    keys: list[str] | None = None,
 ) -> Clusters:
     """Union-find over cross-links; items sharing a story URL are one story too.
 
     An outside story listed by several items is shown as the oldest of them lists it.
+    ``times`` and ``keys``: each item's ``published_at.timestamp()`` and story key, when the
+    caller has them already.
     """
     n = len(items)
     sets = UnionFind(n)
@@ -164,8 +171,12 @@ def clusters(
     for x, r in enumerate(root):
         if size[r] > 1:
             members.setdefault(r, []).append(x)
-    times = [item.published_at.timestamp() for item in items] + [s.published_at.timestamp() for s in outside]
-    keys = [item.url_keys[0] for item in items] + [s.url_keys[0] for s in outside]
+    if times is None:
+        times = [item.published_at.timestamp() for item in items]
+    if keys is None:
+        keys = [item.url_keys[0] for item in items]
+    times = times + [s.published_at.timestamp() for s in outside]
+    keys = keys + [s.url_keys[0] for s in outside]
     for group in members.values():
         # ours first, then outside stories; newest first; then by story key
         group.sort(key=lambda x: (x >= n, -times[x], keys[x]))
@@ -372,8 +383,10 @@ def decide(items: Sequence[NewsItem], settings: RelatedSettings) -> Decisions:
     index = story_index(items, order)
     links = cross_links(items, index)
     back = backlinks(links, order)
-    groups = clusters(items, links, index, order)
-    scorer = RelatedScorer(items, settings, order)
+    times = [item.published_at.timestamp() for item in items]
+    keys = [item.url_keys[0] for item in items]
+    groups = clusters(items, links, index, order, times, keys)
+    scorer = RelatedScorer(items, settings, order, times, keys)
     min_related, best = settings.min_related, scorer.best
     computed: list[list[int]] = []
     empty: list[int] = []  # shared by the items that need no computed story (never appended to)

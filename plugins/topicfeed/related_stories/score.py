@@ -63,7 +63,16 @@ class RelatedScorer:
     ones around its own place in the list.
     """
 
-    def __init__(self, items: Sequence[NewsItem], settings: RelatedSettings, order: Sequence[int]) -> None:
+    def __init__(
+        self,
+        items: Sequence[NewsItem],
+        settings: RelatedSettings,
+        order: Sequence[int],
+        times: list[float] | None = None,
+        story_keys: list[str] | None = None,
+    ) -> None:
+        """``times`` and ``story_keys``: each item's ``published_at.timestamp()`` and story key, when the
+        caller has them already (:func:`.graph.decide` makes them once for every part of the step)."""
         self.items = items
         self.settings = settings
         n = len(items)
@@ -71,7 +80,7 @@ class RelatedScorer:
         self.rank = [0] * n
         for r, i in enumerate(self.order):
             self.rank[i] = r
-        self.times = [item.published_at.timestamp() for item in items]
+        self.times = [item.published_at.timestamp() for item in items] if times is None else times
         self.rank_times = [self.times[i] for i in self.order]
         # Terms: a topic is "#" + its key, a title word is itself (words never hold a "#").
         # Each item keeps its terms with their positions in the posting lists, so that finding
@@ -116,7 +125,7 @@ class RelatedScorer:
         self.useful = {t: (ranks, self.idf[t]) for t, ranks in postings.items() if 1 < len(ranks) < n}
         self._topics = topics  # by rank: (terms, positions)
         self._words = words  # by rank: (terms, positions)
-        self.keys = [item.key for item in items]
+        self.keys = [item.key for item in items] if story_keys is None else story_keys
 
     def _shared(self, r: int) -> dict[int, float]:
         """The topic and title parts of the score of every candidate, by rank, for the item of rank ``r``."""
