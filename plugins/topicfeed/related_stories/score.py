@@ -127,6 +127,12 @@ class RelatedScorer:
         self._words = words  # by rank: (terms, positions)
         self.keys = [item.key for item in items] if story_keys is None else story_keys
 
+    def terms(self, i: int) -> tuple[list[str], list[str]]:
+        """Item ``i``'s terms (by position) as its score counts them: its topics and its kept
+        headline words (``bench.related_reach`` bounds how far a change moves its scores)."""
+        r = self.rank[i]
+        return self._topics[r][0], self._words[r][0]
+
     def _shared(self, r: int) -> dict[int, float]:
         """The topic and title parts of the score of every candidate, by rank, for the item of rank ``r``."""
         settings = self.settings
