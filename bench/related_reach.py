@@ -32,10 +32,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from topicfeed.model import NewsItem
-from topicfeed.related_stories.graph import backlinks, cross_links
+from topicfeed.related_stories.graph import computed_wanted, decide, never_computed
 from topicfeed.related_stories.score import RelatedScorer, title_words
 from topicfeed.related_stories.settings import RelatedSettings
-from topicfeed.stories import date_order, story_index
+from topicfeed.stories import date_order
 
 from .related_step import from_folder, plugin_settings
 
@@ -43,19 +43,16 @@ from .related_step import from_folder, plugin_settings
 def computed_lists(
     items: Sequence[NewsItem], settings: RelatedSettings
 ) -> tuple[RelatedScorer, dict[str, tuple[list[str], float, int]]]:
-    """The scorer, and for each item given computed stories (by file): the files chosen, its
-    margin and its position."""
-    order = date_order(items)
-    links = cross_links(items, story_index(items, order))
-    back = backlinks(links, order)
-    scorer = RelatedScorer(items, settings, order)
+    """The scorer, and for each item given computed stories (by file): the files the step chose
+    (:func:`decide`), its margin and its position."""
+    decisions = decide(items, settings)
+    scorer = RelatedScorer(items, settings, date_order(items))
     found: dict[str, tuple[list[str], float, int]] = {}
-    for i, (listed, outside, back_i) in enumerate(zip(links.listed, links.outside, back, strict=True)):
-        need = settings.min_related - len(listed) - len(outside)
+    for i, chosen in enumerate(decisions.computed):
+        need = computed_wanted(settings, decisions.links, i)
         if need <= 0:
             continue
-        exclude = {i, *listed, *back_i}
-        chosen = scorer.best(i, need, exclude)
+        exclude = never_computed(decisions.links, decisions.back, i)
         scores = scorer.scores(i)
         shown = [scores[j] for j in chosen]
         rest = sorted((v for j, v in scores.items() if j not in exclude and j not in chosen), reverse=True)

@@ -377,6 +377,17 @@ def relate(
         return Related(items, urls, settings, decisions)
 
 
+def computed_wanted(settings: RelatedSettings, links: CrossLinks, i: int) -> int:
+    """How many computed stories item ``i`` may be given: ``RELATED_MIN`` less its own entries."""
+    return settings.min_related - len(links.listed[i]) - len(links.outside[i])
+
+
+def never_computed(links: CrossLinks, back: list[list[int]], i: int) -> set[int]:
+    """The items item ``i`` is never given as computed stories: itself, the ones it lists and
+    the ones listing it (its page shows those already)."""
+    return {i, *links.listed[i], *back[i]}
+
+
 def decide(items: Sequence[NewsItem], settings: RelatedSettings) -> Decisions:
     """Every item's cross-links, backlinks, cluster and computed stories, by position."""
     order = date_order(items)
@@ -387,10 +398,10 @@ def decide(items: Sequence[NewsItem], settings: RelatedSettings) -> Decisions:
     keys = [item.url_keys[0] for item in items]
     groups = clusters(items, links, index, order, times, keys)
     scorer = RelatedScorer(items, settings, order, times, keys)
-    min_related, best = settings.min_related, scorer.best
+    best = scorer.best
     computed: list[list[int]] = []
     empty: list[int] = []  # shared by the items that need no computed story (never appended to)
-    for i, listed, outside, back_i in zip(range(len(items)), links.listed, links.outside, back, strict=True):
-        need = min_related - len(listed) - len(outside)
-        computed.append(best(i, need, {i, *listed, *back_i}) if need > 0 else empty)
+    for i in range(len(items)):
+        need = computed_wanted(settings, links, i)
+        computed.append(best(i, need, never_computed(links, back, i)) if need > 0 else empty)
     return Decisions(links, back, groups, computed)
