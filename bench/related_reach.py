@@ -14,7 +14,9 @@ and without one story, and counts:
   candidate not shown, and each against ``RELATED_THRESHOLD``, against
   ``sum over kinds of weight * 2D / (S - D)``, ``S`` the sum of the item's own terms' weights and
   ``D`` the sum of their changes;
-- the lists that changed outside both sets: an exact shortcut must find none.
+- the items whose own cross-links or backlinks name the changed story (how many computed
+  stories they get, and which never, change with it);
+- the lists that changed outside these sets: an exact shortcut must find none.
 
 Usage, from the repository root: ``PYTHONPATH=plugins python -m bench.related_reach FOLDER
 [--withdraw NAME ...] [--add FILE ...]``: ``--withdraw`` names published item files of
@@ -39,15 +41,19 @@ from topicfeed.stories import date_order
 
 from .related_step import from_folder, plugin_settings
 
+#: What :func:`computed_lists` finds of an item: the files chosen, its margin, its position, and
+#: how many it may get and which files never (its own cross-links decide both).
+Found = tuple[list[str], float, int, int, frozenset[str]]
+
 
 def computed_lists(
     items: Sequence[NewsItem], settings: RelatedSettings
-) -> tuple[RelatedScorer, dict[str, tuple[list[str], float, int]]]:
+) -> tuple[RelatedScorer, dict[str, Found]]:
     """The scorer, and for each item given computed stories (by file): the files the step chose
-    (:func:`decide`), its margin and its position."""
+    (:func:`decide`), its margin, its position and the rule's two inputs."""
     decisions = decide(items, settings)
     scorer = RelatedScorer(items, settings, date_order(items))
-    found: dict[str, tuple[list[str], float, int]] = {}
+    found: dict[str, Found] = {}
     for i, chosen in enumerate(decisions.computed):
         need = computed_wanted(settings, decisions.links, i)
         if need <= 0:
@@ -61,7 +67,8 @@ def computed_lists(
             margin = min(margin, shown[-1] - settings.threshold)
         if rest:
             margin = min(margin, (shown[-1] if len(chosen) == need else settings.threshold) - rest[0])
-        found[items[i].source_path] = ([items[j].source_path for j in chosen], margin, i)
+        paths = frozenset(items[j].source_path for j in exclude)
+        found[items[i].source_path] = ([items[j].source_path for j in chosen], margin, i, need, paths)
     return scorer, found
 
 
@@ -82,23 +89,27 @@ def reach(without: list[NewsItem], story: NewsItem, settings: RelatedSettings) -
     before, lists = computed_lists(without, settings)
     after, new_lists = computed_lists([*without, story], settings)
     story_terms = {*after.terms(len(without))[0], *title_words(story.title)}
-    sharing = within = within_alone = missed = changed = 0
-    for path, (chosen, margin, i) in lists.items():
+    sharing = within = within_alone = relinked = missed = changed = 0
+    for path, (chosen, margin, i, need, never) in lists.items():
         shares = not story_terms.isdisjoint([*before.terms(i)[0], *title_words(without[i].title)])
         close = margin <= 2 * bound(before, after, i, settings)
-        altered = new_lists[path][0] != chosen
+        now = new_lists.get(path)
+        linked = now is None or now[3:] != (need, never)  # its cross-links name the story
+        altered = now is None or now[0] != chosen
         sharing += shares
         within += close
         within_alone += close and not shares
+        relinked += linked
         changed += altered
-        missed += altered and not (shares or close)
+        missed += altered and not (shares or close or linked)
     return {
         "computed": len(lists),
         "changed": changed,
+        "cross-linked to it": relinked,
         "sharing a term": sharing,
         "within the bound": within,
         "of those sharing none": within_alone,
-        "changed outside both": missed,
+        "changed outside all": missed,
     }
 
 
