@@ -336,8 +336,14 @@ def test_builds_killed_at_many_moments_leave_the_previous_site_and_the_next_buil
         started = time.time()
         current.append(start(pelican_command(CORPUS, output, cache, **forked_api)))
         if not kill_when(current[-1], moment):
-            missed.append(name)
-            break
+            if name not in ("after the report is written", "after the site model is kept"):
+                missed.append(name)
+                break
+            # Both come at the very end: a loaded host may let the build finish between two
+            # polls, which must then leave the finished build (checked below).
+            assert current[-1].returncode == 0 and moment(), (
+                f"the build failed (exit {current[-1].returncode})"
+            )
         if name == "while the API is written":  # its forked process died with the build, mid-way
             # The kernel kills it as the build dies (PR_SET_PDEATHSIG), but it may take a moment
             # to go on a loaded machine; a process that ran on would have written the whole API.
@@ -428,7 +434,12 @@ def test_rebuilds_from_the_model_killed_at_many_moments_leave_the_previous_site(
     for name, moment in moments.items():
         started = time.time()
         process = start(pelican_command(content, output, cache, **PLANNED))
-        assert kill_when(process, moment), f"the build finished before it could be killed {name}"
+        if not kill_when(process, moment):  # the model is kept at the very end: a loaded host may
+            # let the build finish between two polls, which must then leave the finished build
+            assert name == "after the site model is kept", (
+                f"the build finished before it could be killed {name}"
+            )
+            assert process.returncode == 0 and moment(), f"the build failed (exit {process.returncode})"
         kept = store.read(model)
         if name == "after the site model is kept" and tree(output) != before:  # the swap was done
             assert differences(output, fresh) == []
