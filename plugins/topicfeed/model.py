@@ -48,6 +48,19 @@ class Problem:
         return logging.ERROR if self.fatal else logging.INFO if self.notice else logging.WARNING
 
 
+#: Set (``extra``) on the log record of a news file's problem: what the content says, so the
+#: same content says it again. A run that finds nothing changed repeats such a line, as it
+#: repeats warnings, where an error of the build itself (a search index that failed) leaves no
+#: record of the build, so that the next run is a full one (``unchanged_build``).
+FROM_CONTENT = "topicfeed_from_content"
+
+
+def log_problem(logger: logging.Logger, problem: Problem) -> None:
+    """Say ``problem`` as every build says it, marked :data:`FROM_CONTENT` (the caller's line
+    is the one the log shows)."""
+    logger.log(problem.level, "%s", problem, extra={FROM_CONTENT: True}, stacklevel=2)
+
+
 @dataclass(frozen=True, slots=True)
 class Image:
     url: str

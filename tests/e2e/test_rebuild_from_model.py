@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from support.build import Build, CorpusRebuilds, model_describes, run_pelican, tree
-from support.changes import CHANGES, add, edit
+from support.changes import CHANGES, NEW_ITEM, add, edit
 from support.items import item_fields, write_item
 
 from topicfeed.related_stories import memo
@@ -328,3 +328,66 @@ def test_a_story_that_moves_is_built_in_full_with_its_redirect_page(tmp_path: Pa
     after = build()
     assert "a full build (redirect pages are there or due)" in after.log
     assert old.exists()
+
+
+#: A file the reader rejects (no headline), as an exporter's feed holds now and then.
+REJECTED = NEW_ITEM.replace('title: "A brand new story about Power Apps"\n', "")
+
+
+def test_a_folder_with_rejected_files_is_rebuilt_from_the_model_to_the_fresh_build(tmp_path: Path) -> None:
+    """One bad file in a feed of thousands must not make every later build a full one: a
+    rejected file is logged by every build, as a full build logs it (file and field), and the
+    rebuilds around it are planned. Each stage equals a fresh build of the same folder: an
+    item added beside a rejected file, a second rejected file, a rejected file mended (now
+    published), a published item broken (now rejected), a rejected file deleted."""
+    site = Site(tmp_path)
+    (site.content / "2026-11-30-no-headline.md").write_text(REJECTED, encoding="utf-8")
+    first = site.build()
+    assert "2026-11-30-no-headline.md" in first.log and "title" in first.log
+    broken = next(
+        path
+        for path in sorted(site.content.glob("2024-*.md"))
+        if re.search(r"^published: true$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    stages: list[tuple[str, Callable[[], None]]] = [
+        ("added", lambda: add(site.content)),
+        ("rejected", lambda: (site.content / "2026-12-01-none.md").write_text(REJECTED, encoding="utf-8")),
+        (
+            "mended",
+            lambda: (site.content / "2026-11-30-no-headline.md").write_text(
+                REJECTED.replace("excerpt:", 'title: "Mended at last"\nexcerpt:'), encoding="utf-8"
+            ),
+        ),
+        (
+            "broken",
+            lambda: broken.write_text(
+                re.sub(r"^title: .*\n", "", broken.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE),
+                encoding="utf-8",
+            ),
+        ),
+        ("deleted", lambda: (site.content / "2026-12-01-none.md").unlink()),
+    ]
+    for name, change in stages:
+        change()
+        build = site.build()
+        assert PLANNED in build.log, (name, build.log)
+        rejected = sorted(
+            p.name for p in site.content.iterdir() if "title:" not in p.read_text(encoding="utf-8")
+        )
+        for file in rejected:  # each rejected file said, with its field, as a full build says it
+            assert re.search(rf"{re.escape(file)}.*title", build.log), (name, file, build.log)
+        assert_fresh(site)
+    assert "Mended at last" in (site.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_strict_mode_still_fails_a_rebuild_on_a_rejected_file(tmp_path: Path) -> None:
+    """A strict site (``NEWS_STRICT``) built clean, then given a rejected file: the rebuild is
+    not planned (a planned one would not fail), and the full build fails on it."""
+    site = Site(tmp_path)
+    site.build(NEWS_STRICT=True)
+    (site.content / "2026-11-30-no-headline.md").write_text(REJECTED, encoding="utf-8")
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), **site.settings, "NEWS_STRICT": True}
+    strict = run_pelican(site.content, site.output, extra=settings, options=("--verbose",))
+    assert strict.returncode != 0, strict.log
+    assert "NEWS_STRICT fails the build" in strict.log and PLANNED not in strict.log
+    assert "strict mode: 1 news file(s) rejected" in strict.log

@@ -21,6 +21,7 @@ from support.items import write_item, write_raw
 from topicfeed import build_inputs as inputs
 from topicfeed.build import Build as TopicfeedBuild
 from topicfeed.build import KnownFiles
+from topicfeed.model import FROM_CONTENT
 from topicfeed.pelican_adapter import skip_run
 from topicfeed.racy import RACY_NS
 from topicfeed.unchanged_build import plugin, state
@@ -134,14 +135,40 @@ def test_an_output_changed_by_hand_is_built_again(site: dict[str, Path], damage:
     assert not (site["output"] / "stray.html").exists()
 
 
-def test_a_build_that_logged_an_error_leaves_no_record(site: dict[str, Path]) -> None:
+def test_a_rejected_file_is_said_again_when_nothing_changed(site: dict[str, Path]) -> None:
+    """A rejected news file is what the content says: the same files say it again, so the run
+    that finds nothing changed repeats it (a feed with one bad file among thousands would
+    otherwise build in full every time). Under ``--fatal errors`` (``make html STRICT=1``) that
+    run is a full build, which fails on it with strict mode's message."""
     write_raw(site["content"], "2021-03-06-broken.md", "---\ntitle: [unclosed\n---\n")
     first = build(site)
     assert "2021-03-06-broken.md" in first.log
-    assert not state.record_path(site["output"]).exists()
+    assert state.record_path(site["output"]).exists()
     second = build(site)
-    assert SKIPPED not in second.log
-    assert "2021-03-06-broken.md" in second.log  # the error is said again by a full build
+    assert SKIPPED in second.log
+    assert "2021-03-06-broken.md" in second.log  # said again, as the full build said it
+    extra = {"CACHE_PATH": str(site["cache"])}
+    strict = run_pelican(site["content"], site["output"], extra=extra, options=("--fatal", "errors"))
+    assert strict.returncode != 0 and SKIPPED not in strict.log, strict.log
+    assert "strict mode: 1 news file(s) rejected" in strict.log and "Traceback" not in strict.log
+
+
+def test_an_error_of_the_build_itself_leaves_no_record() -> None:
+    """An error the content does not explain (a search index that failed) is not skipped past:
+    the build leaves no record, so the next one runs in full. Only lines marked as the
+    content's (:data:`topicfeed.model.FROM_CONTENT`, as the reader logs a rejected file) are not."""
+    noted = plugin._Noted()
+    log = logging.getLogger("tests.unchanged_build")
+    log.addHandler(noted)
+    try:
+        log.warning("a warning")
+        log.error("a rejected file", extra={FROM_CONTENT: True})
+        assert not noted.build_error
+        log.error("search: cannot build the index")
+        assert noted.build_error
+    finally:
+        log.removeHandler(noted)
+    assert [level for level, _ in noted.records] == [logging.WARNING, logging.ERROR, logging.ERROR]
 
 
 def test_the_setting_turns_it_off(site: dict[str, Path]) -> None:

@@ -12,7 +12,9 @@ through Pelican's own readers, as in a build, for its URL. Topic slugs are made 
 topics by the same function as the build's URL step.
 
 What this does not cover raises :class:`~topicfeed.plugin.Underivable` (build instead): a file
-that is not a news item (an ordinary Markdown article) or cannot be read, a preview, another
+that is not a news item (an ordinary Markdown article) or cannot be read, a rejected news file
+in strict mode (``NEWS_STRICT``: the full build fails on it; otherwise it is a fate like any
+other, ``rejected``, with its problems), a preview, another
 article order than the newest first, two items wanting one page, and a change to an item whose
 page name another item had to leave (its URL carries a hash suffix that the build might drop).
 """
@@ -190,6 +192,8 @@ def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str
         found_problems.extend(problems)
         if item is None:
             fates[problems[0].path] = "rejected"
+            if settings["NEWS_STRICT"]:  # the build fails on it (enforce_strict): let it
+                raise Underivable(f"{problems[0].path} is rejected, and NEWS_STRICT fails the build")
         elif item.published:
             fates[item.source_path] = "published"
             published.append((path, item))

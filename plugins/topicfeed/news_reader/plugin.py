@@ -38,7 +38,7 @@ from topicfeed import pelican_adapter, permalinks
 from topicfeed.build import Build
 from topicfeed.items import ARTICLE_LISTS, item_of, problems_of
 from topicfeed.ledger import Ledger
-from topicfeed.model import Problem
+from topicfeed.model import Problem, log_problem
 from topicfeed.plugin import Phase, register_plugin
 from topicfeed.text import short_hash, topic_key, unique_topic_slugs
 
@@ -133,7 +133,7 @@ def report(ledger: Ledger, problem: Problem) -> None:
     """Log one problem as one line and keep it for the build report."""
     ledger.problems.append(problem)
     try:
-        logger.log(problem.level, "%s", problem)
+        log_problem(logger, problem)
     except RuntimeError:
         pass  # --fatal: the line is out; strict mode fails the build once all are read
 

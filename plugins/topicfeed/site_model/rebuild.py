@@ -10,7 +10,9 @@ do), by :func:`plan_rebuild`; any doubt means a full build, logged with the reas
   Python and packages, theme and plugins: :func:`topicfeed.build_inputs.recipe_digest`, taken
   here for every run and kept in the model);
 - the content folder holds news files only (a page, a static file: a full build);
-- the prediction covers the change (:mod:`.predict`) and no news file is rejected;
+- the prediction covers the change (:mod:`.predict`); a rejected news file is logged as a
+  build logs it and shown nowhere, as in a build (in strict mode the ``news-items``
+  derivation refuses it, and the full build fails on it);
 - no redirect page is there or due (the ``redirects`` derivation, before and after the change);
 - each file of the last site must still be the one the last build recorded (size and
   modification time: what a cache restored on another machine keeps), and every one recorded
@@ -55,6 +57,7 @@ from topicfeed import build_inputs, forked, pelican_adapter, teardown
 from topicfeed.build import Build, KnownFiles
 from topicfeed.gc_pause import gc_paused, young_collections_only
 from topicfeed.memory_budget import extra_processes, resident_mb
+from topicfeed.model import log_problem
 from topicfeed.plugin import Underivable, derivation, run_planned, start_planning, workings
 
 from . import store
@@ -208,9 +211,6 @@ def plan_rebuild(
         planned = prediction(
             last, files, settings, lambda site, guess: writes.append(SiteWrites.ahead(site, guess))
         )
-        rejected = [problem for problem in planned.problems if problem.fatal]
-        if rejected:
-            raise Underivable(f"{rejected[0].path} is rejected")
         try:
             redirects = derivation(settings, "redirects")
         except Underivable:
@@ -298,7 +298,7 @@ def _log_problems(problems: Collection[Any]) -> None:
     """Each news file's problems, as a build logs them while it reads."""
     for problem in problems:
         try:
-            logger.log(problem.level, "%s", problem)
+            log_problem(logger, problem)
         except RuntimeError:  # --fatal: not planned then; the line is out all the same
             pass
 

@@ -14,9 +14,13 @@ Steps:
 - ``RECORD`` (every file written, before the commit): the fingerprint taken at ``CHECK``, the
   listing of the new site and its warnings become the record for the next build. The listing
   takes the last record's entry for a file that is still the same inode (a hard link of the last
-  site's file) instead of looking it up (see :mod:`.state`). A build that
-  logged an error (a rejected item, a failed search index) leaves no record, so the next build
-  runs in full and says it again; strict mode is never bypassed.
+  site's file) instead of looking it up (see :mod:`.state`). An error the content explains (a
+  rejected news file: the reader marks it, :data:`topicfeed.model.FROM_CONTENT`) is kept with
+  the warnings and said again by a run that finds nothing changed, as the same files would
+  make a full build say it; a build that logged any other error (a failed search index) leaves
+  no record, so the next build runs in full. Strict mode is never bypassed: ``NEWS_STRICT`` is
+  a setting (another fingerprint), and under ``--fatal`` a record holding a line at the fatal
+  level is not skipped to (the full build fails as it fails).
 
 A run planned from the site model (``topicfeed.plugin.run_planned``) takes ``START`` and
 ``RECORD`` too: its site is the one a full build of the same inputs makes, so it leaves the same
@@ -38,12 +42,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pelican.log import console
+from pelican.log import FatalLogger, console
 
 from topicfeed import build_inputs as inputs
 from topicfeed import content_stats, pelican_adapter
 from topicfeed.build import Build
 from topicfeed.git_checkout import GitWord
+from topicfeed.model import FROM_CONTENT
 from topicfeed.plugin import Phase, Underivable, register_plugin
 
 from . import state
@@ -54,13 +59,17 @@ NAME = __package__ or __name__
 
 
 class _Noted(logging.Handler):
-    """Keeps every warning and error of one run (the root logger's records, as logged)."""
+    """Keeps every warning and error of one run (the root logger's records, as logged), and
+    whether it logged an error that the content does not explain (:data:`FROM_CONTENT`)."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[tuple[int, str]] = []
+        self.build_error = False
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR and not getattr(record, FROM_CONTENT, False):
+            self.build_error = True
         try:
             self.records.append((record.levelno, record.getMessage()))
         except Exception:  # a record that cannot be formatted is still a warning
@@ -125,6 +134,11 @@ def check(pelican: Any, _build: Build | None) -> None:
     if not state.same_site(state.listing(output, _retained(settings)), record.site):
         logger.info("unchanged_build: %s is not the site the last build left; a full build", output)
         return
+    if any(level >= FatalLogger.fatal_lvl for level, _ in record.warnings):
+        # ``--fatal`` (``make html STRICT=1``) fails on a line the last build said (a rejected
+        # news file): the full build fails as it fails, with its own message
+        logger.info("unchanged_build: --fatal fails on what the last build said; a full build")
+        return
     _TAKEN.pop(id(settings), None)
     content = sum(1 for name in current.files if name.startswith("content/"))
 
@@ -178,7 +192,7 @@ def record(pelican: Any, build: Build) -> None:
         return
     (fingerprint, taken_ns, last_site, last_filesystem), noted = kept
     logging.getLogger().removeHandler(noted)
-    if any(level >= logging.ERROR for level, _ in noted.records):
+    if noted.build_error:
         state.forget(build.output)
         return
     # The recorded inodes vouch for a file only while the site they were recorded from still
