@@ -54,6 +54,10 @@ class RenderStats:
     feeds_reused: int = 0
     #: Every page and feed is the previous build's, and no output file appeared or went away.
     site_unchanged: bool = False
+    #: The site's pages and feeds, when the writer knows them without sending a signal for
+    #: each (a run planned from the site model); None: the report counts the signals.
+    pages: int | None = None
+    feeds: int | None = None
     #: The names each page's template read (path relative to the output -> names, as the
     #: render manifest records them); a page Pelican rendered itself is missing.
     reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -68,7 +72,8 @@ class Build:
     output: Path
     #: Where this run writes its files; the output step may point it at a staging folder.
     target: Path
-    #: What became of every news file (reader -> build report, strict mode).
+    #: What became of every news file (reader -> build report, strict mode; in a run planned
+    #: from the site model, the prediction's fates and problems, which that run logged).
     ledger: Ledger = field(default_factory=Ledger)
     #: Seconds spent per stage, in the order the stages ran (build report).
     timings: dict[str, float] = field(default_factory=dict)

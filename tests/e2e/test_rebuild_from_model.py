@@ -67,6 +67,22 @@ def assert_fresh(site: Site) -> Path:
     return fresh
 
 
+def assert_fresh_report(site: Site, fresh: Path, build: Build) -> None:
+    """The report the rebuild wrote says what the fresh build's says of the same folder (every
+    file's fate, the rejected files, the warnings, how many pages and feeds), and it printed
+    its summary; only the times and how the pages were made differ."""
+    made, expected = (
+        json.loads(output.with_name(output.name + ".report.json").read_text(encoding="utf-8"))
+        for output in (site.output, fresh)
+    )
+    for part in ("input", "summary", "redirects", "rejected", "warnings", "notices", "files"):
+        assert made[part] == expected[part], part
+    assert set(made["stages_seconds"]) == {"plan", "write"}
+    rendering = made["rendering"]
+    assert rendering["pages_rendered"] + rendering["pages_reused"] == expected["summary"]["pages_written"]
+    assert f"Pages rendered: {rendering['pages_rendered']}" in build.log
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site = Site(tmp_path_factory.mktemp("planned"))
@@ -84,6 +100,7 @@ def test_one_item_changed_is_rebuilt_from_the_model_to_the_fresh_build(
     build = site.build()
     assert PLANNED in build.log, build.log
     fresh = assert_fresh(site)
+    assert_fresh_report(site, fresh, build)
     for part in ("api/", "pagefind/", "sitemap.xml", "feeds/", "topics/"):
         assert any(path.startswith(part) for path in tree(fresh)), part
     after = inodes(site.output)
@@ -376,7 +393,7 @@ def test_a_folder_with_rejected_files_is_rebuilt_from_the_model_to_the_fresh_bui
         )
         for file in rejected:  # each rejected file said, with its field, as a full build says it
             assert re.search(rf"{re.escape(file)}.*title", build.log), (name, file, build.log)
-        assert_fresh(site)
+        assert_fresh_report(site, assert_fresh(site), build)
     assert "Mended at last" in (site.output / "index.html").read_text(encoding="utf-8")
 
 

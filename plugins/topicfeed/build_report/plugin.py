@@ -8,6 +8,10 @@ What it reads: ``build.ledger`` (the fate of every news file, from the reader),
 ``build.timings``, to which it adds the stages it measures itself from Pelican's signals:
 ``read`` (articles read), ``process`` (every generator's context ready) and ``write`` (pages,
 feeds, files and indexes written, up to the ``report`` step).
+
+A run planned from the site model writes its report too (:func:`finish_planned`): that run
+fills the same ledger, says how many pages and feeds the site has (``Build.render.pages``,
+``feeds``) and times its ``plan`` and ``write``.
 """
 
 from __future__ import annotations
@@ -129,9 +133,26 @@ def finish(pelican: Any, build: Build) -> None:
     if generator is None:
         return
     _mark(build, "write")
-    report = Report(input_path=str(generator.path), output_path=str(pelican.settings["OUTPUT_PATH"]))
-    report.pages_written = _state["pages"]
-    report.feeds_written = _state["feeds"]
+    _write(pelican, build, str(generator.path), generator.context, _state["pages"], _state["feeds"])
+
+
+def finish_planned(pelican: Any, build: Build) -> None:
+    """The ``report`` step of a run planned from the site model: no generator and no writer's
+    signals, but the same ledger and the pages and feeds counted by the run
+    (``Build.render``), so the report says what a full build of the folder would (its
+    rejected files above all: such a run goes on beside them)."""
+    if not build.rendered or build.render.pages is None:
+        return
+    settings = pelican.settings
+    _write(pelican, build, str(settings["PATH"]), settings, build.render.pages, build.render.feeds or 0)
+
+
+def _write(
+    pelican: Any, build: Build, input_path: str, context: dict[str, Any], pages: int, feeds: int
+) -> None:
+    report = Report(input_path=input_path, output_path=str(pelican.settings["OUTPUT_PATH"]))
+    report.pages_written = pages
+    report.feeds_written = feeds
     report.stages = dict(build.timings)
     if build.rendered:  # the writer says how many pages it rendered and how many it reused
         report.rendering = {
@@ -140,7 +161,7 @@ def finish(pelican: Any, build: Build) -> None:
             "feeds_reused": build.render.feeds_reused,
         }
     report.redirects = dict(build.redirects)
-    _fates(report, generator.context, build.ledger)
+    _fates(report, context, build.ledger)
     path = report_path(pelican.settings, build.output)
     report.write(path)
     for line in report.summary_lines(path):
@@ -148,7 +169,12 @@ def finish(pelican: Any, build: Build) -> None:
 
 
 def register() -> None:
-    register_plugin(__package__ or __name__, settings=SETTINGS, steps=[(Phase.REPORT, finish)])
+    register_plugin(
+        __package__ or __name__,
+        settings=SETTINGS,
+        steps=[(Phase.REPORT, finish)],
+        planned_steps=[(Phase.REPORT, finish_planned)],
+    )
     signals.article_generator_init.connect(start)
     signals.article_generator_finalized.connect(articles_read)
     signals.all_generators_finalized.connect(context_done)

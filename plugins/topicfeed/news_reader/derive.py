@@ -37,6 +37,7 @@ from topicfeed.model import NewsItem, Problem
 from topicfeed.plugin import Underivable
 from topicfeed.text import topic_key, unique_topic_slugs
 
+from .duplicates import duplicate_stories
 from .item_store import FOLDER, ItemStore, Stored, pickled
 from .prefetch import find_record
 from .reader import FileParser, NewsReader, store_key
@@ -212,6 +213,7 @@ def read_news(settings: dict[str, Any], files: Sequence[str], known: Mapping[str
         article = _article(settings, readers, path)
         placed.append((path, item, str(article.url), str(article.save_as), article.date.timestamp()))
     _check_pages(placed, known, kept)
+    found_problems.extend(duplicate_stories([item for _, item, *_ in placed]))  # as the build says them
     placed.sort(key=lambda found: (-found[4], found[0]))
     slugs = unique_topic_slugs(topic_key(name) for _, item, *_ in placed for name in item.topics)
     items = [

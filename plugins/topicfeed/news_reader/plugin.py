@@ -44,6 +44,7 @@ from topicfeed.text import short_hash, topic_key, unique_topic_slugs
 
 from . import prefetch
 from .derive import listed_articles, make_articles, read_news
+from .duplicates import duplicate_stories
 from .reader import FileParser, NewsReader, close_store, end_sharing, open_store
 from .settings import SETTINGS
 from .source import extension_variants
@@ -216,17 +217,10 @@ def make_topic_slugs_unique(generator: Any) -> None:
 
 
 def warn_duplicate_stories(generator: Any) -> None:
-    """Two files carrying one story both get pages, but the editor should know."""
-    first_seen: dict[str, str] = {}
-    for article in sorted(generator.articles, key=lambda a: (a.date, a.relative_source_path)):
-        item = item_of(article)
-        if item is None:
-            continue
-        if item.key in first_seen:
-            message = f"same story as {first_seen[item.key]} ({item.url}); both are published"
-            report(_ledger(generator), Problem(item.source_path, "webUrl", message))
-        else:
-            first_seen[item.key] = item.source_path
+    """Two files carrying one story both get pages, but the editor should know (:mod:`.duplicates`)."""
+    items = [item for item in map(item_of, generator.articles) if item is not None]
+    for problem in duplicate_stories(items):
+        report(_ledger(generator), problem)
 
 
 def order_deterministically(generator: Any) -> None:

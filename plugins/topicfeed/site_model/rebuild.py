@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 from pelican.log import FatalLogger, console
 
 from topicfeed import build_inputs, forked, pelican_adapter, teardown
-from topicfeed.build import Build, KnownFiles
+from topicfeed.build import Build, KnownFiles, RenderStats
 from topicfeed.gc_pause import gc_paused, young_collections_only
 from topicfeed.memory_budget import extra_processes, resident_mb
 from topicfeed.model import log_problem
@@ -349,6 +349,7 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         raise
     linked = _linked(prefilled, leave)
     build.known_files = KnownFiles(linked, [*reached.pages, *reached.files])
+    _account(plan, build, reached, started, times[0])
     logger.info(
         "site model: %.2f s setting up the pages and writing the next model's items, %.2f s "
         "waiting for the reach, %.2f s removing the linked files it reaches, %.2f s rendering "
@@ -364,6 +365,25 @@ def write_planned(plan: Plan, build: Build, started: float) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _account(plan: Plan, build: Build, reached: Reached, started: float, writing: float) -> None:
+    """What this run did, as a full build's writer and reader leave it for the build report:
+    every news file's fate and problems, the pages rendered and kept, the site's feeds."""
+    model = plan.planned.model
+    build.ledger.fates.update(model.files)
+    build.ledger.problems.extend(plan.planned.problems)
+    written = {*reached.pages, *reached.files}
+    feeds = [feed[0] for feed in model.feeds if feed[1] != "opml"]
+    build.render = RenderStats(
+        rendered=len(reached.pages),
+        reused=len(model.pages) - len(reached.pages),
+        feeds_reused=sum(1 for path in feeds if path not in written),
+        pages=len(model.pages),
+        feeds=len(feeds),
+    )
+    build.timings["plan"] = writing - started
+    build.timings["write"] = time.perf_counter() - writing
 
 
 def remove_linked(target: Path, leave: Collection[str], prefilled: Mapping[str, list[int]]) -> None:
