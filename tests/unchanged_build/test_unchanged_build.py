@@ -151,6 +151,9 @@ def test_a_rejected_file_is_said_again_when_nothing_changed(site: dict[str, Path
     strict = run_pelican(site["content"], site["output"], extra=extra, options=("--fatal", "errors"))
     assert strict.returncode != 0 and SKIPPED not in strict.log, strict.log
     assert "strict mode: 1 news file(s) rejected" in strict.log and "Traceback" not in strict.log
+    strict = run_pelican(site["content"], site["output"], extra={**extra, "NEWS_STRICT": True})
+    assert strict.returncode != 0 and SKIPPED not in strict.log, strict.log  # another setting
+    assert "strict mode: 1 news file(s) rejected" in strict.log
 
 
 def test_an_error_of_the_build_itself_leaves_no_record() -> None:
