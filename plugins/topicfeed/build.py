@@ -54,9 +54,9 @@ class RenderStats:
     feeds_reused: int = 0
     #: Every page and feed is the previous build's, and no output file appeared or went away.
     site_unchanged: bool = False
-    #: The site's pages and feeds, when the writer knows them without sending a signal for
-    #: each (a run planned from the site model); None: the report counts the signals.
-    pages: int | None = None
+    #: The site's feeds, when the writer knows them without sending a signal for each (a run
+    #: planned from the site model, whose pages are those rendered and reused); None: the
+    #: report counts the signals.
     feeds: int | None = None
     #: The names each page's template read (path relative to the output -> names, as the
     #: render manifest records them); a page Pelican rendered itself is missing.

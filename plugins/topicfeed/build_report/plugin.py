@@ -10,8 +10,8 @@ What it reads: ``build.ledger`` (the fate of every news file, from the reader),
 feeds, files and indexes written, up to the ``report`` step).
 
 A run planned from the site model writes its report too (:func:`finish_planned`): that run
-fills the same ledger, says how many pages and feeds the site has (``Build.render.pages``,
-``feeds``) and times its ``plan`` and ``write``.
+fills the same ledger and the pages rendered and reused, says how many feeds the site has
+(``Build.render.feeds``) and times its ``plan`` and ``write``.
 """
 
 from __future__ import annotations
@@ -141,10 +141,10 @@ def finish_planned(pelican: Any, build: Build) -> None:
     signals, but the same ledger and the pages and feeds counted by the run
     (``Build.render``), so the report says what a full build of the folder would (its
     rejected files above all: such a run goes on beside them)."""
-    if not build.rendered or build.render.pages is None:
+    if not build.rendered or build.render.feeds is None:
         return
-    settings = pelican.settings
-    _write(pelican, build, str(settings["PATH"]), settings, build.render.pages, build.render.feeds or 0)
+    stats, settings = build.render, pelican.settings
+    _write(pelican, build, str(settings["PATH"]), settings, stats.rendered + stats.reused, stats.feeds)
 
 
 def _write(

@@ -379,7 +379,6 @@ def _account(plan: Plan, build: Build, reached: Reached, started: float, writing
         rendered=len(reached.pages),
         reused=len(model.pages) - len(reached.pages),
         feeds_reused=sum(1 for path in feeds if path not in written),
-        pages=len(model.pages),
         feeds=len(feeds),
     )
     build.timings["plan"] = writing - started
