@@ -96,6 +96,11 @@ signatures, attributes, the source of the functions replaced, and their behaviou
   for index pages and :func:`sitemap_article` stand-ins (which carry none of their own) the
   adapter puts the same text together from the URL and the date, with pelican-sitemap's own
   templates, date format and settings check; any other page goes through ``_write_out``.
+- **The ``--fatal`` level** (:func:`fatal_level`): Pelican has no public way to ask which log
+  level fails the run. ``pelican.log.init`` stores it on ``FatalLogger.fatal_lvl`` (above
+  ``CRITICAL`` when ``--fatal`` is not given), and ``FatalLogger._log`` raises for any line at or
+  above it. A plugin that must fail as the full build would (strict mode, a rebuild that cannot
+  see what a full build would log) reads it through :func:`fatal_level`.
 - **pelican-sitemap's write** (:func:`write_sitemap_now`): it writes ``sitemap.xml`` in its own
   ``finalized`` handler, which runs after Topicfeed's phases (the output may be committed by
   then). The adapter has it write during a phase instead; its own handler then does nothing.
@@ -122,6 +127,8 @@ from pelican import signals
 from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator, CachingGenerator
+from pelican.log import FatalLogger
+from pelican.log import init as _pelican_log_init
 from pelican.paginator import Paginator
 from pelican.readers import Readers
 from pelican.urlwrappers import Author
@@ -1016,6 +1023,15 @@ def sitemap_xml(entries: list[str]) -> str:
     return sitemap.XML_HEADER + "".join(entries) + sitemap.XML_FOOTER
 
 
+# The --fatal level ------------------------------------------------------------------------------
+
+
+def fatal_level() -> int:
+    """The lowest log level that fails this run (``--fatal warnings`` or ``errors``); above
+    ``logging.CRITICAL`` when nothing does."""
+    return FatalLogger.fatal_lvl
+
+
 def _relied_on() -> tuple[Any, ...]:
     functions: list[Any] = [
         Writer.__init__,  # _written_files
@@ -1047,6 +1063,8 @@ def _relied_on() -> tuple[Any, ...]:
         Content.url_format.fget,  # the metadata, then path, slug, lang, date, author, category
         _pelican_expand_settings,  # the setting CLASS_KEY formatted with url_format
         Content.get_url_setting,  # override_url wins: sitemap_article
+        _pelican_log_init,  # --fatal sets FatalLogger.fatal_lvl: fatal_level
+        FatalLogger._log,  # raises for a line at or above fatal_lvl: fatal_level
     ]
     try:
         from pelican.plugins.sitemap import sitemap

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import inspect
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +26,11 @@ import blinker
 import pytest
 from feedgenerator import Atom1Feed
 from jinja2 import Environment
+from pelican import log as pelican_log
 from pelican import signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
+from pelican.log import FatalLogger
 from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG, read_settings
 from pelican.urlwrappers import Author, Category
@@ -77,6 +80,8 @@ SOURCE_HASHES = {
     "pelican.contents.Content.url_format": "979f117511eea6a5",
     "pelican.contents.Content._expand_settings": "371c714a24a4cdd7",
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
+    "pelican.log.init": "c9104d97791ed5a8",
+    "pelican.log.FatalLogger._log": "5f23223cbcbd0920",
 }
 
 
@@ -957,3 +962,24 @@ def test_run_in_full_is_pelicans_own_run_into_the_output_path(monkeypatch) -> No
     assert not pelican_adapter.within_replaced_run(instance)
     instance.run()  # a later run (autoreload) is not the replaced one
     assert ran == [("/site/output", True), ("/site/output", False)]
+
+
+@pytest.mark.parametrize(
+    ("fatal", "level"), [("", None), ("errors", logging.ERROR), ("warnings", logging.WARNING)]
+)
+def test_the_fatal_level_is_the_one_pelicans_fatal_option_sets(fatal: str, level: int | None) -> None:
+    """What ``--fatal`` sets is what :func:`fatal_level` reads, and a line at that level fails the run."""
+    before = FatalLogger.fatal_lvl
+    try:
+        pelican_log.init(fatal=fatal, handler=logging.NullHandler())
+        if level is None:
+            assert pelican_adapter.fatal_level() > logging.CRITICAL
+            return
+        assert pelican_adapter.fatal_level() == level
+        log = logging.getLogger("topicfeed.tests.fatal")
+        assert isinstance(log, FatalLogger)
+        with pytest.raises(RuntimeError):
+            log.log(level, "a line at the fatal level (%s)", fatal)
+        log.log(level - 10, "a line below it (%s)", fatal)
+    finally:
+        FatalLogger.fatal_lvl = before

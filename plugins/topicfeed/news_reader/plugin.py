@@ -31,7 +31,6 @@ from collections import defaultdict
 from typing import Any
 
 from pelican import signals
-from pelican.log import FatalLogger
 from pelican.utils import order_content
 
 from topicfeed import pelican_adapter, permalinks
@@ -259,7 +258,7 @@ def assign_urls(generator: Any) -> None:
 
 def enforce_strict(generator: Any) -> None:
     ledger = _ledger(generator)
-    strict = generator.settings["NEWS_STRICT"] or FatalLogger.fatal_lvl <= logging.ERROR
+    strict = generator.settings["NEWS_STRICT"] or pelican_adapter.fatal_level() <= logging.ERROR
     if strict and ledger.rejected:
         # SystemExit, not an exception: Pelican would print a traceback for a data problem.
         logger.critical(

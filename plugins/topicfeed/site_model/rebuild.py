@@ -51,7 +51,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pelican.log import FatalLogger, console
+from pelican.log import console
 
 from topicfeed import build_inputs, forked, pelican_adapter, teardown
 from topicfeed.build import Build, KnownFiles, RenderStats
@@ -191,7 +191,7 @@ def plan_rebuild(
     once the run can be one (the last build's model and record fit), before the prediction."""
     output = _output(settings)
     recipe = recipe_of(settings)
-    if FatalLogger.fatal_lvl <= logging.CRITICAL:
+    if pelican_adapter.fatal_level() <= logging.CRITICAL:
         raise Underivable("--fatal is given: the full build decides what fails it")
     if not output.is_dir():
         raise Underivable(f"{output} is not built yet")

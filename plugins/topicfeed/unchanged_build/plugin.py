@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pelican.log import FatalLogger, console
+from pelican.log import console
 
 from topicfeed import build_inputs as inputs
 from topicfeed import content_stats, pelican_adapter
@@ -134,7 +134,7 @@ def check(pelican: Any, _build: Build | None) -> None:
     if not state.same_site(state.listing(output, _retained(settings)), record.site):
         logger.info("unchanged_build: %s is not the site the last build left; a full build", output)
         return
-    if any(level >= FatalLogger.fatal_lvl for level, _ in record.warnings):
+    if any(level >= pelican_adapter.fatal_level() for level, _ in record.warnings):
         # ``--fatal`` (``make html STRICT=1``) fails on a line the last build said (a rejected
         # news file): the full build fails as it fails, with its own message
         logger.info("unchanged_build: --fatal fails on what the last build said; a full build")
