@@ -9,13 +9,21 @@ together reach 2.9 GB. That is the price of speed, and most machines can pay it 
 hosted runners have 7 GB or more); a smaller machine or container cannot, and a build killed
 for memory is worse than a slow one.
 
-With ``MEMORY_BUDGET_MB`` set, each step asks before it starts processes: what the build uses
+With ``MEMORY_BUDGET_MB`` set to a number, each step asks before it starts processes: what the build uses
 now (this process and every process it started, by proportional set size: a page shared by
 two processes counts once overall), plus each new process's worst case (a fork: as much as the
 build process holds; a Pagefind run: what its bundle needs), must stay within the budget. A step
 that cannot have them all takes as many as fit, at least what it needs to do its work (none for a
 step the build process can do itself), so the build is slower but the output is the same. It is
 a plan, not a cap: memory the processes allocate later than the check is not foreseen.
+
+With ``"auto"`` (the default), the budget is what the machine has: each step starts only the
+processes whose worst cases fit in nine tenths of the memory free now
+(:func:`topicfeed.machine_memory.free_mb`: ``MemAvailable``, and the memory limits of the build's
+control groups, so a build in a container limited to 2 GB plans within those 2 GB). On a machine
+with room to spare that is no limit at all, and the build is as fast as with ``0``; on a small
+one it is slower instead of killed. What is free is measured, not what the build uses: nothing
+of the build's own needs to be summed.
 
 Linux only (``/proc``); elsewhere nothing can be measured and every step gets what it asks for.
 """
@@ -27,15 +35,29 @@ import os
 from pathlib import Path
 from typing import Any
 
+from topicfeed import machine_memory
 from topicfeed.settings import Setting, is_int
 
 logger = logging.getLogger(__name__)
 
+#: ``MEMORY_BUDGET_MB``'s value for "what the machine has free" (:mod:`topicfeed.machine_memory`).
+AUTO = "auto"
+#: The share of the free memory an ``"auto"`` budget plans within: the plan is not a cap.
+AUTO_SHARE = 0.9
+
+
+def _budget_check(value: Any) -> str | None:
+    if value == AUTO or is_int(0)(value) is None:
+        return None
+    return f'"{AUTO}" or an integer >= 0'
+
+
 MEMORY_BUDGET = Setting(
     "MEMORY_BUDGET_MB",
-    0,
-    "the memory, in MB, the build plans its extra processes within (0: no limit, fastest)",
-    is_int(0),
+    AUTO,
+    'the memory, in MB, the build plans its extra processes within ("auto": what the machine or '
+    "its container has free; 0: no limit)",
+    _budget_check,
     output=False,  # fewer processes, the same bytes: a rebuild may follow another budget's build
 )
 
@@ -109,23 +131,32 @@ def extra_processes(
 
     ``at_least``: what the step cannot do without (a search index needs one Pagefind run). With
     no budget, or nothing to measure, the step gets ``wanted``. Fewer is logged, once per step.
+    A number budgets the build's processes together; ``"auto"`` fits them in what is free.
     """
     budget = settings[MEMORY_BUDGET.name]
-    if not budget or wanted <= at_least or not measurable():
+    if not budget or wanted <= at_least:
         return wanted
-    used = in_use_mb()
-    room = budget - used
+    if budget == AUTO:
+        free = machine_memory.free_mb()
+        if free is None:
+            return wanted
+        room = AUTO_SHARE * free
+        why = f'the machine has {free:.0f} MB free (MEMORY_BUDGET_MB="{AUTO}")'
+    else:
+        if not measurable():
+            return wanted
+        used = in_use_mb()
+        room = budget - used
+        why = f"to stay within MEMORY_BUDGET_MB={budget} (the build uses {used:.0f} MB)"
     fits = int(room // each_mb) if each_mb > 0 else wanted
     allowed = max(at_least, min(wanted, fits))
     if allowed < wanted:
         logger.info(
-            "%s: %d extra process(es) instead of %d, to stay within MEMORY_BUDGET_MB=%d "
-            "(the build uses %d MB, each would add up to %d MB)",
+            "%s: %d extra process(es) instead of %d, %s; each would add up to %d MB",
             step,
             allowed,
             wanted,
-            budget,
-            used,
+            why,
             each_mb,
         )
     return allowed

@@ -28,3 +28,16 @@ def test_a_budget_with_room_forks_as_usual(tmp_path: Path) -> None:
     assert roomy.returncode == 0, roomy.log
     assert "(forked process, beside the pages)" in roomy.log
     assert "extra process(es) instead of" not in roomy.log
+
+
+def test_the_default_budget_forks_as_usual_where_the_machine_has_room(
+    corpus_site: Build, tmp_path: Path
+) -> None:
+    """``"auto"``, the default: on a machine with gigabytes free, nothing is held back."""
+    auto = run_pelican(
+        CORPUS, tmp_path / "auto", extra={**FORKING, "MEMORY_BUDGET_MB": "auto"}, options=("--verbose",)
+    )
+    assert auto.returncode == 0, auto.log
+    assert "(forked process, beside the pages)" in auto.log
+    assert "extra process(es) instead of" not in auto.log
+    assert tree(auto.output) == tree(corpus_site.output)

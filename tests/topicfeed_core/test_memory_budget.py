@@ -1,4 +1,5 @@
-"""MEMORY_BUDGET_MB: steps start only the extra processes that fit beside what the build uses."""
+"""MEMORY_BUDGET_MB: steps start only the extra processes that fit beside what the build uses, or
+in what the machine has free ("auto")."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from topicfeed import memory_budget
+from topicfeed import machine_memory, memory_budget
 from topicfeed.memory_budget import extra_processes, fork_fits, in_use_mb, pss_kib, resident_mb
+from topicfeed.settings import SettingsError
+from topicfeed.settings import apply as apply_settings
 from topicfeed.site_search.plugin import PAGEFIND_MB_PER_PAGE, parallel_runs
 
 linux_only = pytest.mark.skipif(not memory_budget.measurable(), reason="needs /proc (Linux)")
@@ -92,3 +96,123 @@ def test_what_the_build_uses_counts_the_processes_it_started() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+# "auto": what the machine, or the build's container, has free -----------------------------------
+
+GB = 1024 * 1024 * 1024
+
+
+def _machine(
+    tmp_path: Path, available_kb: int, cgroup: str, groups: dict[str, dict[str, str]]
+) -> dict[str, Path]:
+    """A fake ``/proc/meminfo``, ``/proc/self/cgroup`` and ``/sys/fs/cgroup`` tree."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(
+        f"MemTotal:       {4 * available_kb} kB\nMemFree:  1 kB\nMemAvailable:   {available_kb} kB\n"
+    )
+    proc_cgroup = tmp_path / "cgroup"
+    proc_cgroup.write_text(cgroup)
+    root = tmp_path / "sys-fs-cgroup"
+    root.mkdir()
+    for folder, files in groups.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (root / folder / name).write_text(text)
+    return {"meminfo": meminfo, "proc_cgroup": proc_cgroup, "cgroup_root": root}
+
+
+def test_free_memory_is_memavailable_without_a_limited_group(tmp_path: Path) -> None:
+    paths = _machine(tmp_path, 8 * 1024 * 1024, "0::/user.slice\n", {"user.slice": {"memory.max": "max\n"}})
+    assert machine_memory.free_mb(**paths) == 8 * 1024
+
+
+def test_a_containers_limit_less_its_usage_is_what_is_free(tmp_path: Path) -> None:
+    """cgroup v2: the limit of the build's group less its usage, inactive file pages not counted."""
+    group = {
+        "memory.max": f"{2 * GB}\n",
+        "memory.current": f"{GB + 300 * 1024 * 1024}\n",
+        "memory.stat": f"anon 1\nfile 5\ninactive_file {300 * 1024 * 1024}\nactive_file 7\n",
+    }
+    paths = _machine(tmp_path, 60 * 1024 * 1024, "0::/docker/abc\n", {"docker/abc": group})
+    assert machine_memory.free_mb(**paths) == 1024  # 2 GB - (1.3 GB - 0.3 GB inactive)
+
+
+def test_a_limit_above_the_builds_own_group_binds_it(tmp_path: Path) -> None:
+    groups = {
+        "a": {"memory.max": f"{3 * GB}\n", "memory.current": f"{2 * GB}\n"},
+        "a/b": {"memory.max": "max\n", "memory.current": f"{GB}\n"},
+    }
+    paths = _machine(tmp_path, 60 * 1024 * 1024, "0::/a/b\n", groups)
+    assert machine_memory.free_mb(**paths) == 1024
+    # and the smaller of the two rooms wins whichever it is
+    groups["a/b"]["memory.max"] = f"{GB + 512 * 1024 * 1024}\n"
+    paths = _machine(tmp_path / "again", 60 * 1024 * 1024, "0::/a/b\n", groups)
+    assert machine_memory.free_mb(**paths) == 512
+
+
+def test_cgroup_v1_limits_count_and_its_no_limit_value_does_not(tmp_path: Path) -> None:
+    limited = {
+        "memory.limit_in_bytes": f"{2 * GB}\n",
+        "memory.usage_in_bytes": f"{GB}\n",
+        "memory.stat": "cache 9\ntotal_inactive_file 0\n",
+    }
+    paths = _machine(tmp_path, 60 * 1024 * 1024, "4:memory:/job\n0::/\n", {"memory/job": limited})
+    assert machine_memory.free_mb(**paths) == 1024
+    unlimited = {"memory.limit_in_bytes": "9223372036854771712\n", "memory.usage_in_bytes": f"{GB}\n"}
+    paths = _machine(tmp_path / "v1", 3 * 1024 * 1024, "4:memory:/job\n", {"memory/job": unlimited})
+    assert machine_memory.free_mb(**paths) == 3 * 1024
+
+
+def test_nothing_readable_is_nothing_known(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    assert machine_memory.free_mb(missing, missing, missing) is None
+
+
+@linux_only
+def test_this_machine_has_some_memory_free() -> None:
+    free = machine_memory.free_mb()
+    assert free is not None and 10 < free < 1 << 30
+
+
+def test_auto_plans_the_processes_within_what_is_free(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def never() -> float:
+        raise AssertionError('"auto" measures what is free, not what the build uses')
+
+    monkeypatch.setattr(memory_budget, "in_use_mb", never)
+    monkeypatch.setattr(machine_memory, "free_mb", lambda: 1000.0)
+    settings = {"MEMORY_BUDGET_MB": "auto"}
+    assert extra_processes(settings, 2, 450, step="t") == 2  # 2 x 450 <= 0.9 x 1000
+    with caplog.at_level(logging.INFO, logger="topicfeed.memory_budget"):
+        assert extra_processes(settings, 2, 451, step="page renderers") == 1
+    assert "page renderers: 1 extra process(es) instead of 2" in caplog.text
+    assert 'the machine has 1000 MB free (MEMORY_BUDGET_MB="auto")' in caplog.text
+    assert extra_processes(settings, 3, 2000, at_least=1, step="search") == 1
+    monkeypatch.setattr(memory_budget, "resident_mb", lambda pid="self": 900.0)
+    assert fork_fits(settings, "json_api")  # a copy of the build process: 900 <= 0.9 x 1000
+    monkeypatch.setattr(memory_budget, "resident_mb", lambda pid="self": 901.0)
+    assert not fork_fits(settings, "json_api")
+    monkeypatch.setattr(machine_memory, "free_mb", lambda: None)  # nothing to read: no plan
+    assert extra_processes(settings, 2, 10_000, step="t") == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("auto", True), (0, True), (2000, True), (-1, False), ("2000", False), ("AUTO", False), (True, False)],
+)
+def test_the_budget_is_auto_or_a_number_of_mb(value: Any, accepted: bool) -> None:
+    settings: dict[str, Any] = {"MEMORY_BUDGET_MB": value}
+    if accepted:
+        apply_settings(settings, [memory_budget.MEMORY_BUDGET])
+        return
+    with pytest.raises(SettingsError, match='MEMORY_BUDGET_MB: expected "auto" or an integer >= 0'):
+        apply_settings(settings, [memory_budget.MEMORY_BUDGET])
+
+
+def test_the_default_budget_is_what_the_machine_has() -> None:
+    settings: dict[str, Any] = {}
+    apply_settings(settings, [memory_budget.MEMORY_BUDGET])
+    assert settings["MEMORY_BUDGET_MB"] == "auto"

@@ -1,0 +1,116 @@
+"""How much memory this machine, or the container the build runs in, has free now.
+
+``MEMORY_BUDGET_MB = "auto"`` plans the build's extra processes within it. What the kernel says
+is available (``MemAvailable`` in ``/proc/meminfo``: free memory plus what it can reclaim) is
+not enough inside a container: a container limited to 2 GB on a 64 GB host sees the host's
+``/proc/meminfo`` and is killed at 2 GB. So the limits of the build's control groups count too,
+each one less what its processes use: the limit (``memory.max`` in cgroup v2,
+``memory.limit_in_bytes`` in v1) of the build's own group and of every group above it (a limit
+higher up binds the groups below), less the group's usage without its inactive file cache
+(``memory.current`` less ``inactive_file``; v1: ``memory.usage_in_bytes`` less
+``total_inactive_file``), which the kernel reclaims before it kills anything, as ``docker stats``
+counts it. The smallest of all these is what is free.
+
+Linux only; elsewhere (or when nothing can be read) :func:`free_mb` says None.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MB = 1024 * 1024
+#: cgroup v1 writes a huge number (``PAGE_COUNTER_MAX`` in bytes) for "no limit".
+_NO_LIMIT = 1 << 60
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _meminfo_available(meminfo: Path) -> int | None:
+    """``MemAvailable`` in bytes."""
+    text = _read(meminfo)
+    for line in (text or "").splitlines():
+        if line.startswith("MemAvailable:"):
+            parts = line.split()
+            try:
+                return int(parts[1]) * 1024  # "kB"
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def _stat_value(text: str | None, name: str) -> int:
+    for line in (text or "").splitlines():
+        key, _, value = line.partition(" ")
+        if key == name:
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _group_room(folder: Path, limit_file: str, usage_file: str, inactive: str) -> int | None:
+    """What one control group leaves (its limit less its usage without inactive file pages), or
+    None when it sets no limit."""
+    limit_text = _read(folder / limit_file)
+    if limit_text is None or limit_text.strip() in ("", "max"):
+        return None
+    try:
+        limit = int(limit_text)
+        usage = int(_read(folder / usage_file) or "0")
+    except ValueError:
+        return None
+    if limit >= _NO_LIMIT:
+        return None
+    usage -= _stat_value(_read(folder / "memory.stat"), inactive)
+    return max(0, limit - max(0, usage))
+
+
+def _groups(mount: Path, group: str) -> list[Path]:
+    """The group's folder under ``mount`` and every folder above it, up to ``mount`` itself."""
+    folder = mount / group.strip("/")
+    found = []
+    while True:
+        found.append(folder)
+        if folder == mount or mount not in folder.parents:
+            return found
+        folder = folder.parent
+
+
+def _cgroup_rooms(proc_cgroup: Path, cgroup_root: Path) -> list[int]:
+    """What each control group of this process with a memory limit leaves, v2 and v1."""
+    rooms: list[int] = []
+    for line in (_read(proc_cgroup) or "").splitlines():
+        number, _, rest = line.partition(":")
+        controllers, _, group = rest.partition(":")
+        if number == "0" and controllers == "":
+            mount, files = cgroup_root, ("memory.max", "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):
+            mount = cgroup_root / "memory"
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+        else:
+            continue
+        for folder in _groups(mount, group):
+            room = _group_room(folder, *files)
+            if room is not None:
+                rooms.append(room)
+    return rooms
+
+
+def free_mb(
+    meminfo: Path = Path("/proc/meminfo"),
+    proc_cgroup: Path = Path("/proc/self/cgroup"),
+    cgroup_root: Path = Path("/sys/fs/cgroup"),
+) -> float | None:
+    """The memory free for this process now, in MB (MiB): the smallest of ``MemAvailable`` and
+    what each of its memory-limited control groups leaves; None when none can be read."""
+    rooms = _cgroup_rooms(proc_cgroup, cgroup_root)
+    available = _meminfo_available(meminfo)
+    if available is not None:
+        rooms.append(available)
+    return min(rooms) / MB if rooms else None
