@@ -6,10 +6,13 @@ not enough inside a container: a container limited to 2 GB on a 64 GB host sees 
 ``/proc/meminfo`` and is killed at 2 GB. So the limits of the build's control groups count too,
 each one less what its processes use: the limit (``memory.max`` in cgroup v2,
 ``memory.limit_in_bytes`` in v1) of the build's own group and of every group above it (a limit
-higher up binds the groups below), less the group's usage without its inactive file cache
-(``memory.current`` less ``inactive_file``; v1: ``memory.usage_in_bytes`` less
-``total_inactive_file``), which the kernel reclaims before it kills anything, as ``docker stats``
-counts it. The smallest of all these is what is free.
+higher up binds the groups below), less the group's usage without its page cache (``memory.current``
+less ``file``; v1: ``memory.usage_in_bytes`` less ``total_cache``), which the kernel reclaims
+before it kills anything, but with its shared memory (``shmem``, ``total_shmem``: files in
+``/dev/shm`` and other tmpfs, counted in the cache and never reclaimed without swap). A build
+writes thousands of files: counting their cache as used memory (``docker stats`` leaves out only
+the inactive part) refused every process to a corpus build that needs 66 MB in a 200 MB group.
+The smallest of all these is what is free.
 
 Linux only; elsewhere (or when nothing can be read) :func:`free_mb` says None.
 """
@@ -54,9 +57,9 @@ def _stat_value(text: str | None, name: str) -> int:
     return 0
 
 
-def _group_room(folder: Path, limit_file: str, usage_file: str, inactive: str) -> int | None:
-    """What one control group leaves (its limit less its usage without inactive file pages), or
-    None when it sets no limit."""
+def _group_room(folder: Path, limit_file: str, usage_file: str, cache: str, shmem: str) -> int | None:
+    """What one control group leaves (its limit less its usage without the page cache it can
+    reclaim), or None when it sets no limit."""
     limit_text = _read(folder / limit_file)
     if limit_text is None or limit_text.strip() in ("", "max"):
         return None
@@ -67,7 +70,8 @@ def _group_room(folder: Path, limit_file: str, usage_file: str, inactive: str) -
         return None
     if limit >= _NO_LIMIT:
         return None
-    usage -= _stat_value(_read(folder / "memory.stat"), inactive)
+    stat = _read(folder / "memory.stat")
+    usage -= max(0, _stat_value(stat, cache) - _stat_value(stat, shmem))
     return max(0, limit - max(0, usage))
 
 
@@ -89,10 +93,10 @@ def _cgroup_rooms(proc_cgroup: Path, cgroup_root: Path) -> list[int]:
         number, _, rest = line.partition(":")
         controllers, _, group = rest.partition(":")
         if number == "0" and controllers == "":
-            mount, files = cgroup_root, ("memory.max", "memory.current", "inactive_file")
+            mount, files = cgroup_root, ("memory.max", "memory.current", "file", "shmem")
         elif "memory" in controllers.split(","):
             mount = cgroup_root / "memory"
-            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_cache", "total_shmem")
         else:
             continue
         for folder in _groups(mount, group):

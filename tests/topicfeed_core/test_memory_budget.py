@@ -3,6 +3,7 @@ in what the machine has free ("auto")."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -100,7 +101,8 @@ def test_what_the_build_uses_counts_the_processes_it_started() -> None:
 
 # "auto": what the machine, or the build's container, has free -----------------------------------
 
-GB = 1024 * 1024 * 1024
+MIB = 1024 * 1024
+GB = 1024 * MIB
 
 
 def _machine(
@@ -129,14 +131,15 @@ def test_free_memory_is_memavailable_without_a_limited_group(tmp_path: Path) -> 
 
 
 def test_a_containers_limit_less_its_usage_is_what_is_free(tmp_path: Path) -> None:
-    """cgroup v2: the limit of the build's group less its usage, inactive file pages not counted."""
+    """cgroup v2: the limit of the build's group less its usage, the page cache it can reclaim
+    (the files the build wrote) not counted, its shared memory (``/dev/shm``) counted."""
     group = {
         "memory.max": f"{2 * GB}\n",
-        "memory.current": f"{GB + 300 * 1024 * 1024}\n",
-        "memory.stat": f"anon 1\nfile 5\ninactive_file {300 * 1024 * 1024}\nactive_file 7\n",
+        "memory.current": f"{GB + 400 * MIB}\n",
+        "memory.stat": f"anon 1\nfile {500 * MIB}\nshmem {100 * MIB}\nactive_file 7\n",
     }
     paths = _machine(tmp_path, 60 * 1024 * 1024, "0::/docker/abc\n", {"docker/abc": group})
-    assert machine_memory.free_mb(**paths) == 1024  # 2 GB - (1.3 GB - 0.3 GB inactive)
+    assert machine_memory.free_mb(**paths) == 1024  # 2 GB - (1.4 GB - (0.5 GB - 0.1 GB shared))
 
 
 def test_a_limit_above_the_builds_own_group_binds_it(tmp_path: Path) -> None:
@@ -156,7 +159,7 @@ def test_cgroup_v1_limits_count_and_its_no_limit_value_does_not(tmp_path: Path) 
     limited = {
         "memory.limit_in_bytes": f"{2 * GB}\n",
         "memory.usage_in_bytes": f"{GB}\n",
-        "memory.stat": "cache 9\ntotal_inactive_file 0\n",
+        "memory.stat": f"cache 9\ntotal_cache {300 * MIB}\ntotal_shmem {300 * MIB}\n",  # all shared
     }
     paths = _machine(tmp_path, 60 * 1024 * 1024, "4:memory:/job\n0::/\n", {"memory/job": limited})
     assert machine_memory.free_mb(**paths) == 1024
@@ -216,3 +219,60 @@ def test_the_default_budget_is_what_the_machine_has() -> None:
     settings: dict[str, Any] = {}
     apply_settings(settings, [memory_budget.MEMORY_BUDGET])
     assert settings["MEMORY_BUDGET_MB"] == "auto"
+
+
+@pytest.fixture
+def memory_group() -> Any:
+    """A new control group with a memory limit, below this process's own (v1 or v2); skipped
+    where none can be made (not root, no writable cgroup file system)."""
+    made: list[Path] = []
+
+    def make(limit: int) -> Path:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            number, _, rest = line.partition(":")
+            controllers, _, group = rest.partition(":")
+            if number == "0" and controllers == "":
+                parent, limit_file = Path("/sys/fs/cgroup") / group.strip("/"), "memory.max"
+                if not (parent / "memory.max").exists() and group.strip("/"):
+                    continue  # no memory controller here (a hybrid host's unified tree)
+            elif "memory" in controllers.split(","):
+                parent, limit_file = Path("/sys/fs/cgroup/memory") / group.strip("/"), "memory.limit_in_bytes"
+            else:
+                continue
+            folder = parent / f"topicfeed-test-{os.getpid()}-{len(made)}"
+            try:
+                folder.mkdir()
+            except OSError:
+                continue
+            made.append(folder)
+            try:
+                (folder / limit_file).write_text(str(limit))
+            except OSError:
+                continue
+            return folder
+        pytest.skip("no memory control group can be made here")
+
+    yield make
+    for folder in made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+@linux_only
+def test_a_real_memory_groups_limit_is_what_a_process_in_it_finds_free(memory_group: Any) -> None:
+    """The kernel's own files, not fakes: a process moved into a group limited to 512 MB finds
+    at most 512 MB free, and most of it (a small Python process uses about 10 MB)."""
+    folder = memory_group(512 * MIB)
+    script = (
+        "import os, sys; open(sys.argv[1], 'w').write(str(os.getpid()));"
+        "from topicfeed import machine_memory; print(machine_memory.free_mb())"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(folder / "cgroup.procs")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(machine_memory.__file__).parents[1])},
+    )
+    assert child.returncode == 0, child.stderr
+    free = float(child.stdout)
+    assert 400 < free <= 512, child.stdout
