@@ -9,13 +9,14 @@ together reach 2.9 GB. That is the price of speed, and most machines can pay it 
 hosted runners have 7 GB or more); a smaller machine or container cannot, and a build killed
 for memory is worse than a slow one.
 
-With ``MEMORY_BUDGET_MB`` set to a number, each step asks before it starts processes: what the build uses
-now (this process and every process it started, by proportional set size: a page shared by
-two processes counts once overall), plus each new process's worst case (a fork: as much as the
-build process holds; a Pagefind run: what its bundle needs), must stay within the budget. A step
-that cannot have them all takes as many as fit, at least what it needs to do its work (none for a
-step the build process can do itself), so the build is slower but the output is the same. It is
-a plan, not a cap: memory the processes allocate later than the check is not foreseen.
+With ``MEMORY_BUDGET_MB`` set to a number, each step asks before it starts processes: what the
+build uses now (this process and every process it started, by proportional set size: a page
+shared by two processes counts once overall), plus each new process's worst case (a fork: as
+much as the build process holds; a Pagefind run: what its bundle needs), must stay within the
+budget. A step that cannot have them all takes as many as fit, at least what it needs to do its
+work (none for a step the build process can do itself), so the build is slower but the output
+is the same. It is a plan, not a cap: memory the processes allocate later than the check is not
+foreseen.
 
 With ``"auto"`` (the default), the budget is what the machine has: each step starts only the
 processes whose worst cases fit in nine tenths of the memory free now
