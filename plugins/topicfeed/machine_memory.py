@@ -33,14 +33,15 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _meminfo_available(meminfo: Path) -> int | None:
-    """``MemAvailable`` in bytes."""
-    text = _read(meminfo)
+def kib_field(text: str | None, name: str) -> int | None:
+    """The value of field ``name`` of a ``/proc`` file's ``Name:   N kB`` lines (``meminfo``,
+    ``smaps_rollup``), in KiB; None when it is not there."""
+    prefix = name + ":"
     for line in (text or "").splitlines():
-        if line.startswith("MemAvailable:"):
+        if line.startswith(prefix):
             parts = line.split()
             try:
-                return int(parts[1]) * 1024  # "kB"
+                return int(parts[1])
             except (IndexError, ValueError):
                 return None
     return None
@@ -114,7 +115,7 @@ def free_mb(
     """The memory free for this process now, in MB (MiB): the smallest of ``MemAvailable`` and
     what each of its memory-limited control groups leaves; None when none can be read."""
     rooms = _cgroup_rooms(proc_cgroup, cgroup_root)
-    available = _meminfo_available(meminfo)
+    available = kib_field(_read(meminfo), "MemAvailable")
     if available is not None:
-        rooms.append(available)
+        rooms.append(available * 1024)
     return min(rooms) / MB if rooms else None

@@ -82,10 +82,7 @@ def pss_kib(pid: int) -> int:
         text = (PROC / str(pid) / "smaps_rollup").read_text()
     except OSError:
         return 0
-    for line in text.splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    return 0
+    return machine_memory.kib_field(text, "Pss") or 0
 
 
 def descendants(pid: int) -> list[int]:
