@@ -64,14 +64,13 @@ MEMORY_BUDGET = Setting(
 
 PROC = Path("/proc")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-MB = 1024 * 1024
 
 
 def resident_mb(pid: int | str = "self") -> float:
     """The resident memory of one process in MB (0 when it cannot be read)."""
     try:
         fields = (PROC / str(pid) / "statm").read_text().split()
-        return int(fields[1]) * _PAGE / MB
+        return int(fields[1]) * _PAGE / machine_memory.MB
     except (OSError, IndexError, ValueError):
         return 0.0
 
