@@ -367,13 +367,18 @@ def test_products_whose_process_died_are_derived_in_the_planning_process(
     dies (killed for memory, ...) costs time, not the plan."""
     content, last = corpus_copy
     settings = site_settings(content, tmp_path / "cache")
+    min(content.glob("*.md")).unlink()  # a story gone: the products are derived again
     beside = predict(last, news_files(content), settings)
+    assert len(beside.items) == len(last.items) - 1 and beside.api != last.api
+    failed = []
 
     def died(self: forked.Beside, label: str) -> Any:
+        failed.append(label)
         raise forked.ForkedStepFailed(f"{label} failed in its forked process: killed")
 
     monkeypatch.setattr(forked.Beside, "result", died)
     assert predict(last, news_files(content), settings) == beside
+    assert "products" in failed
 
 
 def test_the_reach_is_found_in_a_process_beside_the_planning_one_or_here_when_that_died(
