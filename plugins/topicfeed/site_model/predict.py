@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from topicfeed import forked
@@ -55,9 +56,11 @@ StoriesKnown = Callable[[PlainSite, Callable[[], frozenset[str]]], None]
 
 #: Where :func:`_listed_as_before` finds each field in a stored record.
 _FINGERPRINT = ItemRecord._fields.index("fingerprint")
-_PLACE = tuple(
-    ItemRecord._fields.index(name)
-    for name in ("key", "source_path", "timestamp", "url", "save_as", "topics", "source", "listing")
+_place_of = itemgetter(
+    *(
+        ItemRecord._fields.index(name)
+        for name in ("key", "source_path", "timestamp", "url", "save_as", "topics", "source", "listing")
+    )
 )
 
 
@@ -137,9 +140,10 @@ def _listed_as_before(last: SiteModel, stories: Sequence[Any], listings: Sequenc
     search bundles and the charts are the last model's, whatever else of an item changed."""
     if len(stories) != len(last.items):
         return False
-    for story, listed, record in zip(stories, listings, last.items, strict=True):
-        place = (story.item.key, story.item.source_path, story.timestamp, story.url, story.save_as)
-        if (*place, story.topics, story.source, listed) != tuple([record[i] for i in _PLACE]):
+    for story, listed, place in zip(stories, listings, map(_place_of, last.items), strict=True):
+        item = story.item
+        now = (item.key, item.source_path, story.timestamp, story.url, story.save_as, story.topics)
+        if (*now, story.source, listed) != place:
             return False
     return True
 
@@ -153,7 +157,11 @@ def _same_but_fingerprints(records: Sequence[tuple[Any, ...]], last: SiteModel) 
     if len(records) != len(last.items):
         return False
     f = _FINGERPRINT
-    return all(a[:f] == b[:f] and a[f + 1 :] == b[f + 1 :] for a, b in zip(records, last.items, strict=True))
+    # Most records are equal whole (same digest too): one comparison each.
+    return all(
+        a == b or (a[:f] == b[:f] and a[f + 1 :] == b[f + 1 :])
+        for a, b in zip(records, last.items, strict=True)
+    )
 
 
 def _search_reached(
