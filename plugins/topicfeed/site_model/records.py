@@ -96,8 +96,8 @@ def listing(item: NewsItem) -> str:
 
     An edit that leaves this digest and the item's place as they were (a new excerpt, image,
     embed or title) changes none of those products, so a rebuild takes them from the last model
-    instead of deriving them again (:mod:`.predict`: 13% of an edited story's CPU at 10,000
-    items). Held complete by ``tests/site_model/test_listing.py``, which changes every field of
+    instead of deriving them again (:mod:`.predict`: a sixth of an edited story's instructions
+    at 10,000 items). Held complete by ``tests/site_model/test_listing.py``, which changes every field of
     a news file in turn and derives the products in full: whenever the digest and the places are
     unchanged, so are the products.
     """
